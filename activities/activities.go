@@ -1,0 +1,17 @@
+// Package activities holds every side effect the ticket workflows need.
+// Activities are methods on one struct that holds their dependencies; each
+// is idempotent, because Temporal may run an activity more than once.
+package activities
+
+import (
+	"log/slog"
+
+	"gorm.io/gorm"
+)
+
+// Activities is registered with the worker; workflows call its methods
+// through a typed nil pointer (var a *Activities).
+type Activities struct {
+	DB  *gorm.DB
+	Log *slog.Logger
+}

@@ -1,0 +1,223 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/kiz-ulm/kizdesk/models"
+)
+
+// Actor is who caused a change: an agent, a customer or the system.
+type Actor struct {
+	Kind string // "agent", "customer" or "system"
+	ID   int64
+	Name string
+}
+
+// TicketSnapshot is a ticket's current values as the workflow knows them.
+// IDs of zero mean "none" for ServiceID and OwnerID.
+type TicketSnapshot struct {
+	Number     string
+	TenantID   int64
+	Title      string
+	State      string
+	Level      string
+	QueueID    int64
+	ServiceID  int64
+	TypeID     int64
+	PriorityID int64
+	OwnerID    int64
+	CustomerID int64
+	Channel    string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ClosedAt   time.Time // zero while not closed
+}
+
+// Article is the text of an article added with a history entry.
+type Article struct {
+	Kind            string
+	CustomerVisible bool
+	Subject         string
+	Body            string
+}
+
+// HistoryEvent is one history entry. Seq numbers a ticket's entries from 1
+// without gaps; it is what makes projecting idempotent.
+type HistoryEvent struct {
+	Seq     int
+	At      time.Time
+	Event   string
+	Actor   Actor
+	Field   string
+	Old     string
+	New     string
+	Article *Article
+}
+
+// ProjectTicketInput carries a ticket's new values and the history entries
+// that led to them.
+type ProjectTicketInput struct {
+	Ticket TicketSnapshot
+	Events []HistoryEvent
+}
+
+// ProjectTicketResult tells what the database holds after projecting.
+type ProjectTicketResult struct {
+	TicketID int64
+	LastSeq  int
+}
+
+// ProjectTicket writes the ticket row, its new articles and history entries
+// in one transaction. Entries already written (Seq at or below the row's
+// LastSeq) are skipped, so a retried activity writes nothing twice.
+func (a *Activities) ProjectTicket(ctx context.Context, in ProjectTicketInput) (ProjectTicketResult, error) {
+	var res ProjectTicketResult
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := upsertTicket(tx, in)
+		if err != nil {
+			return err
+		}
+		res.TicketID = t.ID
+		res.LastSeq = t.LastSeq
+		prev, err := lastHash(tx, t.ID)
+		if err != nil {
+			return err
+		}
+		for _, ev := range in.Events {
+			if ev.Seq <= prev.Seq {
+				continue
+			}
+			if ev.Seq != prev.Seq+1 {
+				return fmt.Errorf("ticket %s: history entry %d follows %d: %w", in.Ticket.Number, ev.Seq, prev.Seq, errGap)
+			}
+			h, err := appendEvent(tx, t.ID, prev.Hash, ev)
+			if err != nil {
+				return fmt.Errorf("ticket %s: history entry %d: %w", in.Ticket.Number, ev.Seq, err)
+			}
+			prev = h
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("project ticket %s: %w", in.Ticket.Number, err)
+	}
+	return res, nil
+}
+
+var errGap = fmt.Errorf("history has a gap")
+
+func lastSeq(in ProjectTicketInput) int {
+	n := 0
+	for _, ev := range in.Events {
+		n = max(n, ev.Seq)
+	}
+	return n
+}
+
+func upsertTicket(tx *gorm.DB, in ProjectTicketInput) (models.Ticket, error) {
+	s := in.Ticket
+	row := models.Ticket{
+		TenantID:   s.TenantID,
+		Number:     s.Number,
+		Title:      s.Title,
+		State:      s.State,
+		Level:      models.Level(s.Level),
+		QueueID:    s.QueueID,
+		ServiceID:  optionalID(s.ServiceID),
+		TypeID:     s.TypeID,
+		PriorityID: s.PriorityID,
+		OwnerID:    optionalID(s.OwnerID),
+		CustomerID: s.CustomerID,
+		Channel:    s.Channel,
+		LastSeq:    lastSeq(in),
+		CreatedAt:  s.CreatedAt.UTC(),
+		UpdatedAt:  s.UpdatedAt.UTC(),
+	}
+	if !s.ClosedAt.IsZero() {
+		c := s.ClosedAt.UTC()
+		row.ClosedAt = &c
+	}
+	var existing []models.Ticket
+	if err := tx.Where("number = ?", s.Number).Limit(1).Find(&existing).Error; err != nil {
+		return row, fmt.Errorf("read ticket: %w", err)
+	}
+	if len(existing) == 0 {
+		if err := tx.Create(&row).Error; err != nil {
+			return row, fmt.Errorf("insert ticket: %w", err)
+		}
+		return row, nil
+	}
+	cur := existing[0]
+	if cur.LastSeq >= row.LastSeq {
+		// A retry of a projection that already landed, or an older one
+		// arriving late: the row is already as new or newer.
+		return cur, nil
+	}
+	row.ID = cur.ID
+	err := tx.Model(&models.Ticket{}).Where("id = ?", cur.ID).Select("*").Omit("id", "created_at").Updates(&row).Error
+	if err != nil {
+		return row, fmt.Errorf("update ticket: %w", err)
+	}
+	return row, nil
+}
+
+func lastHash(tx *gorm.DB, ticketID int64) (models.HistoryEntry, error) {
+	var hs []models.HistoryEntry
+	err := tx.Where("ticket_id = ?", ticketID).Order("seq DESC").Limit(1).Find(&hs).Error
+	if err != nil {
+		return models.HistoryEntry{}, fmt.Errorf("read last history entry: %w", err)
+	}
+	if len(hs) == 0 {
+		return models.HistoryEntry{}, nil
+	}
+	return hs[0], nil
+}
+
+func appendEvent(tx *gorm.DB, ticketID int64, prevHash string, ev HistoryEvent) (models.HistoryEntry, error) {
+	h := models.HistoryEntry{
+		TicketID:  ticketID,
+		Seq:       ev.Seq,
+		Event:     ev.Event,
+		ActorKind: ev.Actor.Kind,
+		ActorID:   ev.Actor.ID,
+		ActorName: ev.Actor.Name,
+		Field:     ev.Field,
+		OldValue:  ev.Old,
+		NewValue:  ev.New,
+		CreatedAt: ev.At.UTC().Truncate(time.Microsecond),
+		PrevHash:  prevHash,
+	}
+	var art *models.Article
+	if ev.Article != nil {
+		art = &models.Article{
+			TicketID:        ticketID,
+			Seq:             ev.Seq,
+			Kind:            ev.Article.Kind,
+			CustomerVisible: ev.Article.CustomerVisible,
+			Author:          ev.Actor.Name,
+			Subject:         ev.Article.Subject,
+			Body:            ev.Article.Body,
+			CreatedAt:       h.CreatedAt,
+		}
+		if err := tx.Create(art).Error; err != nil {
+			return h, fmt.Errorf("insert article: %w", err)
+		}
+		h.ArticleID = &art.ID
+	}
+	h.Hash = models.HistoryHash(h, art)
+	if err := tx.Create(&h).Error; err != nil {
+		return h, fmt.Errorf("insert history: %w", err)
+	}
+	return h, nil
+}
+
+func optionalID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}

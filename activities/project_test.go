@@ -1,0 +1,98 @@
+package activities_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/kiz-ulm/kizdesk/activities"
+	"github.com/kiz-ulm/kizdesk/dbtest"
+	"github.com/kiz-ulm/kizdesk/models"
+)
+
+func TestProjectTicket(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		f := dbtest.Seed(t, db, "x")
+		acts := &activities.Activities{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		at := time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)
+		agent := activities.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
+		snap := activities.TicketSnapshot{
+			Number: "2026112710000013", TenantID: f.Tenant.ID, Title: "VPN down", State: "new", Level: "1st level",
+			QueueID: f.Queue.ID, ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID,
+			CustomerID: f.Customer.ID, Channel: "phone", CreatedAt: at, UpdatedAt: at,
+		}
+		create := activities.ProjectTicketInput{Ticket: snap, Events: []activities.HistoryEvent{
+			{Seq: 1, At: at, Event: "NewTicket", Actor: agent, Field: "State", New: "new"},
+			{Seq: 2, At: at, Event: "PhoneCallCustomer", Actor: agent,
+				Article: &activities.Article{Kind: "phone note", CustomerVisible: true, Subject: "VPN down", Body: "No tunnel."}},
+		}}
+		for range 2 { // a retried activity must write nothing twice
+			res, err := acts.ProjectTicket(ctx, create)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.LastSeq != 2 {
+				t.Fatalf("LastSeq = %d", res.LastSeq)
+			}
+		}
+		closed := snap
+		closed.State, closed.UpdatedAt, closed.ClosedAt = "closed successful", at.Add(time.Hour), at.Add(time.Hour)
+		closeIn := activities.ProjectTicketInput{Ticket: closed, Events: []activities.HistoryEvent{
+			{Seq: 3, At: at.Add(time.Hour), Event: "StateUpdate", Actor: agent, Field: "State", Old: "new", New: "closed successful"},
+		}}
+		if _, err := acts.ProjectTicket(ctx, closeIn); err != nil {
+			t.Fatal(err)
+		}
+		// A late duplicate of the create must not turn the ticket back.
+		if _, err := acts.ProjectTicket(ctx, create); err != nil {
+			t.Fatal(err)
+		}
+
+		row, err := models.TicketByNumber(ctx, db, f.Tenant.ID, snap.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.State != "closed successful" || row.LastSeq != 3 || row.ClosedAt == nil || row.ServiceName != f.Service.Name {
+			t.Errorf("ticket row = %+v", row)
+		}
+		arts, _ := models.Articles(ctx, db, row.ID)
+		if len(arts) != 1 || arts[0].Body != "No tunnel." || !arts[0].CustomerVisible || arts[0].Author != f.Agent.Name {
+			t.Errorf("articles = %+v", arts)
+		}
+		hist, _ := models.History(ctx, db, row.ID)
+		if len(hist) != 3 {
+			t.Fatalf("%d history entries, want 3", len(hist))
+		}
+		prev := ""
+		for i, h := range hist {
+			if h.PrevHash != prev {
+				t.Errorf("entry %d: prev hash %q, want %q", h.Seq, h.PrevHash, prev)
+			}
+			var art *models.Article
+			if h.ArticleID != nil {
+				art = &arts[0]
+			}
+			if got := models.HistoryHash(h, art); got != h.Hash {
+				t.Errorf("entry %d: stored hash does not match its content as read back", i+1)
+			}
+			prev = h.Hash
+		}
+		if !hist[0].CreatedAt.Equal(at) {
+			t.Errorf("time read back %v, want %v", hist[0].CreatedAt, at)
+		}
+
+		gap := activities.ProjectTicketInput{Ticket: closed, Events: []activities.HistoryEvent{{Seq: 9, At: at, Event: "AddNote", Actor: agent}}}
+		gap.Ticket.Title = "changed"
+		if _, err := acts.ProjectTicket(ctx, gap); err == nil {
+			t.Error("a history gap was accepted")
+		}
+		if row, _ := models.TicketByNumber(ctx, db, f.Tenant.ID, snap.Number); row.Title != "VPN down" {
+			t.Error("a failed projection changed the ticket row")
+		}
+	})
+}

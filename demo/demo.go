@@ -1,0 +1,218 @@
+// Package demo fills an empty kizdesk with a small kiz: a tenant, a service
+// catalogue with the queues that follow it, agents of every role, customers
+// and a few tickets in different states. `kizdesk dev` runs it at start; it
+// adds nothing when the data is already there.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+// Password is every demo account's password.
+const Password = "demo"
+
+// APIToken is the demo admin's API token. It is only ever set by this demo
+// seed, which only `kizdesk dev` runs.
+const APIToken = "kizdesk-demo-token"
+
+// Login describes a demo account for the start-up banner.
+type Login struct {
+	Login, Name string
+	Role        models.Role
+}
+
+// Logins are the demo agents.
+var Logins = []Login{
+	{"admin", "Anna Admin", models.RoleAdmin},
+	{"helpdesk", "Hannes Helpdesk", models.RoleFirstLevel},
+	{"mail", "Maria Mailserver", models.RoleSecondLevel},
+	{"netz", "Nils Netzwerk", models.RoleTeam},
+}
+
+// Seed adds the demo data unless the tenant "kiz" exists already, then
+// makes sure the demo tickets exist. Tickets are created with fixed request
+// keys, so an interrupted seed finishes on the next start without
+// duplicates.
+func Seed(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
+	if err := seedCatalogue(ctx, db); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if err := seedTickets(ctx, db, d); err != nil {
+		return fmt.Errorf("demo tickets: %w", err)
+	}
+	return nil
+}
+
+func seedCatalogue(ctx context.Context, db *gorm.DB) error {
+	_, err := models.TenantBySlug(ctx, db, "kiz")
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(Password), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		kiz := models.Tenant{Slug: "kiz", Name: "Kommunikations- und Informationszentrum (kiz)"}
+		if err := tx.Create(&kiz).Error; err != nil {
+			return err
+		}
+		queues := map[string]*models.Queue{
+			"Helpdesk":          {Name: "Helpdesk", Level: models.LevelFirst},
+			"E-Mail & Kalender": {Name: "E-Mail & Kalender", Level: models.LevelSecond},
+			"Netz & WLAN":       {Name: "Netz & WLAN", Level: models.LevelSecond},
+			"Accounts & IDM":    {Name: "Accounts & IDM", Level: models.LevelSecond},
+			"Team Netzwerk":     {Name: "Team Netzwerk", Level: models.LevelTeam},
+		}
+		for _, q := range queues {
+			q.TenantID = kiz.ID
+			if err := tx.Create(q).Error; err != nil {
+				return err
+			}
+		}
+		services := []struct{ name, second string }{
+			{"E-Mail & Kalender::Exchange", "E-Mail & Kalender"},
+			{"E-Mail & Kalender::Mailinglisten", "E-Mail & Kalender"},
+			{"Netz & WLAN::eduroam", "Netz & WLAN"},
+			{"Netz & WLAN::VPN", "Netz & WLAN"},
+			{"Netz & WLAN::Datendosen", "Team Netzwerk"},
+			{"Accounts & IDM::kiz-Account", "Accounts & IDM"},
+			{"Accounts & IDM::Passwort", "Accounts & IDM"},
+		}
+		for _, s := range services {
+			second := queues[s.second].ID
+			row := models.Service{TenantID: kiz.ID, Name: s.name, QueueID: queues["Helpdesk"].ID, SecondLevelQueueID: &second}
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+		}
+		for _, name := range []string{"Incident", "Service Request"} {
+			if err := tx.FirstOrCreate(&models.TicketType{}, models.TicketType{Name: name}).Error; err != nil {
+				return err
+			}
+		}
+		for i, name := range []string{"1 very low", "2 low", "3 normal", "4 high", "5 very high"} {
+			if err := tx.FirstOrCreate(&models.Priority{}, models.Priority{Name: name, Rank: i + 1}).Error; err != nil {
+				return err
+			}
+		}
+		for _, l := range Logins {
+			a := models.Agent{TenantID: kiz.ID, Login: l.Login, Name: l.Name, Email: l.Login + "@kiz.example",
+				Role: l.Role, PasswordHash: string(hash), Active: true}
+			if l.Role == models.RoleTeam {
+				a.Team = "Team Netzwerk"
+			}
+			if err := tx.Create(&a).Error; err != nil {
+				return err
+			}
+			if l.Role == models.RoleAdmin {
+				if err := models.CreateAPIToken(ctx, tx, a.ID, "demo", APIToken); err != nil {
+					return err
+				}
+			}
+		}
+		customers := []models.Customer{
+			{Login: "mmuster", Name: "Max Mustermann", Email: "max.mustermann@uni-ulm.example"},
+			{Login: "eschmidt", Name: "Erika Schmidt", Email: "erika.schmidt@uni-ulm.example"},
+			{Login: "pweber", Name: "Paul Weber", Email: "paul.weber@uni-ulm.example"},
+		}
+		for _, c := range customers {
+			c.TenantID = kiz.ID
+			if err := tx.Create(&c).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+type demoTicket struct {
+	key, customer, service, typ, priority, title, body string
+	note                                               string // added if set
+	close                                              string // closing state if set
+}
+
+var tickets = []demoTicket{
+	{key: "demo-1", customer: "mmuster", service: "E-Mail & Kalender::Exchange", typ: "Incident", priority: "4 high",
+		title: "Outlook synchronisiert den Kalender nicht mehr",
+		body:  "Seit heute früh erscheinen neue Termine nicht mehr auf dem Smartphone."},
+	{key: "demo-2", customer: "eschmidt", service: "Netz & WLAN::eduroam", typ: "Incident", priority: "3 normal",
+		title: "eduroam in der Bibliothek bricht ab",
+		body:  "Im Lesesaal verliere ich alle paar Minuten die Verbindung.",
+		note:  "Access Point N27 meldet viele Reassociations; an Team Netzwerk weitergeben."},
+	{key: "demo-3", customer: "pweber", service: "Accounts & IDM::Passwort", typ: "Service Request", priority: "3 normal",
+		title: "Passwort zurücksetzen",
+		body:  "Ich habe mein kiz-Passwort vergessen und komme nicht mehr ins IDM.",
+		note:  "Identität am Telefon geprüft, Rücksetzbrief verschickt.", close: string(workflows.StateClosedSuccessful)},
+	{key: "demo-4", customer: "mmuster", service: "E-Mail & Kalender::Mailinglisten", typ: "Service Request", priority: "2 low",
+		title: "Neue Mailingliste für das Institut",
+		body:  "Wir brauchen eine Liste institut-intern@ mit etwa 40 Mitgliedern."},
+}
+
+func seedTickets(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
+	kiz, err := models.TenantBySlug(ctx, db, "kiz")
+	if err != nil {
+		return err
+	}
+	agent, err := models.AgentByLogin(ctx, db, "helpdesk")
+	if err != nil {
+		return err
+	}
+	if agent.TenantID != kiz.ID {
+		return errors.New("demo agent helpdesk is not in tenant kiz")
+	}
+	choices, err := d.FormChoices(ctx, agent)
+	if err != nil {
+		return err
+	}
+	for _, t := range tickets {
+		req := desk.CreateTicketRequest{RequestKey: t.key, CustomerLogin: t.customer, Title: t.title, Body: t.body}
+		for _, s := range choices.Services {
+			if s.Name == t.service {
+				req.ServiceID = s.ID
+			}
+		}
+		for _, ty := range choices.Types {
+			if ty.Name == t.typ {
+				req.TypeID = ty.ID
+			}
+		}
+		for _, p := range choices.Priorities {
+			if p.Name == t.priority {
+				req.PriorityID = p.ID
+			}
+		}
+		v, err := d.CreateTicket(ctx, agent, req)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.key, err)
+		}
+		// Notes and closing are not idempotent: only do them on a ticket
+		// that still holds just its creation entries.
+		if v.Seq > 2 {
+			continue
+		}
+		if t.note != "" {
+			if v, err = d.AddNote(ctx, agent, v.Number, desk.AddNoteRequest{Kind: string(workflows.ArticleInternalNote), Body: t.note}); err != nil {
+				return fmt.Errorf("%s: %w", t.key, err)
+			}
+		}
+		if t.close != "" {
+			if _, err = d.Close(ctx, agent, v.Number, desk.CloseRequest{State: t.close}); err != nil {
+				return fmt.Errorf("%s: %w", t.key, err)
+			}
+		}
+	}
+	return nil
+}

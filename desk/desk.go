@@ -1,0 +1,144 @@
+// Package desk is what agents (and later customers) can do on the service
+// desk, as plain Go methods. The HTML pages and the JSON API are two skins
+// over these same methods. Reads come from the database; every change goes
+// to the ticket's workflow as a Temporal Update and returns once the change
+// is in the database.
+package desk
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
+
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+// Options configure a Desk.
+type Options struct {
+	// Location is the desk's time zone: ticket numbers carry its date.
+	Location *time.Location
+	// SystemID is the two-digit system ID inside ticket numbers (OTRS's
+	// SystemID), so numbers of several installations never collide.
+	SystemID string
+	Log      *slog.Logger
+}
+
+// Desk runs the desk's operations on a database and a Temporal client.
+type Desk struct {
+	db   *gorm.DB
+	tc   client.Client
+	opts Options
+}
+
+// New returns a Desk.
+func New(db *gorm.DB, tc client.Client, opts Options) *Desk {
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.SystemID == "" {
+		opts.SystemID = "10"
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	return &Desk{db: db, tc: tc, opts: opts}
+}
+
+// ErrNotFound: the ticket, queue or other thing asked for does not exist
+// (or not for this agent's tenant).
+var ErrNotFound = models.ErrNotFound
+
+// ErrBadLogin: unknown login or wrong password. Deliberately one error for
+// both, so the login page does not reveal which logins exist.
+var ErrBadLogin = errors.New("wrong login or password")
+
+// FieldErrors are problems with the input, by field name. The page shows
+// each next to its field; the API returns them as a map.
+type FieldErrors map[string]string
+
+func (f FieldErrors) Error() string {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + f[k]
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// RejectedError: the ticket's process does not allow the action now (for
+// example adding a note to a closed ticket). Reason is written for agents.
+type RejectedError struct{ Reason string }
+
+func (e *RejectedError) Error() string { return "not allowed: " + e.Reason }
+
+// TicketDetail is everything the ticket zoom shows.
+type TicketDetail struct {
+	Ticket   models.TicketRow
+	Articles []models.Article
+	History  []models.HistoryEntry
+}
+
+// FormChoices are the values a new-ticket form offers.
+type FormChoices struct {
+	Customers  []models.Customer
+	Services   []models.Service
+	Queues     []models.Queue
+	Types      []models.TicketType
+	Priorities []models.Priority
+}
+
+// CreateTicketRequest is a new ticket as an agent enters it, e.g. after a
+// phone call. RequestKey makes the request idempotent: the same key always
+// yields the same ticket. ServiceID or QueueID (or both) must be set: the
+// service's queue is used when QueueID is zero.
+type CreateTicketRequest struct {
+	RequestKey    string
+	CustomerLogin string
+	Title         string
+	Body          string
+	ServiceID     int64
+	QueueID       int64
+	TypeID        int64
+	PriorityID    int64
+}
+
+// AddNoteRequest is an article an agent adds: Kind is "internal note" or
+// "phone note".
+type AddNoteRequest struct {
+	Kind string
+	Body string
+}
+
+// CloseRequest closes a ticket: State is "closed successful" or "closed
+// unsuccessful"; Note is an optional internal note saying why.
+type CloseRequest struct {
+	State string
+	Note  string
+}
+
+func actor(a models.Agent) workflows.Actor {
+	return workflows.Actor{Kind: workflows.ActorAgent, ID: a.ID, Name: a.Name}
+}
+
+func stateStrings(states []workflows.State) []string {
+	out := make([]string, len(states))
+	for i, s := range states {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func wrapf(err error, format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}

@@ -1,0 +1,115 @@
+package desk
+
+import (
+	"context"
+	"errors"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+// dummyHash is compared against when a login does not exist, so that a
+// wrong login takes as long as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("kizdesk timing guard"), bcrypt.DefaultCost)
+
+// Login checks an agent's password.
+func (d *Desk) Login(ctx context.Context, login, password string) (models.Agent, error) {
+	a, err := models.AgentByLogin(ctx, d.db, login)
+	if errors.Is(err, models.ErrNotFound) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return models.Agent{}, ErrBadLogin
+	}
+	if err != nil {
+		return models.Agent{}, wrapf(err, "login %s", login)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
+		return models.Agent{}, ErrBadLogin
+	}
+	return a, nil
+}
+
+// AgentByID returns the active agent a session belongs to.
+func (d *Desk) AgentByID(ctx context.Context, id int64) (models.Agent, error) {
+	return models.AgentByID(ctx, d.db, id)
+}
+
+// AgentByToken returns the active agent an API token belongs to.
+func (d *Desk) AgentByToken(ctx context.Context, token string) (models.Agent, error) {
+	return models.AgentByToken(ctx, d.db, token)
+}
+
+// QueueOverview counts the open tickets in each of the agent's tenant's queues.
+func (d *Desk) QueueOverview(ctx context.Context, a models.Agent) ([]models.QueueCount, error) {
+	return models.QueueCounts(ctx, d.db, a.TenantID, stateStrings(workflows.OpenStates()), string(workflows.StateNew))
+}
+
+// maxQueueList bounds a queue page; the queue view reads the index, never
+// the whole table.
+const maxQueueList = 500
+
+// QueueTickets lists the open tickets of one queue.
+func (d *Desk) QueueTickets(ctx context.Context, a models.Agent, queueID int64) (models.Queue, []models.TicketRow, error) {
+	q, err := models.QueueByID(ctx, d.db, a.TenantID, queueID)
+	if err != nil {
+		return q, nil, err
+	}
+	rows, err := models.TicketsInQueue(ctx, d.db, a.TenantID, queueID, stateStrings(workflows.OpenStates()), maxQueueList)
+	return q, rows, err
+}
+
+// Ticket returns a ticket with its articles and history.
+func (d *Desk) Ticket(ctx context.Context, a models.Agent, number string) (TicketDetail, error) {
+	var out TicketDetail
+	t, err := models.TicketByNumber(ctx, d.db, a.TenantID, number)
+	if err != nil {
+		return out, err
+	}
+	out.Ticket = t
+	if out.Articles, err = models.Articles(ctx, d.db, t.ID); err != nil {
+		return out, err
+	}
+	if out.History, err = models.History(ctx, d.db, t.ID); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// LiveTicket asks the ticket's workflow for its current state.
+func (d *Desk) LiveTicket(ctx context.Context, a models.Agent, number string) (workflows.TicketView, error) {
+	var v workflows.TicketView
+	if _, err := models.TicketByNumber(ctx, d.db, a.TenantID, number); err != nil {
+		return v, err
+	}
+	res, err := d.tc.QueryWorkflow(ctx, workflows.WorkflowID(number), "", workflows.QueryTicket)
+	if err != nil {
+		return v, wrapf(err, "query ticket %s", number)
+	}
+	if err := res.Get(&v); err != nil {
+		return v, wrapf(err, "decode ticket %s", number)
+	}
+	return v, nil
+}
+
+// FormChoices returns what the new-ticket form offers.
+func (d *Desk) FormChoices(ctx context.Context, a models.Agent) (FormChoices, error) {
+	var f FormChoices
+	var err error
+	if f.Customers, err = models.Customers(ctx, d.db, a.TenantID); err != nil {
+		return f, err
+	}
+	if f.Services, err = models.Services(ctx, d.db, a.TenantID); err != nil {
+		return f, err
+	}
+	if f.Queues, err = models.Queues(ctx, d.db, a.TenantID); err != nil {
+		return f, err
+	}
+	if f.Types, err = models.TicketTypes(ctx, d.db); err != nil {
+		return f, err
+	}
+	if f.Priorities, err = models.Priorities(ctx, d.db); err != nil {
+		return f, err
+	}
+	return f, nil
+}

@@ -1,0 +1,277 @@
+package desk
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+// MaxTitleLength bounds a ticket title.
+const MaxTitleLength = 200
+
+// NewRequestKey returns a random key for a create request, for forms and
+// API clients that did not send one.
+func NewRequestKey() string { return rand.Text() }
+
+// CreateTicket opens a ticket. It returns once the ticket is in the
+// database. The same RequestKey always gives the same ticket, however often
+// it is sent and by however many processes at once.
+func (d *Desk) CreateTicket(ctx context.Context, a models.Agent, req CreateTicketRequest) (workflows.TicketView, error) {
+	var v workflows.TicketView
+	in, err := d.checkCreate(ctx, a, req)
+	if err != nil {
+		return v, err
+	}
+	key := strings.TrimSpace(req.RequestKey)
+	if key == "" {
+		key = NewRequestKey()
+	}
+	if len(key) > 200 {
+		return v, FieldErrors{"request_key": "is longer than 200 characters"}
+	}
+	number, found, err := models.TicketNumberForRequest(ctx, d.db, a.TenantID, key)
+	if err != nil {
+		return v, err
+	}
+	if !found {
+		fresh, err := models.NextTicketNumber(ctx, d.db, time.Now().In(d.opts.Location), d.opts.SystemID)
+		if err != nil {
+			return v, err
+		}
+		// Whoever claims the key first decides the number; a concurrent
+		// duplicate gets the winner's number back.
+		if number, err = models.ClaimRequestKey(ctx, d.db, a.TenantID, key, fresh); err != nil {
+			return v, err
+		}
+	}
+	in.Ticket.Number = number
+	return d.startTicket(ctx, in)
+}
+
+func (d *Desk) startTicket(ctx context.Context, in workflows.TicketInput) (workflows.TicketView, error) {
+	var v workflows.TicketView
+	number := in.Ticket.Number
+	start := d.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       workflows.WorkflowID(number),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		// A ticket number is used once: never start a second run of it.
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SearchAttributes(in.Ticket)...),
+		StaticSummary:         workflows.Summary(in.Ticket),
+	}, workflows.Ticket, in)
+	h, err := d.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID:     workflows.UpdateCreate,
+			UpdateName:   workflows.UpdateCreate,
+			Args:         []any{workflows.CreateInput{}},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err == nil {
+		err = h.Get(ctx, &v)
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		// The ticket was made and its workflow has already ended: the
+		// database has it.
+		return d.viewFromDB(ctx, in.Ticket.TenantID, number)
+	}
+	if err != nil {
+		return v, wrapf(err, "create ticket %s", number)
+	}
+	return v, nil
+}
+
+func (d *Desk) viewFromDB(ctx context.Context, tenantID int64, number string) (workflows.TicketView, error) {
+	t, err := models.TicketByNumber(ctx, d.db, tenantID, number)
+	if err != nil {
+		return workflows.TicketView{}, err
+	}
+	v := workflows.TicketView{
+		Number: t.Number, TenantID: t.TenantID, Title: t.Title, State: workflows.State(t.State),
+		Level: workflows.Level(t.Level), QueueID: t.QueueID, QueueName: t.QueueName,
+		ServiceName: t.ServiceName, TypeID: t.TypeID, TypeName: t.TypeName,
+		PriorityID: t.PriorityID, PriorityName: t.PriorityName, CustomerID: t.CustomerID,
+		Channel: t.Channel, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Seq: t.LastSeq,
+	}
+	if t.ServiceID != nil {
+		v.ServiceID = *t.ServiceID
+	}
+	if t.OwnerID != nil {
+		v.OwnerID = *t.OwnerID
+	}
+	if t.ClosedAt != nil {
+		v.ClosedAt = *t.ClosedAt
+	}
+	return v, nil
+}
+
+// checkCreate validates a create request against the catalogue and builds
+// the workflow's input; every problem found is reported at once.
+func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicketRequest) (workflows.TicketInput, error) {
+	fe := FieldErrors{}
+	in := workflows.TicketInput{
+		Actor: actor(a),
+		Ticket: workflows.TicketView{
+			TenantID: a.TenantID,
+			Title:    strings.TrimSpace(req.Title),
+			Level:    workflows.LevelFirst,
+			Channel:  "phone",
+		},
+		Article: workflows.ArticleInput{Kind: workflows.ArticlePhoneNote, Subject: strings.TrimSpace(req.Title), Body: req.Body},
+	}
+	checkText(fe, "title", in.Ticket.Title, MaxTitleLength)
+	checkText(fe, "body", req.Body, workflows.MaxArticleLength)
+
+	if login := strings.TrimSpace(req.CustomerLogin); login == "" {
+		fe["customer"] = "is required"
+	} else if c, err := models.CustomerByLogin(ctx, d.db, a.TenantID, login); errors.Is(err, models.ErrNotFound) {
+		fe["customer"] = "no customer with this login"
+	} else if err != nil {
+		return in, err
+	} else {
+		in.Ticket.CustomerID = c.ID
+	}
+
+	queueID := req.QueueID
+	if req.ServiceID != 0 {
+		s, err := models.ServiceByID(ctx, d.db, a.TenantID, req.ServiceID)
+		if errors.Is(err, models.ErrNotFound) {
+			fe["service_id"] = "no such service"
+		} else if err != nil {
+			return in, err
+		} else {
+			in.Ticket.ServiceID, in.Ticket.ServiceName = s.ID, s.Name
+			if queueID == 0 {
+				queueID = s.QueueID
+			}
+		}
+	}
+	if queueID == 0 {
+		if _, bad := fe["service_id"]; !bad {
+			fe["queue_id"] = "choose a service or a queue"
+		}
+	} else if q, err := models.QueueByID(ctx, d.db, a.TenantID, queueID); errors.Is(err, models.ErrNotFound) {
+		fe["queue_id"] = "no such queue"
+	} else if err != nil {
+		return in, err
+	} else {
+		in.Ticket.QueueID, in.Ticket.QueueName = q.ID, q.Name
+		in.Ticket.Level = workflows.Level(q.Level)
+	}
+
+	choices, err := d.FormChoices(ctx, a)
+	if err != nil {
+		return in, err
+	}
+	if t, ok := find(choices.Types, func(t models.TicketType) bool { return t.ID == req.TypeID }); ok {
+		in.Ticket.TypeID, in.Ticket.TypeName = t.ID, t.Name
+	} else {
+		fe["type_id"] = "choose a ticket type"
+	}
+	if p, ok := find(choices.Priorities, func(p models.Priority) bool { return p.ID == req.PriorityID }); ok {
+		in.Ticket.PriorityID, in.Ticket.PriorityName = p.ID, p.Name
+	} else {
+		fe["priority_id"] = "choose a priority"
+	}
+	if len(fe) > 0 {
+		return in, fe
+	}
+	return in, nil
+}
+
+func checkText(fe FieldErrors, field, s string, max int) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		fe[field] = "is required"
+	case !utf8.ValidString(s):
+		fe[field] = "is not valid UTF-8 text"
+	case len(s) > max:
+		fe[field] = "is too long"
+	}
+}
+
+func find[T any](xs []T, ok func(T) bool) (T, bool) {
+	for _, x := range xs {
+		if ok(x) {
+			return x, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// AddNote adds an internal or phone note to a ticket.
+func (d *Desk) AddNote(ctx context.Context, a models.Agent, number string, req AddNoteRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	kind := workflows.ArticleKind(req.Kind)
+	if !kind.Valid() {
+		fe["kind"] = "choose internal note or phone note"
+	}
+	checkText(fe, "body", req.Body, workflows.MaxArticleLength)
+	if len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.AddNoteInput{Actor: actor(a), Article: workflows.ArticleInput{Kind: kind, Body: req.Body}}
+	return d.update(ctx, a, number, workflows.UpdateAddNote, in)
+}
+
+// Close closes a ticket successfully or unsuccessfully.
+func (d *Desk) Close(ctx context.Context, a models.Agent, number string, req CloseRequest) (workflows.TicketView, error) {
+	state := workflows.State(req.State)
+	if !state.Closed() {
+		return workflows.TicketView{}, FieldErrors{"state": "choose closed successful or closed unsuccessful"}
+	}
+	if req.Note != "" {
+		fe := FieldErrors{}
+		checkText(fe, "note", req.Note, workflows.MaxArticleLength)
+		if len(fe) > 0 {
+			return workflows.TicketView{}, fe
+		}
+	}
+	in := workflows.CloseInput{Actor: actor(a), State: state, Note: req.Note}
+	return d.update(ctx, a, number, workflows.UpdateClose, in)
+}
+
+// update sends one Update to a ticket of the agent's tenant and waits until
+// the workflow has projected it.
+func (d *Desk) update(ctx context.Context, a models.Agent, number, name string, arg any) (workflows.TicketView, error) {
+	var v workflows.TicketView
+	if _, err := models.TicketByNumber(ctx, d.db, a.TenantID, number); err != nil {
+		return v, err
+	}
+	h, err := d.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.WorkflowID(number),
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, &v)
+	}
+	var appErr *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.As(err, &appErr):
+		return v, &RejectedError{Reason: appErr.Message()}
+	case errors.As(err, &notFound):
+		return v, &RejectedError{Reason: "the ticket's follow-up window has passed; it can no longer be changed"}
+	default:
+		return v, wrapf(err, "%s on ticket %s", name, number)
+	}
+}

@@ -1,0 +1,172 @@
+// Package models holds kizdesk's database schema as GORM models, the
+// migrations that create it, and ctx-first query functions. It is the read
+// model: tickets are changed only through their workflows, whose activities
+// write here.
+package models
+
+import "time"
+
+// Tenant separates the kiz from the historic co-users of the desk: every
+// ticket, queue, service, agent and customer belongs to exactly one.
+type Tenant struct {
+	ID        int64
+	Slug      string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Level is the support level a queue serves and a ticket sits at.
+type Level string
+
+const (
+	LevelFirst  Level = "1st level"
+	LevelSecond Level = "2nd level"
+	LevelTeam   Level = "team"
+)
+
+// Queue is a work list of agents; the queue structure follows the service
+// catalogue.
+type Queue struct {
+	ID        int64
+	TenantID  int64
+	Name      string
+	Level     Level
+	CreatedAt time.Time
+}
+
+// Service is an entry of the service catalogue. Names are hierarchical
+// ("E-Mail & Kalender::Exchange"). New tickets for a service land in its
+// Queue; SecondLevelQueueID is where escalation sends them.
+type Service struct {
+	ID                 int64
+	TenantID           int64
+	Name               string
+	QueueID            int64
+	SecondLevelQueueID *int64
+	CreatedAt          time.Time
+}
+
+// TicketType classifies a ticket (Incident, Service Request, ...).
+type TicketType struct {
+	ID   int64
+	Name string
+}
+
+// Priority is one of the five OTRS priorities; Rank 1 is the lowest.
+type Priority struct {
+	ID   int64
+	Name string
+	Rank int
+}
+
+// Role is what an agent may do; permission enforcement builds on it.
+type Role string
+
+const (
+	RoleAdmin       Role = "admin"
+	RoleFirstLevel  Role = "1st level"
+	RoleSecondLevel Role = "2nd level"
+	RoleTeam        Role = "team"
+)
+
+// Agent is a member of staff who works tickets.
+type Agent struct {
+	ID           int64
+	TenantID     int64
+	Login        string
+	Name         string
+	Email        string
+	Role         Role
+	Team         string // for RoleTeam: the team's name
+	PasswordHash string
+	Active       bool
+	CreatedAt    time.Time
+}
+
+// Customer is anyone with a kiz account who asks the desk for help.
+type Customer struct {
+	ID        int64
+	TenantID  int64
+	Login     string
+	Name      string
+	Email     string
+	CreatedAt time.Time
+}
+
+// Ticket is the projection of one ticket workflow: its current values.
+// LastSeq is the sequence number of the last history entry projected.
+type Ticket struct {
+	ID         int64
+	TenantID   int64
+	Number     string
+	Title      string
+	State      string
+	Level      Level
+	QueueID    int64
+	ServiceID  *int64
+	TypeID     int64
+	PriorityID int64
+	OwnerID    *int64
+	CustomerID int64
+	Channel    string
+	LastSeq    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ClosedAt   *time.Time
+}
+
+// Article is a message on a ticket: a note, a phone call, an e-mail.
+type Article struct {
+	ID              int64
+	TicketID        int64
+	Seq             int
+	Kind            string
+	CustomerVisible bool
+	Author          string
+	Subject         string
+	Body            string
+	CreatedAt       time.Time
+}
+
+// HistoryEntry is one append-only line of a ticket's history. Entries of a
+// ticket are chained: Hash covers the entry's content and PrevHash, so any
+// later change to a row breaks the chain.
+type HistoryEntry struct {
+	ID        int64
+	TicketID  int64
+	Seq       int
+	Event     string
+	ActorKind string
+	ActorID   int64
+	ActorName string
+	Field     string
+	OldValue  string
+	NewValue  string
+	ArticleID *int64
+	CreatedAt time.Time
+	PrevHash  string
+	Hash      string
+}
+
+// TableName keeps the table name singular-free and obvious.
+func (HistoryEntry) TableName() string { return "ticket_history" }
+
+// TicketRequest remembers which ticket a create request made, so a retried
+// or double-submitted create finds the ticket instead of making another.
+type TicketRequest struct {
+	TenantID     int64
+	RequestKey   string
+	TicketNumber string
+	CreatedAt    time.Time
+}
+
+// APIToken authenticates an API client as an agent. Only the SHA-256 of the
+// token is stored.
+type APIToken struct {
+	ID         int64
+	AgentID    int64
+	Name       string
+	TokenHash  string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}

@@ -1,0 +1,48 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// NextTicketNumber hands out the next OTRS-style ticket number for the day
+// of now: date, system ID, a per-day counter (at least five digits) and a
+// check digit, e.g. 2026112710000017. The counter row is incremented in the
+// database, so numbers are unique across any number of processes.
+func NextTicketNumber(ctx context.Context, db *gorm.DB, now time.Time, systemID string) (string, error) {
+	day := now.Format("20060102")
+	var n int64
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO ticket_counters (day, value) VALUES (?, 0) ON CONFLICT (day) DO NOTHING`, day).Error; err != nil {
+			return err
+		}
+		return tx.Raw(`UPDATE ticket_counters SET value = value + 1 WHERE day = ? RETURNING value`, day).Scan(&n).Error
+	})
+	if err != nil {
+		return "", fmt.Errorf("next ticket number: %w", err)
+	}
+	base := fmt.Sprintf("%s%s%05d", day, systemID, n)
+	return base + strconv.Itoa(checkDigit(base)), nil
+}
+
+// checkDigit is OTRS's DateChecksum digit: digits weighted 1,2,1,2,…,
+// summed, and turned into 10 minus the sum modulo 10 (with 10 written as 1).
+func checkDigit(digits string) int {
+	sum, mult := 0, 1
+	for _, r := range digits {
+		sum += mult * int(r-'0')
+		mult++
+		if mult == 3 {
+			mult = 1
+		}
+	}
+	c := 10 - sum%10
+	if c == 10 {
+		c = 1
+	}
+	return c
+}

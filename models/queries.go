@@ -1,0 +1,295 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// TenantBySlug returns the tenant with the given slug.
+func TenantBySlug(ctx context.Context, db *gorm.DB, slug string) (Tenant, error) {
+	var t Tenant
+	err := db.WithContext(ctx).Where("slug = ?", slug).Take(&t).Error
+	if err != nil {
+		return t, notFound(err, "tenant "+slug)
+	}
+	return t, nil
+}
+
+// AgentByLogin returns the active agent with the given login.
+func AgentByLogin(ctx context.Context, db *gorm.DB, login string) (Agent, error) {
+	var a Agent
+	err := db.WithContext(ctx).Where("login = ? AND active", login).Take(&a).Error
+	if err != nil {
+		return a, notFound(err, "agent "+login)
+	}
+	return a, nil
+}
+
+// AgentByID returns the active agent with the given ID.
+func AgentByID(ctx context.Context, db *gorm.DB, id int64) (Agent, error) {
+	var a Agent
+	err := db.WithContext(ctx).Where("id = ? AND active", id).Take(&a).Error
+	if err != nil {
+		return a, notFound(err, fmt.Sprintf("agent %d", id))
+	}
+	return a, nil
+}
+
+// HashToken is how API tokens are stored: a token is a long random secret,
+// so a plain SHA-256 is enough and allows looking it up.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// AgentByToken returns the active agent an API token belongs to.
+func AgentByToken(ctx context.Context, db *gorm.DB, token string) (Agent, error) {
+	var a Agent
+	err := db.WithContext(ctx).
+		Joins("JOIN api_tokens ON api_tokens.agent_id = agents.id").
+		Where("api_tokens.token_hash = ? AND agents.active", HashToken(token)).
+		Take(&a).Error
+	if err != nil {
+		return a, notFound(err, "api token")
+	}
+	return a, nil
+}
+
+// CreateAPIToken stores the hash of token for the agent.
+func CreateAPIToken(ctx context.Context, db *gorm.DB, agentID int64, name, token string) error {
+	t := APIToken{AgentID: agentID, Name: name, TokenHash: HashToken(token)}
+	if err := db.WithContext(ctx).Create(&t).Error; err != nil {
+		return fmt.Errorf("create api token: %w", err)
+	}
+	return nil
+}
+
+// CustomerByLogin returns the tenant's customer with the given login.
+func CustomerByLogin(ctx context.Context, db *gorm.DB, tenantID int64, login string) (Customer, error) {
+	var c Customer
+	err := db.WithContext(ctx).Where("tenant_id = ? AND login = ?", tenantID, login).Take(&c).Error
+	if err != nil {
+		return c, notFound(err, "customer "+login)
+	}
+	return c, nil
+}
+
+// Customers lists the tenant's customers by name.
+func Customers(ctx context.Context, db *gorm.DB, tenantID int64) ([]Customer, error) {
+	var cs []Customer
+	err := db.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("name").Find(&cs).Error
+	return cs, wrap(err, "list customers")
+}
+
+// Queues lists the tenant's queues by name.
+func Queues(ctx context.Context, db *gorm.DB, tenantID int64) ([]Queue, error) {
+	var qs []Queue
+	err := db.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("name").Find(&qs).Error
+	return qs, wrap(err, "list queues")
+}
+
+// QueueByID returns the tenant's queue with the given ID.
+func QueueByID(ctx context.Context, db *gorm.DB, tenantID, id int64) (Queue, error) {
+	var q Queue
+	err := db.WithContext(ctx).Where("tenant_id = ? AND id = ?", tenantID, id).Take(&q).Error
+	if err != nil {
+		return q, notFound(err, fmt.Sprintf("queue %d", id))
+	}
+	return q, nil
+}
+
+// Services lists the tenant's service catalogue by name.
+func Services(ctx context.Context, db *gorm.DB, tenantID int64) ([]Service, error) {
+	var ss []Service
+	err := db.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("name").Find(&ss).Error
+	return ss, wrap(err, "list services")
+}
+
+// ServiceByID returns the tenant's service with the given ID.
+func ServiceByID(ctx context.Context, db *gorm.DB, tenantID, id int64) (Service, error) {
+	var s Service
+	err := db.WithContext(ctx).Where("tenant_id = ? AND id = ?", tenantID, id).Take(&s).Error
+	if err != nil {
+		return s, notFound(err, fmt.Sprintf("service %d", id))
+	}
+	return s, nil
+}
+
+// TicketTypes lists the ticket types by name.
+func TicketTypes(ctx context.Context, db *gorm.DB) ([]TicketType, error) {
+	var ts []TicketType
+	err := db.WithContext(ctx).Order("name").Find(&ts).Error
+	return ts, wrap(err, "list ticket types")
+}
+
+// Priorities lists the priorities from the lowest to the highest.
+func Priorities(ctx context.Context, db *gorm.DB) ([]Priority, error) {
+	var ps []Priority
+	err := db.WithContext(ctx).Order("rank").Find(&ps).Error
+	return ps, wrap(err, "list priorities")
+}
+
+func wrap(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// QueueCount is one line of the queue overview.
+type QueueCount struct {
+	Queue
+	New  int
+	Open int
+	All  int // every ticket not closed or merged
+}
+
+// QueueCounts counts the tenant's open work per queue; queues without open
+// tickets are listed with zeros.
+func QueueCounts(ctx context.Context, db *gorm.DB, tenantID int64, openStates []string, newState string) ([]QueueCount, error) {
+	queues, err := Queues(ctx, db, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		QueueID int64
+		State   string
+		N       int
+	}
+	err = db.WithContext(ctx).Model(&Ticket{}).
+		Select("queue_id, state, count(*) AS n").
+		Where("tenant_id = ? AND state IN ?", tenantID, openStates).
+		Group("queue_id, state").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count tickets per queue: %w", err)
+	}
+	byQueue := map[int64]*QueueCount{}
+	out := make([]QueueCount, len(queues))
+	for i, q := range queues {
+		out[i].Queue = q
+		byQueue[q.ID] = &out[i]
+	}
+	for _, r := range rows {
+		c := byQueue[r.QueueID]
+		if c == nil {
+			continue
+		}
+		c.All += r.N
+		if r.State == newState {
+			c.New += r.N
+		} else {
+			c.Open += r.N
+		}
+	}
+	return out, nil
+}
+
+// TicketRow is a ticket with the names a list or zoom shows.
+type TicketRow struct {
+	Ticket
+	QueueName     string
+	ServiceName   string
+	TypeName      string
+	PriorityName  string
+	PriorityRank  int
+	CustomerName  string
+	CustomerLogin string
+	OwnerName     string
+}
+
+func ticketRows(ctx context.Context, db *gorm.DB) *gorm.DB {
+	return db.WithContext(ctx).Table("tickets").
+		Select(`tickets.*, queues.name AS queue_name, services.name AS service_name,
+			ticket_types.name AS type_name, priorities.name AS priority_name, priorities.rank AS priority_rank,
+			customers.name AS customer_name, customers.login AS customer_login, agents.name AS owner_name`).
+		Joins("JOIN queues ON queues.id = tickets.queue_id").
+		Joins("LEFT JOIN services ON services.id = tickets.service_id").
+		Joins("JOIN ticket_types ON ticket_types.id = tickets.type_id").
+		Joins("JOIN priorities ON priorities.id = tickets.priority_id").
+		Joins("JOIN customers ON customers.id = tickets.customer_id").
+		Joins("LEFT JOIN agents ON agents.id = tickets.owner_id")
+}
+
+// TicketsInQueue lists a queue's tickets in the given states, the most
+// urgent and oldest first, at most limit of them.
+func TicketsInQueue(ctx context.Context, db *gorm.DB, tenantID, queueID int64, states []string, limit int) ([]TicketRow, error) {
+	var rows []TicketRow
+	err := ticketRows(ctx, db).
+		Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.state IN ?", tenantID, queueID, states).
+		Order("priorities.rank DESC, tickets.created_at ASC, tickets.id ASC").
+		Limit(limit).Scan(&rows).Error
+	return rows, wrap(err, "list queue tickets")
+}
+
+// TicketByNumber returns the tenant's ticket with the given number.
+func TicketByNumber(ctx context.Context, db *gorm.DB, tenantID int64, number string) (TicketRow, error) {
+	var rows []TicketRow
+	err := ticketRows(ctx, db).
+		Where("tickets.tenant_id = ? AND tickets.number = ?", tenantID, number).
+		Limit(1).Scan(&rows).Error
+	if err != nil {
+		return TicketRow{}, fmt.Errorf("ticket %s: %w", number, err)
+	}
+	if len(rows) == 0 {
+		return TicketRow{}, fmt.Errorf("ticket %s: %w", number, ErrNotFound)
+	}
+	return rows[0], nil
+}
+
+// Articles returns a ticket's articles in order.
+func Articles(ctx context.Context, db *gorm.DB, ticketID int64) ([]Article, error) {
+	var as []Article
+	err := db.WithContext(ctx).Where("ticket_id = ?", ticketID).Order("seq").Find(&as).Error
+	return as, wrap(err, "list articles")
+}
+
+// History returns a ticket's history in order.
+func History(ctx context.Context, db *gorm.DB, ticketID int64) ([]HistoryEntry, error) {
+	var hs []HistoryEntry
+	err := db.WithContext(ctx).Where("ticket_id = ?", ticketID).Order("seq").Find(&hs).Error
+	return hs, wrap(err, "list history")
+}
+
+// ClaimRequestKey records that the create request key makes ticket number.
+// If the key was used before, it returns the number recorded then, and the
+// caller must use that ticket instead of making a new one.
+func ClaimRequestKey(ctx context.Context, db *gorm.DB, tenantID int64, key, number string) (string, error) {
+	r := TicketRequest{TenantID: tenantID, RequestKey: key, TicketNumber: number, CreatedAt: time.Now().UTC()}
+	err := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error
+	if err != nil {
+		return "", fmt.Errorf("claim request key: %w", err)
+	}
+	var got TicketRequest
+	err = db.WithContext(ctx).Where("tenant_id = ? AND request_key = ?", tenantID, key).Take(&got).Error
+	if err != nil {
+		return "", fmt.Errorf("claim request key: %w", err)
+	}
+	return got.TicketNumber, nil
+}
+
+// TicketNumberForRequest returns the ticket a request key made, if any.
+func TicketNumberForRequest(ctx context.Context, db *gorm.DB, tenantID int64, key string) (string, bool, error) {
+	var got []TicketRequest
+	err := db.WithContext(ctx).Where("tenant_id = ? AND request_key = ?", tenantID, key).Limit(1).Find(&got).Error
+	if err != nil {
+		return "", false, fmt.Errorf("look up request key: %w", err)
+	}
+	if len(got) == 0 {
+		return "", false, nil
+	}
+	return got[0].TicketNumber, true, nil
+}

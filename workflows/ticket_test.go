@@ -1,0 +1,189 @@
+package workflows
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/kiz-ulm/kizdesk/activities"
+)
+
+// projection records what the workflow asked the database to hold.
+type projection struct {
+	events []activities.HistoryEvent
+	last   activities.TicketSnapshot
+}
+
+func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *projection) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	p := &projection{}
+	env.RegisterActivity(a)
+	env.OnActivity(a.ProjectTicket, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ProjectTicketInput) (activities.ProjectTicketResult, error) {
+			for _, ev := range in.Events {
+				if want := len(p.events) + 1; ev.Seq != want {
+					t.Errorf("history entry %d projected, want %d", ev.Seq, want)
+				}
+				p.events = append(p.events, ev)
+			}
+			p.last = in.Ticket
+			return activities.ProjectTicketResult{TicketID: 1, LastSeq: len(p.events)}, nil
+		})
+	return env, p
+}
+
+var agent = Actor{Kind: ActorAgent, ID: 7, Name: "Hannes Helpdesk"}
+
+func newInput() TicketInput {
+	return TicketInput{
+		Ticket: TicketView{Number: "2026112710000013", TenantID: 1, Title: "VPN down", Level: LevelFirst,
+			QueueID: 1, QueueName: "Helpdesk", TypeID: 1, TypeName: "Incident", PriorityID: 3, PriorityName: "3 normal",
+			CustomerID: 5, Channel: "phone"},
+		Actor:   agent,
+		Article: ArticleInput{Kind: ArticlePhoneNote, Subject: "VPN down", Body: "Customer cannot connect."},
+	}
+}
+
+// updateResult is what an update answered: its value or its rejection.
+type updateResult struct {
+	view     TicketView
+	err      error
+	rejected error
+	done     bool
+}
+
+func sendUpdate(env *testsuite.TestWorkflowEnvironment, after time.Duration, name string, arg any) *updateResult {
+	r := &updateResult{}
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { r.rejected, r.done = err, true },
+			OnAccept: func() {},
+			OnComplete: func(v any, err error) {
+				r.err, r.done = err, true
+				if tv, ok := v.(TicketView); ok {
+					r.view = tv
+				}
+			},
+		}, arg)
+	}, after)
+	return r
+}
+
+func events(p *projection) string {
+	var names []string
+	for _, ev := range p.events {
+		n := ev.Event
+		if ev.Field != "" {
+			n += "(" + ev.Old + "→" + ev.New + ")"
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, " ")
+}
+
+func TestTicketLifecycle(t *testing.T) {
+	env, p := newEnv(t)
+	created := sendUpdate(env, 0, UpdateCreate, CreateInput{})
+	note := sendUpdate(env, time.Minute, UpdateAddNote, AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "Checked the gateway."}})
+	closed := sendUpdate(env, 2*time.Minute, UpdateClose, CloseInput{Actor: agent, State: StateClosedSuccessful, Note: "Gateway restarted."})
+	lateNote := sendUpdate(env, 3*time.Minute, UpdateAddNote, AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "too late"}})
+	closeAgain := sendUpdate(env, 4*time.Minute, UpdateClose, CloseInput{Actor: agent, State: StateClosedUnsuccessful})
+	var queried TicketView
+	env.RegisterDelayedCallback(func() {
+		res, err := env.QueryWorkflow(QueryTicket)
+		if err != nil {
+			t.Fatalf("query: %v", err)
+		}
+		if err := res.Get(&queried); err != nil {
+			t.Fatal(err)
+		}
+	}, 5*time.Minute)
+
+	env.ExecuteWorkflow(Ticket, newInput())
+
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("workflow did not complete cleanly: %v", env.GetWorkflowError())
+	}
+	if created.err != nil || created.view.State != StateNew || created.view.Seq != 2 {
+		t.Errorf("create answered %+v, %v; want state new after 2 entries", created.view, created.err)
+	}
+	if note.err != nil || note.view.State != StateOpen {
+		t.Errorf("note answered state %q, %v; want open", note.view.State, note.err)
+	}
+	if closed.err != nil || closed.view.State != StateClosedSuccessful || closed.view.ClosedAt.IsZero() {
+		t.Errorf("close answered %+v, %v", closed.view, closed.err)
+	}
+	if lateNote.rejected == nil || !strings.Contains(lateNote.rejected.Error(), "closed") {
+		t.Errorf("note on a closed ticket: rejected = %v, want a rejection", lateNote.rejected)
+	}
+	if closeAgain.rejected == nil {
+		t.Error("closing a closed ticket again was not rejected")
+	}
+	want := "NewTicket(→new) PhoneCallCustomer AddNote StateUpdate(new→open) AddNote StateUpdate(open→closed successful)"
+	if got := events(p); got != want {
+		t.Errorf("history:\n got %s\nwant %s", got, want)
+	}
+	if p.last.State != string(StateClosedSuccessful) || p.last.ClosedAt.IsZero() {
+		t.Errorf("last projection %+v, want closed", p.last)
+	}
+	if queried.State != StateClosedSuccessful || queried.Seq != 6 {
+		t.Errorf("query = %+v", queried)
+	}
+	if p.events[1].Article == nil || !p.events[1].Article.CustomerVisible || p.events[2].Article.CustomerVisible {
+		t.Error("phone note must be customer-visible, internal note not")
+	}
+}
+
+func TestTicketStaysForFollowUpWindow(t *testing.T) {
+	env, _ := newEnv(t)
+	sendUpdate(env, time.Minute, UpdateClose, CloseInput{Actor: agent, State: StateClosedUnsuccessful})
+	var alive, ended bool
+	env.RegisterDelayedCallback(func() { alive = !env.IsWorkflowCompleted() }, FollowUpWindow)
+	env.ExecuteWorkflow(Ticket, newInput())
+	ended = env.IsWorkflowCompleted()
+	if !alive || !ended {
+		t.Errorf("alive during follow-up window = %v, ended after = %v", alive, ended)
+	}
+}
+
+func TestInvalidNotesAreRejected(t *testing.T) {
+	cases := map[string]ArticleInput{
+		"empty":        {Kind: ArticleInternalNote, Body: "  \n"},
+		"unknown kind": {Kind: "e-mail", Body: "hello"},
+		"too long":     {Kind: ArticleInternalNote, Body: strings.Repeat("x", MaxArticleLength+1)},
+	}
+	for name, art := range cases {
+		t.Run(name, func(t *testing.T) {
+			env, p := newEnv(t)
+			r := sendUpdate(env, time.Minute, UpdateAddNote, AddNoteInput{Actor: agent, Article: art})
+			sendUpdate(env, 2*time.Minute, UpdateClose, CloseInput{Actor: agent, State: StateClosedSuccessful})
+			env.ExecuteWorkflow(Ticket, newInput())
+			if r.rejected == nil {
+				t.Fatal("not rejected")
+			}
+			if got := events(p); strings.Contains(got, "AddNote") {
+				t.Errorf("a rejected note was recorded: %s", got)
+			}
+		})
+	}
+}
+
+func TestSearchAttributesCarryNoPersonalData(t *testing.T) {
+	v := newInput().Ticket
+	v.Title = "Passwort von Max Mustermann"
+	for _, u := range SearchAttributes(v) {
+		_ = u
+	}
+	if strings.Contains(Summary(v), "Mustermann") {
+		t.Error("the summary shows the title")
+	}
+	if len(SearchAttributeTypes()) != len(SearchAttributes(v)) {
+		t.Error("every search attribute set must be registered")
+	}
+}
