@@ -1,0 +1,212 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+// maxJSONBody bounds API request bodies; an article may have 100,000
+// characters, which fits with room for JSON escaping.
+const maxJSONBody = 1 << 20
+
+// requireToken authenticates API requests by bearer token. Cookies are
+// never looked at: a browser's session cannot be used against the API, so
+// the API needs no CSRF token.
+func (s *server) requireToken(c *gin.Context) {
+	scheme, token, ok := strings.Cut(c.GetHeader("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		s.fail(c, errNoToken)
+		return
+	}
+	a, err := s.desk.AgentByToken(c.Request.Context(), token)
+	if errors.Is(err, desk.ErrNotFound) {
+		s.fail(c, errNoToken)
+		return
+	}
+	if err != nil {
+		s.fail(c, fmt.Errorf("api token: %w", err))
+		return
+	}
+	c.Set(keyAgent, a)
+	c.Header("Cache-Control", "no-store")
+	c.Next()
+}
+
+// decodeJSON reads a request body into v. Unknown fields are refused so a
+// misspelt field is an error, not silently ignored input.
+func decodeJSON(c *gin.Context, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return &badRequest{msg: "the request body is larger than 1 MiB"}
+	case errors.Is(err, io.EOF):
+		return &badRequest{msg: "the request body is empty; a JSON object is expected"}
+	case err != nil:
+		return &badRequest{msg: "the request body is not valid: " + strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &badRequest{msg: "the request body must be a single JSON object"}
+	}
+	return nil
+}
+
+// apiError is every API error response.
+type apiError struct {
+	Error  string            `json:"error"`
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// ticketJSON is a ticket in API responses. Customer and owner names are only
+// in responses read from the database (GET), not in those of a change.
+type ticketJSON struct {
+	Number        string     `json:"number"`
+	Title         string     `json:"title"`
+	State         string     `json:"state"`
+	Level         string     `json:"level"`
+	QueueID       int64      `json:"queue_id"`
+	Queue         string     `json:"queue"`
+	ServiceID     *int64     `json:"service_id"`
+	Service       string     `json:"service"`
+	TypeID        int64      `json:"type_id"`
+	Type          string     `json:"type"`
+	PriorityID    int64      `json:"priority_id"`
+	Priority      string     `json:"priority"`
+	CustomerID    int64      `json:"customer_id"`
+	CustomerLogin string     `json:"customer_login,omitempty"`
+	CustomerName  string     `json:"customer_name,omitempty"`
+	OwnerID       *int64     `json:"owner_id"`
+	OwnerName     string     `json:"owner_name,omitempty"`
+	Channel       string     `json:"channel"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	ClosedAt      *time.Time `json:"closed_at"`
+}
+
+type ticketDetailJSON struct {
+	ticketJSON
+	Articles []articleJSON `json:"articles"`
+	History  []historyJSON `json:"history"`
+}
+
+type articleJSON struct {
+	Seq             int       `json:"seq"`
+	Kind            string    `json:"kind"`
+	CustomerVisible bool      `json:"customer_visible"`
+	Author          string    `json:"author"`
+	Subject         string    `json:"subject"`
+	Body            string    `json:"body"`
+	CreatedAt       time.Time `json:"created_at"`
+}
+
+type historyJSON struct {
+	Seq       int       `json:"seq"`
+	Event     string    `json:"event"`
+	ActorKind string    `json:"actor_kind"`
+	ActorID   int64     `json:"actor_id"`
+	ActorName string    `json:"actor_name"`
+	Field     string    `json:"field"`
+	OldValue  string    `json:"old_value"`
+	NewValue  string    `json:"new_value"`
+	CreatedAt time.Time `json:"created_at"`
+	PrevHash  string    `json:"prev_hash"`
+	Hash      string    `json:"hash"`
+}
+
+type queueJSON struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Level string `json:"level"`
+}
+
+type queueCountJSON struct {
+	queueJSON
+	New   int `json:"new"`
+	Open  int `json:"open"`
+	Total int `json:"total"`
+}
+
+type queueListJSON struct {
+	Queues []queueCountJSON `json:"queues"`
+}
+
+type queueTicketsJSON struct {
+	Queue   queueJSON    `json:"queue"`
+	Tickets []ticketJSON `json:"tickets"`
+}
+
+func nonZero(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func utcOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+func viewJSON(v workflows.TicketView) ticketJSON {
+	return ticketJSON{
+		Number: v.Number, Title: v.Title, State: string(v.State), Level: string(v.Level),
+		QueueID: v.QueueID, Queue: v.QueueName, ServiceID: nonZero(v.ServiceID), Service: v.ServiceName,
+		TypeID: v.TypeID, Type: v.TypeName, PriorityID: v.PriorityID, Priority: v.PriorityName,
+		CustomerID: v.CustomerID, OwnerID: nonZero(v.OwnerID), Channel: v.Channel,
+		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(), ClosedAt: utcOrNil(v.ClosedAt),
+	}
+}
+
+func rowJSON(t models.TicketRow) ticketJSON {
+	j := ticketJSON{
+		Number: t.Number, Title: t.Title, State: t.State, Level: string(t.Level),
+		QueueID: t.QueueID, Queue: t.QueueName, ServiceID: t.ServiceID, Service: t.ServiceName,
+		TypeID: t.TypeID, Type: t.TypeName, PriorityID: t.PriorityID, Priority: t.PriorityName,
+		CustomerID: t.CustomerID, CustomerLogin: t.CustomerLogin, CustomerName: t.CustomerName,
+		OwnerID: t.OwnerID, OwnerName: t.OwnerName, Channel: t.Channel,
+		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+	}
+	if t.ClosedAt != nil {
+		j.ClosedAt = utcOrNil(*t.ClosedAt)
+	}
+	return j
+}
+
+func detailJSON(d desk.TicketDetail) ticketDetailJSON {
+	out := ticketDetailJSON{
+		ticketJSON: rowJSON(d.Ticket),
+		Articles:   make([]articleJSON, len(d.Articles)),
+		History:    make([]historyJSON, len(d.History)),
+	}
+	for i, a := range d.Articles {
+		out.Articles[i] = articleJSON{
+			Seq: a.Seq, Kind: a.Kind, CustomerVisible: a.CustomerVisible, Author: a.Author,
+			Subject: a.Subject, Body: a.Body, CreatedAt: a.CreatedAt.UTC(),
+		}
+	}
+	for i, h := range d.History {
+		out.History[i] = historyJSON{
+			Seq: h.Seq, Event: h.Event, ActorKind: h.ActorKind, ActorID: h.ActorID, ActorName: h.ActorName,
+			Field: h.Field, OldValue: h.OldValue, NewValue: h.NewValue, CreatedAt: h.CreatedAt.UTC(),
+			PrevHash: h.PrevHash, Hash: h.Hash,
+		}
+	}
+	return out
+}

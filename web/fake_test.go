@@ -1,0 +1,220 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+// fakeDesk is an in-memory Desk for testing the web layer only: it records
+// the calls it gets and answers with canned data or the errors set on it.
+type fakeDesk struct {
+	mu sync.Mutex
+
+	agents   map[int64]models.Agent
+	password map[string]string // login → password
+	tokens   map[string]int64  // API token → agent ID
+	queues   []models.QueueCount
+	tickets  map[string]desk.TicketDetail
+	choices  desk.FormChoices
+
+	// Errors to answer with instead of doing the work.
+	createErr, noteErr, closeErr, ticketErr error
+	panicInOverview                         bool
+
+	calls   []string
+	creates []desk.CreateTicketRequest
+	notes   []desk.AddNoteRequest
+	closes  []desk.CloseRequest
+}
+
+const (
+	testToken  = "secret-api-token"
+	testNumber = "2026112710000017"
+)
+
+var testTime = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+
+func newFakeDesk() *fakeDesk {
+	agent := models.Agent{ID: 7, TenantID: 1, Login: "anna", Name: "Anna Agent", Role: models.RoleFirstLevel, Active: true}
+	queue := models.Queue{ID: 3, TenantID: 1, Name: "Helpdesk", Level: models.LevelFirst}
+	svc := int64(11)
+	row := models.TicketRow{
+		Ticket: models.Ticket{
+			ID: 1, TenantID: 1, Number: testNumber, Title: "Printer <b>jams</b>", State: "open",
+			Level: models.LevelFirst, QueueID: 3, ServiceID: &svc, TypeID: 1, PriorityID: 3,
+			CustomerID: 5, Channel: "phone", CreatedAt: testTime, UpdatedAt: testTime,
+		},
+		QueueName: "Helpdesk", ServiceName: "Printing", TypeName: "Incident",
+		PriorityName: "3 normal", CustomerName: "Carl Customer", CustomerLogin: "carl",
+	}
+	return &fakeDesk{
+		agents:   map[int64]models.Agent{agent.ID: agent},
+		password: map[string]string{"anna": "right"},
+		tokens:   map[string]int64{testToken: agent.ID},
+		queues:   []models.QueueCount{{Queue: queue, New: 1, Open: 2, All: 3}},
+		tickets: map[string]desk.TicketDetail{testNumber: {
+			Ticket: row,
+			Articles: []models.Article{{
+				ID: 1, TicketID: 1, Seq: 1, Kind: "phone note", CustomerVisible: true, Author: "Anna Agent",
+				Subject: "Printer jams", Body: "line one\nline <two>", CreatedAt: testTime,
+			}},
+			History: []models.HistoryEntry{{
+				ID: 1, TicketID: 1, Seq: 1, Event: "NewTicket", ActorKind: "agent", ActorID: 7,
+				ActorName: "Anna Agent", Field: "state", NewValue: "new", CreatedAt: testTime, Hash: "abc",
+			}},
+		}},
+		choices: desk.FormChoices{
+			Customers:  []models.Customer{{ID: 5, Login: "carl", Name: "Carl Customer"}},
+			Services:   []models.Service{{ID: 11, Name: "Printing", QueueID: 3}},
+			Queues:     []models.Queue{queue},
+			Types:      []models.TicketType{{ID: 1, Name: "Incident"}, {ID: 2, Name: "Service Request"}},
+			Priorities: []models.Priority{{ID: 1, Name: "1 very low", Rank: 1}, {ID: 2, Name: "2 low", Rank: 2}, {ID: 3, Name: "3 normal", Rank: 3}, {ID: 4, Name: "4 high", Rank: 4}},
+		},
+	}
+}
+
+func (f *fakeDesk) record(name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, name)
+}
+
+func (f *fakeDesk) called(name string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if c == name {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeDesk) Login(_ context.Context, login, password string) (models.Agent, error) {
+	f.record("Login")
+	if p, ok := f.password[login]; ok && p == password {
+		for _, a := range f.agents {
+			if a.Login == login {
+				return a, nil
+			}
+		}
+	}
+	return models.Agent{}, desk.ErrBadLogin
+}
+
+func (f *fakeDesk) AgentByID(_ context.Context, id int64) (models.Agent, error) {
+	f.record("AgentByID")
+	if a, ok := f.agents[id]; ok {
+		return a, nil
+	}
+	return models.Agent{}, fmt.Errorf("agent %d: %w", id, desk.ErrNotFound)
+}
+
+func (f *fakeDesk) AgentByToken(_ context.Context, token string) (models.Agent, error) {
+	f.record("AgentByToken")
+	if id, ok := f.tokens[token]; ok {
+		return f.agents[id], nil
+	}
+	return models.Agent{}, fmt.Errorf("api token: %w", desk.ErrNotFound)
+}
+
+func (f *fakeDesk) QueueOverview(context.Context, models.Agent) ([]models.QueueCount, error) {
+	f.record("QueueOverview")
+	if f.panicInOverview {
+		panic("queue overview exploded at 0xdeadbeef")
+	}
+	return f.queues, nil
+}
+
+func (f *fakeDesk) QueueTickets(_ context.Context, _ models.Agent, id int64) (models.Queue, []models.TicketRow, error) {
+	f.record("QueueTickets")
+	for _, q := range f.queues {
+		if q.ID == id {
+			var rows []models.TicketRow
+			for _, d := range f.tickets {
+				if d.Ticket.QueueID == id {
+					rows = append(rows, d.Ticket)
+				}
+			}
+			return q.Queue, rows, nil
+		}
+	}
+	return models.Queue{}, nil, fmt.Errorf("queue %d: %w", id, desk.ErrNotFound)
+}
+
+func (f *fakeDesk) Ticket(_ context.Context, _ models.Agent, number string) (desk.TicketDetail, error) {
+	f.record("Ticket")
+	if f.ticketErr != nil {
+		return desk.TicketDetail{}, f.ticketErr
+	}
+	if d, ok := f.tickets[number]; ok {
+		return d, nil
+	}
+	return desk.TicketDetail{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
+}
+
+func (f *fakeDesk) LiveTicket(_ context.Context, _ models.Agent, number string) (workflows.TicketView, error) {
+	f.record("LiveTicket")
+	return f.view(number), nil
+}
+
+func (f *fakeDesk) FormChoices(context.Context, models.Agent) (desk.FormChoices, error) {
+	f.record("FormChoices")
+	return f.choices, nil
+}
+
+func (f *fakeDesk) view(number string) workflows.TicketView {
+	t := f.tickets[number].Ticket
+	return workflows.TicketView{
+		Number: number, TenantID: 1, Title: t.Title, State: workflows.State(t.State), Level: workflows.Level(t.Level),
+		QueueID: t.QueueID, QueueName: t.QueueName, TypeID: t.TypeID, TypeName: t.TypeName,
+		PriorityID: t.PriorityID, PriorityName: t.PriorityName, CustomerID: t.CustomerID,
+		Channel: t.Channel, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+}
+
+func (f *fakeDesk) CreateTicket(_ context.Context, _ models.Agent, req desk.CreateTicketRequest) (workflows.TicketView, error) {
+	f.record("CreateTicket")
+	f.mu.Lock()
+	f.creates = append(f.creates, req)
+	f.mu.Unlock()
+	if f.createErr != nil {
+		return workflows.TicketView{}, f.createErr
+	}
+	return f.view(testNumber), nil
+}
+
+func (f *fakeDesk) AddNote(_ context.Context, _ models.Agent, number string, req desk.AddNoteRequest) (workflows.TicketView, error) {
+	f.record("AddNote")
+	f.mu.Lock()
+	f.notes = append(f.notes, req)
+	f.mu.Unlock()
+	if f.noteErr != nil {
+		return workflows.TicketView{}, f.noteErr
+	}
+	if _, ok := f.tickets[number]; !ok {
+		return workflows.TicketView{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
+	}
+	return f.view(number), nil
+}
+
+func (f *fakeDesk) Close(_ context.Context, _ models.Agent, number string, req desk.CloseRequest) (workflows.TicketView, error) {
+	f.record("Close")
+	f.mu.Lock()
+	f.closes = append(f.closes, req)
+	f.mu.Unlock()
+	if f.closeErr != nil {
+		return workflows.TicketView{}, f.closeErr
+	}
+	v := f.view(number)
+	v.State = workflows.State(req.State)
+	v.ClosedAt = testTime
+	return v, nil
+}

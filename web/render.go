@@ -1,0 +1,144 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kiz-ulm/kizdesk/models"
+)
+
+//go:embed templates static openapi.yaml
+var files embed.FS
+
+// layout is what every page shows around its content.
+type layout struct {
+	Title     string
+	Agent     *models.Agent
+	CSRFToken string
+	Flashes   []string
+	Error     string
+}
+
+func (l *layout) base() *layout { return l }
+
+// pageData is any page struct that embeds layout.
+type pageData interface{ base() *layout }
+
+// timeLayout is how the interface shows times: minutes are precise enough
+// for agents, seconds are in the API and the history's hash chain.
+const timeLayout = "2006-01-02 15:04"
+
+// staticVersion changes whenever a static file changes, so browsers may
+// cache /static/ for long and still pick up a new style sheet at once.
+var staticVersion = func() string {
+	h := sha256.New()
+	_ = fs.WalkDir(files, "static", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := files.ReadFile(path)
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}()
+
+var funcs = template.FuncMap{
+	"time": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.Local().Format(timeLayout)
+	},
+	"age": func(t time.Time) string { return age(time.Since(t)) },
+	"static": func(name string) string {
+		return "/static/" + name + "?v=" + staticVersion
+	},
+	"field": func(fe map[string]string, name string) string { return fe[name] },
+}
+
+// age is a ticket's age as a queue view shows it: short and coarse.
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d/time.Hour))
+	default:
+		return fmt.Sprintf("%d d", int(d/(24*time.Hour)))
+	}
+}
+
+// parsePages parses every page together with the layout, once.
+func parsePages() (map[string]*template.Template, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	names, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		if n == "templates/layout.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(files, n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", n, err)
+		}
+		pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = t
+	}
+	return pages, nil
+}
+
+// render writes page name. The page is executed into a buffer first, so a
+// template error becomes a clean 500 instead of half a page.
+func (s *server) render(c *gin.Context, status int, name string, p pageData) {
+	l := p.base()
+	if a, ok := c.Get(keyAgent); ok {
+		agent := a.(models.Agent)
+		l.Agent = &agent
+	}
+	if sess := sessionOf(c); sess != nil {
+		l.CSRFToken = sess.csrfToken()
+		l.Flashes = sess.flashes()
+	}
+	if err := s.saveSession(c); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	t := s.pages[name]
+	if t == nil {
+		s.internalError(c, fmt.Errorf("no page %q", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.internalError(c, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// internalError is the last resort when even the error page cannot be
+// rendered: log, and answer in plain text.
+func (s *server) internalError(c *gin.Context, err error) {
+	s.log.LogAttrs(c.Request.Context(), slog.LevelError, "render failed",
+		slog.String("path", c.Request.URL.Path), slog.String("err", err.Error()))
+	c.Abort()
+	c.String(http.StatusInternalServerError, "Something went wrong. Please try again later.")
+}

@@ -1,0 +1,234 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/sessions"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+)
+
+const (
+	sessionCookie = "kizdesk_session"
+	// sessionMaxAge bounds how long a login lasts: one working day.
+	sessionMaxAge = 12 * 60 * 60
+	// maxFormBody bounds HTML form posts; an article may have 100,000
+	// characters, which stays well below this even percent-encoded.
+	maxFormBody = 1 << 20
+
+	keySession = "kizdesk.session"
+	keyAgent   = "kizdesk.agent"
+
+	valAgentID = "agent_id"
+	valCSRF    = "csrf"
+)
+
+func newCookieStore(keys [][]byte, secure bool) *sessions.CookieStore {
+	st := sessions.NewCookieStore(keys...)
+	st.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   sessionMaxAge,
+		Secure:   secure,
+		HttpOnly: true,
+		// Lax keeps the cookie off cross-site POSTs (a second line behind
+		// the CSRF token) but on links into kizdesk from mail.
+		SameSite: http.SameSiteLaxMode,
+	}
+	st.MaxAge(sessionMaxAge)
+	return st
+}
+
+// session wraps the cookie session and remembers whether it changed, so the
+// cookie is only rewritten when needed.
+type session struct {
+	raw     *sessions.Session
+	changed bool
+}
+
+func (s *session) agentID() int64 {
+	id, _ := s.raw.Values[valAgentID].(int64)
+	return id
+}
+
+// login binds the session to an agent. The CSRF token is replaced, so a
+// token planted before the login is worthless after it.
+func (s *session) login(id int64) {
+	s.raw.Values = map[any]any{valAgentID: id, valCSRF: rand.Text()}
+	s.changed = true
+}
+
+// logout forgets everything but keeps a fresh CSRF token for the next login.
+func (s *session) logout() {
+	s.raw.Values = map[any]any{valCSRF: rand.Text()}
+	s.changed = true
+}
+
+func (s *session) forgetAgent() {
+	delete(s.raw.Values, valAgentID)
+	s.changed = true
+}
+
+// csrfToken returns the session's token, making one for a new session.
+func (s *session) csrfToken() string {
+	if t, ok := s.raw.Values[valCSRF].(string); ok && t != "" {
+		return t
+	}
+	t := rand.Text()
+	s.raw.Values[valCSRF] = t
+	s.changed = true
+	return t
+}
+
+func (s *session) validCSRF(got string) bool {
+	want, _ := s.raw.Values[valCSRF].(string)
+	// An empty token must never match an empty field.
+	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+func (s *session) addFlash(msg string) {
+	s.raw.AddFlash(msg)
+	s.changed = true
+}
+
+func (s *session) flashes() []string {
+	fs := s.raw.Flashes()
+	if len(fs) == 0 {
+		return nil
+	}
+	s.changed = true
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		if m, ok := f.(string); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// withSession loads the session cookie. A cookie that does not decode (an
+// old key, a tampered value, an expired one) just starts a new session.
+func (s *server) withSession(c *gin.Context) {
+	raw, err := s.store.New(c.Request, sessionCookie)
+	if err != nil {
+		s.log.LogAttrs(c.Request.Context(), slog.LevelDebug, "session cookie ignored", slog.String("err", err.Error()))
+		raw.Values = map[any]any{}
+	}
+	c.Set(keySession, &session{raw: raw})
+	c.Next()
+}
+
+func sessionOf(c *gin.Context) *session {
+	v, _ := c.Get(keySession)
+	s, _ := v.(*session)
+	return s
+}
+
+// saveSession writes the cookie if the session changed; call it before the
+// response body is written.
+func (s *server) saveSession(c *gin.Context) error {
+	sess := sessionOf(c)
+	if sess == nil || !sess.changed {
+		return nil
+	}
+	if err := sess.raw.Save(c.Request, c.Writer); err != nil {
+		return fmt.Errorf("save session: %w", err)
+	}
+	sess.changed = false
+	return nil
+}
+
+// redirect ends a POST with a redirect to a GET page (or sends a GET on),
+// saving the session first so flashes survive.
+func (s *server) redirect(c *gin.Context, to string) {
+	if err := s.saveSession(c); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, to)
+	c.Abort()
+}
+
+// checkCSRF refuses state-changing requests whose csrf_token field does not
+// match the session's token, before any handler runs.
+func (s *server) checkCSRF(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		c.Next()
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	if err := c.Request.ParseForm(); err != nil {
+		s.fail(c, &badRequest{msg: "The form could not be read."})
+		return
+	}
+	if !sessionOf(c).validCSRF(c.Request.PostForm.Get("csrf_token")) {
+		s.fail(c, errFormExpired)
+		return
+	}
+	c.Next()
+}
+
+// requireAgent lets only logged-in agents through and puts the agent into
+// the context. Others are sent to the login page, which brings them back.
+func (s *server) requireAgent(c *gin.Context) {
+	sess := sessionOf(c)
+	id := sess.agentID()
+	if id == 0 {
+		s.toLogin(c)
+		return
+	}
+	a, err := s.desk.AgentByID(c.Request.Context(), id)
+	if errors.Is(err, desk.ErrNotFound) {
+		// The agent was deactivated or removed since logging in.
+		sess.forgetAgent()
+		s.toLogin(c)
+		return
+	}
+	if err != nil {
+		s.fail(c, fmt.Errorf("agent %d of session: %w", id, err))
+		return
+	}
+	c.Set(keyAgent, a)
+	// Agent pages show tickets; keep them out of shared caches and the
+	// back button after logout.
+	c.Header("Cache-Control", "no-store")
+	c.Next()
+}
+
+func (s *server) toLogin(c *gin.Context) {
+	to := "/login"
+	if c.Request.Method == http.MethodGet {
+		to += "?next=" + url.QueryEscape(c.Request.URL.RequestURI())
+	}
+	s.redirect(c, to)
+}
+
+// agentOf returns the agent requireAgent or requireToken found.
+func agentOf(c *gin.Context) models.Agent {
+	v, _ := c.Get(keyAgent)
+	a, _ := v.(models.Agent)
+	return a
+}
+
+// localPath returns next if it is a path on this site, else the start page,
+// so the login form cannot be used to send agents elsewhere.
+func localPath(next string) string {
+	const home = "/agent/queues"
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return home
+	}
+	return next
+}

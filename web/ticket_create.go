@@ -1,0 +1,58 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+)
+
+// ticketForm is the new-phone-ticket form as the agent filled it in; it is
+// shown again unchanged when the desk finds something to correct.
+type ticketForm struct {
+	RequestKey string
+	Customer   string
+	Title      string
+	Body       string
+	ServiceID  int64
+	QueueID    int64
+	TypeID     int64
+	PriorityID int64
+}
+
+type ticketCreatePage struct {
+	layout
+	Form    ticketForm
+	Choices desk.FormChoices
+	Fields  desk.FieldErrors
+}
+
+func (s *server) ticketCreate(c *gin.Context) {
+	choices, err := s.desk.FormChoices(c.Request.Context(), agentOf(c))
+	if err != nil {
+		s.fail(c, fmt.Errorf("new ticket form: %w", err))
+		return
+	}
+	// The request key is made when the form is shown, not when it is sent:
+	// sending the same form twice then makes one ticket.
+	form := ticketForm{RequestKey: desk.NewRequestKey(), PriorityID: defaultPriority(choices.Priorities)}
+	s.render(c, http.StatusOK, "ticket_create", &ticketCreatePage{
+		layout: layout{Title: "New phone ticket"}, Form: form, Choices: choices,
+	})
+}
+
+// defaultPriority is "3 normal" as in OTRS, or else the middle one.
+func defaultPriority(ps []models.Priority) int64 {
+	for _, p := range ps {
+		if p.Name == "3 normal" {
+			return p.ID
+		}
+	}
+	if len(ps) == 0 {
+		return 0
+	}
+	return ps[len(ps)/2].ID
+}

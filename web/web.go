@@ -1,0 +1,111 @@
+// Package web is kizdesk's HTTP face: the agent interface as server-rendered
+// HTML that works without JavaScript, and the JSON API under /api/v1. Both
+// are thin skins over the same Desk methods; web holds no business rules.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/sessions"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+// Desk is what the web needs from the service desk. It is declared here,
+// where it is used, so the handlers can be tested against a fake and the
+// desk package need not know about HTTP.
+type Desk interface {
+	Login(ctx context.Context, login, password string) (models.Agent, error)
+	AgentByID(ctx context.Context, id int64) (models.Agent, error)
+	AgentByToken(ctx context.Context, token string) (models.Agent, error)
+	QueueOverview(ctx context.Context, a models.Agent) ([]models.QueueCount, error)
+	QueueTickets(ctx context.Context, a models.Agent, queueID int64) (models.Queue, []models.TicketRow, error)
+	Ticket(ctx context.Context, a models.Agent, number string) (desk.TicketDetail, error)
+	LiveTicket(ctx context.Context, a models.Agent, number string) (workflows.TicketView, error)
+	FormChoices(ctx context.Context, a models.Agent) (desk.FormChoices, error)
+	CreateTicket(ctx context.Context, a models.Agent, req desk.CreateTicketRequest) (workflows.TicketView, error)
+	AddNote(ctx context.Context, a models.Agent, number string, req desk.AddNoteRequest) (workflows.TicketView, error)
+	Close(ctx context.Context, a models.Agent, number string, req desk.CloseRequest) (workflows.TicketView, error)
+}
+
+// Options configure the web handler.
+type Options struct {
+	// SessionKey is 32 or 64 random bytes. 32 bytes sign the session
+	// cookie; with 64 the first half signs and the second half encrypts it.
+	SessionKey []byte
+	// SecureCookies sets the Secure flag; true whenever served over HTTPS.
+	SecureCookies bool
+	Log           *slog.Logger
+	// TemporalUIURL, if set, makes the ticket zoom link to the ticket's
+	// workflow in the Temporal UI.
+	TemporalUIURL string
+	// Namespace is the Temporal namespace of the ticket workflows.
+	Namespace string
+}
+
+// server holds what every handler needs; handlers are its methods.
+type server struct {
+	desk        Desk
+	log         *slog.Logger
+	store       *sessions.CookieStore
+	pages       map[string]*template.Template
+	temporalURL string
+	namespace   string
+}
+
+// New returns the handler serving the agent interface and the API. Templates
+// are parsed here, once, so a broken template stops the start instead of
+// failing one request later.
+func New(d Desk, opts Options) (http.Handler, error) {
+	if d == nil {
+		return nil, errors.New("web: no desk")
+	}
+	var keys [][]byte
+	switch len(opts.SessionKey) {
+	case 32:
+		keys = [][]byte{opts.SessionKey}
+	case 64:
+		keys = [][]byte{opts.SessionKey[:32], opts.SessionKey[32:]}
+	default:
+		return nil, fmt.Errorf("web: session key has %d bytes, want 32 or 64", len(opts.SessionKey))
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{
+		desk:        d,
+		log:         opts.Log,
+		store:       newCookieStore(keys, opts.SecureCookies),
+		pages:       pages,
+		temporalURL: strings.TrimRight(opts.TemporalUIURL, "/"),
+		namespace:   opts.Namespace,
+	}
+
+	// Release mode keeps gin from printing its debug banner and routes to
+	// stdout; gin only offers this as a process-wide switch.
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	// Without trusted proxies ClientIP is the peer address, so a client
+	// cannot put a made-up address into the logs via X-Forwarded-For.
+	if err := r.SetTrustedProxies(nil); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s.routes(r)
+	return r, nil
+}
