@@ -129,4 +129,3 @@ func Seed(t testing.TB, db *gorm.DB, passwordHash string) Fixture {
 	must(db.Create(&f.Customer).Error)
 	return f
 }
-

@@ -44,7 +44,14 @@ func (d *Desk) CreateTicket(ctx context.Context, a models.Agent, req CreateTicke
 	if err != nil {
 		return v, err
 	}
-	if !found {
+	if found {
+		// A repeated request: answer with the ticket as it is now, if its
+		// creation got as far as the database; otherwise finish creating it.
+		v, err := d.viewFromDB(ctx, a.TenantID, number)
+		if !errors.Is(err, models.ErrNotFound) {
+			return v, err
+		}
+	} else {
 		fresh, err := models.NextTicketNumber(ctx, d.db, time.Now().In(d.opts.Location), d.opts.SystemID)
 		if err != nil {
 			return v, err

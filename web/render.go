@@ -53,18 +53,22 @@ var staticVersion = func() string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }()
 
-var funcs = template.FuncMap{
-	"time": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.Local().Format(timeLayout)
-	},
-	"age": func(t time.Time) string { return age(time.Since(t)) },
-	"static": func(name string) string {
-		return "/static/" + name + "?v=" + staticVersion
-	},
-	"field": func(fe map[string]string, name string) string { return fe[name] },
+// funcs are the template functions; times are shown in the desk's zone,
+// whatever zone the server runs in.
+func funcs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"time": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(loc).Format(timeLayout)
+		},
+		"age": func(t time.Time) string { return age(time.Since(t)) },
+		"static": func(name string) string {
+			return "/static/" + name + "?v=" + staticVersion
+		},
+		"field": func(fe map[string]string, name string) string { return fe[name] },
+	}
 }
 
 // age is a ticket's age as a queue view shows it: short and coarse.
@@ -82,8 +86,8 @@ func age(d time.Duration) string {
 }
 
 // parsePages parses every page together with the layout, once.
-func parsePages() (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html")
+func parsePages(loc *time.Location) (map[string]*template.Template, error) {
+	base, err := template.New("layout.html").Funcs(funcs(loc)).ParseFS(files, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/sessions"
@@ -50,6 +51,9 @@ type Options struct {
 	TemporalUIURL string
 	// Namespace is the Temporal namespace of the ticket workflows.
 	Namespace string
+	// Location is the desk's time zone, in which pages show times;
+	// nil means UTC.
+	Location *time.Location
 }
 
 // server holds what every handler needs; handlers are its methods.
@@ -84,7 +88,10 @@ func New(d Desk, opts Options) (http.Handler, error) {
 	if opts.Namespace == "" {
 		opts.Namespace = "default"
 	}
-	pages, err := parsePages()
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	pages, err := parsePages(opts.Location)
 	if err != nil {
 		return nil, err
 	}

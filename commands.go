@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"gorm.io/gorm"
+
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/temporalsetup"
+	"github.com/kiz-ulm/kizdesk/worker"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+func runMigrate(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error {
+	url := v.get("KIZDESK_DATABASE_URL")
+	if url == "" {
+		return errors.New("KIZDESK_DATABASE_URL is required")
+	}
+	db, err := openDB(ctx, url, log)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+	log.Info("database schema is up to date")
+	return nil
+}
+
+func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error {
+	url := v.get("KIZDESK_DATABASE_URL")
+	if url == "" {
+		return errors.New("KIZDESK_DATABASE_URL is required")
+	}
+	retention, err := parseRetention(v.get("KIZDESK_TEMPORAL_RETENTION"))
+	if err != nil {
+		return err
+	}
+	setup, err := v.bool("KIZDESK_TEMPORAL_SETUP")
+	if err != nil {
+		return err
+	}
+	c, err := dialTemporal(ctx, v, log)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if setup {
+		err := temporalsetup.Ensure(ctx, c, temporalsetup.Options{
+			Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Retention: retention,
+			SearchAttributes: workflows.SearchAttributeTypes(),
+		})
+		if err != nil {
+			return fmt.Errorf("prepare Temporal namespace (set KIZDESK_TEMPORAL_SETUP=false if an operator does it): %w", err)
+		}
+	}
+	db, err := models.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+	w := worker.New(c, newActivities(db, log))
+	log.Info("worker running", "task_queue", workflows.TaskQueue, "namespace", v.get("KIZDESK_TEMPORAL_NAMESPACE"))
+	// Run (not Start) so that a worker that gives up — its namespace gone,
+	// its credentials revoked — ends the process and gets restarted,
+	// instead of idling without polling.
+	stop := make(chan any)
+	go func() { <-ctx.Done(); close(stop) }()
+	if err := w.Run(stop); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	return nil
+}
+
+func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error {
+	url := v.get("KIZDESK_DATABASE_URL")
+	if url == "" {
+		return errors.New("KIZDESK_DATABASE_URL is required")
+	}
+	key, err := parseSessionKey(v.get("KIZDESK_SESSION_KEY"))
+	if err != nil {
+		return err
+	}
+	secure, err := v.bool("KIZDESK_SECURE_COOKIES")
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(v.get("KIZDESK_TIMEZONE"))
+	if err != nil {
+		return fmt.Errorf("KIZDESK_TIMEZONE: %w", err)
+	}
+	c, err := dialTemporal(ctx, v, log)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	db, err := models.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+	h, _, err := newWebHandler(db, c, webConfig{
+		Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"), SessionKey: key, SecureCookies: secure,
+		TemporalUIURL: v.get("KIZDESK_TEMPORAL_UI_URL"), Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, v.get("KIZDESK_HTTP_ADDR"), h, log, nil)
+}
+
+// openDB connects and migrates: every command that touches the database
+// makes sure the schema is current first (migrations are idempotent).
+func openDB(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
+	db, err := models.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := models.Migrate(ctx, db, log); err != nil {
+		models.Close(db)
+		return nil, err
+	}
+	return db, nil
+}
+
+func dialTemporal(ctx context.Context, v values, log *slog.Logger) (client.Client, error) {
+	opts := client.Options{
+		HostPort:  v.get("KIZDESK_TEMPORAL_ADDRESS"),
+		Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"),
+		Logger:    temporalLogger(log),
+	}
+	cert, key, ca := v.get("KIZDESK_TEMPORAL_TLS_CERT"), v.get("KIZDESK_TEMPORAL_TLS_KEY"), v.get("KIZDESK_TEMPORAL_TLS_CA")
+	serverName, apiKey := v.get("KIZDESK_TEMPORAL_TLS_SERVER_NAME"), v.get("KIZDESK_TEMPORAL_API_KEY")
+	if cert != "" || key != "" || ca != "" || serverName != "" || apiKey != "" {
+		tc := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
+		if (cert == "") != (key == "") {
+			return nil, errors.New("KIZDESK_TEMPORAL_TLS_CERT and KIZDESK_TEMPORAL_TLS_KEY go together")
+		}
+		if cert != "" {
+			pair, err := tls.LoadX509KeyPair(cert, key)
+			if err != nil {
+				return nil, fmt.Errorf("load Temporal client certificate: %w", err)
+			}
+			tc.Certificates = []tls.Certificate{pair}
+		}
+		if ca != "" {
+			pem, err := os.ReadFile(ca)
+			if err != nil {
+				return nil, fmt.Errorf("read KIZDESK_TEMPORAL_TLS_CA: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("KIZDESK_TEMPORAL_TLS_CA: no certificate in %s", ca)
+			}
+			tc.RootCAs = pool
+		}
+		opts.ConnectionOptions.TLS = tc
+		if apiKey != "" {
+			opts.Credentials = client.NewAPIKeyStaticCredentials(apiKey)
+		}
+	}
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
+	}
+	return c, nil
+}
+
+// temporalLogger passes the SDK's warnings and errors to our log; its info
+// lines (one per worker poll start and so on) are noise for a desk.
+func temporalLogger(log *slog.Logger) sdklog.Logger {
+	return sdklog.NewStructuredLogger(slog.New(levelFilter{log.Handler(), slog.LevelWarn}))
+}
+
+type levelFilter struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.Handler.Enabled(ctx, l)
+}
+
+func parseRetention(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("KIZDESK_TEMPORAL_RETENTION: %w", err)
+	}
+	if d < 30*24*time.Hour {
+		return 0, fmt.Errorf("KIZDESK_TEMPORAL_RETENTION: %s is less than 30 days (720h): closed tickets must stay inspectable", s)
+	}
+	return d, nil
+}
+
+func parseSessionKey(s string) ([]byte, error) {
+	if s == "" {
+		return nil, errors.New("KIZDESK_SESSION_KEY is required: 128 hex digits, e.g. from `openssl rand -hex 64`")
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(key) != 64 {
+		return nil, errors.New("KIZDESK_SESSION_KEY must be 128 hex digits (64 random bytes), e.g. from `openssl rand -hex 64`")
+	}
+	return key, nil
+}
+
+// devSessionKey keeps dev's session key in the data directory, so a restart
+// does not log everybody out.
+func devSessionKey(dir string) ([]byte, error) {
+	path := filepath.Join(dir, "session.key")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return parseSessionKey(string(b))
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read session key: %w", err)
+	}
+	key := make([]byte, 64)
+	rand.Read(key)
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)), 0o600); err != nil {
+		return nil, fmt.Errorf("write session key: %w", err)
+	}
+	return key, nil
+}
+
+// serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
+// ready, if set, gets the address actually listened on.
+func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (set KIZDESK_HTTP_ADDR): %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(ln.Addr())
+	} else {
+		log.Info("web server listening", "addr", ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("web server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+func portOf(s, env string) (int, error) {
+	p, err := strconv.Atoi(s)
+	if err != nil || p < 0 || p > 65535 {
+		return 0, fmt.Errorf("%s: %q is not a port number", env, s)
+	}
+	return p, nil
+}

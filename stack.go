@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
+
+	"github.com/kiz-ulm/kizdesk/activities"
+	"github.com/kiz-ulm/kizdesk/demo"
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/devtemporal"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/temporalsetup"
+	"github.com/kiz-ulm/kizdesk/web"
+	"github.com/kiz-ulm/kizdesk/worker"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+func newActivities(db *gorm.DB, log *slog.Logger) *activities.Activities {
+	return &activities.Activities{DB: db, Log: log}
+}
+
+type webConfig struct {
+	Location      *time.Location
+	SystemID      string
+	SessionKey    []byte
+	SecureCookies bool
+	TemporalUIURL string
+	Namespace     string
+	Log           *slog.Logger
+}
+
+func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *desk.Desk, error) {
+	d := desk.New(db, c, desk.Options{Location: cfg.Location, SystemID: cfg.SystemID, Log: cfg.Log})
+	h, err := web.New(d, web.Options{
+		SessionKey: cfg.SessionKey, SecureCookies: cfg.SecureCookies, Log: cfg.Log,
+		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Namespace, Location: cfg.Location,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("web: %w", err)
+	}
+	return h, d, nil
+}
+
+// devConfig is what `kizdesk dev` (and the end-to-end test) runs with.
+type devConfig struct {
+	DataDir      string
+	DatabaseURL  string // "" = SQLite in DataDir
+	Namespace    string
+	Retention    time.Duration
+	TemporalPort int // 0 = any free port
+	UIPort       int // 0 = any free port, -1 = no UI
+	Location     *time.Location
+	SystemID     string
+	Demo         bool
+	Log          *slog.Logger
+}
+
+// devStack is all of kizdesk in one process.
+type devStack struct {
+	temporal *devtemporal.Server
+	client   client.Client
+	db       *gorm.DB
+	worker   sdkworker.Worker
+	desk     *desk.Desk
+	handler  http.Handler
+}
+
+func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) {
+	s := &devStack{}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	s.temporal, err = devtemporal.Start(devtemporal.Options{
+		DatabaseFile:     filepath.Join(cfg.DataDir, "temporal.db"),
+		FrontendPort:     cfg.TemporalPort,
+		UIPort:           cfg.UIPort,
+		Namespace:        cfg.Namespace,
+		Retention:        cfg.Retention,
+		SearchAttributes: workflows.SearchAttributeTypes(),
+		Logger:           cfg.Log.With("component", "temporal"),
+		LogLevel:         slog.LevelError,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded Temporal: %w", err)
+	}
+	s.client, err = client.DialContext(ctx, client.Options{
+		HostPort: s.temporal.FrontendAddress(), Namespace: cfg.Namespace, Logger: temporalLogger(cfg.Log),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to embedded Temporal: %w", err)
+	}
+	err = temporalsetup.Ensure(ctx, s.client, temporalsetup.Options{
+		Namespace: cfg.Namespace, Retention: cfg.Retention, SearchAttributes: workflows.SearchAttributeTypes(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	url := cfg.DatabaseURL
+	if url == "" {
+		url = filepath.Join(cfg.DataDir, "kizdesk.db")
+	}
+	if s.db, err = openDB(ctx, url, cfg.Log); err != nil {
+		return nil, err
+	}
+	s.worker = worker.New(s.client, newActivities(s.db, cfg.Log))
+	if err := s.worker.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	key, err := devSessionKey(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.handler, s.desk, err = newWebHandler(s.db, s.client, webConfig{
+		Location: cfg.Location, SystemID: cfg.SystemID, SessionKey: key, SecureCookies: false,
+		TemporalUIURL: s.temporal.UIURL(), Namespace: cfg.Namespace, Log: cfg.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Demo {
+		if err := demo.Seed(ctx, s.db, s.desk); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// close stops everything in the reverse order of starting.
+func (s *devStack) close() {
+	if s.worker != nil {
+		s.worker.Stop()
+	}
+	if s.client != nil {
+		s.client.Close()
+	}
+	if s.temporal != nil {
+		s.temporal.Stop()
+	}
+	if s.db != nil {
+		models.Close(s.db)
+	}
+}
+
+func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) error {
+	began := time.Now()
+	retention, err := parseRetention(v.get("KIZDESK_TEMPORAL_RETENTION"))
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(v.get("KIZDESK_TIMEZONE"))
+	if err != nil {
+		return fmt.Errorf("KIZDESK_TIMEZONE: %w", err)
+	}
+	tport, err := portOf(v.get("KIZDESK_TEMPORAL_PORT"), "KIZDESK_TEMPORAL_PORT")
+	if err != nil {
+		return err
+	}
+	uport, err := portOf(v.get("KIZDESK_TEMPORAL_UI_PORT"), "KIZDESK_TEMPORAL_UI_PORT")
+	if err != nil {
+		return err
+	}
+	// Fail before the slow start-up if the web port is taken.
+	addr := v.get("KIZDESK_HTTP_ADDR")
+	if ln, err := net.Listen("tcp", addr); err != nil {
+		return fmt.Errorf("listen on %s (set KIZDESK_HTTP_ADDR): %w", addr, err)
+	} else {
+		ln.Close()
+	}
+	fmt.Fprintln(stdout, "kizdesk dev: starting the embedded Temporal server, database, worker and web server …")
+	s, err := startDevStack(ctx, devConfig{
+		DataDir: v.get("KIZDESK_DATA_DIR"), DatabaseURL: v.get("KIZDESK_DATABASE_URL"),
+		Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Retention: retention,
+		TemporalPort: tport, UIPort: uport, Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"),
+		Demo: true, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	err = serveHTTP(ctx, addr, s.handler, log, func(a net.Addr) {
+		printBanner(stdout, a, s, v, time.Since(began))
+	})
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	fmt.Fprintln(stdout, "kizdesk dev: stopped")
+	return err
+}
+
+func printBanner(w io.Writer, a net.Addr, s *devStack, v values, took time.Duration) {
+	port := a.(*net.TCPAddr).Port
+	fmt.Fprintf(w, "\nkizdesk is running (started in %s)\n\n", took.Round(100*time.Millisecond))
+	fmt.Fprintf(w, "  Agent interface   http://localhost:%d/\n", port)
+	fmt.Fprintf(w, "  JSON API          http://localhost:%d/api/v1/  (Authorization: Bearer %s)\n", port, demo.APIToken)
+	if u := s.temporal.UIURL(); u != "" {
+		fmt.Fprintf(w, "  Temporal UI       %s/namespaces/%s/workflows\n", u, v.get("KIZDESK_TEMPORAL_NAMESPACE"))
+	}
+	fmt.Fprintf(w, "  Temporal server   %s (namespace %s)\n", s.temporal.FrontendAddress(), v.get("KIZDESK_TEMPORAL_NAMESPACE"))
+	fmt.Fprintf(w, "  Data              %s\n\n", v.get("KIZDESK_DATA_DIR"))
+	fmt.Fprintf(w, "  Demo logins (password %q):\n", demo.Password)
+	for _, l := range demo.Logins {
+		fmt.Fprintf(w, "    %-10s %-18s %s\n", l.Login, l.Name, l.Role)
+	}
+	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
+}
