@@ -29,11 +29,7 @@ import (
 )
 
 func runMigrate(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error {
-	url := v.get("KIZDESK_DATABASE_URL")
-	if url == "" {
-		return errors.New("KIZDESK_DATABASE_URL is required")
-	}
-	db, err := openDB(ctx, url, log)
+	db, err := openProductionDB(ctx, v, log)
 	if err != nil {
 		return err
 	}

@@ -41,26 +41,26 @@ func TestReadmeListsEverySetting(t *testing.T) {
 func TestHelpAndBadInput(t *testing.T) {
 	for _, cmd := range []string{"dev", "web", "worker", "migrate"} {
 		var out, errw bytes.Buffer
-		err := run(t.Context(), []string{cmd, "--help"}, &out, &errw)
+		err := run(t.Context(), []string{cmd, "--help"}, nil, &out, &errw)
 		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(errw.String(), "KIZDESK_") {
 			t.Errorf("%s --help: %v\n%s", cmd, err, errw.String())
 		}
 	}
 	var out, errw bytes.Buffer
-	if err := run(t.Context(), []string{"frobnicate"}, &out, &errw); err == nil {
+	if err := run(t.Context(), []string{"frobnicate"}, nil, &out, &errw); err == nil {
 		t.Error("an unknown command was accepted")
 	}
 	t.Setenv("KIZDESK_DATABASE_URL", "")
-	if err := run(t.Context(), []string{"web"}, &out, &errw); err == nil || !strings.Contains(err.Error(), "KIZDESK_DATABASE_URL") {
+	if err := run(t.Context(), []string{"web"}, nil, &out, &errw); err == nil || !strings.Contains(err.Error(), "KIZDESK_DATABASE_URL") {
 		t.Errorf("web without a database: %v", err)
 	}
 	t.Setenv("KIZDESK_DATABASE_URL", "postgres://x@127.0.0.1:1/x")
 	t.Setenv("KIZDESK_SESSION_KEY", "abc")
-	if err := run(t.Context(), []string{"web"}, &out, &errw); err == nil || !strings.Contains(err.Error(), "KIZDESK_SESSION_KEY") {
+	if err := run(t.Context(), []string{"web"}, nil, &out, &errw); err == nil || !strings.Contains(err.Error(), "KIZDESK_SESSION_KEY") {
 		t.Errorf("web with a short session key: %v", err)
 	}
 	t.Setenv("KIZDESK_TEMPORAL_RETENTION", "24h")
-	if err := run(t.Context(), []string{"worker"}, &out, &errw); err == nil || !strings.Contains(err.Error(), "30 days") {
+	if err := run(t.Context(), []string{"worker"}, nil, &out, &errw); err == nil || !strings.Contains(err.Error(), "30 days") {
 		t.Errorf("worker with a day's retention: %v", err)
 	}
 }

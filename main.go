@@ -32,13 +32,15 @@ commands:
   web       serve the agent interface and the JSON API
   worker    run the ticket workflows and their activities
   migrate   bring the database schema up to date
+  add-agent add an agent (e.g. the first admin of a new installation)
+  add-token print a new API token for an agent
 
 Run "kizdesk <command> --help" for the command's settings.
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		return
@@ -49,7 +51,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -62,6 +64,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"web":     {"Serves the agent interface and the JSON API against an external Temporal and PostgreSQL.", runWeb},
 		"worker":  {"Runs the ticket workflows and their activities against an external Temporal and PostgreSQL.", runWorker},
 		"migrate": {"Applies the database migrations that have not run yet, then exits.", runMigrate},
+	}
+	admin := map[string]func(context.Context, values, *slog.Logger, io.Writer, []string, io.Reader) error{
+		"add-agent": runAddAgent,
+		"add-token": runAddToken,
+	}
+	if fn, ok := admin[args[0]]; ok {
+		vals := envSettings(args[0])
+		log, err := newLogger(vals.get("KIZDESK_LOG_LEVEL"), stderr)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, vals, log, stdout, args[1:], stdin)
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/kiz-ulm/kizdesk/dbtest"
+	"github.com/kiz-ulm/kizdesk/devtemporal"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+// TestProductionCommands runs migrate, add-agent, add-token, worker and web
+// as an operator would, as separate commands against a Temporal server (here
+// the embedded one, reached over the network like a cluster) and a database.
+func TestProductionCommands(t *testing.T) {
+	for _, kind := range dbtest.Kinds {
+		t.Run(kind, func(t *testing.T) { testProductionCommands(t, kind) })
+	}
+}
+
+func testProductionCommands(t *testing.T, kind string) {
+	srv, err := devtemporal.Start(devtemporal.Options{UIPort: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	dbURL := dbtest.URL(t, kind)
+	addr := freeAddr(t)
+	t.Setenv("KIZDESK_DATABASE_URL", dbURL)
+	t.Setenv("KIZDESK_TEMPORAL_ADDRESS", srv.FrontendAddress())
+	t.Setenv("KIZDESK_TEMPORAL_NAMESPACE", "kizdesk-prod") // the worker must register it
+	t.Setenv("KIZDESK_HTTP_ADDR", addr)
+	t.Setenv("KIZDESK_SESSION_KEY", hex.EncodeToString(bytes.Repeat([]byte{7}, 64)))
+	t.Setenv("KIZDESK_LOG_LEVEL", "error")
+	ctx := t.Context()
+	kizdesk := func(stdin string, args ...string) (string, error) {
+		var out, errw bytes.Buffer
+		err := run(ctx, args, strings.NewReader(stdin), &out, &errw)
+		return out.String(), err
+	}
+
+	if _, err := kizdesk("", "migrate"); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	// The catalogue comes from an admin interface later; here from the fixture.
+	db, err := models.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer models.Close(db)
+	f := dbtest.Seed(t, db, "x")
+
+	if _, err := kizdesk("short\n", "add-agent", "--login", "root", "--name", "Rita Root", "--email", "r@example.org"); err == nil {
+		t.Error("add-agent took a 5-character password")
+	}
+	out, err := kizdesk("a long enough password\n", "add-agent", "--login", "root", "--name", "Rita Root", "--email", "r@example.org", "--role", "admin")
+	if err != nil || !strings.Contains(out, "root") {
+		t.Fatalf("add-agent: %v %s", err, out)
+	}
+	if _, err := kizdesk("a long enough password\n", "add-agent", "--login", "root", "--name", "Again", "--email", "r@example.org"); err == nil {
+		t.Error("add-agent added a login twice")
+	}
+	out, err = kizdesk("", "add-token", "--login", "root", "--name", "monitoring")
+	if err != nil {
+		t.Fatalf("add-token: %v", err)
+	}
+	token := strings.TrimSpace(out)
+
+	runCtx, stop := context.WithCancel(ctx)
+	type result struct {
+		cmd string
+		err error
+	}
+	done := make(chan result, 2)
+	start := func(cmd string) {
+		go func() { done <- result{cmd, run(runCtx, []string{cmd}, nil, io.Discard, io.Discard)} }()
+	}
+	start("worker")
+	waitForPoller(t, srv.FrontendAddress(), "kizdesk-prod")
+	start("web")
+	waitHTTP(t, "http://"+addr+"/healthz")
+
+	// The new admin creates a ticket through the API with the new token.
+	body := fmt.Sprintf(`{"customer":%q,"title":"Beamer im H1","body":"Kein Bild.","service_id":%d,"type_id":%d,"priority_id":%d}`,
+		f.Customer.Login, f.Service.ID, f.Type.ID, f.Priority.ID)
+	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/tickets", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Errorf("create through the production web and worker: %s", resp.Status)
+	}
+	var n int64
+	db.Model(&models.Ticket{}).Where("title = ?", "Beamer im H1").Count(&n)
+	if n != 1 {
+		t.Errorf("%d tickets in the database, want 1", n)
+	}
+
+	stop()
+	for range 2 {
+		select {
+		case r := <-done:
+			if r.err != nil {
+				t.Errorf("%s did not stop cleanly: %v", r.cmd, r.err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("web or worker did not stop within 30 s of the signal")
+		}
+	}
+}
+
+// waitForPoller waits until a worker polls the ticket task queue in
+// namespace: the worker has prepared the namespace and is running.
+func waitForPoller(t *testing.T, hostPort, namespace string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := client.Dial(client.Options{HostPort: hostPort, Namespace: namespace, Logger: temporalLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+		if err == nil {
+			resp, err := c.DescribeTaskQueue(t.Context(), workflows.TaskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+			c.Close()
+			if err == nil && len(resp.Pollers) > 0 {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("no worker polls %s in namespace %s after 60 s", workflows.TaskQueue, namespace)
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitHTTP(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer within 60 s", url)
+}
