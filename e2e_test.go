@@ -249,6 +249,9 @@ func testEndToEnd(t *testing.T, s *testStack) {
 	if !found {
 		t.Error("the ticket's workflow is not found by its TicketNumber and TicketState search attributes")
 	}
+	if s.db.Dialector.Name() == "sqlite" {
+		recordHistory(t, s, number, "phone-ticket-note-close")
+	}
 
 	testAPI(t, s)
 }
@@ -320,6 +323,9 @@ func testAPI(t *testing.T, s *testStack) {
 	status, out = call("POST", "/api/v1/tickets/"+number+"/close", "", map[string]any{"state": "closed unsuccessful"})
 	if status != http.StatusOK || out["state"] != "closed unsuccessful" {
 		t.Errorf("API close: %d %v", status, out)
+	}
+	if s.db.Dialector.Name() == "sqlite" {
+		recordHistory(t, s, number, "api-ticket-8-duplicate-creates-note-close")
 	}
 	status, _ = call("POST", "/api/v1/tickets", "", map[string]any{"customer": "nobody", "title": "", "body": "x"})
 	if status != http.StatusUnprocessableEntity {

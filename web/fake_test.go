@@ -160,11 +160,6 @@ func (f *fakeDesk) Ticket(_ context.Context, _ models.Agent, number string) (des
 	return desk.TicketDetail{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
 }
 
-func (f *fakeDesk) LiveTicket(_ context.Context, _ models.Agent, number string) (workflows.TicketView, error) {
-	f.record("LiveTicket")
-	return f.view(number), nil
-}
-
 func (f *fakeDesk) FormChoices(context.Context, models.Agent) (desk.FormChoices, error) {
 	f.record("FormChoices")
 	return f.choices, nil

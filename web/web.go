@@ -31,7 +31,6 @@ type Desk interface {
 	QueueOverview(ctx context.Context, a models.Agent) ([]models.QueueCount, error)
 	QueueTickets(ctx context.Context, a models.Agent, queueID int64) (models.Queue, []models.TicketRow, error)
 	Ticket(ctx context.Context, a models.Agent, number string) (desk.TicketDetail, error)
-	LiveTicket(ctx context.Context, a models.Agent, number string) (workflows.TicketView, error)
 	FormChoices(ctx context.Context, a models.Agent) (desk.FormChoices, error)
 	CreateTicket(ctx context.Context, a models.Agent, req desk.CreateTicketRequest) (workflows.TicketView, error)
 	AddNote(ctx context.Context, a models.Agent, number string, req desk.AddNoteRequest) (workflows.TicketView, error)

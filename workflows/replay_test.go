@@ -1,0 +1,37 @@
+package workflows
+
+import (
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+)
+
+// TestReplay replays every recorded ticket history in testdata/ against the
+// current workflow code. A change to Ticket that would break a ticket
+// already in flight fails here; guard such a change with
+// workflow.GetVersion. Record new histories with
+//
+//	KIZDESK_RECORD_HISTORIES=1 go test -run 'TestEndToEnd/sqlite' .
+func TestReplay(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no recorded histories in testdata/")
+	}
+	logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflow(Ticket)
+			if err := r.ReplayWorkflowHistoryFromJSONFile(logger, f); err != nil {
+				t.Errorf("replay %s: %v", f, err)
+			}
+		})
+	}
+}
