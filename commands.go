@@ -22,6 +22,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"gorm.io/gorm"
 
+	"github.com/kiz-ulm/kizdesk/activities"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/temporalsetup"
 	"github.com/kiz-ulm/kizdesk/worker"
@@ -70,7 +71,7 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 		return err
 	}
 	defer models.Close(db)
-	w := worker.New(c, newActivities(db, log))
+	w := worker.New(c, &activities.Activities{DB: db})
 	log.Info("worker running", "task_queue", workflows.TaskQueue, "namespace", v.get("KIZDESK_TEMPORAL_NAMESPACE"))
 	// Run (not Start) so that a worker that gives up — its namespace gone,
 	// its credentials revoked — ends the process and gets restarted,

@@ -27,10 +27,6 @@ import (
 	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
-func newActivities(db *gorm.DB, log *slog.Logger) *activities.Activities {
-	return &activities.Activities{DB: db, Log: log}
-}
-
 type webConfig struct {
 	Location      *time.Location
 	SystemID      string
@@ -42,7 +38,7 @@ type webConfig struct {
 }
 
 func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *desk.Desk, error) {
-	d := desk.New(db, c, desk.Options{Location: cfg.Location, SystemID: cfg.SystemID, Log: cfg.Log})
+	d := desk.New(db, c, desk.Options{Location: cfg.Location, SystemID: cfg.SystemID})
 	h, err := web.New(d, web.Options{
 		SessionKey: cfg.SessionKey, SecureCookies: cfg.SecureCookies, Log: cfg.Log,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Namespace, Location: cfg.Location,
@@ -119,7 +115,7 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 	if s.db, err = openDB(ctx, url, cfg.Log); err != nil {
 		return nil, err
 	}
-	s.worker = worker.New(s.client, newActivities(s.db, cfg.Log))
+	s.worker = worker.New(s.client, &activities.Activities{DB: s.db})
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}

@@ -3,15 +3,10 @@
 // is idempotent, because Temporal may run an activity more than once.
 package activities
 
-import (
-	"log/slog"
-
-	"gorm.io/gorm"
-)
+import "gorm.io/gorm"
 
 // Activities is registered with the worker; workflows call its methods
 // through a typed nil pointer (var a *Activities).
 type Activities struct {
-	DB  *gorm.DB
-	Log *slog.Logger
+	DB *gorm.DB
 }

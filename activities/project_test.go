@@ -2,8 +2,6 @@ package activities_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -18,7 +16,7 @@ func TestProjectTicket(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		f := dbtest.Seed(t, db, "x")
-		acts := &activities.Activities{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		acts := &activities.Activities{DB: db}
 		at := time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)
 		agent := activities.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
 		snap := activities.TicketSnapshot{

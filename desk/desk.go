@@ -8,7 +8,6 @@ package desk
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -27,7 +26,6 @@ type Options struct {
 	// SystemID is the two-digit system ID inside ticket numbers (OTRS's
 	// SystemID), so numbers of several installations never collide.
 	SystemID string
-	Log      *slog.Logger
 }
 
 // Desk runs the desk's operations on a database and a Temporal client.
@@ -44,9 +42,6 @@ func New(db *gorm.DB, tc client.Client, opts Options) *Desk {
 	}
 	if opts.SystemID == "" {
 		opts.SystemID = "10"
-	}
-	if opts.Log == nil {
-		opts.Log = slog.Default()
 	}
 	return &Desk{db: db, tc: tc, opts: opts}
 }

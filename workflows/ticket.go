@@ -51,11 +51,7 @@ func (t *ticket) run(ctx workflow.Context, in TicketInput) error {
 	t.view.State = StateNew
 	t.view.CreatedAt, t.view.UpdatedAt = now, now
 	t.record(ctx, EventNewTicket, in.Actor, "State", "", string(StateNew), nil)
-	kind := EventAddNote
-	if in.Article.Kind == ArticlePhoneNote {
-		kind = EventPhoneCall
-	}
-	t.record(ctx, kind, in.Actor, "", "", "", &in.Article)
+	t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
 	err := t.project(ctx)
 	t.stored = err == nil
 	t.mu.Unlock()
@@ -67,10 +63,8 @@ func (t *ticket) run(ctx workflow.Context, in TicketInput) error {
 		return err
 	}
 	// Keep taking updates (and, later, follow-ups) for a while after close.
-	timerCtx, cancel := workflow.WithCancel(ctx)
-	defer cancel()
-	timer := workflow.NewTimerWithOptions(timerCtx, FollowUpWindow, workflow.TimerOptions{Summary: "follow-up window ends"})
-	if err := timer.Get(ctx, nil); err != nil && !temporal.IsCanceledError(err) {
+	timer := workflow.NewTimerWithOptions(ctx, FollowUpWindow, workflow.TimerOptions{Summary: "follow-up window ends"})
+	if err := timer.Get(ctx, nil); err != nil {
 		return err
 	}
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
@@ -116,11 +110,7 @@ func (t *ticket) validateAddNote(_ workflow.Context, in AddNoteInput) error {
 
 func (t *ticket) addNote(ctx workflow.Context, in AddNoteInput) (TicketView, error) {
 	return t.change(ctx, func() error { return t.validateAddNote(ctx, in) }, func() {
-		kind := EventAddNote
-		if in.Article.Kind == ArticlePhoneNote {
-			kind = EventPhoneCall
-		}
-		t.record(ctx, kind, in.Actor, "", "", "", &in.Article)
+		t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
 		if in.Actor.Kind == ActorAgent && t.view.State == StateNew {
 			// An agent writing on a new ticket has started working on it.
 			t.setState(ctx, in.Actor, StateOpen)
@@ -244,6 +234,14 @@ func (t *ticket) details() string {
 	v := t.view
 	return fmt.Sprintf("**Ticket %s** — state *%s*, %s, queue %s, priority %s, %d history entries",
 		v.Number, v.State, v.Level, v.QueueName, v.PriorityName, v.Seq)
+}
+
+// articleEvent is the history event that adding an article of kind records.
+func articleEvent(kind ArticleKind) string {
+	if kind == ArticlePhoneNote {
+		return EventPhoneCall
+	}
+	return EventAddNote
 }
 
 func validateArticle(in ArticleInput) error {
