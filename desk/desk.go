@@ -26,6 +26,9 @@ type Options struct {
 	// SystemID is the two-digit system ID inside ticket numbers (OTRS's
 	// SystemID), so numbers of several installations never collide.
 	SystemID string
+	// Patience bounds how long an agent's action waits for the ticket's
+	// workflow; default 30 s. It only runs out when no worker is running.
+	Patience time.Duration
 }
 
 // Desk runs the desk's operations on a database and a Temporal client.
@@ -42,6 +45,9 @@ func New(db *gorm.DB, tc client.Client, opts Options) *Desk {
 	}
 	if opts.SystemID == "" {
 		opts.SystemID = "10"
+	}
+	if opts.Patience == 0 {
+		opts.Patience = 30 * time.Second
 	}
 	return &Desk{db: db, tc: tc, opts: opts}
 }
@@ -70,6 +76,11 @@ func (f FieldErrors) Error() string {
 	}
 	return "invalid input: " + strings.Join(parts, "; ")
 }
+
+// ErrUnavailable: the ticket's workflow did not answer within the desk's
+// patience, which happens when no worker runs. The change may still be
+// carried out once one does.
+var ErrUnavailable = errors.New("the ticket's process did not answer in time")
 
 // RejectedError: the ticket's process does not allow the action now (for
 // example adding a note to a closed ticket). Reason is written for agents.
@@ -109,17 +120,20 @@ type CreateTicketRequest struct {
 }
 
 // AddNoteRequest is an article an agent adds: Kind is "internal note" or
-// "phone note".
+// "phone note". A RequestKey sent twice adds the note once (a double click).
 type AddNoteRequest struct {
-	Kind string
-	Body string
+	RequestKey string
+	Kind       string
+	Body       string
 }
 
 // CloseRequest closes a ticket: State is "closed successful" or "closed
-// unsuccessful"; Note is an optional internal note saying why.
+// unsuccessful"; Note is an optional internal note saying why. A
+// RequestKey sent twice closes once and answers both alike.
 type CloseRequest struct {
-	State string
-	Note  string
+	RequestKey string
+	State      string
+	Note       string
 }
 
 func actor(a models.Agent) workflows.Actor {

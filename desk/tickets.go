@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,8 +38,8 @@ func (d *Desk) CreateTicket(ctx context.Context, a models.Agent, req CreateTicke
 	if key == "" {
 		key = NewRequestKey()
 	}
-	if len(key) > 200 {
-		return v, FieldErrors{"request_key": "is longer than 200 characters"}
+	if fe := (FieldErrors{}); checkKey(fe, key) {
+		return v, fe
 	}
 	number, found, err := models.TicketNumberForRequest(ctx, d.db, a.TenantID, key)
 	if err != nil {
@@ -68,6 +69,8 @@ func (d *Desk) CreateTicket(ctx context.Context, a models.Agent, req CreateTicke
 
 func (d *Desk) startTicket(ctx context.Context, in workflows.TicketInput) (workflows.TicketView, error) {
 	var v workflows.TicketView
+	ctx, cancel := context.WithTimeout(ctx, d.opts.Patience)
+	defer cancel()
 	number := in.Ticket.Number
 	start := d.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflows.WorkflowID(number),
@@ -89,6 +92,9 @@ func (d *Desk) startTicket(ctx context.Context, in workflows.TicketInput) (workf
 	})
 	if err == nil {
 		err = h.Get(ctx, &v)
+	}
+	if ctx.Err() == context.DeadlineExceeded {
+		return v, fmt.Errorf("create ticket %s: %w", number, ErrUnavailable)
 	}
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
@@ -229,45 +235,68 @@ func (d *Desk) AddNote(ctx context.Context, a models.Agent, number string, req A
 		fe["kind"] = "choose internal note or phone note"
 	}
 	checkText(fe, "body", req.Body, workflows.MaxArticleLength)
+	checkKey(fe, req.RequestKey)
 	if len(fe) > 0 {
 		return workflows.TicketView{}, fe
 	}
 	in := workflows.AddNoteInput{Actor: actor(a), Article: workflows.ArticleInput{Kind: kind, Body: req.Body}}
-	return d.update(ctx, a, number, workflows.UpdateAddNote, in)
+	return d.update(ctx, a, number, workflows.UpdateAddNote, req.RequestKey, in)
 }
 
 // Close closes a ticket successfully or unsuccessfully.
 func (d *Desk) Close(ctx context.Context, a models.Agent, number string, req CloseRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
 	state := workflows.State(req.State)
 	if !state.Closed() {
-		return workflows.TicketView{}, FieldErrors{"state": "choose closed successful or closed unsuccessful"}
+		fe["state"] = "choose closed successful or closed unsuccessful"
 	}
 	if req.Note != "" {
-		fe := FieldErrors{}
 		checkText(fe, "note", req.Note, workflows.MaxArticleLength)
-		if len(fe) > 0 {
-			return workflows.TicketView{}, fe
-		}
+	}
+	checkKey(fe, req.RequestKey)
+	if len(fe) > 0 {
+		return workflows.TicketView{}, fe
 	}
 	in := workflows.CloseInput{Actor: actor(a), State: state, Note: req.Note}
-	return d.update(ctx, a, number, workflows.UpdateClose, in)
+	return d.update(ctx, a, number, workflows.UpdateClose, req.RequestKey, in)
+}
+
+// checkKey bounds a request key and tells whether it is too long; an empty
+// key is fine (no deduplication).
+func checkKey(fe FieldErrors, key string) bool {
+	if len(key) > 200 {
+		fe["request_key"] = "is longer than 200 characters"
+		return true
+	}
+	return false
 }
 
 // update sends one Update to a ticket of the agent's tenant and waits until
-// the workflow has projected it.
-func (d *Desk) update(ctx context.Context, a models.Agent, number, name string, arg any) (workflows.TicketView, error) {
+// the workflow has projected it. Updates with the same request key are one
+// update to Temporal: the second gets the first one's answer.
+func (d *Desk) update(ctx context.Context, a models.Agent, number, name, key string, arg any) (workflows.TicketView, error) {
 	var v workflows.TicketView
 	if _, err := models.TicketByNumber(ctx, d.db, a.TenantID, number); err != nil {
 		return v, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, d.opts.Patience)
+	defer cancel()
+	var updateID string
+	if key != "" {
+		updateID = name + ":" + key
+	}
 	h, err := d.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.WorkflowID(number),
+		UpdateID:     updateID,
 		UpdateName:   name,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
 		err = h.Get(ctx, &v)
+	}
+	if ctx.Err() == context.DeadlineExceeded {
+		return v, fmt.Errorf("%s on ticket %s: %w", name, number, ErrUnavailable)
 	}
 	var appErr *temporal.ApplicationError
 	var notFound *serviceerror.NotFound

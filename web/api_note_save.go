@@ -25,7 +25,8 @@ func (s *server) apiNoteSave(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.desk.AddNote(c.Request.Context(), agentOf(c), number, desk.AddNoteRequest{Kind: in.Kind, Body: in.Body})
+	req := desk.AddNoteRequest{RequestKey: c.GetHeader("Idempotency-Key"), Kind: in.Kind, Body: in.Body}
+	v, err := s.desk.AddNote(c.Request.Context(), agentOf(c), number, req)
 	if err != nil {
 		s.fail(c, fmt.Errorf("add note to ticket %s: %w", number, err))
 		return

@@ -25,7 +25,8 @@ func (s *server) apiTicketClose(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.desk.Close(c.Request.Context(), agentOf(c), number, desk.CloseRequest{State: in.State, Note: in.Note})
+	req := desk.CloseRequest{RequestKey: c.GetHeader("Idempotency-Key"), State: in.State, Note: in.Note}
+	v, err := s.desk.Close(c.Request.Context(), agentOf(c), number, req)
 	if err != nil {
 		s.fail(c, fmt.Errorf("close ticket %s: %w", number, err))
 		return

@@ -44,6 +44,8 @@ func (s *server) problemFor(c *gin.Context, err error) problem {
 		return problem{Status: http.StatusConflict, Message: rejected.Reason}
 	case errors.Is(err, desk.ErrNotFound):
 		return problem{Status: http.StatusNotFound, Message: "Not found."}
+	case errors.Is(err, desk.ErrUnavailable):
+		return problem{Status: http.StatusServiceUnavailable, Message: "The ticket's process did not answer in time. Reload the ticket in a minute to see whether your change went through."}
 	case errors.Is(err, desk.ErrBadLogin):
 		return problem{Status: http.StatusUnauthorized, Message: "Wrong login or password."}
 	case errors.Is(err, errNoToken):

@@ -15,8 +15,8 @@ func (s *server) noteSave(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f := noteForm{Kind: c.PostForm("kind"), Body: formText(c.PostForm("body"))}
-	_, err = s.desk.AddNote(c.Request.Context(), agentOf(c), number, desk.AddNoteRequest{Kind: f.Kind, Body: f.Body})
+	f := noteForm{RequestKey: c.PostForm("request_key"), Kind: c.PostForm("kind"), Body: formText(c.PostForm("body"))}
+	_, err = s.desk.AddNote(c.Request.Context(), agentOf(c), number, desk.AddNoteRequest{RequestKey: f.RequestKey, Kind: f.Kind, Body: f.Body})
 	if err == nil {
 		sessionOf(c).addFlash("Note added.")
 		s.redirect(c, "/agent/tickets/"+number)

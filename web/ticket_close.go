@@ -15,8 +15,8 @@ func (s *server) ticketClose(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f := closeForm{State: c.PostForm("state"), Note: formText(c.PostForm("note"))}
-	_, err = s.desk.Close(c.Request.Context(), agentOf(c), number, desk.CloseRequest{State: f.State, Note: f.Note})
+	f := closeForm{RequestKey: c.PostForm("request_key"), State: c.PostForm("state"), Note: formText(c.PostForm("note"))}
+	_, err = s.desk.Close(c.Request.Context(), agentOf(c), number, desk.CloseRequest{RequestKey: f.RequestKey, State: f.State, Note: f.Note})
 	if err == nil {
 		sessionOf(c).addFlash("Ticket closed.")
 		s.redirect(c, "/agent/tickets/"+number)

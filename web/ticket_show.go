@@ -13,15 +13,17 @@ import (
 )
 
 type noteForm struct {
-	Kind   string
-	Body   string
-	Fields desk.FieldErrors
+	RequestKey string
+	Kind       string
+	Body       string
+	Fields     desk.FieldErrors
 }
 
 type closeForm struct {
-	State  string
-	Note   string
-	Fields desk.FieldErrors
+	RequestKey string
+	State      string
+	Note       string
+	Fields     desk.FieldErrors
 }
 
 type ticketPage struct {
@@ -59,6 +61,14 @@ func (s *server) showTicket(c *gin.Context, status int, number string, note note
 	}
 	if cl.State == "" {
 		cl.State = string(workflows.StateClosedSuccessful)
+	}
+	// Each form carries its own key, so a double submit changes the ticket
+	// once; a form shown again after an error keeps its key.
+	if note.RequestKey == "" {
+		note.RequestKey = desk.NewRequestKey()
+	}
+	if cl.RequestKey == "" {
+		cl.RequestKey = desk.NewRequestKey()
 	}
 	p := &ticketPage{
 		layout:      layout{Title: "Ticket " + d.Ticket.Number, Error: message},

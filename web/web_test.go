@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -548,6 +549,30 @@ func TestAPITicketNotesClose(t *testing.T) {
 	res = b.api(http.MethodPost, "/api/v1/tickets/"+testNumber+"/close", testToken, `{"state":"closed successful"}`)
 	wantStatus(t, res, http.StatusConflict)
 	wantContains(t, res.body, `"error":"the ticket is already closed"`)
+
+	b.desk.noteErr = fmt.Errorf("add-note: %w", desk.ErrUnavailable)
+	res = b.api(http.MethodPost, "/api/v1/tickets/"+testNumber+"/notes", testToken, `{"kind":"internal note","body":"again"}`)
+	wantStatus(t, res, http.StatusServiceUnavailable)
+	wantContains(t, res.body, "did not answer in time")
+}
+
+func TestNoteKeyAgainstDoubleSubmit(t *testing.T) {
+	b := newBrowser(t, Options{})
+	b.login()
+	page := b.get("/agent/tickets/" + testNumber).body
+	m := regexp.MustCompile(`action="/agent/tickets/` + testNumber + `/notes"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)">\s*<input type="hidden" name="request_key" value="([^"]+)">`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the note form carries no request_key")
+	}
+	res := b.post("/agent/tickets/"+testNumber+"/notes", url.Values{"csrf_token": {m[1]}, "request_key": {m[2]}, "kind": {"internal note"}, "body": {"x"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	if got := b.desk.notes[0].RequestKey; got != m[2] {
+		t.Errorf("desk got request key %q, want the form's %q", got, m[2])
+	}
+	b.desk.noteErr = desk.ErrUnavailable
+	res = b.post("/agent/tickets/"+testNumber+"/notes", url.Values{"csrf_token": {m[1]}, "request_key": {m[2]}, "kind": {"internal note"}, "body": {"x"}})
+	wantStatus(t, res, http.StatusServiceUnavailable)
+	wantContains(t, res.body, "Reload the ticket")
 }
 
 // TestOpenAPI checks that the document is served and names every API route
