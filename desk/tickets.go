@@ -93,7 +93,7 @@ func (d *Desk) startTicket(ctx context.Context, in workflows.TicketInput) (workf
 	if err == nil {
 		err = h.Get(ctx, &v)
 	}
-	if ctx.Err() == context.DeadlineExceeded {
+	if outOfPatience(ctx, err) {
 		return v, fmt.Errorf("create ticket %s: %w", number, ErrUnavailable)
 	}
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
@@ -261,6 +261,19 @@ func (d *Desk) Close(ctx context.Context, a models.Agent, number string, req Clo
 	return d.update(ctx, a, number, workflows.UpdateClose, req.RequestKey, in)
 }
 
+// outOfPatience tells whether an Update ended because the desk's patience ran
+// out. The server cuts the stream at the deadline it was sent, which can be a
+// moment before the client's own timer marks ctx done, so the SDK's timeout
+// error counts as well as ctx's.
+func outOfPatience(ctx context.Context, err error) bool {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return true
+	}
+	var timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	var deadline *serviceerror.DeadlineExceeded
+	return errors.As(err, &timeout) || errors.As(err, &deadline)
+}
+
 // checkKey bounds a request key and tells whether it is too long; an empty
 // key is fine (no deduplication).
 func checkKey(fe FieldErrors, key string) bool {
@@ -295,7 +308,7 @@ func (d *Desk) update(ctx context.Context, a models.Agent, number, name, key str
 	if err == nil {
 		err = h.Get(ctx, &v)
 	}
-	if ctx.Err() == context.DeadlineExceeded {
+	if outOfPatience(ctx, err) {
 		return v, fmt.Errorf("%s on ticket %s: %w", name, number, ErrUnavailable)
 	}
 	var appErr *temporal.ApplicationError
