@@ -23,7 +23,7 @@ type setting struct {
 
 var settings = []setting{
 	{"KIZDESK_HTTP_ADDR", "http-addr", ":8080", "address the web server listens on", []string{"dev", "web"}},
-	{"KIZDESK_DATABASE_URL", "database-url", "", "PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=require); in dev, empty means SQLite under the data directory", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token"}},
+	{"KIZDESK_DATABASE_URL", "database-url", "", "PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=require); in dev, empty means SQLite under the data directory", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify"}},
 	{"KIZDESK_DATA_DIR", "data-dir", "./data", "where dev keeps its SQLite files and session key", []string{"dev"}},
 	{"KIZDESK_TEMPORAL_ADDRESS", "temporal-address", "localhost:7233", "Temporal frontend host:port", []string{"web", "worker"}},
 	{"KIZDESK_TEMPORAL_NAMESPACE", "temporal-namespace", "kizdesk", "Temporal namespace of the tickets", []string{"dev", "web", "worker"}},
@@ -41,7 +41,7 @@ var settings = []setting{
 	{"KIZDESK_SECURE_COOKIES", "secure-cookies", "true", "mark cookies Secure (serve over HTTPS); dev sets false", []string{"web"}},
 	{"KIZDESK_TIMEZONE", "timezone", "Europe/Berlin", "the desk's time zone (ticket number dates)", []string{"dev", "web"}},
 	{"KIZDESK_SYSTEM_ID", "system-id", "10", "two-digit system ID inside ticket numbers", []string{"dev", "web"}},
-	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token"}},
+	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify"}},
 }
 
 // envSettings reads the command's settings from the environment alone, for

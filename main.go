@@ -34,6 +34,7 @@ commands:
   migrate   bring the database schema up to date
   add-agent add an agent (e.g. the first admin of a new installation)
   add-token print a new API token for an agent
+  audit     verify the hash-chained ticket history: kizdesk audit verify
 
 Run "kizdesk <command> --help" for the command's settings.
 `
@@ -68,6 +69,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	admin := map[string]func(context.Context, values, *slog.Logger, io.Writer, []string, io.Reader) error{
 		"add-agent": runAddAgent,
 		"add-token": runAddToken,
+	}
+	if args[0] == "audit" {
+		return runAudit(ctx, args[1:], stdout, stderr)
 	}
 	if fn, ok := admin[args[0]]; ok {
 		vals := envSettings(args[0])
