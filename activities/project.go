@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -35,6 +36,39 @@ type TicketSnapshot struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	ClosedAt   time.Time // zero while not closed
+
+	ResponsibleID int64
+	Locked        bool
+	PendingUntil  time.Time
+	MergedInto    string
+	Watchers      []int64  // agent IDs
+	Links         []string // numbers of linked tickets
+	SLA           SLASnapshot
+}
+
+// SLASnapshot is where a ticket stands against its SLA. Zero times mean
+// "none".
+type SLASnapshot struct {
+	Name                  string
+	FirstResponseDue      time.Time
+	UpdateDue             time.Time
+	SolutionDue           time.Time
+	EscalationDue         time.Time
+	FirstResponseAt       time.Time
+	FirstResponseTime     time.Duration
+	SolutionTime          time.Duration
+	FirstResponseBreached bool
+	UpdateBreached        bool
+	SolutionBreached      bool
+	EscalatedAt           time.Time
+}
+
+// Notification asks to tell an agent (AgentID) or, without one, a queue
+// about a history entry.
+type Notification struct {
+	Kind    string
+	QueueID int64
+	AgentID int64
 }
 
 // Article is the text of an article added with a history entry.
@@ -56,6 +90,7 @@ type HistoryEvent struct {
 	Old     string
 	New     string
 	Article *Article
+	Notify  *Notification
 }
 
 // ProjectTicketInput carries a ticket's new values and the history entries
@@ -98,7 +133,23 @@ func (a *Activities) ProjectTicket(ctx context.Context, in ProjectTicketInput) (
 			if err != nil {
 				return fmt.Errorf("ticket %s: history entry %d: %w", in.Ticket.Number, ev.Seq, err)
 			}
+			if ev.Notify != nil {
+				if err := addNotification(tx, t, ev); err != nil {
+					return fmt.Errorf("ticket %s: history entry %d: %w", in.Ticket.Number, ev.Seq, err)
+				}
+			}
 			prev = h
+		}
+		if res.LastSeq < lastSeq(in) {
+			// Watchers and links are as of an older projection: the row
+			// is newer already.
+			return nil
+		}
+		if err := syncWatchers(tx, t.ID, in.Ticket.Watchers); err != nil {
+			return fmt.Errorf("ticket %s: %w", in.Ticket.Number, err)
+		}
+		if err := addLinks(tx, in.Ticket); err != nil {
+			return fmt.Errorf("ticket %s: %w", in.Ticket.Number, err)
 		}
 		return nil
 	})
@@ -137,10 +188,30 @@ func upsertTicket(tx *gorm.DB, in ProjectTicketInput) (models.Ticket, error) {
 		CreatedAt:  s.CreatedAt.UTC(),
 		UpdatedAt:  s.UpdatedAt.UTC(),
 	}
-	if !s.ClosedAt.IsZero() {
-		c := s.ClosedAt.UTC()
-		row.ClosedAt = &c
+	row.ClosedAt = optionalTime(s.ClosedAt)
+	row.ResponsibleID = optionalID(s.ResponsibleID)
+	row.Locked = s.Locked
+	row.PendingUntil = optionalTime(s.PendingUntil)
+	row.MergedInto = s.MergedInto
+	sla := s.SLA
+	row.SLAName = sla.Name
+	row.FirstResponseDue = optionalTime(sla.FirstResponseDue)
+	row.UpdateDue = optionalTime(sla.UpdateDue)
+	row.SolutionDue = optionalTime(sla.SolutionDue)
+	row.EscalationDue = optionalTime(sla.EscalationDue)
+	row.FirstResponseAt = optionalTime(sla.FirstResponseAt)
+	row.EscalatedAt = optionalTime(sla.EscalatedAt)
+	if !sla.FirstResponseAt.IsZero() {
+		secs := int64(sla.FirstResponseTime / time.Second)
+		row.FirstResponseSeconds = &secs
 	}
+	if !s.ClosedAt.IsZero() {
+		secs := int64(sla.SolutionTime / time.Second)
+		row.SolutionSeconds = &secs
+	}
+	row.FirstResponseBreached = sla.FirstResponseBreached
+	row.UpdateBreached = sla.UpdateBreached
+	row.SolutionBreached = sla.SolutionBreached
 	var existing []models.Ticket
 	if err := tx.Where("number = ?", s.Number).Limit(1).Find(&existing).Error; err != nil {
 		return row, fmt.Errorf("read ticket: %w", err)
@@ -213,6 +284,72 @@ func appendEvent(tx *gorm.DB, ticketID int64, prevHash string, ev HistoryEvent) 
 		return h, fmt.Errorf("insert history: %w", err)
 	}
 	return h, nil
+}
+
+// addNotification raises the entry's notification; the entry's sequence
+// number makes it once only, like the entry itself.
+func addNotification(tx *gorm.DB, t models.Ticket, ev HistoryEvent) error {
+	n := models.Notification{
+		TenantID: t.TenantID, TicketID: t.ID, Seq: ev.Seq, Kind: ev.Notify.Kind,
+		QueueID: optionalID(ev.Notify.QueueID), AgentID: optionalID(ev.Notify.AgentID),
+		CreatedAt: ev.At.UTC(),
+	}
+	if err := tx.Create(&n).Error; err != nil {
+		return fmt.Errorf("insert notification: %w", err)
+	}
+	return nil
+}
+
+// syncWatchers makes the ticket's watcher rows the given set.
+func syncWatchers(tx *gorm.DB, ticketID int64, agentIDs []int64) error {
+	var have []int64
+	if err := tx.Model(&models.TicketWatcher{}).Where("ticket_id = ?", ticketID).Pluck("agent_id", &have).Error; err != nil {
+		return fmt.Errorf("read watchers: %w", err)
+	}
+	for _, id := range have {
+		if !slices.Contains(agentIDs, id) {
+			if err := tx.Where("ticket_id = ? AND agent_id = ?", ticketID, id).Delete(&models.TicketWatcher{}).Error; err != nil {
+				return fmt.Errorf("remove watcher: %w", err)
+			}
+		}
+	}
+	for _, id := range agentIDs {
+		if !slices.Contains(have, id) {
+			if err := tx.Create(&models.TicketWatcher{TicketID: ticketID, AgentID: id}).Error; err != nil {
+				return fmt.Errorf("add watcher: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// addLinks stores the ticket's links; links are never removed by a
+// projection, so an older snapshot cannot undo one.
+func addLinks(tx *gorm.DB, s TicketSnapshot) error {
+	for _, other := range s.Links {
+		l := models.TicketLink{TenantID: s.TenantID, ANumber: min(s.Number, other), BNumber: max(s.Number, other),
+			CreatedAt: s.UpdatedAt.UTC()}
+		var n int64
+		if err := tx.Model(&models.TicketLink{}).Where("tenant_id = ? AND a_number = ? AND b_number = ?",
+			l.TenantID, l.ANumber, l.BNumber).Count(&n).Error; err != nil {
+			return fmt.Errorf("read link: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		if err := tx.Create(&l).Error; err != nil {
+			return fmt.Errorf("add link: %w", err)
+		}
+	}
+	return nil
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 func optionalID(id int64) *int64 {

@@ -8,10 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
+	"github.com/kiz-ulm/kizdesk/calendar"
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/workflows"
@@ -45,6 +48,9 @@ var Logins = []Login{
 func Seed(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
 	if err := seedCatalogue(ctx, db); err != nil {
 		return fmt.Errorf("demo data: %w", err)
+	}
+	if err := seedSLAs(ctx, db); err != nil {
+		return fmt.Errorf("demo SLAs: %w", err)
 	}
 	if err := seedTickets(ctx, db, d); err != nil {
 		return fmt.Errorf("demo tickets: %w", err)
@@ -131,6 +137,62 @@ func seedCatalogue(ctx context.Context, db *gorm.DB) error {
 		for _, c := range customers {
 			c.TenantID = kiz.ID
 			if err := tx.Create(&c).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// seedSLAs adds the kiz's calendars and SLAs unless the tenant has
+// calendars already: the helpdesk's service times (Mon–Fri 8–18 without
+// public holidays in Baden-Württemberg) for every service, and a 24x7 SLA
+// for network outages of the highest priority.
+func seedSLAs(ctx context.Context, db *gorm.DB) error {
+	kiz, err := models.TenantBySlug(ctx, db, "kiz")
+	if err != nil {
+		return err
+	}
+	var n int64
+	if err := db.WithContext(ctx).Model(&models.Calendar{}).Where("tenant_id = ?", kiz.ID).Count(&n).Error; err != nil || n > 0 {
+		return err
+	}
+	year := time.Now().Year()
+	holidays, err := calendar.GermanHolidays("BW", year, year+4)
+	if err != nil {
+		return err
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		office := models.Calendar{TenantID: kiz.ID, Name: "kiz Servicezeiten", Location: "Europe/Berlin",
+			Week: "mon-fri 08:00-18:00", Holidays: strings.Join(holidays, " ")}
+		allDay := models.Calendar{TenantID: kiz.ID, Name: "24x7", Location: "Europe/Berlin", Week: "mon-sun 00:00-24:00"}
+		for _, c := range []*models.Calendar{&office, &allDay} {
+			if err := tx.Create(c).Error; err != nil {
+				return err
+			}
+		}
+		var services []models.Service
+		if err := tx.Where("tenant_id = ?", kiz.ID).Order("id").Find(&services).Error; err != nil {
+			return err
+		}
+		var top models.Priority
+		if err := tx.Where("rank = ?", 5).First(&top).Error; err != nil {
+			return err
+		}
+		for _, s := range services {
+			std := models.SLA{TenantID: kiz.ID, Name: "kiz Standard", ServiceID: s.ID, CalendarID: office.ID,
+				FirstResponseMinutes: 4 * 60, UpdateMinutes: 8 * 60, SolutionMinutes: 3 * 10 * 60,
+				EscalateMinutes: 4 * 60, WarnPercent: 80}
+			if err := tx.Create(&std).Error; err != nil {
+				return err
+			}
+			if !strings.HasPrefix(s.Name, "Netz & WLAN::") {
+				continue
+			}
+			crit := models.SLA{TenantID: kiz.ID, Name: "Netz kritisch 24x7", ServiceID: s.ID, PriorityID: &top.ID,
+				CalendarID: allDay.ID, FirstResponseMinutes: 30, UpdateMinutes: 2 * 60, SolutionMinutes: 4 * 60,
+				EscalateMinutes: 30, WarnPercent: 75}
+			if err := tx.Create(&crit).Error; err != nil {
 				return err
 			}
 		}

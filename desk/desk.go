@@ -93,10 +93,24 @@ type TicketDetail struct {
 	Ticket   models.TicketRow
 	Articles []models.Article
 	History  []models.HistoryEntry
+	Watchers []models.Agent
+	Linked   []models.TicketRow
+	// Merged are the tickets merged into this one, each with its articles:
+	// they stay readable here.
+	Merged        []MergedTicket
+	Notifications []models.Notification
 }
 
-// FormChoices are the values a new-ticket form offers.
+// MergedTicket is a ticket merged into another one, with its articles.
+type MergedTicket struct {
+	Ticket   models.TicketRow
+	Articles []models.Article
+}
+
+// FormChoices are the values the new-ticket form and the ticket's action
+// forms offer.
 type FormChoices struct {
+	Agents     []models.Agent
 	Customers  []models.Customer
 	Services   []models.Service
 	Queues     []models.Queue

@@ -73,6 +73,26 @@ func (d *Desk) Ticket(ctx context.Context, a models.Agent, number string) (Ticke
 	if out.History, err = models.History(ctx, d.db, t.ID); err != nil {
 		return out, err
 	}
+	if out.Watchers, err = models.Watchers(ctx, d.db, t.ID); err != nil {
+		return out, err
+	}
+	if out.Linked, err = models.LinkedTickets(ctx, d.db, a.TenantID, t.Number); err != nil {
+		return out, err
+	}
+	if out.Notifications, err = models.NotificationsOf(ctx, d.db, t.ID); err != nil {
+		return out, err
+	}
+	merged, err := models.MergedInto(ctx, d.db, a.TenantID, t.Number)
+	if err != nil {
+		return out, err
+	}
+	for _, m := range merged {
+		arts, err := models.Articles(ctx, d.db, m.ID)
+		if err != nil {
+			return out, err
+		}
+		out.Merged = append(out.Merged, MergedTicket{Ticket: m, Articles: arts})
+	}
 	return out, nil
 }
 
@@ -96,6 +116,9 @@ func (d *Desk) LiveTicket(ctx context.Context, a models.Agent, number string) (w
 func (d *Desk) FormChoices(ctx context.Context, a models.Agent) (FormChoices, error) {
 	var f FormChoices
 	var err error
+	if f.Agents, err = models.AgentsOfTenant(ctx, d.db, a.TenantID); err != nil {
+		return f, err
+	}
 	if f.Customers, err = models.Customers(ctx, d.db, a.TenantID); err != nil {
 		return f, err
 	}

@@ -29,10 +29,19 @@ func NewRequestKey() string { return rand.Text() }
 // database. The same RequestKey always gives the same ticket, however often
 // it is sent and by however many processes at once.
 func (d *Desk) CreateTicket(ctx context.Context, a models.Agent, req CreateTicketRequest) (workflows.TicketView, error) {
+	return d.createTicket(ctx, a, req, nil)
+}
+
+// createTicket opens a ticket; adjust, if set, changes the workflow's
+// input after the request was checked (e.g. for a customer's follow-up).
+func (d *Desk) createTicket(ctx context.Context, a models.Agent, req CreateTicketRequest, adjust func(*workflows.TicketInput)) (workflows.TicketView, error) {
 	var v workflows.TicketView
 	in, err := d.checkCreate(ctx, a, req)
 	if err != nil {
 		return v, err
+	}
+	if adjust != nil {
+		adjust(&in)
 	}
 	key := strings.TrimSpace(req.RequestKey)
 	if key == "" {
@@ -160,6 +169,7 @@ func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicket
 	}
 
 	queueID := req.QueueID
+	var svc *models.Service
 	if req.ServiceID != 0 {
 		s, err := models.ServiceByID(ctx, d.db, a.TenantID, req.ServiceID)
 		if errors.Is(err, models.ErrNotFound) {
@@ -167,6 +177,7 @@ func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicket
 		} else if err != nil {
 			return in, err
 		} else {
+			svc = &s
 			in.Ticket.ServiceID, in.Ticket.ServiceName = s.ID, s.Name
 			if queueID == 0 {
 				queueID = s.QueueID
@@ -184,6 +195,7 @@ func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicket
 	} else {
 		in.Ticket.QueueID, in.Ticket.QueueName = q.ID, q.Name
 		in.Ticket.Level = workflows.Level(q.Level)
+		in.Ticket.FollowUpWindow = queueRef(q).FollowUpWindow
 	}
 
 	choices, err := d.FormChoices(ctx, a)
@@ -203,7 +215,8 @@ func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicket
 	if len(fe) > 0 {
 		return in, fe
 	}
-	return in, nil
+	in.Terms, err = d.terms(ctx, a.TenantID, svc, in.Ticket.PriorityID, in.Ticket.QueueID)
+	return in, err
 }
 
 func checkText(fe FieldErrors, field, s string, max int) {
@@ -231,7 +244,7 @@ func find[T any](xs []T, ok func(T) bool) (T, bool) {
 func (d *Desk) AddNote(ctx context.Context, a models.Agent, number string, req AddNoteRequest) (workflows.TicketView, error) {
 	fe := FieldErrors{}
 	kind := workflows.ArticleKind(req.Kind)
-	if !kind.Valid() {
+	if kind != workflows.ArticleInternalNote && kind != workflows.ArticlePhoneNote {
 		fe["kind"] = "choose internal note or phone note"
 	}
 	checkText(fe, "body", req.Body, workflows.MaxArticleLength)
@@ -240,7 +253,7 @@ func (d *Desk) AddNote(ctx context.Context, a models.Agent, number string, req A
 		return workflows.TicketView{}, fe
 	}
 	in := workflows.AddNoteInput{Actor: actor(a), Article: workflows.ArticleInput{Kind: kind, Body: req.Body}}
-	return d.update(ctx, a, number, workflows.UpdateAddNote, req.RequestKey, in)
+	return d.update(ctx, a, number, string(workflows.ActionNote), req.RequestKey, in)
 }
 
 // Close closes a ticket successfully or unsuccessfully.
@@ -258,7 +271,7 @@ func (d *Desk) Close(ctx context.Context, a models.Agent, number string, req Clo
 		return workflows.TicketView{}, fe
 	}
 	in := workflows.CloseInput{Actor: actor(a), State: state, Note: req.Note}
-	return d.update(ctx, a, number, workflows.UpdateClose, req.RequestKey, in)
+	return d.update(ctx, a, number, string(workflows.ActionClose), req.RequestKey, in)
 }
 
 // outOfPatience tells whether an Update ended because the desk's patience ran

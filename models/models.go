@@ -27,11 +27,12 @@ const (
 // Queue is a work list of agents; the queue structure follows the service
 // catalogue.
 type Queue struct {
-	ID        int64
-	TenantID  int64
-	Name      string
-	Level     Level
-	CreatedAt time.Time
+	ID           int64
+	TenantID     int64
+	Name         string
+	Level        Level
+	FollowUpDays int `gorm:"default:7"` // a closed ticket takes follow-ups this long
+	CreatedAt    time.Time
 }
 
 // Service is an entry of the service catalogue. Names are hierarchical
@@ -113,7 +114,85 @@ type Ticket struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	ClosedAt   *time.Time
+
+	ResponsibleID *int64
+	Locked        bool
+	PendingUntil  *time.Time
+	MergedInto    string
+
+	// Where the ticket stands against its SLA; reports read these.
+	SLAName               string `gorm:"column:sla_name"`
+	FirstResponseDue      *time.Time
+	UpdateDue             *time.Time
+	SolutionDue           *time.Time
+	EscalationDue         *time.Time
+	FirstResponseAt       *time.Time
+	FirstResponseSeconds  *int64 // working time until the first response
+	SolutionSeconds       *int64 // working time until closed
+	FirstResponseBreached bool
+	UpdateBreached        bool
+	SolutionBreached      bool
+	EscalatedAt           *time.Time
 }
+
+// TicketWatcher is an agent who follows a ticket.
+type TicketWatcher struct {
+	TicketID int64 `gorm:"primaryKey;autoIncrement:false"`
+	AgentID  int64 `gorm:"primaryKey;autoIncrement:false"`
+}
+
+// TicketLink links two tickets of a tenant, stored once with the smaller
+// number as A.
+type TicketLink struct {
+	TenantID  int64  `gorm:"primaryKey;autoIncrement:false"`
+	ANumber   string `gorm:"primaryKey"`
+	BNumber   string `gorm:"primaryKey"`
+	CreatedAt time.Time
+}
+
+// Notification is an event for a queue or an agent raised by a ticket's
+// lifecycle; a notifier delivers it and sets SentAt.
+type Notification struct {
+	ID        int64
+	TenantID  int64
+	TicketID  int64
+	Seq       int
+	Kind      string
+	QueueID   *int64
+	AgentID   *int64
+	CreatedAt time.Time
+	SentAt    *time.Time
+}
+
+// Calendar is a business calendar as an admin keeps it: Week in the form
+// calendar.ParseWeek reads, Holidays as dates separated by spaces.
+type Calendar struct {
+	ID       int64
+	TenantID int64
+	Name     string
+	Location string
+	Week     string
+	Holidays string
+}
+
+// SLA is what a service promises, for one priority or (PriorityID nil)
+// for all; minutes of 0 mean no target.
+type SLA struct {
+	ID                   int64
+	TenantID             int64
+	Name                 string
+	ServiceID            int64
+	PriorityID           *int64
+	CalendarID           int64
+	FirstResponseMinutes int
+	UpdateMinutes        int
+	SolutionMinutes      int
+	EscalateMinutes      int
+	WarnPercent          int
+}
+
+// TableName: GORM would say "sl_as".
+func (SLA) TableName() string { return "slas" }
 
 // Article is a message on a ticket: a note, a phone call, an e-mail.
 type Article struct {

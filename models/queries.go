@@ -201,27 +201,30 @@ func QueueCounts(ctx context.Context, db *gorm.DB, tenantID int64, openStates []
 // TicketRow is a ticket with the names a list or zoom shows.
 type TicketRow struct {
 	Ticket
-	QueueName     string
-	ServiceName   string
-	TypeName      string
-	PriorityName  string
-	PriorityRank  int
-	CustomerName  string
-	CustomerLogin string
-	OwnerName     string
+	QueueName       string
+	ServiceName     string
+	TypeName        string
+	PriorityName    string
+	PriorityRank    int
+	CustomerName    string
+	CustomerLogin   string
+	OwnerName       string
+	ResponsibleName string
 }
 
 func ticketRows(ctx context.Context, db *gorm.DB) *gorm.DB {
 	return db.WithContext(ctx).Table("tickets").
 		Select(`tickets.*, queues.name AS queue_name, services.name AS service_name,
 			ticket_types.name AS type_name, priorities.name AS priority_name, priorities.rank AS priority_rank,
-			customers.name AS customer_name, customers.login AS customer_login, agents.name AS owner_name`).
+			customers.name AS customer_name, customers.login AS customer_login, agents.name AS owner_name,
+			responsibles.name AS responsible_name`).
 		Joins("JOIN queues ON queues.id = tickets.queue_id").
 		Joins("LEFT JOIN services ON services.id = tickets.service_id").
 		Joins("JOIN ticket_types ON ticket_types.id = tickets.type_id").
 		Joins("JOIN priorities ON priorities.id = tickets.priority_id").
 		Joins("JOIN customers ON customers.id = tickets.customer_id").
-		Joins("LEFT JOIN agents ON agents.id = tickets.owner_id")
+		Joins("LEFT JOIN agents ON agents.id = tickets.owner_id").
+		Joins("LEFT JOIN agents AS responsibles ON responsibles.id = tickets.responsible_id")
 }
 
 // TicketsInQueue lists a queue's tickets in the given states, the most

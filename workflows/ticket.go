@@ -1,11 +1,12 @@
 // Package workflows holds the ticket lifecycle: deterministic code only.
-// Ticket is the workflow; policy.go says which states and moves exist;
-// messages.go lists every name and payload a caller needs.
+// Ticket is the workflow; policy.go says which states, moves and clocks
+// exist; messages.go lists every name and payload a caller needs.
 package workflows
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,62 +14,375 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/kiz-ulm/kizdesk/activities"
+	"github.com/kiz-ulm/kizdesk/calendar"
 )
 
 // Ticket carries one ticket from creation until its follow-up window after
-// closing has passed. Every change arrives as an Update, is checked against
-// the policy, recorded as history entries and projected into the database
-// before the Update answers.
+// closing has passed. Every change arrives as an Update (or, from a
+// customer, a Signal), is checked against the policy, recorded as history
+// entries and projected into the database before the Update answers.
+// Deadlines — SLA warnings and breaches, the automatic escalation,
+// reminders, auto close and the end of the follow-up window — are one
+// timer for the earliest of them, re-armed whenever a change moves it.
 func Ticket(ctx workflow.Context, in TicketInput) error {
-	t := &ticket{view: in.Ticket}
+	t := &ticket{}
 	return t.run(ctx, in)
 }
 
 type ticket struct {
-	view TicketView
+	view   TicketView
+	clocks Clocks
+	// timed is set for tickets started by process v2 or later: they keep
+	// SLA clocks. Tickets of v1 still in flight run without.
+	timed bool
 	// events are history entries not yet projected into the database.
 	events []activities.HistoryEvent
-	// mu makes changes one at a time: an update validates, changes and
-	// projects without another update running in between.
+	// mu makes changes one at a time: an update, a follow-up or a due
+	// deadline validates, changes and projects without another in between.
 	mu workflow.Mutex
 	// stored is set once the new ticket is in the database.
 	stored bool
+	// changes counts changes, so the main loop knows to re-arm its timer.
+	changes int
+	// followUps and merges are the signal channels. They are read only by
+	// the main loop, never by a goroutine waiting on them: a waiting
+	// receiver would hold a signal where continue-as-new cannot see it.
+	followUps, merges workflow.ReceiveChannel
+	// seen are the keys of recent follow-ups, so one sent twice counts once.
+	seen []string
 }
+
+// maxSeen bounds the follow-up keys a ticket remembers.
+const maxSeen = 200
+
+// versionClocks guards the change that brought SLA clocks (process v2).
+const versionClocks = "sla-clocks"
 
 var a *activities.Activities
 
 func (t *ticket) run(ctx workflow.Context, in TicketInput) error {
 	t.mu = workflow.NewMutex(ctx)
+	t.followUps = workflow.GetSignalChannel(ctx, SignalFollowUp)
+	t.merges = workflow.GetSignalChannel(ctx, SignalMergedIn)
 	if err := t.registerHandlers(ctx); err != nil {
 		return err
 	}
-	// Updates that arrive with the start must wait until the ticket
-	// exists: they take the mutex too, and created waits for stored.
+	if in.Resume != nil {
+		t.view, t.clocks, t.seen, t.timed = in.Resume.View, in.Resume.Clocks, in.Resume.Seen, in.Resume.Timed
+		t.stored = true
+	} else if err := t.create(ctx, in); err != nil {
+		return err
+	}
+	return t.live(ctx)
+}
+
+// create records the new ticket. Updates that arrive with the start must
+// wait until the ticket exists: they take the mutex too, and created
+// waits for stored.
+func (t *ticket) create(ctx workflow.Context, in TicketInput) error {
+	t.view = in.Ticket
+	t.view.Terms = in.Terms
+	t.timed = workflow.GetVersion(ctx, versionClocks, workflow.DefaultVersion, 1) >= 1
 	if err := t.mu.Lock(ctx); err != nil {
 		return err
 	}
+	defer t.mu.Unlock()
 	now := workflow.Now(ctx)
 	t.view.State = StateNew
 	t.view.CreatedAt, t.view.UpdatedAt = now, now
 	t.record(ctx, EventNewTicket, in.Actor, "State", "", string(StateNew), nil)
 	t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
+	if in.LinkTo != "" {
+		t.view.Links = append(t.view.Links, in.LinkTo)
+		t.record(ctx, EventLinkAdd, in.Actor, "Link", "", in.LinkTo, nil)
+	}
+	if t.timed {
+		terms := t.view.Terms
+		t.clocks.FirstResponse.restart(terms.FirstResponse, now, true)
+		t.clocks.Solution.restart(terms.Solution, now, true)
+		t.clocks.Update = Clock{Target: terms.Update}
+		t.clocks.Escalation = Clock{Target: terms.EscalateAfter, Done: t.view.Level != LevelFirst}
+		t.clocks.Escalation.start(now)
+		t.refreshSLA()
+	}
 	err := t.project(ctx)
 	t.stored = err == nil
-	t.mu.Unlock()
-	if err != nil {
-		return err
-	}
+	return err
+}
 
-	if err := workflow.Await(ctx, func() bool { return t.view.State.Closed() }); err != nil {
-		return err
-	}
-	// Keep taking updates (and, later, follow-ups) for a while after close.
-	timer := workflow.NewTimerWithOptions(ctx, FollowUpWindow, workflow.TimerOptions{Summary: "follow-up window ends"})
-	if err := timer.Get(ctx, nil); err != nil {
-		return err
+// live is the ticket's main loop: take what arrived, act on what is due,
+// arm one timer for the next deadline, wait for it or for a change.
+func (t *ticket) live(ctx workflow.Context) error {
+	var timer workflow.Future
+	var cancelTimer workflow.CancelFunc
+	var armedAt time.Time
+	var armedFor string
+	for {
+		if err := t.takeInbox(ctx); err != nil {
+			return err
+		}
+		if err := t.actOnDue(ctx); err != nil {
+			return err
+		}
+		now := workflow.Now(ctx)
+		if t.finished(now) {
+			break
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if cancelTimer != nil {
+				cancelTimer()
+			}
+			return t.continueAsNew(ctx)
+		}
+		at, what := t.nextDeadline()
+		if timer != nil && (timer.IsReady() || !at.Equal(armedAt) || what != armedFor) {
+			// The deadline moved: cancel the old timer explicitly, so the
+			// Temporal UI shows only the one that counts.
+			cancelTimer()
+			timer, cancelTimer = nil, nil
+		}
+		if timer == nil && !at.IsZero() {
+			var tctx workflow.Context
+			tctx, cancelTimer = workflow.WithCancel(ctx)
+			timer = workflow.NewTimerWithOptions(tctx, max(at.Sub(now), time.Millisecond), workflow.TimerOptions{
+				Summary: what + " at " + at.UTC().Format(time.RFC3339),
+			})
+			armedAt, armedFor = at, what
+		}
+		seen := t.changes
+		err := workflow.Await(ctx, func() bool {
+			return t.changes != seen || t.signalled() ||
+				(timer != nil && timer.IsReady()) || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		})
+		if err != nil {
+			return err
+		}
 	}
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
+
+// finished tells whether the workflow's part is over: a merged ticket, or a
+// closed one whose follow-up window has passed with nothing left to take.
+func (t *ticket) finished(now time.Time) bool {
+	if t.signalled() {
+		return false
+	}
+	s := t.view.State
+	return s.Final() || (s.Closed() && !t.view.FollowUpUntil.After(now))
+}
+
+// continueAsNew hands the ticket to a fresh run once every handler has
+// finished and every signal that arrived has been taken, so nothing is lost.
+func (t *ticket) continueAsNew(ctx workflow.Context) error {
+	for {
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return err
+		}
+		if err := t.takeInbox(ctx); err != nil {
+			return err
+		}
+		if !t.signalled() && workflow.AllHandlersFinished(ctx) {
+			break
+		}
+	}
+	return workflow.NewContinueAsNewError(ctx, Ticket, TicketInput{Resume: &Carry{
+		View: t.view, Clocks: t.clocks, Seen: t.seen, Timed: t.timed,
+	}})
+}
+
+// signalled tells whether signals wait to be taken.
+func (t *ticket) signalled() bool {
+	return t.followUps.Len() > 0 || t.merges.Len() > 0
+}
+
+// cal is the calendar the ticket's clocks count on.
+func (t *ticket) cal() calendar.Calendar {
+	if c := t.view.Terms.Calendar; c.Validate() == nil {
+		return c
+	}
+	return calendar.AllDay("24x7")
+}
+
+// --- deadlines ---
+
+// nextDeadline is the earliest moment something is due, and what.
+func (t *ticket) nextDeadline() (time.Time, string) {
+	var at time.Time
+	var what string
+	consider := func(when time.Time, label string) {
+		if !when.IsZero() && (at.IsZero() || when.Before(at)) {
+			at, what = when, label
+		}
+	}
+	v := t.view
+	if t.timed && clocksRun(v.State) {
+		cal := t.cal()
+		for _, c := range t.clocks.sla() {
+			if !c.c.Breached {
+				consider(c.c.warnAt(cal, v.Terms.WarnPercent), c.name+" warning")
+				consider(c.c.due(cal), c.name+" due")
+			}
+		}
+		if t.canEscalate() {
+			consider(t.clocks.Escalation.due(cal), "escalate to "+v.Terms.SecondLevel.Name)
+		}
+	}
+	switch {
+	case v.State == StatePendingReminder && !v.ReminderReached:
+		consider(t.cal().NextWorking(v.PendingUntil), "reminder")
+	case v.State == StatePendingAutoClose || v.State == StatePendingAutoCloseNo:
+		consider(v.PendingUntil, string(v.State))
+	case v.State.Closed():
+		consider(v.FollowUpUntil, "follow-up window ends")
+	}
+	return at, what
+}
+
+func (t *ticket) canEscalate() bool {
+	return t.view.Level == LevelFirst && t.view.Terms.SecondLevel.ID != 0 &&
+		t.view.Terms.SecondLevel.ID != t.view.QueueID && t.view.Terms.EscalateAfter > 0
+}
+
+// actOnDue does what is due now, as the system, under the mutex.
+func (t *ticket) actOnDue(ctx workflow.Context) error {
+	if at, _ := t.nextDeadline(); at.IsZero() || at.After(workflow.Now(ctx)) {
+		return nil
+	}
+	if err := t.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer t.mu.Unlock()
+	now := workflow.Now(ctx)
+	v := &t.view
+	system := Actor{Kind: ActorSystem, Name: "kizdesk"}
+	if t.timed && clocksRun(v.State) {
+		cal := t.cal()
+		for _, c := range t.clocks.sla() {
+			if c.c.Breached {
+				continue
+			}
+			if w := c.c.warnAt(cal, v.Terms.WarnPercent); !w.IsZero() && !w.After(now) {
+				c.c.Warned = true
+				due := c.c.due(cal)
+				t.record(ctx, EventSLAWarning, system, c.name, "", due.UTC().Format(time.RFC3339), nil)
+				t.notify(NotifySLAWarning, v.QueueID, v.OwnerID)
+			}
+			if d := c.c.due(cal); !d.IsZero() && !d.After(now) {
+				c.c.Breached = true
+				t.markBreach(c.name)
+				t.record(ctx, EventSLABreach, system, c.name, "", d.UTC().Format(time.RFC3339), nil)
+				t.notify(NotifySLABreach, v.QueueID, v.OwnerID)
+			}
+		}
+		if t.canEscalate() {
+			if d := t.clocks.Escalation.due(cal); !d.IsZero() && !d.After(now) {
+				t.escalate(ctx, system, v.Terms.SecondLevel)
+			}
+		}
+	}
+	switch {
+	case v.State == StatePendingReminder && !v.ReminderReached && !t.cal().NextWorking(v.PendingUntil).After(now):
+		v.ReminderReached = true
+		t.record(ctx, EventReminderReached, system, "PendingUntil", "", v.PendingUntil.UTC().Format(time.RFC3339), nil)
+		t.notify(NotifyReminder, v.QueueID, v.OwnerID)
+	case (v.State == StatePendingAutoClose || v.State == StatePendingAutoCloseNo) && !v.PendingUntil.After(now):
+		next := StateClosedSuccessful
+		if v.State == StatePendingAutoCloseNo {
+			next = StateClosedUnsuccessful
+		}
+		t.setState(ctx, system, next)
+	}
+	if len(t.events) == 0 {
+		return nil
+	}
+	v.UpdatedAt = now
+	return t.project(ctx)
+}
+
+func (t *ticket) markBreach(clock string) {
+	switch clock {
+	case clockFirstResponse:
+		t.view.SLA.FirstResponseBreached = true
+	case clockUpdate:
+		t.view.SLA.UpdateBreached = true
+	case clockSolution:
+		t.view.SLA.SolutionBreached = true
+	}
+}
+
+// escalate moves the ticket to a 2nd-level or team queue and tells it.
+func (t *ticket) escalate(ctx workflow.Context, actor Actor, q QueueRef) {
+	t.moveTo(ctx, actor, q, EventEscalation)
+	t.view.SLA.EscalatedAt = workflow.Now(ctx)
+	t.clocks.Escalation.stop(t.cal(), workflow.Now(ctx))
+	t.notify(NotifyEscalation, q.ID, 0)
+}
+
+// --- customer follow-ups and merges (signals) ---
+
+func (t *ticket) takeInbox(ctx workflow.Context) error {
+	if !t.signalled() {
+		return nil
+	}
+	if err := t.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer t.mu.Unlock()
+	for {
+		var in FollowUpInput
+		if !t.followUps.ReceiveAsync(&in) {
+			break
+		}
+		t.followUp(ctx, in)
+	}
+	for {
+		var in MergedInInput
+		if !t.merges.ReceiveAsync(&in) {
+			break
+		}
+		if !slices.Contains(t.view.Links, in.From) {
+			t.view.Links = append(t.view.Links, in.From)
+		}
+		t.record(ctx, EventMergedIn, in.Actor, "MergedFrom", "", in.From, nil)
+	}
+	if len(t.events) == 0 {
+		return nil
+	}
+	t.view.UpdatedAt = workflow.Now(ctx)
+	return t.project(ctx)
+}
+
+// followUp takes a customer's message: on a pending ticket it returns the
+// ticket to open, on a closed one (inside the follow-up window, or the
+// workflow would be gone) it reopens it.
+func (t *ticket) followUp(ctx workflow.Context, in FollowUpInput) {
+	if in.Key != "" {
+		if slices.Contains(t.seen, in.Key) {
+			return
+		}
+		t.seen = append(t.seen, in.Key)
+		if len(t.seen) > maxSeen {
+			t.seen = t.seen[len(t.seen)-maxSeen:]
+		}
+	}
+	if t.view.State.Final() {
+		// Merged in the moment the message came: it belongs to the target.
+		workflow.SignalExternalWorkflow(ctx, WorkflowID(t.view.MergedInto), "", SignalFollowUp, in)
+		return
+	}
+	art := in.Article
+	art.Kind = ArticleCustomer
+	if validateArticle(art) != nil {
+		return // an empty message changes nothing; the sender checked it
+	}
+	t.record(ctx, EventFollowUp, in.Actor, "", "", "", &art)
+	t.notify(NotifyFollowUp, t.view.QueueID, t.view.OwnerID)
+	if t.view.State.Pending() || t.view.State.Closed() {
+		t.setState(ctx, in.Actor, StateOpen)
+	}
+}
+
+// --- updates ---
 
 func (t *ticket) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryTicket, func() (TicketView, error) {
@@ -76,18 +390,33 @@ func (t *ticket) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return fmt.Errorf("register query %s: %w", QueryTicket, err)
 	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateCreate, t.created); err != nil {
+		return fmt.Errorf("register update %s: %w", UpdateCreate, err)
+	}
 	handlers := []struct {
-		name string
-		opts workflow.UpdateHandlerOptions
-		fn   any
+		action    Action
+		fn        any
+		validator any
 	}{
-		{UpdateCreate, workflow.UpdateHandlerOptions{}, t.created},
-		{UpdateAddNote, workflow.UpdateHandlerOptions{Validator: t.validateAddNote}, t.addNote},
-		{UpdateClose, workflow.UpdateHandlerOptions{Validator: t.validateClose}, t.close},
+		{ActionNote, t.addNote, t.validateAddNote},
+		{ActionReply, t.reply, t.validateReply},
+		{ActionAssign, t.assign, t.validateAssign},
+		{ActionLock, t.lock, t.validateLock},
+		{ActionWatch, t.watch, t.validateWatch},
+		{ActionMove, t.move, t.validateMove},
+		{ActionClassify, t.classify, t.validateClassify},
+		{ActionEscalate, t.escalateTo, t.validateEscalate},
+		{ActionHandBack, t.handBack, t.validateHandBack},
+		{ActionPending, t.setPending, t.validatePending},
+		{ActionClose, t.close, t.validateClose},
+		{ActionReopen, t.reopen, t.validateReopen},
+		{ActionMerge, t.merge, t.validateMerge},
+		{ActionLink, t.link, t.validateLink},
 	}
 	for _, h := range handlers {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, h.opts); err != nil {
-			return fmt.Errorf("register update %s: %w", h.name, err)
+		opts := workflow.UpdateHandlerOptions{Validator: h.validator}
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, string(h.action), h.fn, opts); err != nil {
+			return fmt.Errorf("register update %s: %w", h.action, err)
 		}
 	}
 	return nil
@@ -101,9 +430,27 @@ func (t *ticket) created(ctx workflow.Context, _ CreateInput) (TicketView, error
 	return t.view, nil
 }
 
-func (t *ticket) validateAddNote(_ workflow.Context, in AddNoteInput) error {
-	if t.view.State.Closed() {
+// allow checks what every action must pass: the state allows it, and a
+// locked ticket is changed only by its owner.
+func (t *ticket) allow(act Action, actor Actor) error {
+	if act == ActionNote && t.view.State.Closed() {
 		return errors.New("the ticket is closed: notes can no longer be added")
+	}
+	if err := t.view.State.checkAction(act); err != nil {
+		return err
+	}
+	if t.view.Locked && actor.Kind == ActorAgent && actor.ID != t.view.OwnerID && slices.Contains(lockedActions, act) {
+		return fmt.Errorf("the ticket is locked by %s; only they can %s it until it is unlocked", t.view.OwnerName, act)
+	}
+	return nil
+}
+
+func (t *ticket) validateAddNote(_ workflow.Context, in AddNoteInput) error {
+	if err := t.allow(ActionNote, in.Actor); err != nil {
+		return err
+	}
+	if k := in.Article.Kind; k != ArticleInternalNote && k != ArticlePhoneNote {
+		return fmt.Errorf("%q is not an article kind for a note", k)
 	}
 	return validateArticle(in.Article)
 }
@@ -111,10 +458,302 @@ func (t *ticket) validateAddNote(_ workflow.Context, in AddNoteInput) error {
 func (t *ticket) addNote(ctx workflow.Context, in AddNoteInput) (TicketView, error) {
 	return t.change(ctx, func() error { return t.validateAddNote(ctx, in) }, func() {
 		t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
-		if in.Actor.Kind == ActorAgent && t.view.State == StateNew {
-			// An agent writing on a new ticket has started working on it.
-			t.setState(ctx, in.Actor, StateOpen)
+		t.agentWrote(ctx, in.Actor, in.Article.Kind)
+	})
+}
+
+func (t *ticket) validateReply(_ workflow.Context, in ReplyInput) error {
+	if err := t.allow(ActionReply, in.Actor); err != nil {
+		return err
+	}
+	return validateArticle(ArticleInput{Kind: ArticleReply, Subject: in.Subject, Body: in.Body})
+}
+
+func (t *ticket) reply(ctx workflow.Context, in ReplyInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validateReply(ctx, in) }, func() {
+		t.record(ctx, EventSendAnswer, in.Actor, "", "", "", &ArticleInput{Kind: ArticleReply, Subject: in.Subject, Body: in.Body})
+		t.agentWrote(ctx, in.Actor, ArticleReply)
+	})
+}
+
+// agentWrote: an agent writing on a new ticket has started working on it;
+// an answer to the customer meets the first response and restarts the
+// update clock.
+func (t *ticket) agentWrote(ctx workflow.Context, actor Actor, kind ArticleKind) {
+	if actor.Kind != ActorAgent {
+		return
+	}
+	if t.view.State == StateNew {
+		t.setState(ctx, actor, StateOpen)
+	}
+	if !t.timed || !kind.answersCustomer() {
+		return
+	}
+	now := workflow.Now(ctx)
+	if t.view.SLA.FirstResponseAt.IsZero() {
+		t.clocks.FirstResponse.stop(t.cal(), now)
+		t.view.SLA.FirstResponseAt = now
+		t.view.SLA.FirstResponseTime = t.clocks.FirstResponse.Used
+	}
+	t.clocks.Update.restart(t.view.Terms.Update, now, clocksRun(t.view.State))
+}
+
+func (t *ticket) validateAssign(_ workflow.Context, in AssignInput) error {
+	if err := t.allow(ActionAssign, in.Actor); err != nil {
+		return err
+	}
+	if in.Owner.ID == t.view.OwnerID && in.Responsible.ID == t.view.ResponsibleID {
+		return errors.New("owner and responsible are already set so")
+	}
+	return nil
+}
+
+func (t *ticket) assign(ctx workflow.Context, in AssignInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validateAssign(ctx, in) }, func() {
+		t.setOwner(ctx, in.Actor, in.Owner)
+		v := &t.view
+		if in.Responsible.ID != v.ResponsibleID {
+			t.record(ctx, EventResponsible, in.Actor, "Responsible", v.ResponsibleName, in.Responsible.Name, nil)
+			v.ResponsibleID, v.ResponsibleName = in.Responsible.ID, in.Responsible.Name
 		}
+	})
+}
+
+// setOwner records a new owner; a ticket without an owner is not locked.
+func (t *ticket) setOwner(ctx workflow.Context, actor Actor, owner AgentRef) {
+	v := &t.view
+	if owner.ID == v.OwnerID {
+		return
+	}
+	t.record(ctx, EventOwnerUpdate, actor, "Owner", v.OwnerName, owner.Name, nil)
+	v.OwnerID, v.OwnerName = owner.ID, owner.Name
+	if owner.ID == 0 && v.Locked {
+		v.Locked = false
+		t.record(ctx, EventUnlock, actor, "Lock", "lock", "unlock", nil)
+	}
+}
+
+func (t *ticket) validateLock(_ workflow.Context, in LockInput) error {
+	if err := t.allow(ActionLock, in.Actor); err != nil {
+		return err
+	}
+	switch {
+	case in.Locked && t.view.Locked:
+		return fmt.Errorf("the ticket is already locked by %s", t.view.OwnerName)
+	case !in.Locked && !t.view.Locked:
+		return errors.New("the ticket is not locked")
+	case in.Locked && in.Actor.Kind != ActorAgent:
+		return errors.New("only an agent can lock a ticket")
+	}
+	return nil
+}
+
+// lock: the agent who locks becomes the owner (as in OTRS); anybody may
+// unlock, and history says who did.
+func (t *ticket) lock(ctx workflow.Context, in LockInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validateLock(ctx, in) }, func() {
+		if in.Locked {
+			t.setOwner(ctx, in.Actor, AgentRef{ID: in.Actor.ID, Name: in.Actor.Name})
+			t.view.Locked = true
+			t.record(ctx, EventLock, in.Actor, "Lock", "unlock", "lock", nil)
+			return
+		}
+		t.view.Locked = false
+		t.record(ctx, EventUnlock, in.Actor, "Lock", "lock", "unlock", nil)
+	})
+}
+
+func (t *ticket) validateWatch(_ workflow.Context, in WatchInput) error {
+	if err := t.allow(ActionWatch, in.Actor); err != nil {
+		return err
+	}
+	if in.Agent.ID == 0 {
+		return errors.New("choose an agent")
+	}
+	watching := slices.ContainsFunc(t.view.Watchers, func(w AgentRef) bool { return w.ID == in.Agent.ID })
+	if in.Watch && watching {
+		return fmt.Errorf("%s already watches the ticket", in.Agent.Name)
+	}
+	if !in.Watch && !watching {
+		return fmt.Errorf("%s does not watch the ticket", in.Agent.Name)
+	}
+	return nil
+}
+
+func (t *ticket) watch(ctx workflow.Context, in WatchInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validateWatch(ctx, in) }, func() {
+		if in.Watch {
+			t.view.Watchers = append(t.view.Watchers, in.Agent)
+			t.record(ctx, EventSubscribe, in.Actor, "Watcher", "", in.Agent.Name, nil)
+			return
+		}
+		t.view.Watchers = slices.DeleteFunc(slices.Clone(t.view.Watchers), func(w AgentRef) bool { return w.ID == in.Agent.ID })
+		t.record(ctx, EventUnsubscribe, in.Actor, "Watcher", in.Agent.Name, "", nil)
+	})
+}
+
+func (t *ticket) validateMove(_ workflow.Context, in MoveInput) error {
+	if err := t.allow(ActionMove, in.Actor); err != nil {
+		return err
+	}
+	return t.checkQueue(in.Queue)
+}
+
+func (t *ticket) checkQueue(q QueueRef) error {
+	if q.ID == 0 || !q.Level.Valid() {
+		return errors.New("choose a queue")
+	}
+	if q.ID == t.view.QueueID {
+		return fmt.Errorf("the ticket is already in queue %s", q.Name)
+	}
+	return nil
+}
+
+func (t *ticket) move(ctx workflow.Context, in MoveInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validateMove(ctx, in) }, func() {
+		t.moveTo(ctx, in.Actor, in.Queue, "LevelUpdate")
+	})
+}
+
+// moveTo puts the ticket into queue q; its level follows the queue's, and
+// levelEvent names that change in history.
+func (t *ticket) moveTo(ctx workflow.Context, actor Actor, q QueueRef, levelEvent string) {
+	v := &t.view
+	t.record(ctx, EventMove, actor, "Queue", v.QueueName, q.Name, nil)
+	v.QueueID, v.QueueName, v.FollowUpWindow = q.ID, q.Name, q.FollowUpWindow
+	if q.Level != v.Level {
+		t.record(ctx, levelEvent, actor, "Level", string(v.Level), string(q.Level), nil)
+		v.Level = q.Level
+	}
+	if v.Level != LevelFirst {
+		t.clocks.Escalation.stop(t.cal(), workflow.Now(ctx))
+	}
+}
+
+func (t *ticket) validateClassify(_ workflow.Context, in ClassifyInput) error {
+	if err := t.allow(ActionClassify, in.Actor); err != nil {
+		return err
+	}
+	v := t.view
+	if in.Type.ID == 0 || in.Priority.ID == 0 {
+		return errors.New("choose a type and a priority")
+	}
+	if in.Service.ID == v.ServiceID && in.Type.ID == v.TypeID && in.Priority.ID == v.PriorityID {
+		return errors.New("service, type and priority are already set so")
+	}
+	if c := in.Terms.Calendar; in.Terms.SLA != "" && c.Validate() != nil {
+		return fmt.Errorf("the SLA's calendar is not usable: %v", c.Validate())
+	}
+	return nil
+}
+
+func (t *ticket) classify(ctx workflow.Context, in ClassifyInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validateClassify(ctx, in) }, func() {
+		v := &t.view
+		if in.Service.ID != v.ServiceID {
+			t.record(ctx, EventServiceUpdate, in.Actor, "Service", v.ServiceName, in.Service.Name, nil)
+			v.ServiceID, v.ServiceName = in.Service.ID, in.Service.Name
+		}
+		if in.Type.ID != v.TypeID {
+			t.record(ctx, EventTypeUpdate, in.Actor, "Type", v.TypeName, in.Type.Name, nil)
+			v.TypeID, v.TypeName = in.Type.ID, in.Type.Name
+		}
+		if in.Priority.ID != v.PriorityID {
+			t.record(ctx, EventPriorityUpdate, in.Actor, "Priority", v.PriorityName, in.Priority.Name, nil)
+			v.PriorityID, v.PriorityName = in.Priority.ID, in.Priority.Name
+		}
+		if in.Terms.SLA != v.Terms.SLA {
+			t.record(ctx, EventSLAUpdate, in.Actor, "SLA", v.Terms.SLA, in.Terms.SLA, nil)
+		}
+		// The clocks keep what they counted and measure it against the
+		// new targets from now on.
+		v.Terms = in.Terms
+		t.clocks.FirstResponse.Target = in.Terms.FirstResponse
+		t.clocks.Update.Target = in.Terms.Update
+		t.clocks.Solution.Target = in.Terms.Solution
+		t.clocks.Escalation.Target = in.Terms.EscalateAfter
+	})
+}
+
+func (t *ticket) validateEscalate(_ workflow.Context, in EscalateInput) error {
+	if err := t.allow(ActionEscalate, in.Actor); err != nil {
+		return err
+	}
+	if err := t.checkQueue(in.Queue); err != nil {
+		return err
+	}
+	if in.Queue.Level == LevelFirst {
+		return fmt.Errorf("queue %s is a 1st-level queue: escalate to a 2nd-level or team queue", in.Queue.Name)
+	}
+	if t.view.Level == LevelTeam && in.Queue.Level == LevelSecond {
+		return errors.New("the ticket is with a team already; hand it back or move it instead")
+	}
+	return validateNote(in.Note)
+}
+
+func (t *ticket) escalateTo(ctx workflow.Context, in EscalateInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validateEscalate(ctx, in) }, func() {
+		t.addNoteIfAny(ctx, in.Actor, "Escalated", in.Note)
+		t.escalate(ctx, in.Actor, in.Queue)
+	})
+}
+
+func (t *ticket) validateHandBack(_ workflow.Context, in HandBackInput) error {
+	if err := t.allow(ActionHandBack, in.Actor); err != nil {
+		return err
+	}
+	if t.view.Level == LevelFirst {
+		return errors.New("the ticket is at 1st level already")
+	}
+	if t.view.Terms.FirstLevel.ID == 0 {
+		return errors.New("the ticket's service names no 1st-level queue to hand it back to; move it instead")
+	}
+	return validateNote(in.Note)
+}
+
+func (t *ticket) handBack(ctx workflow.Context, in HandBackInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validateHandBack(ctx, in) }, func() {
+		t.addNoteIfAny(ctx, in.Actor, "Handed back", in.Note)
+		q := t.view.Terms.FirstLevel
+		q.Level = LevelFirst
+		t.moveTo(ctx, in.Actor, q, EventHandBack)
+	})
+}
+
+func (t *ticket) validatePending(ctx workflow.Context, in PendingInput) error {
+	if err := t.allow(ActionPending, in.Actor); err != nil {
+		return err
+	}
+	if !in.State.Pending() {
+		return fmt.Errorf("%q is not a pending state", in.State)
+	}
+	if in.State != t.view.State {
+		if err := t.view.State.checkMove(in.State); err != nil {
+			return err
+		}
+	}
+	now := workflow.Now(ctx)
+	if !in.Until.After(now) {
+		return errors.New("the pending time must lie in the future")
+	}
+	if in.Until.After(now.Add(MaxPending)) {
+		return fmt.Errorf("the pending time lies more than %d days ahead", int(MaxPending.Hours()/24))
+	}
+	return validateNote(in.Note)
+}
+
+func (t *ticket) setPending(ctx workflow.Context, in PendingInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validatePending(ctx, in) }, func() {
+		t.addNoteIfAny(ctx, in.Actor, "Pending", in.Note)
+		if in.State != t.view.State {
+			t.setState(ctx, in.Actor, in.State)
+		}
+		old := ""
+		if !t.view.PendingUntil.IsZero() {
+			old = t.view.PendingUntil.UTC().Format(time.RFC3339)
+		}
+		t.view.PendingUntil, t.view.ReminderReached = in.Until, false
+		t.record(ctx, EventPendingTime, in.Actor, "PendingUntil", old, in.Until.UTC().Format(time.RFC3339), nil)
 	})
 }
 
@@ -125,26 +764,92 @@ func (t *ticket) validateClose(_ workflow.Context, in CloseInput) error {
 	if err := t.view.State.checkMove(in.State); err != nil {
 		return err
 	}
-	if in.Note != "" {
-		return validateArticle(ArticleInput{Kind: ArticleInternalNote, Body: in.Note})
+	if err := t.allow(ActionClose, in.Actor); err != nil {
+		return err
 	}
-	return nil
+	return validateNote(in.Note)
 }
 
 func (t *ticket) close(ctx workflow.Context, in CloseInput) (TicketView, error) {
 	return t.change(ctx, func() error { return t.validateClose(ctx, in) }, func() {
-		if in.Note != "" {
-			t.record(ctx, EventAddNote, in.Actor, "", "", "", &ArticleInput{
-				Kind: ArticleInternalNote, Subject: "Closed", Body: in.Note,
-			})
-		}
+		t.addNoteIfAny(ctx, in.Actor, "Closed", in.Note)
 		t.setState(ctx, in.Actor, in.State)
 	})
 }
 
-// change runs one update: under the mutex it checks again (another update
-// may have changed the ticket since the validator ran), applies the change
-// and projects it.
+func (t *ticket) validateReopen(_ workflow.Context, in ReopenInput) error {
+	if err := t.allow(ActionReopen, in.Actor); err != nil {
+		return err
+	}
+	return validateNote(in.Note)
+}
+
+func (t *ticket) reopen(ctx workflow.Context, in ReopenInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validateReopen(ctx, in) }, func() {
+		t.addNoteIfAny(ctx, in.Actor, "Reopened", in.Note)
+		t.setState(ctx, in.Actor, StateOpen)
+	})
+}
+
+func (t *ticket) validateMerge(_ workflow.Context, in MergeInput) error {
+	if err := t.allow(ActionMerge, in.Actor); err != nil {
+		return err
+	}
+	switch in.Into {
+	case "":
+		return errors.New("name the ticket to merge into")
+	case t.view.Number:
+		return errors.New("a ticket cannot be merged into itself")
+	}
+	return nil
+}
+
+// merge ends this ticket in state merged; the target records it and links
+// back, so this ticket's articles stay reachable from there.
+func (t *ticket) merge(ctx workflow.Context, in MergeInput) (TicketView, error) {
+	v, err := t.change(ctx, func() error { return t.validateMerge(ctx, in) }, func() {
+		t.view.MergedInto = in.Into
+		if !slices.Contains(t.view.Links, in.Into) {
+			t.view.Links = append(t.view.Links, in.Into)
+		}
+		t.record(ctx, EventMerged, in.Actor, "MergedInto", "", in.Into, nil)
+		t.setState(ctx, in.Actor, StateMerged)
+	})
+	if err != nil {
+		return v, err
+	}
+	// The target may have ended already (closed beyond its window); the
+	// database link still leads there, so a failed notice is no failure.
+	_ = workflow.SignalExternalWorkflow(ctx, WorkflowID(in.Into), "", SignalMergedIn,
+		MergedInInput{Actor: in.Actor, From: t.view.Number}).Get(ctx, nil)
+	return v, nil
+}
+
+func (t *ticket) validateLink(_ workflow.Context, in LinkInput) error {
+	if err := t.allow(ActionLink, in.Actor); err != nil {
+		return err
+	}
+	switch {
+	case in.Other == "":
+		return errors.New("name the ticket to link")
+	case in.Other == t.view.Number:
+		return errors.New("a ticket cannot be linked with itself")
+	case slices.Contains(t.view.Links, in.Other):
+		return fmt.Errorf("the ticket is already linked with %s", in.Other)
+	}
+	return nil
+}
+
+func (t *ticket) link(ctx workflow.Context, in LinkInput) (TicketView, error) {
+	return t.change(ctx, func() error { return t.validateLink(ctx, in) }, func() {
+		t.view.Links = append(t.view.Links, in.Other)
+		t.record(ctx, EventLinkAdd, in.Actor, "Link", "", in.Other, nil)
+	})
+}
+
+// change runs one update: under the mutex it checks again (another change
+// may have come first since the validator ran), applies the change and
+// projects it.
 func (t *ticket) change(ctx workflow.Context, check func() error, apply func()) (TicketView, error) {
 	if err := workflow.Await(ctx, func() bool { return t.stored }); err != nil {
 		return TicketView{}, err
@@ -164,13 +869,90 @@ func (t *ticket) change(ctx workflow.Context, check func() error, apply func()) 
 	return t.view, nil
 }
 
+// setState moves the ticket and lets the clocks follow: they stand while
+// pending, stop on close, and go on where they stood on reopen.
 func (t *ticket) setState(ctx workflow.Context, actor Actor, next State) {
 	prev := t.view.State
-	t.view.State = next
-	if next.Closed() {
-		t.view.ClosedAt = workflow.Now(ctx)
+	now := workflow.Now(ctx)
+	v := &t.view
+	v.State = next
+	switch {
+	case next.Closed():
+		v.ClosedAt = now
+		window := v.FollowUpWindow
+		if window <= 0 {
+			window = DefaultFollowUpWindow
+		}
+		v.FollowUpUntil = now.Add(window)
+	case next.Final():
+		v.ClosedAt = now
+	default:
+		v.ClosedAt, v.FollowUpUntil = time.Time{}, time.Time{}
+	}
+	if !next.Pending() {
+		v.PendingUntil, v.ReminderReached = time.Time{}, false
 	}
 	t.record(ctx, EventStateUpdate, actor, "State", string(prev), string(next), nil)
+	if t.timed {
+		t.clocksFollow(prev, next, now)
+	}
+}
+
+func (t *ticket) clocksFollow(prev, next State, now time.Time) {
+	cal := t.cal()
+	cs := &t.clocks
+	switch {
+	case next.Closed() || next.Final():
+		for _, c := range cs.all() {
+			c.stop(cal, now)
+		}
+		t.view.SLA.SolutionTime = cs.Solution.Used
+	case prev.Closed():
+		// Reopened: the solution clock goes on, and the customer waits
+		// for an answer again.
+		cs.Solution.Done = false
+		cs.Solution.start(now)
+		if t.view.SLA.FirstResponseAt.IsZero() {
+			cs.FirstResponse.Done = false
+			cs.FirstResponse.start(now)
+		} else {
+			cs.Update.restart(t.view.Terms.Update, now, true)
+		}
+		if t.view.Level == LevelFirst && t.view.SLA.EscalatedAt.IsZero() {
+			cs.Escalation.Done = false
+			cs.Escalation.start(now)
+		}
+	case clocksRun(prev) && !clocksRun(next):
+		for _, c := range cs.all() {
+			c.pause(cal, now)
+		}
+	case !clocksRun(prev) && clocksRun(next):
+		for _, c := range cs.all() {
+			c.start(now)
+		}
+	}
+}
+
+// refreshSLA shows the clocks' due times on the ticket.
+func (t *ticket) refreshSLA() {
+	if !t.timed {
+		return
+	}
+	cal := t.cal()
+	s := &t.view.SLA
+	s.FirstResponseDue = t.clocks.FirstResponse.due(cal)
+	s.UpdateDue = t.clocks.Update.due(cal)
+	s.SolutionDue = t.clocks.Solution.due(cal)
+	s.EscalationDue = time.Time{}
+	if t.canEscalate() {
+		s.EscalationDue = t.clocks.Escalation.due(cal)
+	}
+}
+
+func (t *ticket) addNoteIfAny(ctx workflow.Context, actor Actor, subject, note string) {
+	if note != "" {
+		t.record(ctx, EventAddNote, actor, "", "", "", &ArticleInput{Kind: ArticleInternalNote, Subject: subject, Body: note})
+	}
 }
 
 func (t *ticket) record(ctx workflow.Context, event string, actor Actor, field, old, new string, art *ArticleInput) {
@@ -190,6 +972,13 @@ func (t *ticket) record(ctx workflow.Context, event string, actor Actor, field, 
 	t.events = append(t.events, ev)
 }
 
+// notify raises a notification with the last recorded history entry: to
+// the agent if there is one, else to the queue.
+func (t *ticket) notify(kind string, queueID, agentID int64) {
+	n := &activities.Notification{Kind: kind, QueueID: queueID, AgentID: agentID}
+	t.events[len(t.events)-1].Notify = n
+}
+
 // project writes the pending history entries and the ticket's new values to
 // the database, then shows the new values in the Temporal UI. It is a local
 // activity: a short database transaction that runs in the worker's process
@@ -197,6 +986,8 @@ func (t *ticket) record(ctx workflow.Context, event string, actor Actor, field, 
 // click fast. Retries are the SDK's, without end: a ticket must never lose
 // a change because the database was away for a while.
 func (t *ticket) project(ctx workflow.Context) error {
+	t.refreshSLA()
+	t.changes++
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -221,19 +1012,53 @@ func (t *ticket) project(ctx workflow.Context) error {
 
 func (t *ticket) snapshot() activities.TicketSnapshot {
 	v := t.view
-	return activities.TicketSnapshot{
+	s := activities.TicketSnapshot{
 		Number: v.Number, TenantID: v.TenantID, Title: v.Title, State: string(v.State), Level: string(v.Level),
 		QueueID: v.QueueID, ServiceID: v.ServiceID, TypeID: v.TypeID, PriorityID: v.PriorityID,
-		OwnerID: v.OwnerID, CustomerID: v.CustomerID, Channel: v.Channel,
+		OwnerID: v.OwnerID, ResponsibleID: v.ResponsibleID, Locked: v.Locked,
+		CustomerID: v.CustomerID, Channel: v.Channel,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, ClosedAt: v.ClosedAt,
+		PendingUntil: v.PendingUntil, MergedInto: v.MergedInto, Links: v.Links,
+		SLA: activities.SLASnapshot{
+			Name:                  v.Terms.SLA,
+			FirstResponseDue:      v.SLA.FirstResponseDue,
+			UpdateDue:             v.SLA.UpdateDue,
+			SolutionDue:           v.SLA.SolutionDue,
+			EscalationDue:         v.SLA.EscalationDue,
+			FirstResponseAt:       v.SLA.FirstResponseAt,
+			FirstResponseTime:     v.SLA.FirstResponseTime,
+			SolutionTime:          v.SLA.SolutionTime,
+			FirstResponseBreached: v.SLA.FirstResponseBreached,
+			UpdateBreached:        v.SLA.UpdateBreached,
+			SolutionBreached:      v.SLA.SolutionBreached,
+			EscalatedAt:           v.SLA.EscalatedAt,
+		},
 	}
+	for _, w := range v.Watchers {
+		s.Watchers = append(s.Watchers, w.ID)
+	}
+	return s
 }
 
 // details is the "current details" text of the workflow in the Temporal UI.
 func (t *ticket) details() string {
 	v := t.view
-	return fmt.Sprintf("**Ticket %s** — state *%s*, %s, queue %s, priority %s, %d history entries",
+	var b strings.Builder
+	fmt.Fprintf(&b, "**Ticket %s** — state *%s*, %s, queue %s, priority %s, %d history entries",
 		v.Number, v.State, v.Level, v.QueueName, v.PriorityName, v.Seq)
+	if !v.PendingUntil.IsZero() {
+		fmt.Fprintf(&b, "\n\npending until %s", v.PendingUntil.UTC().Format(time.RFC3339))
+	}
+	for _, d := range []struct {
+		name string
+		at   time.Time
+	}{{"first response due", v.SLA.FirstResponseDue}, {"update due", v.SLA.UpdateDue},
+		{"solution due", v.SLA.SolutionDue}, {"escalation due", v.SLA.EscalationDue}} {
+		if !d.at.IsZero() {
+			fmt.Fprintf(&b, "\n\n%s %s", d.name, d.at.UTC().Format(time.RFC3339))
+		}
+	}
+	return b.String()
 }
 
 // articleEvent is the history event that adding an article of kind records.
@@ -242,6 +1067,13 @@ func articleEvent(kind ArticleKind) string {
 		return EventPhoneCall
 	}
 	return EventAddNote
+}
+
+func validateNote(note string) error {
+	if note == "" {
+		return nil
+	}
+	return validateArticle(ArticleInput{Kind: ArticleInternalNote, Body: note})
 }
 
 func validateArticle(in ArticleInput) error {

@@ -25,13 +25,20 @@ type projection struct {
 
 func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *projection) {
 	t.Helper()
+	return newEnvWith(t, 0)
+}
+
+// newEnvWith returns an environment whose projections each take delay on
+// the workflow's clock, so a test can act while one is in flight.
+func newEnvWith(t *testing.T, delay time.Duration) (*testsuite.TestWorkflowEnvironment, *projection) {
+	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	// The suite logs every timer at debug level; keep test output readable.
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := s.NewTestWorkflowEnvironment()
 	p := &projection{}
 	env.RegisterActivity(a)
-	env.OnActivity(a.ProjectTicket, mock.Anything, mock.Anything).Return(
+	env.OnActivity(a.ProjectTicket, mock.Anything, mock.Anything).After(delay).Return(
 		func(_ context.Context, in activities.ProjectTicketInput) (activities.ProjectTicketResult, error) {
 			for _, ev := range in.Events {
 				if want := len(p.events) + 1; ev.Seq != want {
@@ -97,10 +104,10 @@ func events(p *projection) string {
 func TestTicketLifecycle(t *testing.T) {
 	env, p := newEnv(t)
 	created := sendUpdate(env, 0, UpdateCreate, CreateInput{})
-	note := sendUpdate(env, time.Minute, UpdateAddNote, AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "Checked the gateway."}})
-	closed := sendUpdate(env, 2*time.Minute, UpdateClose, CloseInput{Actor: agent, State: StateClosedSuccessful, Note: "Gateway restarted."})
-	lateNote := sendUpdate(env, 3*time.Minute, UpdateAddNote, AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "too late"}})
-	closeAgain := sendUpdate(env, 4*time.Minute, UpdateClose, CloseInput{Actor: agent, State: StateClosedUnsuccessful})
+	note := sendUpdate(env, time.Minute, string(ActionNote), AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "Checked the gateway."}})
+	closed := sendUpdate(env, 2*time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful, Note: "Gateway restarted."})
+	lateNote := sendUpdate(env, 3*time.Minute, string(ActionNote), AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "too late"}})
+	closeAgain := sendUpdate(env, 4*time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedUnsuccessful})
 	var queried TicketView
 	env.RegisterDelayedCallback(func() {
 		res, err := env.QueryWorkflow(QueryTicket)
@@ -149,7 +156,7 @@ func TestTicketLifecycle(t *testing.T) {
 
 func TestTicketStaysForFollowUpWindow(t *testing.T) {
 	env, _ := newEnv(t)
-	sendUpdate(env, time.Minute, UpdateClose, CloseInput{Actor: agent, State: StateClosedUnsuccessful})
+	sendUpdate(env, time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedUnsuccessful})
 	var alive, ended bool
 	env.RegisterDelayedCallback(func() { alive = !env.IsWorkflowCompleted() }, FollowUpWindow)
 	env.ExecuteWorkflow(Ticket, newInput())
@@ -168,8 +175,8 @@ func TestInvalidNotesAreRejected(t *testing.T) {
 	for name, art := range cases {
 		t.Run(name, func(t *testing.T) {
 			env, p := newEnv(t)
-			r := sendUpdate(env, time.Minute, UpdateAddNote, AddNoteInput{Actor: agent, Article: art})
-			sendUpdate(env, 2*time.Minute, UpdateClose, CloseInput{Actor: agent, State: StateClosedSuccessful})
+			r := sendUpdate(env, time.Minute, string(ActionNote), AddNoteInput{Actor: agent, Article: art})
+			sendUpdate(env, 2*time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
 			env.ExecuteWorkflow(Ticket, newInput())
 			if r.rejected == nil {
 				t.Fatal("not rejected")
@@ -190,7 +197,7 @@ func TestSearchAttributesCarryNoPersonalData(t *testing.T) {
 			t.Errorf("search attribute %s carries the title", k.GetName())
 		}
 	}
-	if got := sa.GetUntypedValues(); len(got) != len(SearchAttributeTypes()) {
+	if got := SearchAttributes(v); len(got) != len(SearchAttributeTypes()) {
 		t.Errorf("%d search attributes set, %d registered", len(got), len(SearchAttributeTypes()))
 	}
 	if strings.Contains(Summary(v), "Mustermann") {

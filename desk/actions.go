@@ -1,0 +1,528 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/kiz-ulm/kizdesk/calendar"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+// The agent's actions on a ticket beyond notes and closing. Each checks
+// its input against the catalogue, then sends one Update to the ticket's
+// workflow, which checks it against the process; a RequestKey sent twice
+// does the action once.
+
+// ReplyRequest answers the customer.
+type ReplyRequest struct {
+	RequestKey string
+	Subject    string
+	Body       string
+}
+
+// Reply writes a customer-visible answer.
+func (d *Desk) Reply(ctx context.Context, a models.Agent, number string, req ReplyRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	checkText(fe, "body", req.Body, workflows.MaxArticleLength)
+	if len(req.Subject) > MaxTitleLength {
+		fe["subject"] = "is too long"
+	}
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.ReplyInput{Actor: actor(a), Subject: strings.TrimSpace(req.Subject), Body: req.Body}
+	return d.update(ctx, a, number, string(workflows.ActionReply), req.RequestKey, in)
+}
+
+// AssignRequest sets owner and responsible; 0 means nobody.
+type AssignRequest struct {
+	RequestKey    string
+	OwnerID       int64
+	ResponsibleID int64
+}
+
+// Assign sets a ticket's owner and responsible agent.
+func (d *Desk) Assign(ctx context.Context, a models.Agent, number string, req AssignRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	owner, err := d.agentRef(ctx, a, fe, "owner_id", req.OwnerID)
+	if err != nil {
+		return workflows.TicketView{}, err
+	}
+	resp, err := d.agentRef(ctx, a, fe, "responsible_id", req.ResponsibleID)
+	if err != nil {
+		return workflows.TicketView{}, err
+	}
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.AssignInput{Actor: actor(a), Owner: owner, Responsible: resp}
+	return d.update(ctx, a, number, string(workflows.ActionAssign), req.RequestKey, in)
+}
+
+func (d *Desk) agentRef(ctx context.Context, a models.Agent, fe FieldErrors, field string, id int64) (workflows.AgentRef, error) {
+	if id == 0 {
+		return workflows.AgentRef{}, nil
+	}
+	ag, err := models.AgentOfTenant(ctx, d.db, a.TenantID, id)
+	if errors.Is(err, models.ErrNotFound) {
+		fe[field] = "no such agent"
+		return workflows.AgentRef{}, nil
+	}
+	return workflows.AgentRef{ID: ag.ID, Name: ag.Name}, err
+}
+
+// LockRequest locks or unlocks a ticket.
+type LockRequest struct {
+	RequestKey string
+	Locked     bool
+}
+
+// Lock locks a ticket for the agent (who becomes its owner) or unlocks it.
+func (d *Desk) Lock(ctx context.Context, a models.Agent, number string, req LockRequest) (workflows.TicketView, error) {
+	if fe := (FieldErrors{}); checkKey(fe, req.RequestKey) {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.LockInput{Actor: actor(a), Locked: req.Locked}
+	return d.update(ctx, a, number, string(workflows.ActionLock), req.RequestKey, in)
+}
+
+// WatchRequest adds or removes a watcher; AgentID 0 means the agent acting.
+type WatchRequest struct {
+	RequestKey string
+	AgentID    int64
+	Watch      bool
+}
+
+// Watch lets an agent follow a ticket, or stop following it.
+func (d *Desk) Watch(ctx context.Context, a models.Agent, number string, req WatchRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	id := req.AgentID
+	if id == 0 {
+		id = a.ID
+	}
+	who, err := d.agentRef(ctx, a, fe, "agent_id", id)
+	if err != nil {
+		return workflows.TicketView{}, err
+	}
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.WatchInput{Actor: actor(a), Agent: who, Watch: req.Watch}
+	return d.update(ctx, a, number, string(workflows.ActionWatch), req.RequestKey, in)
+}
+
+// MoveRequest moves a ticket to another queue.
+type MoveRequest struct {
+	RequestKey string
+	QueueID    int64
+}
+
+// Move puts a ticket into another queue of the tenant.
+func (d *Desk) Move(ctx context.Context, a models.Agent, number string, req MoveRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	q, err := d.queueRef(ctx, a, fe, req.QueueID)
+	if err != nil {
+		return workflows.TicketView{}, err
+	}
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.MoveInput{Actor: actor(a), Queue: q}
+	return d.update(ctx, a, number, string(workflows.ActionMove), req.RequestKey, in)
+}
+
+func (d *Desk) queueRef(ctx context.Context, a models.Agent, fe FieldErrors, id int64) (workflows.QueueRef, error) {
+	if id == 0 {
+		fe["queue_id"] = "choose a queue"
+		return workflows.QueueRef{}, nil
+	}
+	q, err := models.QueueByID(ctx, d.db, a.TenantID, id)
+	if errors.Is(err, models.ErrNotFound) {
+		fe["queue_id"] = "no such queue"
+		return workflows.QueueRef{}, nil
+	}
+	if err != nil {
+		return workflows.QueueRef{}, err
+	}
+	return queueRef(q), nil
+}
+
+func queueRef(q models.Queue) workflows.QueueRef {
+	return workflows.QueueRef{ID: q.ID, Name: q.Name, Level: workflows.Level(q.Level),
+		FollowUpWindow: time.Duration(q.FollowUpDays) * 24 * time.Hour}
+}
+
+// ClassifyRequest sets service, type and priority.
+type ClassifyRequest struct {
+	RequestKey string
+	ServiceID  int64 // 0: no service
+	TypeID     int64
+	PriorityID int64
+}
+
+// Classify sets a ticket's service, type and priority; the SLA follows.
+func (d *Desk) Classify(ctx context.Context, a models.Agent, number string, req ClassifyRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	in := workflows.ClassifyInput{Actor: actor(a)}
+	t, err := models.TicketByNumber(ctx, d.db, a.TenantID, number)
+	if err != nil {
+		return workflows.TicketView{}, err
+	}
+	var svc *models.Service
+	if req.ServiceID != 0 {
+		s, err := models.ServiceByID(ctx, d.db, a.TenantID, req.ServiceID)
+		if errors.Is(err, models.ErrNotFound) {
+			fe["service_id"] = "no such service"
+		} else if err != nil {
+			return workflows.TicketView{}, err
+		} else {
+			svc = &s
+			in.Service = workflows.Ref{ID: s.ID, Name: s.Name}
+		}
+	}
+	choices, err := d.FormChoices(ctx, a)
+	if err != nil {
+		return workflows.TicketView{}, err
+	}
+	if ty, ok := find(choices.Types, func(x models.TicketType) bool { return x.ID == req.TypeID }); ok {
+		in.Type = workflows.Ref{ID: ty.ID, Name: ty.Name}
+	} else {
+		fe["type_id"] = "choose a ticket type"
+	}
+	if p, ok := find(choices.Priorities, func(x models.Priority) bool { return x.ID == req.PriorityID }); ok {
+		in.Priority = workflows.Ref{ID: p.ID, Name: p.Name}
+	} else {
+		fe["priority_id"] = "choose a priority"
+	}
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	if in.Terms, err = d.terms(ctx, a.TenantID, svc, req.PriorityID, t.QueueID); err != nil {
+		return workflows.TicketView{}, err
+	}
+	return d.update(ctx, a, number, string(workflows.ActionClassify), req.RequestKey, in)
+}
+
+// EscalateRequest sends a ticket to a 2nd-level or team queue.
+type EscalateRequest struct {
+	RequestKey string
+	QueueID    int64
+	Note       string
+}
+
+// Escalate sends a ticket to a 2nd-level or team queue.
+func (d *Desk) Escalate(ctx context.Context, a models.Agent, number string, req EscalateRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	q, err := d.queueRef(ctx, a, fe, req.QueueID)
+	if err != nil {
+		return workflows.TicketView{}, err
+	}
+	if q.ID != 0 && q.Level == workflows.LevelFirst {
+		fe["queue_id"] = "choose a 2nd-level or team queue"
+	}
+	checkNote(fe, req.Note)
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.EscalateInput{Actor: actor(a), Queue: q, Note: req.Note}
+	return d.update(ctx, a, number, string(workflows.ActionEscalate), req.RequestKey, in)
+}
+
+// HandBackRequest sends an escalated ticket back to 1st level.
+type HandBackRequest struct {
+	RequestKey string
+	Note       string
+}
+
+// HandBack sends an escalated ticket back to its 1st-level queue.
+func (d *Desk) HandBack(ctx context.Context, a models.Agent, number string, req HandBackRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	checkNote(fe, req.Note)
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.HandBackInput{Actor: actor(a), Note: req.Note}
+	return d.update(ctx, a, number, string(workflows.ActionHandBack), req.RequestKey, in)
+}
+
+// PendingRequest sets a pending state until a time.
+type PendingRequest struct {
+	RequestKey string
+	State      string // "pending reminder", "pending auto close+" or "pending auto close-"
+	Until      time.Time
+	Note       string
+}
+
+// SetPending sets a ticket pending until a due time: a reminder for the
+// owner, or an automatic close.
+func (d *Desk) SetPending(ctx context.Context, a models.Agent, number string, req PendingRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	state := workflows.State(req.State)
+	if !state.Pending() {
+		fe["state"] = "choose pending reminder, pending auto close+ or pending auto close-"
+	}
+	switch {
+	case req.Until.IsZero():
+		fe["until"] = "is required"
+	case !req.Until.After(time.Now()):
+		fe["until"] = "must lie in the future"
+	case req.Until.After(time.Now().Add(workflows.MaxPending)):
+		fe["until"] = "lies too far ahead"
+	}
+	checkNote(fe, req.Note)
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.PendingInput{Actor: actor(a), State: state, Until: req.Until.UTC(), Note: req.Note}
+	return d.update(ctx, a, number, string(workflows.ActionPending), req.RequestKey, in)
+}
+
+// ReopenRequest reopens a closed ticket.
+type ReopenRequest struct {
+	RequestKey string
+	Note       string
+}
+
+// Reopen reopens a closed ticket inside its follow-up window.
+func (d *Desk) Reopen(ctx context.Context, a models.Agent, number string, req ReopenRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	checkNote(fe, req.Note)
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.ReopenInput{Actor: actor(a), Note: req.Note}
+	return d.update(ctx, a, number, string(workflows.ActionReopen), req.RequestKey, in)
+}
+
+// MergeRequest merges a ticket into another one.
+type MergeRequest struct {
+	RequestKey string
+	Into       string
+}
+
+// Merge merges a ticket into another ticket of the tenant.
+func (d *Desk) Merge(ctx context.Context, a models.Agent, number string, req MergeRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	into := strings.TrimSpace(req.Into)
+	if err := d.checkOther(ctx, a, fe, "into", into, number); err != nil {
+		return workflows.TicketView{}, err
+	}
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.MergeInput{Actor: actor(a), Into: into}
+	return d.update(ctx, a, number, string(workflows.ActionMerge), req.RequestKey, in)
+}
+
+// LinkRequest links a ticket with another one.
+type LinkRequest struct {
+	RequestKey string
+	Other      string
+}
+
+// Link links two tickets of the tenant.
+func (d *Desk) Link(ctx context.Context, a models.Agent, number string, req LinkRequest) (workflows.TicketView, error) {
+	fe := FieldErrors{}
+	other := strings.TrimSpace(req.Other)
+	if err := d.checkOther(ctx, a, fe, "other", other, number); err != nil {
+		return workflows.TicketView{}, err
+	}
+	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+		return workflows.TicketView{}, fe
+	}
+	in := workflows.LinkInput{Actor: actor(a), Other: other}
+	return d.update(ctx, a, number, string(workflows.ActionLink), req.RequestKey, in)
+}
+
+// checkOther checks the number of a second ticket: it exists for the
+// tenant, is not the ticket itself and was not merged away.
+func (d *Desk) checkOther(ctx context.Context, a models.Agent, fe FieldErrors, field, other, number string) error {
+	switch {
+	case other == "":
+		fe[field] = "enter a ticket number"
+		return nil
+	case other == number:
+		fe[field] = "is this ticket"
+		return nil
+	}
+	t, err := models.TicketByNumber(ctx, d.db, a.TenantID, other)
+	if errors.Is(err, models.ErrNotFound) {
+		fe[field] = "no such ticket"
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if t.State == string(workflows.StateMerged) {
+		fe[field] = "was merged into " + t.MergedInto
+	}
+	return nil
+}
+
+func checkNote(fe FieldErrors, note string) {
+	if note != "" {
+		checkText(fe, "note", note, workflows.MaxArticleLength)
+	}
+}
+
+// FollowUpRequest is a customer's message about an existing ticket, from
+// the portal or a mail gateway. Key identifies the message (its
+// Message-ID): the same message delivered twice counts once.
+type FollowUpRequest struct {
+	CustomerLogin string
+	Subject       string
+	Body          string
+	Key           string
+}
+
+// FollowUpResult says where the message went: Number is the ticket that
+// has it, NewTicket is set when the old one was beyond its follow-up window
+// and a new ticket linked to it was opened.
+type FollowUpResult struct {
+	Number    string
+	NewTicket bool
+}
+
+// FollowUp takes a customer's follow-up to ticket number. Inside the
+// follow-up window it goes to the ticket's workflow as a Signal (a pending
+// ticket returns to open, a closed one is reopened); a follow-up to a
+// merged ticket goes to the ticket it was merged into; after the window a
+// new ticket is opened, linked to the old one.
+func (d *Desk) FollowUp(ctx context.Context, a models.Agent, number string, req FollowUpRequest) (FollowUpResult, error) {
+	fe := FieldErrors{}
+	checkText(fe, "body", req.Body, workflows.MaxArticleLength)
+	if len(req.Key) > 200 {
+		fe["key"] = "is longer than 200 characters"
+	}
+	cust, err := models.CustomerByLogin(ctx, d.db, a.TenantID, strings.TrimSpace(req.CustomerLogin))
+	if errors.Is(err, models.ErrNotFound) {
+		fe["customer"] = "no customer with this login"
+	} else if err != nil {
+		return FollowUpResult{}, err
+	}
+	if len(fe) > 0 {
+		return FollowUpResult{}, fe
+	}
+	t, err := models.TicketByNumber(ctx, d.db, a.TenantID, number)
+	for hops := 0; err == nil && t.MergedInto != "" && hops < 10; hops++ {
+		t, err = models.TicketByNumber(ctx, d.db, a.TenantID, t.MergedInto)
+	}
+	if err != nil {
+		return FollowUpResult{}, err
+	}
+	in := workflows.FollowUpInput{
+		Actor:   workflows.Actor{Kind: workflows.ActorCustomer, ID: cust.ID, Name: cust.Name},
+		Article: workflows.ArticleInput{Kind: workflows.ArticleCustomer, Subject: strings.TrimSpace(req.Subject), Body: req.Body},
+		Key:     req.Key,
+	}
+	err = d.tc.SignalWorkflow(ctx, workflows.WorkflowID(t.Number), "", workflows.SignalFollowUp, in)
+	var gone *serviceerror.NotFound
+	if err == nil {
+		return FollowUpResult{Number: t.Number}, nil
+	}
+	if !errors.As(err, &gone) {
+		return FollowUpResult{}, wrapf(err, "follow-up to ticket %s", t.Number)
+	}
+	// The ticket's workflow has ended: its follow-up window has passed.
+	title := req.Subject
+	if strings.TrimSpace(title) == "" {
+		title = t.Title
+	}
+	key := "follow-up:" + t.Number + ":" + req.Key
+	if req.Key == "" {
+		key = ""
+	}
+	v, err := d.createTicket(ctx, a, CreateTicketRequest{
+		RequestKey: key, CustomerLogin: cust.Login, Title: truncate(strings.TrimSpace(title), MaxTitleLength),
+		Body: req.Body, ServiceID: deref(t.ServiceID), QueueID: t.QueueID, TypeID: t.TypeID, PriorityID: t.PriorityID,
+	}, func(in *workflows.TicketInput) {
+		in.Actor = workflows.Actor{Kind: workflows.ActorCustomer, ID: cust.ID, Name: cust.Name}
+		in.Article.Kind = workflows.ArticleCustomer
+		in.Ticket.Channel = "follow-up"
+		in.LinkTo = t.Number
+	})
+	if err != nil {
+		return FollowUpResult{}, err
+	}
+	return FollowUpResult{Number: v.Number, NewTicket: true}, nil
+}
+
+// RemindersReached lists the tenant's tickets whose reminder is due.
+func (d *Desk) RemindersReached(ctx context.Context, a models.Agent) ([]models.TicketRow, error) {
+	return models.RemindersReached(ctx, d.db, a.TenantID, 0, time.Now(), maxQueueList)
+}
+
+// terms reads what a service promises for a priority: its SLA with the
+// SLA's calendar, where escalation goes, and where handing back goes.
+func (d *Desk) terms(ctx context.Context, tenantID int64, svc *models.Service, priorityID, queueID int64) (workflows.Terms, error) {
+	var t workflows.Terms
+	if q, err := models.QueueByID(ctx, d.db, tenantID, queueID); err != nil {
+		return t, err
+	} else if q.Level == models.LevelFirst {
+		t.FirstLevel = queueRef(q)
+	}
+	if svc == nil {
+		return t, nil
+	}
+	if q, err := models.QueueByID(ctx, d.db, tenantID, svc.QueueID); err != nil {
+		return t, err
+	} else if q.Level == models.LevelFirst {
+		t.FirstLevel = queueRef(q)
+	}
+	if svc.SecondLevelQueueID != nil {
+		q, err := models.QueueByID(ctx, d.db, tenantID, *svc.SecondLevelQueueID)
+		if err != nil {
+			return t, err
+		}
+		t.SecondLevel = queueRef(q)
+	}
+	sla, found, err := models.SLAFor(ctx, d.db, tenantID, svc.ID, priorityID)
+	if err != nil || !found {
+		return t, err
+	}
+	cal, err := businessCalendar(sla.Calendar)
+	if err != nil {
+		return t, err
+	}
+	s := sla.SLA
+	t.SLA, t.Calendar, t.WarnPercent = s.Name, cal, s.WarnPercent
+	t.FirstResponse = time.Duration(s.FirstResponseMinutes) * time.Minute
+	t.Update = time.Duration(s.UpdateMinutes) * time.Minute
+	t.Solution = time.Duration(s.SolutionMinutes) * time.Minute
+	t.EscalateAfter = time.Duration(s.EscalateMinutes) * time.Minute
+	return t, nil
+}
+
+// businessCalendar turns a stored calendar into one the clocks count on.
+func businessCalendar(c models.Calendar) (calendar.Calendar, error) {
+	week, err := calendar.ParseWeek(c.Week)
+	if err != nil {
+		return calendar.Calendar{}, fmt.Errorf("calendar %s: %w", c.Name, err)
+	}
+	out := calendar.Calendar{Name: c.Name, Location: c.Location, Week: week, Holidays: c.HolidayList()}
+	if err := out.Validate(); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func truncate(s string, n int) string {
+	for len(s) > n {
+		r := []rune(s)
+		s = string(r[:len(r)-1])
+	}
+	return s
+}
