@@ -39,6 +39,13 @@ const testPassword = "correct horse"
 
 func startTestStack(t testing.TB, kind string) *testStack {
 	t.Helper()
+	return startTestStackWith(t, kind, nil)
+}
+
+// startTestStackWith starts a stack whose embedded Temporal server runs
+// with the given dynamic config overrides.
+func startTestStackWith(t testing.TB, kind string, dynamicConfig map[string]any) *testStack {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dir := t.TempDir()
@@ -46,6 +53,7 @@ func startTestStack(t testing.TB, kind string) *testStack {
 	s, err := startDevStack(ctx, devConfig{
 		DataDir: dir, DatabaseURL: dbURL(t, kind), Namespace: "kizdesk", Retention: 30 * 24 * time.Hour,
 		TemporalPort: 0, UIPort: -1, Location: time.UTC, SystemID: "10", Log: log,
+		TemporalDynamicConfig: dynamicConfig,
 	})
 	if err != nil {
 		t.Fatalf("start stack: %v", err)

@@ -20,12 +20,18 @@ import (
 //	KIZDESK_RECORD_HISTORIES=1 go test -run 'TestEndToEnd/sqlite' .
 func recordHistory(t *testing.T, s *testStack, number, name string) {
 	t.Helper()
+	recordRun(t, s, number, "", name)
+}
+
+// recordRun records one run of a ticket's workflow ("" = the latest).
+func recordRun(t *testing.T, s *testStack, number, runID, name string) {
+	t.Helper()
 	if os.Getenv("KIZDESK_RECORD_HISTORIES") != "1" {
 		return
 	}
 	ctx := context.Background()
 	hist := &historypb.History{}
-	it := s.client.GetWorkflowHistory(ctx, workflows.WorkflowID(number), "", false, 0)
+	it := s.client.GetWorkflowHistory(ctx, workflows.WorkflowID(number), runID, false, 0)
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {

@@ -61,6 +61,9 @@ type devConfig struct {
 	SystemID     string
 	Demo         bool
 	Log          *slog.Logger
+	// TemporalDynamicConfig overrides the embedded server's dynamic config
+	// (tests only).
+	TemporalDynamicConfig map[string]any
 }
 
 // devStack is all of kizdesk in one process.
@@ -92,6 +95,7 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 		SearchAttributes: workflows.SearchAttributeTypes(),
 		Logger:           cfg.Log.With("component", "temporal"),
 		LogLevel:         slog.LevelError,
+		DynamicConfig:    cfg.TemporalDynamicConfig,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded Temporal: %w", err)

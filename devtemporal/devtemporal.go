@@ -66,6 +66,10 @@ type Options struct {
 	SearchAttributes map[string]enumspb.IndexedValueType
 	// Logger receives Temporal's logs. Required.
 	Logger *slog.Logger
+	// DynamicConfig overrides settings of the server's dynamic config by
+	// key, e.g. "limit.historyCount.suggestContinueAsNew" for a test that
+	// needs continue-as-new suggested early.
+	DynamicConfig map[string]any
 	// LogLevel drops Temporal's own logs below this level. At Warn or above,
 	// warnings are also dropped while the server starts (the services warn
 	// about each other until all are up); everything is dropped from Stop on.
@@ -203,7 +207,7 @@ func Start(opts Options) (*Server, error) {
 			primitives.WorkerService:   local(workerPort),
 		}),
 		temporal.WithLogger(slogAdapter{l: opts.Logger, min: logLevel}),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithDynamicConfigClient(dynamicConfig(opts.DynamicConfig)),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("creating Temporal server: %w", err)
@@ -328,8 +332,8 @@ func setupSchemaIfNew(conf *config.SQL, file string) error {
 	return nil
 }
 
-func dynamicConfig() dynamicconfig.StaticClient {
-	return dynamicconfig.StaticClient{
+func dynamicConfig(overrides map[string]any) dynamicconfig.StaticClient {
+	c := dynamicconfig.StaticClient{
 		// Search attributes added at run time are visible at once instead
 		// of after the cache refresh; that costs extra persistence reads, so
 		// the persistence rate limits are raised too.
@@ -342,6 +346,10 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// The default cache is sized for production hosts.
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 8192,
 	}
+	for k, v := range overrides {
+		c[dynamicconfig.MakeKey(k)] = v
+	}
+	return c
 }
 
 // waitHealthy polls the frontend's gRPC health check until the workflow

@@ -553,10 +553,13 @@ func TestContinueAsNewLosesNothing(t *testing.T) {
 	env2, p2 := newEnv(t)
 	env2.SetStartTime(at(time.November, 30, 11, 3))
 	p2.events = make([]activities.HistoryEvent, c.View.Seq)
+	// An update waiting for the new run is checked against the carried
+	// state, not an empty one.
+	first := sendUpdate(env2, 0, string(ActionNote), AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "First in the new run."}})
 	sendUpdate(env2, time.Hour, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
 	closed := sendUpdate(env2, 2*time.Hour, string(ActionReopen), ReopenInput{Actor: agent})
 	env2.ExecuteWorkflow(Ticket, next)
-	wantDone(t, closed)
+	wantDone(t, first, closed)
 	if got := closed.view.SLA.SolutionTime; got != 3*time.Hour+3*time.Minute {
 		t.Errorf("solution time across runs %s, want 3h3m", got)
 	}

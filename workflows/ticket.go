@@ -64,14 +64,19 @@ func (t *ticket) run(ctx workflow.Context, in TicketInput) error {
 	t.mu = workflow.NewMutex(ctx)
 	t.followUps = workflow.GetSignalChannel(ctx, SignalFollowUp)
 	t.merges = workflow.GetSignalChannel(ctx, SignalMergedIn)
-	if err := t.registerHandlers(ctx); err != nil {
-		return err
-	}
+	// A continued ticket has its state before the handlers are registered:
+	// updates that waited for the new run are validated against it at once.
 	if in.Resume != nil {
 		t.view, t.clocks, t.seen, t.timed = in.Resume.View, in.Resume.Clocks, in.Resume.Seen, in.Resume.Timed
 		t.stored = true
-	} else if err := t.create(ctx, in); err != nil {
+	}
+	if err := t.registerHandlers(ctx); err != nil {
 		return err
+	}
+	if in.Resume == nil {
+		if err := t.create(ctx, in); err != nil {
+			return err
+		}
 	}
 	return t.live(ctx)
 }
