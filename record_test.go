@@ -17,7 +17,7 @@ import (
 // replay test in package workflows checks every later change of the
 // workflow code against tickets that ran with this one:
 //
-//	KIZDESK_RECORD_HISTORIES=1 go test -run 'TestEndToEnd/sqlite' .
+//	KIZDESK_RECORD_HISTORIES=1 go test -run 'TestEndToEnd/sqlite|TestPendingAutoCloseOnTime|TestLifecycleOnTheServer|TestContinueAsNewOnTheServer' .
 func recordHistory(t *testing.T, s *testStack, number, name string) {
 	t.Helper()
 	recordRun(t, s, number, "", name)

@@ -13,9 +13,10 @@ import (
 // TestReplay replays every recorded ticket history in testdata/ against the
 // current workflow code. A change to Ticket that would break a ticket
 // already in flight fails here; guard such a change with
-// workflow.GetVersion. Record new histories with
+// workflow.GetVersion. Record new histories (README: "How to change the
+// ITIL process") with
 //
-//	KIZDESK_RECORD_HISTORIES=1 go test -run 'TestEndToEnd/sqlite' .
+//	KIZDESK_RECORD_HISTORIES=1 go test -run 'TestEndToEnd/sqlite|TestPendingAutoCloseOnTime|TestLifecycleOnTheServer|TestContinueAsNewOnTheServer' .
 func TestReplay(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil {
