@@ -11,6 +11,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
 // The benchmarks measure ticket creation through the JSON API on the whole
@@ -89,4 +93,87 @@ func BenchmarkCreateTicket8Clients(b *testing.B) {
 	wg.Wait()
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(began).Seconds(), "tickets/s")
+}
+
+// BenchmarkTimerLateness sets 100 tickets to close themselves at the same
+// second and measures how late each close is: in the workflow (the history
+// entry's time) and as an agent sees it (first seen in the database, polled
+// every 10 ms). One iteration is one round of 100 tickets:
+//
+//	go test -run '^$' -bench TimerLateness -benchtime 1x .
+func BenchmarkTimerLateness(b *testing.B) {
+	const tickets = 100
+	s := benchStack(b)
+	ctx := b.Context()
+	f := s.fixture
+	for range b.N {
+		numbers := make([]string, tickets)
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		for range 8 {
+			wg.Go(func() {
+				for i := next.Add(1) - 1; i < tickets; i = next.Add(1) - 1 {
+					v, err := s.desk.CreateTicket(ctx, f.Agent, desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
+						Title: "Lateness", Body: "Text.", ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					numbers[i] = v.Number
+				}
+			})
+		}
+		wg.Wait()
+		// Setting 100 tickets pending takes a few seconds; all fall due at
+		// one whole second after that.
+		due := time.Now().Add(10 * time.Second).Truncate(time.Second).Add(time.Second)
+		next.Store(0)
+		for range 8 {
+			wg.Go(func() {
+				for i := next.Add(1) - 1; i < tickets; i = next.Add(1) - 1 {
+					_, err := s.desk.SetPending(ctx, f.Agent, numbers[i], desk.PendingRequest{
+						State: string(workflows.StatePendingAutoClose), Until: due})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if time.Now().After(due) {
+			b.Fatalf("setting the tickets pending took past their due time %s", due)
+		}
+		seen := map[string]time.Duration{}
+		end := due.Add(60 * time.Second)
+		for len(seen) < tickets && time.Now().Before(end) {
+			var rows []models.Ticket
+			if err := s.db.Where("number IN ? AND state = ?", numbers, string(workflows.StateClosedSuccessful)).Find(&rows).Error; err != nil {
+				b.Fatal(err)
+			}
+			now := time.Now()
+			for _, r := range rows {
+				if _, ok := seen[r.Number]; !ok {
+					seen[r.Number] = now.Sub(due)
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if len(seen) < tickets {
+			b.Fatalf("%d of %d tickets closed within a minute of their due time", len(seen), tickets)
+		}
+		var inDB, inWorkflow []time.Duration
+		for _, n := range numbers {
+			inDB = append(inDB, seen[n])
+			h := history(b, s, n)
+			inWorkflow = append(inWorkflow, h[len(h)-1].CreatedAt.Sub(due))
+		}
+		slices.Sort(inDB)
+		slices.Sort(inWorkflow)
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		b.ReportMetric(ms(inWorkflow[tickets/2]), "workflow-p50-ms")
+		b.ReportMetric(ms(inWorkflow[tickets-1]), "workflow-max-ms")
+		b.ReportMetric(ms(inDB[tickets/2]), "seen-p50-ms")
+		b.ReportMetric(ms(inDB[tickets-1]), "seen-max-ms")
+	}
 }
