@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/kiz-ulm/kizdesk/calendar"
 	"github.com/kiz-ulm/kizdesk/desk"
@@ -51,6 +53,26 @@ func TestPendingAutoCloseOnTime(t *testing.T) {
 		t.Errorf("last history entry %+v, want the system's state update at or after %s", last, due)
 	}
 	recordHistory(t, s, v.Number, "auto-close")
+
+	// kizdesk history exports what the replay test reads.
+	var out, errw bytes.Buffer
+	err := run(ctx, []string{"history", v.Number, "--temporal-address", s.temporal.FrontendAddress(),
+		"--temporal-namespace", "kizdesk", "--log-level", "error"}, nil, &out, &errw)
+	if err != nil {
+		t.Fatalf("kizdesk history: %v\n%s", err, errw.String())
+	}
+	hist, err := client.HistoryFromJSON(&out, client.HistoryJSONOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sdkworker.NewWorkflowReplayer()
+	r.RegisterWorkflow(workflows.Ticket)
+	if err := r.ReplayWorkflowHistory(nil, hist); err != nil {
+		t.Errorf("replay the exported history: %v", err)
+	}
+	if err := run(ctx, []string{"history"}, nil, &out, &errw); err == nil {
+		t.Error("kizdesk history without a number was accepted")
+	}
 }
 
 func TestLifecycleOnTheServer(t *testing.T) {

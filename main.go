@@ -35,6 +35,7 @@ commands:
   add-agent add an agent (e.g. the first admin of a new installation)
   add-token print a new API token for an agent
   audit     verify the hash-chained ticket history: kizdesk audit verify
+  history   export a ticket's workflow history for the replay test: kizdesk history <number>
 
 Run "kizdesk <command> --help" for the command's settings.
 `
@@ -70,8 +71,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"add-agent": runAddAgent,
 		"add-token": runAddToken,
 	}
-	if args[0] == "audit" {
+	switch args[0] {
+	case "audit":
 		return runAudit(ctx, args[1:], stdout, stderr)
+	case "history":
+		return runHistory(ctx, args[1:], stdout, stderr)
 	}
 	if fn, ok := admin[args[0]]; ok {
 		vals := envSettings(args[0])

@@ -1,13 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"testing"
-
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 
 	"github.com/kiz-ulm/kizdesk/workflows"
 )
@@ -29,23 +27,13 @@ func recordRun(t *testing.T, s *testStack, number, runID, name string) {
 	if os.Getenv("KIZDESK_RECORD_HISTORIES") != "1" {
 		return
 	}
-	ctx := context.Background()
-	hist := &historypb.History{}
-	it := s.client.GetWorkflowHistory(ctx, workflows.WorkflowID(number), runID, false, 0)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatalf("read history of %s: %v", number, err)
-		}
-		hist.Events = append(hist.Events, ev)
-	}
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join("workflows", "testdata", workflows.ProcessVersion+"-"+name+".json")
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+	var buf bytes.Buffer
+	if err := writeHistory(context.Background(), s.client, number, runID, &buf); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("recorded %d events of ticket %s in %s", len(hist.Events), number, path)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded ticket %s in %s", number, path)
 }
