@@ -458,8 +458,21 @@ func (d *Desk) RemindersReached(ctx context.Context, a models.Agent) ([]models.T
 	return models.RemindersReached(ctx, d.db, a.TenantID, 0, time.Now(), maxQueueList)
 }
 
-// terms reads what a service promises for a priority: its SLA with the
-// SLA's calendar, where escalation goes, and where handing back goes.
+// TermsFor tells what a ticket of the service (0: none) and priority in
+// the queue is worked under: the SLA with its calendar, where escalation
+// goes, and where handing back goes.
+func (d *Desk) TermsFor(ctx context.Context, a models.Agent, serviceID, priorityID, queueID int64) (workflows.Terms, error) {
+	var svc *models.Service
+	if serviceID != 0 {
+		s, err := models.ServiceByID(ctx, d.db, a.TenantID, serviceID)
+		if err != nil {
+			return workflows.Terms{}, err
+		}
+		svc = &s
+	}
+	return d.terms(ctx, a.TenantID, svc, priorityID, queueID)
+}
+
 func (d *Desk) terms(ctx context.Context, tenantID int64, svc *models.Service, priorityID, queueID int64) (workflows.Terms, error) {
 	var t workflows.Terms
 	if q, err := models.QueueByID(ctx, d.db, tenantID, queueID); err != nil {
