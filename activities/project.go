@@ -140,9 +140,9 @@ func (a *Activities) ProjectTicket(ctx context.Context, in ProjectTicketInput) (
 			}
 			prev = h
 		}
-		if res.LastSeq < lastSeq(in) {
-			// Watchers and links are as of an older projection: the row
-			// is newer already.
+		if res.LastSeq > lastSeq(in) {
+			// A late projection: the row is newer already, and so are its
+			// watchers.
 			return nil
 		}
 		if err := syncWatchers(tx, t.ID, in.Ticket.Watchers); err != nil {
