@@ -202,8 +202,9 @@ func seedSLAs(ctx context.Context, db *gorm.DB) error {
 
 type demoTicket struct {
 	key, customer, service, typ, priority, title, body string
-	note                                               string // added if set
-	close                                              string // closing state if set
+	note                                               string        // added if set
+	close                                              string        // closing state if set
+	remindIn                                           time.Duration // pending reminder this far ahead if set
 }
 
 var tickets = []demoTicket{
@@ -220,7 +221,8 @@ var tickets = []demoTicket{
 		note:  "Identität am Telefon geprüft, Rücksetzbrief verschickt.", close: string(workflows.StateClosedSuccessful)},
 	{key: "demo-4", customer: "mmuster", service: "E-Mail & Kalender::Mailinglisten", typ: "Service Request", priority: "2 low",
 		title: "Neue Mailingliste für das Institut",
-		body:  "Wir brauchen eine Liste institut-intern@ mit etwa 40 Mitgliedern."},
+		body:  "Wir brauchen eine Liste institut-intern@ mit etwa 40 Mitgliedern.",
+		note:  "Rückfrage ans Institut: Wer moderiert die Liste?", remindIn: 2 * 24 * time.Hour},
 }
 
 func seedTickets(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
@@ -267,6 +269,12 @@ func seedTickets(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
 		}
 		if t.note != "" {
 			if v, err = d.AddNote(ctx, agent, v.Number, desk.AddNoteRequest{Kind: string(workflows.ArticleInternalNote), Body: t.note}); err != nil {
+				return fmt.Errorf("%s: %w", t.key, err)
+			}
+		}
+		if t.remindIn != 0 {
+			if v, err = d.SetPending(ctx, agent, v.Number, desk.PendingRequest{
+				State: string(workflows.StatePendingReminder), Until: time.Now().Add(t.remindIn).Truncate(time.Hour)}); err != nil {
 				return fmt.Errorf("%s: %w", t.key, err)
 			}
 		}
