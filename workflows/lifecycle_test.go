@@ -360,6 +360,30 @@ func TestFollowUps(t *testing.T) {
 	}
 }
 
+// TestUpdateClockWaitsForFirstResponse: a ticket back from pending before
+// anybody answered runs its first-response clock, not the update clock.
+func TestUpdateClockWaitsForFirstResponse(t *testing.T) {
+	env, _ := newEnv(t)
+	in := timedInput(t, env)
+	in.Terms.EscalateAfter = 0
+	sendUpdate(env, 30*time.Minute, string(ActionPending), PendingInput{Actor: agent, State: StatePendingAutoCloseNo, Until: at(time.December, 4, 9, 0)})
+	sendSignal(env, time.Hour, SignalFollowUp, FollowUpInput{Actor: customer, Article: ArticleInput{Body: "Hello?"}})
+	var view TicketView
+	env.RegisterDelayedCallback(func() {
+		res, _ := env.QueryWorkflow(QueryTicket)
+		_ = res.Get(&view)
+	}, time.Hour+time.Minute)
+	sendUpdate(env, 2*time.Hour, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	env.ExecuteWorkflow(Ticket, in)
+	if view.State != StateOpen || !view.SLA.UpdateDue.IsZero() {
+		t.Errorf("back from pending: state %q, update due %s; want open with no update due", view.State, view.SLA.UpdateDue)
+	}
+	// 30 minutes used before pending, resumed at 10:00: due at 11:30.
+	if got, want := view.SLA.FirstResponseDue, at(time.November, 30, 11, 30); !got.Equal(want) {
+		t.Errorf("first response due %s, want %s", got, want)
+	}
+}
+
 func TestReopenResumesSolutionClock(t *testing.T) {
 	env, _ := newEnv(t)
 	in := timedInput(t, env)

@@ -105,7 +105,8 @@ func (t *ticket) create(ctx workflow.Context, in TicketInput) error {
 		terms := t.view.Terms
 		t.clocks.FirstResponse.restart(terms.FirstResponse, now, true)
 		t.clocks.Solution.restart(terms.Solution, now, true)
-		t.clocks.Update = Clock{Target: terms.Update}
+		// The update clock runs only from the first response on.
+		t.clocks.Update = Clock{Target: terms.Update, Done: true}
 		t.clocks.Escalation = Clock{Target: terms.EscalateAfter, Done: t.view.Level != LevelFirst}
 		t.clocks.Escalation.start(now)
 		t.refreshSLA()
