@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,36 +72,73 @@ type apiError struct {
 	Fields map[string]string `json:"fields,omitempty"`
 }
 
-// ticketJSON is a ticket in API responses. Customer and owner names are only
-// in responses read from the database (GET), not in those of a change.
+// ticketJSON is a ticket in API responses. Customer, owner and responsible
+// names are only in responses read from the database (GET), not in those
+// of a change.
 type ticketJSON struct {
-	Number        string     `json:"number"`
-	Title         string     `json:"title"`
-	State         string     `json:"state"`
-	Level         string     `json:"level"`
-	QueueID       int64      `json:"queue_id"`
-	Queue         string     `json:"queue"`
-	ServiceID     *int64     `json:"service_id"`
-	Service       string     `json:"service"`
-	TypeID        int64      `json:"type_id"`
-	Type          string     `json:"type"`
-	PriorityID    int64      `json:"priority_id"`
-	Priority      string     `json:"priority"`
-	CustomerID    int64      `json:"customer_id"`
-	CustomerLogin string     `json:"customer_login,omitempty"`
-	CustomerName  string     `json:"customer_name,omitempty"`
-	OwnerID       *int64     `json:"owner_id"`
-	OwnerName     string     `json:"owner_name,omitempty"`
-	Channel       string     `json:"channel"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-	ClosedAt      *time.Time `json:"closed_at"`
+	Number          string     `json:"number"`
+	Title           string     `json:"title"`
+	State           string     `json:"state"`
+	Level           string     `json:"level"`
+	QueueID         int64      `json:"queue_id"`
+	Queue           string     `json:"queue"`
+	ServiceID       *int64     `json:"service_id"`
+	Service         string     `json:"service"`
+	TypeID          int64      `json:"type_id"`
+	Type            string     `json:"type"`
+	PriorityID      int64      `json:"priority_id"`
+	Priority        string     `json:"priority"`
+	CustomerID      int64      `json:"customer_id"`
+	CustomerLogin   string     `json:"customer_login,omitempty"`
+	CustomerName    string     `json:"customer_name,omitempty"`
+	OwnerID         *int64     `json:"owner_id"`
+	OwnerName       string     `json:"owner_name,omitempty"`
+	ResponsibleID   *int64     `json:"responsible_id"`
+	ResponsibleName string     `json:"responsible_name,omitempty"`
+	Locked          bool       `json:"locked"`
+	PendingUntil    *time.Time `json:"pending_until"`
+	ReminderReached bool       `json:"reminder_reached"`
+	MergedInto      string     `json:"merged_into"`
+	Channel         string     `json:"channel"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	ClosedAt        *time.Time `json:"closed_at"`
+	SLA             slaJSON    `json:"sla"`
+}
+
+// slaJSON is where a ticket stands against its SLA. Due times are those of
+// running clocks: null when met, paused, or without a target.
+type slaJSON struct {
+	Name                  string     `json:"name"`
+	FirstResponseDue      *time.Time `json:"first_response_due"`
+	UpdateDue             *time.Time `json:"update_due"`
+	SolutionDue           *time.Time `json:"solution_due"`
+	EscalationDue         *time.Time `json:"escalation_due"`
+	FirstResponseAt       *time.Time `json:"first_response_at"`
+	EscalatedAt           *time.Time `json:"escalated_at"`
+	FirstResponseBreached bool       `json:"first_response_breached"`
+	UpdateBreached        bool       `json:"update_breached"`
+	SolutionBreached      bool       `json:"solution_breached"`
 }
 
 type ticketDetailJSON struct {
 	ticketJSON
+	Articles []articleJSON  `json:"articles"`
+	History  []historyJSON  `json:"history"`
+	Watchers []agentRefJSON `json:"watchers"`
+	Linked   []ticketJSON   `json:"linked"`
+	Merged   []mergedJSON   `json:"merged"`
+}
+
+type agentRefJSON struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// mergedJSON is a ticket merged into the one asked for, with its articles.
+type mergedJSON struct {
+	ticketJSON
 	Articles []articleJSON `json:"articles"`
-	History  []historyJSON `json:"history"`
 }
 
 type articleJSON struct {
@@ -164,42 +202,81 @@ func utcOrNil(t time.Time) *time.Time {
 	return &t
 }
 
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	return utcOrNil(*t)
+}
+
 func viewJSON(v workflows.TicketView) ticketJSON {
 	return ticketJSON{
 		Number: v.Number, Title: v.Title, State: string(v.State), Level: string(v.Level),
 		QueueID: v.QueueID, Queue: v.QueueName, ServiceID: nonZero(v.ServiceID), Service: v.ServiceName,
 		TypeID: v.TypeID, Type: v.TypeName, PriorityID: v.PriorityID, Priority: v.PriorityName,
-		CustomerID: v.CustomerID, OwnerID: nonZero(v.OwnerID), Channel: v.Channel,
+		CustomerID: v.CustomerID, OwnerID: nonZero(v.OwnerID), ResponsibleID: nonZero(v.ResponsibleID),
+		Locked: v.Locked, PendingUntil: utcOrNil(v.PendingUntil), ReminderReached: v.ReminderReached,
+		MergedInto: v.MergedInto, Channel: v.Channel,
 		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(), ClosedAt: utcOrNil(v.ClosedAt),
+		SLA: slaJSON{
+			Name:             v.Terms.SLA,
+			FirstResponseDue: utcOrNil(v.SLA.FirstResponseDue), UpdateDue: utcOrNil(v.SLA.UpdateDue),
+			SolutionDue: utcOrNil(v.SLA.SolutionDue), EscalationDue: utcOrNil(v.SLA.EscalationDue),
+			FirstResponseAt: utcOrNil(v.SLA.FirstResponseAt), EscalatedAt: utcOrNil(v.SLA.EscalatedAt),
+			FirstResponseBreached: v.SLA.FirstResponseBreached, UpdateBreached: v.SLA.UpdateBreached,
+			SolutionBreached: v.SLA.SolutionBreached,
+		},
 	}
 }
 
 func rowJSON(t models.TicketRow) ticketJSON {
-	j := ticketJSON{
+	return ticketJSON{
 		Number: t.Number, Title: t.Title, State: t.State, Level: string(t.Level),
 		QueueID: t.QueueID, Queue: t.QueueName, ServiceID: t.ServiceID, Service: t.ServiceName,
 		TypeID: t.TypeID, Type: t.TypeName, PriorityID: t.PriorityID, Priority: t.PriorityName,
 		CustomerID: t.CustomerID, CustomerLogin: t.CustomerLogin, CustomerName: t.CustomerName,
-		OwnerID: t.OwnerID, OwnerName: t.OwnerName, Channel: t.Channel,
-		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+		OwnerID: t.OwnerID, OwnerName: t.OwnerName, ResponsibleID: t.ResponsibleID, ResponsibleName: t.ResponsibleName,
+		Locked: t.Locked, PendingUntil: utcPtr(t.PendingUntil), ReminderReached: reminderReached(t),
+		MergedInto: t.MergedInto, Channel: t.Channel,
+		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(), ClosedAt: utcPtr(t.ClosedAt),
+		SLA: slaJSON{
+			Name:             t.SLAName,
+			FirstResponseDue: utcPtr(t.FirstResponseDue), UpdateDue: utcPtr(t.UpdateDue),
+			SolutionDue: utcPtr(t.SolutionDue), EscalationDue: utcPtr(t.EscalationDue),
+			FirstResponseAt: utcPtr(t.FirstResponseAt), EscalatedAt: utcPtr(t.EscalatedAt),
+			FirstResponseBreached: t.FirstResponseBreached, UpdateBreached: t.UpdateBreached,
+			SolutionBreached: t.SolutionBreached,
+		},
 	}
-	if t.ClosedAt != nil {
-		j.ClosedAt = utcOrNil(*t.ClosedAt)
+}
+
+func rowsJSON(rows []models.TicketRow) []ticketJSON {
+	out := make([]ticketJSON, len(rows))
+	for i, t := range rows {
+		out[i] = rowJSON(t)
 	}
-	return j
+	return out
+}
+
+func articlesJSON(as []models.Article) []articleJSON {
+	out := make([]articleJSON, len(as))
+	for i, a := range as {
+		out[i] = articleJSON{
+			Seq: a.Seq, Kind: a.Kind, CustomerVisible: a.CustomerVisible, Author: a.Author,
+			Subject: a.Subject, Body: a.Body, CreatedAt: a.CreatedAt.UTC(),
+		}
+	}
+	return out
 }
 
 func detailJSON(d desk.TicketDetail) ticketDetailJSON {
 	out := ticketDetailJSON{
 		ticketJSON: rowJSON(d.Ticket),
-		Articles:   make([]articleJSON, len(d.Articles)),
+		Articles:   articlesJSON(d.Articles),
 		History:    make([]historyJSON, len(d.History)),
-	}
-	for i, a := range d.Articles {
-		out.Articles[i] = articleJSON{
-			Seq: a.Seq, Kind: a.Kind, CustomerVisible: a.CustomerVisible, Author: a.Author,
-			Subject: a.Subject, Body: a.Body, CreatedAt: a.CreatedAt.UTC(),
-		}
+		Watchers:   make([]agentRefJSON, len(d.Watchers)),
+		Linked:     rowsJSON(d.Linked),
+		Merged:     make([]mergedJSON, len(d.Merged)),
 	}
 	for i, h := range d.History {
 		out.History[i] = historyJSON{
@@ -208,5 +285,44 @@ func detailJSON(d desk.TicketDetail) ticketDetailJSON {
 			PrevHash: h.PrevHash, Hash: h.Hash,
 		}
 	}
+	for i, w := range d.Watchers {
+		out.Watchers[i] = agentRefJSON{ID: w.ID, Name: w.Name}
+	}
+	for i, m := range d.Merged {
+		out.Merged[i] = mergedJSON{ticketJSON: rowJSON(m.Ticket), Articles: articlesJSON(m.Articles)}
+	}
 	return out
+}
+
+// apiChange answers an API request that changes a ticket: it decodes the
+// body into in, makes the one desk call with the Idempotency-Key, and
+// answers with the ticket as the change left it.
+func (s *server) apiChange(c *gin.Context, what string, in any,
+	call func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error)) {
+	number, err := numberParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := decodeJSON(c, in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := call(c.Request.Context(), agentOf(c), number, c.GetHeader("Idempotency-Key"))
+	if err != nil {
+		s.fail(c, fmt.Errorf("%s on ticket %s: %w", what, number, err))
+		return
+	}
+	c.JSON(http.StatusOK, viewJSON(v))
+}
+
+// required reports a JSON field the request must have; a missing yes/no
+// must not silently mean no.
+func required[T any](v *T, field string, fe desk.FieldErrors) T {
+	var zero T
+	if v == nil {
+		fe[field] = "is required"
+		return zero
+	}
+	return *v
 }

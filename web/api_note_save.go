@@ -1,12 +1,13 @@
 package web
 
 import (
-	"fmt"
-	"net/http"
+	"context"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
 type addNoteJSON struct {
@@ -15,21 +16,8 @@ type addNoteJSON struct {
 }
 
 func (s *server) apiNoteSave(c *gin.Context) {
-	number, err := numberParam(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var in addNoteJSON
-	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
-	req := desk.AddNoteRequest{RequestKey: c.GetHeader("Idempotency-Key"), Kind: in.Kind, Body: in.Body}
-	v, err := s.desk.AddNote(c.Request.Context(), agentOf(c), number, req)
-	if err != nil {
-		s.fail(c, fmt.Errorf("add note to ticket %s: %w", number, err))
-		return
-	}
-	c.JSON(http.StatusOK, viewJSON(v))
+	s.apiChange(c, "add note", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+		return s.desk.AddNote(ctx, a, number, desk.AddNoteRequest{RequestKey: key, Kind: in.Kind, Body: in.Body})
+	})
 }

@@ -20,10 +20,7 @@ func (s *server) apiQueueTickets(c *gin.Context) {
 	}
 	out := queueTicketsJSON{
 		Queue:   queueJSON{ID: q.ID, Name: q.Name, Level: string(q.Level)},
-		Tickets: make([]ticketJSON, len(rows)),
-	}
-	for i, t := range rows {
-		out.Tickets[i] = rowJSON(t)
+		Tickets: rowsJSON(rows),
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -1,12 +1,13 @@
 package web
 
 import (
-	"fmt"
-	"net/http"
+	"context"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
 type closeJSON struct {
@@ -15,21 +16,8 @@ type closeJSON struct {
 }
 
 func (s *server) apiTicketClose(c *gin.Context) {
-	number, err := numberParam(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var in closeJSON
-	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
-	req := desk.CloseRequest{RequestKey: c.GetHeader("Idempotency-Key"), State: in.State, Note: in.Note}
-	v, err := s.desk.Close(c.Request.Context(), agentOf(c), number, req)
-	if err != nil {
-		s.fail(c, fmt.Errorf("close ticket %s: %w", number, err))
-		return
-	}
-	c.JSON(http.StatusOK, viewJSON(v))
+	s.apiChange(c, "close", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+		return s.desk.Close(ctx, a, number, desk.CloseRequest{RequestKey: key, State: in.State, Note: in.Note})
+	})
 }

@@ -26,11 +26,18 @@ type fakeDesk struct {
 	// Errors to answer with instead of doing the work.
 	createErr, noteErr, closeErr, ticketErr error
 	panicInOverview                         bool
+	// errs are errors for the other actions, by method name.
+	errs map[string]error
 
 	calls   []string
 	creates []desk.CreateTicketRequest
 	notes   []desk.AddNoteRequest
 	closes  []desk.CloseRequest
+	// requests are the requests of the other actions, by method name.
+	requests map[string][]any
+
+	reminders  []models.TicketRow
+	followUpTo desk.FollowUpResult
 }
 
 const (
@@ -69,10 +76,15 @@ func newFakeDesk() *fakeDesk {
 				ActorName: "Anna Agent", Field: "state", NewValue: "new", CreatedAt: testTime, Hash: "abc",
 			}},
 		}},
+		errs:     map[string]error{},
+		requests: map[string][]any{},
 		choices: desk.FormChoices{
-			Customers:  []models.Customer{{ID: 5, Login: "carl", Name: "Carl Customer"}},
-			Services:   []models.Service{{ID: 11, Name: "Printing", QueueID: 3}},
-			Queues:     []models.Queue{queue},
+			Agents:    []models.Agent{agent, {ID: 8, TenantID: 1, Login: "bert", Name: "Bert Second", Role: models.RoleSecondLevel, Active: true}},
+			Customers: []models.Customer{{ID: 5, Login: "carl", Name: "Carl Customer"}},
+			Services:  []models.Service{{ID: 11, Name: "Printing", QueueID: 3}},
+			Queues: []models.Queue{queue,
+				{ID: 4, TenantID: 1, Name: "Netz 2nd", Level: models.LevelSecond},
+				{ID: 5, TenantID: 1, Name: "Team Druck", Level: models.LevelTeam}},
 			Types:      []models.TicketType{{ID: 1, Name: "Incident"}, {ID: 2, Name: "Service Request"}},
 			Priorities: []models.Priority{{ID: 1, Name: "1 very low", Rank: 1}, {ID: 2, Name: "2 low", Rank: 2}, {ID: 3, Name: "3 normal", Rank: 3}, {ID: 4, Name: "4 high", Rank: 4}},
 		},
@@ -212,4 +224,118 @@ func (f *fakeDesk) Close(_ context.Context, _ models.Agent, number string, req d
 	v.State = workflows.State(req.State)
 	v.ClosedAt = testTime
 	return v, nil
+}
+
+// change records an action's request and answers like the desk would:
+// with the error set for it, or the ticket.
+func (f *fakeDesk) change(name, number string, req any) (workflows.TicketView, error) {
+	f.record(name)
+	f.mu.Lock()
+	f.requests[name] = append(f.requests[name], req)
+	err := f.errs[name]
+	f.mu.Unlock()
+	if err != nil {
+		return workflows.TicketView{}, err
+	}
+	if _, ok := f.tickets[number]; !ok {
+		return workflows.TicketView{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
+	}
+	return f.view(number), nil
+}
+
+// requestsOf returns the requests method name got.
+func requestsOf[T any](f *fakeDesk, name string) []T {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []T
+	for _, r := range f.requests[name] {
+		out = append(out, r.(T))
+	}
+	return out
+}
+
+func (f *fakeDesk) Reply(_ context.Context, _ models.Agent, number string, req desk.ReplyRequest) (workflows.TicketView, error) {
+	return f.change("Reply", number, req)
+}
+
+func (f *fakeDesk) Assign(_ context.Context, _ models.Agent, number string, req desk.AssignRequest) (workflows.TicketView, error) {
+	return f.change("Assign", number, req)
+}
+
+func (f *fakeDesk) Lock(_ context.Context, _ models.Agent, number string, req desk.LockRequest) (workflows.TicketView, error) {
+	v, err := f.change("Lock", number, req)
+	v.Locked = req.Locked
+	return v, err
+}
+
+func (f *fakeDesk) Watch(_ context.Context, _ models.Agent, number string, req desk.WatchRequest) (workflows.TicketView, error) {
+	return f.change("Watch", number, req)
+}
+
+func (f *fakeDesk) Move(_ context.Context, _ models.Agent, number string, req desk.MoveRequest) (workflows.TicketView, error) {
+	v, err := f.change("Move", number, req)
+	for _, q := range f.choices.Queues {
+		if q.ID == req.QueueID && err == nil {
+			v.QueueID, v.QueueName, v.Level = q.ID, q.Name, workflows.Level(q.Level)
+		}
+	}
+	return v, err
+}
+
+func (f *fakeDesk) Classify(_ context.Context, _ models.Agent, number string, req desk.ClassifyRequest) (workflows.TicketView, error) {
+	return f.change("Classify", number, req)
+}
+
+func (f *fakeDesk) Escalate(_ context.Context, _ models.Agent, number string, req desk.EscalateRequest) (workflows.TicketView, error) {
+	v, err := f.change("Escalate", number, req)
+	for _, q := range f.choices.Queues {
+		if q.ID == req.QueueID && err == nil {
+			v.QueueID, v.QueueName, v.Level = q.ID, q.Name, workflows.Level(q.Level)
+		}
+	}
+	return v, err
+}
+
+func (f *fakeDesk) HandBack(_ context.Context, _ models.Agent, number string, req desk.HandBackRequest) (workflows.TicketView, error) {
+	return f.change("HandBack", number, req)
+}
+
+func (f *fakeDesk) SetPending(_ context.Context, _ models.Agent, number string, req desk.PendingRequest) (workflows.TicketView, error) {
+	v, err := f.change("SetPending", number, req)
+	if err == nil {
+		v.State, v.PendingUntil = workflows.State(req.State), req.Until
+	}
+	return v, err
+}
+
+func (f *fakeDesk) Reopen(_ context.Context, _ models.Agent, number string, req desk.ReopenRequest) (workflows.TicketView, error) {
+	return f.change("Reopen", number, req)
+}
+
+func (f *fakeDesk) Merge(_ context.Context, _ models.Agent, number string, req desk.MergeRequest) (workflows.TicketView, error) {
+	return f.change("Merge", number, req)
+}
+
+func (f *fakeDesk) Link(_ context.Context, _ models.Agent, number string, req desk.LinkRequest) (workflows.TicketView, error) {
+	return f.change("Link", number, req)
+}
+
+func (f *fakeDesk) FollowUp(_ context.Context, _ models.Agent, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error) {
+	if _, err := f.change("FollowUp", number, req); err != nil {
+		return desk.FollowUpResult{}, err
+	}
+	if f.followUpTo.Number != "" {
+		return f.followUpTo, nil
+	}
+	return desk.FollowUpResult{Number: number}, nil
+}
+
+func (f *fakeDesk) RemindersReached(context.Context, models.Agent) ([]models.TicketRow, error) {
+	f.record("RemindersReached")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.errs["RemindersReached"]; err != nil {
+		return nil, err
+	}
+	return f.reminders, nil
 }

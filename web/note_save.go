@@ -1,32 +1,27 @@
 package web
 
 import (
-	"fmt"
-	"net/http"
+	"context"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
 )
 
+type noteForm struct {
+	formState
+	Kind string
+	Body string
+}
+
 func (s *server) noteSave(c *gin.Context) {
-	number, err := numberParam(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f := noteForm{RequestKey: c.PostForm("request_key"), Kind: c.PostForm("kind"), Body: formText(c.PostForm("body"))}
-	_, err = s.desk.AddNote(c.Request.Context(), agentOf(c), number, desk.AddNoteRequest{RequestKey: f.RequestKey, Kind: f.Kind, Body: f.Body})
-	if err == nil {
-		sessionOf(c).addFlash("Note added.")
-		s.redirect(c, "/agent/tickets/"+number)
-		return
-	}
-	p := s.problemFor(c, fmt.Errorf("add note to ticket %s: %w", number, err))
-	if p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusConflict {
-		s.writeProblem(c, p)
-		return
-	}
-	f.Fields = p.Fields
-	s.showTicket(c, p.Status, number, f, closeForm{}, p.Message)
+	f := noteForm{formState: postedForm(c), Kind: c.PostForm("kind"), Body: formText(c.PostForm("body"))}
+	s.runAction(c, formAction{
+		what: "add note", form: &f.formState, back: func(fs *ticketForms) { fs.Note = f },
+		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+			_, err := s.desk.AddNote(ctx, a, number, desk.AddNoteRequest{RequestKey: f.RequestKey, Kind: f.Kind, Body: f.Body})
+			return "Note added.", err
+		},
+	})
 }

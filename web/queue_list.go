@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -12,6 +13,9 @@ import (
 type queueListPage struct {
 	layout
 	Queues []models.QueueCount
+	// Reminders counts the tickets whose reminder is due; -1 when the
+	// count could not be read (the overview is shown anyway).
+	Reminders int
 }
 
 func (s *server) queueList(c *gin.Context) {
@@ -20,5 +24,12 @@ func (s *server) queueList(c *gin.Context) {
 		s.fail(c, fmt.Errorf("queue overview: %w", err))
 		return
 	}
-	s.render(c, http.StatusOK, "queue_list", &queueListPage{layout: layout{Title: "Queues"}, Queues: qs})
+	p := &queueListPage{layout: layout{Title: "Queues"}, Queues: qs}
+	if rows, err := s.desk.RemindersReached(c.Request.Context(), agentOf(c)); err != nil {
+		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "reminders reached for the queue overview", slog.String("err", err.Error()))
+		p.Reminders = -1
+	} else {
+		p.Reminders = len(rows)
+	}
+	s.render(c, http.StatusOK, "queue_list", p)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
 //go:embed templates static openapi.yaml
@@ -57,18 +58,74 @@ var staticVersion = func() string {
 // whatever zone the server runs in.
 func funcs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
-		"time": func(t time.Time) string {
-			if t.IsZero() {
-				return "—"
+		// time shows a time.Time or a *time.Time; zero and nil are "—".
+		"time": func(v any) (string, error) {
+			t, ok, err := timeOf(v)
+			if err != nil || !ok {
+				return "—", err
 			}
-			return t.In(loc).Format(timeLayout)
+			return t.In(loc).Format(timeLayout), nil
 		},
-		"age": func(t time.Time) string { return age(time.Since(t)) },
+		// overdue tells whether a due time (time.Time or *time.Time) has passed.
+		"overdue": func(v any) (bool, error) {
+			t, ok, err := timeOf(v)
+			return ok && !t.After(time.Now()), err
+		},
+		// zone names the desk's time zone, for labels of time fields.
+		"zone": func() string { return loc.String() },
+		"age":  func(t time.Time) string { return age(time.Since(t)) },
 		"static": func(name string) string {
 			return "/static/" + name + "?v=" + staticVersion
 		},
-		"field": func(fe map[string]string, name string) string { return fe[name] },
+		"field":           func(fe map[string]string, name string) string { return fe[name] },
+		"allows":          allows,
+		"pending":         func(state string) bool { return workflows.State(state).Pending() },
+		"reminderReached": reminderReached,
+		"eventLabel":      eventLabel,
+		"fieldLabel":      fieldLabel,
+		"notice":          notice,
+		"historyValue":    func(field, value string) historyValue { return newHistoryValue(field, value, loc) },
 	}
+}
+
+// timeOf reads the times templates pass to the time functions.
+func timeOf(v any) (time.Time, bool, error) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, !t.IsZero(), nil
+	case *time.Time:
+		if t == nil {
+			return time.Time{}, false, nil
+		}
+		return *t, !t.IsZero(), nil
+	}
+	return time.Time{}, false, fmt.Errorf("%T is not a time", v)
+}
+
+// actions are the actions templates may ask allows about; a misspelt name
+// fails the page (and the tests) instead of silently hiding a form.
+var actions = map[workflows.Action]bool{
+	workflows.ActionNote: true, workflows.ActionReply: true, workflows.ActionAssign: true,
+	workflows.ActionLock: true, workflows.ActionWatch: true, workflows.ActionMove: true,
+	workflows.ActionClassify: true, workflows.ActionEscalate: true, workflows.ActionHandBack: true,
+	workflows.ActionPending: true, workflows.ActionClose: true, workflows.ActionReopen: true,
+	workflows.ActionMerge: true, workflows.ActionLink: true,
+}
+
+// allows tells whether the process allows action in state, so a page only
+// offers the forms the ticket's workflow would accept.
+func allows(state, action string) (bool, error) {
+	a := workflows.Action(action)
+	if !actions[a] {
+		return false, fmt.Errorf("allows: unknown action %q", action)
+	}
+	return workflows.State(state).Allows(a), nil
+}
+
+// reminderReached tells whether a ticket's pending reminder is due.
+func reminderReached(t models.TicketRow) bool {
+	return workflows.State(t.State) == workflows.StatePendingReminder &&
+		t.PendingUntil != nil && !t.PendingUntil.After(time.Now())
 }
 
 // age is a ticket's age as a queue view shows it: short and coarse.
@@ -85,9 +142,10 @@ func age(d time.Duration) string {
 	}
 }
 
-// parsePages parses every page together with the layout, once.
+// parsePages parses every page together with the layout and the parts
+// several pages share (templates/parts), once.
 func parsePages(loc *time.Location) (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs(loc)).ParseFS(files, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(funcs(loc)).ParseFS(files, "templates/layout.html", "templates/parts/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}

@@ -12,31 +12,28 @@ import (
 	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
-type noteForm struct {
-	RequestKey string
-	Kind       string
-	Body       string
-	Fields     desk.FieldErrors
-}
-
-type closeForm struct {
-	RequestKey string
-	State      string
-	Note       string
-	Fields     desk.FieldErrors
-}
-
 type ticketPage struct {
 	layout
-	Ticket      models.TicketRow
-	Articles    []models.Article
-	History     []models.HistoryEntry
-	Closed      bool
-	TemporalURL string
-	Note        noteForm
-	Close       closeForm
-	NoteKinds   []workflows.ArticleKind
-	CloseStates []workflows.State
+	Ticket   models.TicketRow
+	Articles []models.Article
+	History  []models.HistoryEntry
+	Watchers []models.Agent
+	Linked   []models.TicketRow
+	Merged   []desk.MergedTicket
+	// Watching: the agent looking at the ticket watches it.
+	Watching bool
+	// LockedByOther: another agent locked the ticket; most actions are
+	// theirs alone.
+	LockedByOther bool
+	TemporalURL   string
+	Forms         ticketForms
+	// Choices fill the selects of the action forms; EscalationQueues are
+	// the queues escalation may send to (2nd level and teams).
+	Choices          desk.FormChoices
+	EscalationQueues []models.Queue
+	NoteKinds        []workflows.ArticleKind
+	CloseStates      []workflows.State
+	PendingStates    []workflows.State
 }
 
 func (s *server) ticketShow(c *gin.Context) {
@@ -45,41 +42,54 @@ func (s *server) ticketShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.showTicket(c, http.StatusOK, number, noteForm{}, closeForm{}, "")
+	s.showTicket(c, http.StatusOK, number, ticketForms{}, "")
 }
 
-// showTicket renders the zoom; the note and close handlers use it too, to
-// show their form again with the agent's input and what was wrong with it.
-func (s *server) showTicket(c *gin.Context, status int, number string, note noteForm, cl closeForm, message string) {
-	d, err := s.desk.Ticket(c.Request.Context(), agentOf(c), number)
+// showTicket renders the zoom; the action handlers use it too, to show
+// the form sent again with the agent's input and what was wrong with it.
+func (s *server) showTicket(c *gin.Context, status int, number string, forms ticketForms, message string) {
+	ctx, a := c.Request.Context(), agentOf(c)
+	d, err := s.desk.Ticket(ctx, a, number)
 	if err != nil {
 		s.fail(c, fmt.Errorf("ticket %s: %w", number, err))
 		return
 	}
-	if note.Kind == "" {
-		note.Kind = string(workflows.ArticleInternalNote)
-	}
-	if cl.State == "" {
-		cl.State = string(workflows.StateClosedSuccessful)
-	}
-	// Each form carries its own key, so a double submit changes the ticket
-	// once; a form shown again after an error keeps its key.
-	if note.RequestKey == "" {
-		note.RequestKey = desk.NewRequestKey()
-	}
-	if cl.RequestKey == "" {
-		cl.RequestKey = desk.NewRequestKey()
-	}
+	forms.fill(d.Ticket, s.loc)
 	p := &ticketPage{
-		layout:      layout{Title: "Ticket " + d.Ticket.Number, Error: message},
-		Ticket:      d.Ticket,
-		Articles:    d.Articles,
-		History:     d.History,
-		Closed:      workflows.State(d.Ticket.State).Closed(),
-		Note:        note,
-		Close:       cl,
-		NoteKinds:   []workflows.ArticleKind{workflows.ArticleInternalNote, workflows.ArticlePhoneNote},
-		CloseStates: []workflows.State{workflows.StateClosedSuccessful, workflows.StateClosedUnsuccessful},
+		layout:        layout{Title: "Ticket " + d.Ticket.Number, Error: message},
+		Ticket:        d.Ticket,
+		Articles:      d.Articles,
+		History:       d.History,
+		Watchers:      d.Watchers,
+		Linked:        d.Linked,
+		Merged:        d.Merged,
+		Forms:         forms,
+		NoteKinds:     []workflows.ArticleKind{workflows.ArticleInternalNote, workflows.ArticlePhoneNote},
+		CloseStates:   []workflows.State{workflows.StateClosedSuccessful, workflows.StateClosedUnsuccessful},
+		PendingStates: workflows.PendingStates(),
+	}
+	p.LockedByOther = d.Ticket.Locked && d.Ticket.OwnerID != nil && *d.Ticket.OwnerID != a.ID
+	for _, w := range d.Watchers {
+		if w.ID == a.ID {
+			p.Watching = true
+		}
+	}
+	// Only ask for the choices when a form offers them.
+	st := workflows.State(d.Ticket.State)
+	for _, act := range []workflows.Action{workflows.ActionAssign, workflows.ActionWatch, workflows.ActionMove,
+		workflows.ActionEscalate, workflows.ActionClassify} {
+		if st.Allows(act) {
+			if p.Choices, err = s.desk.FormChoices(ctx, a); err != nil {
+				s.fail(c, fmt.Errorf("choices for ticket %s: %w", number, err))
+				return
+			}
+			break
+		}
+	}
+	for _, q := range p.Choices.Queues {
+		if q.Level != models.LevelFirst {
+			p.EscalationQueues = append(p.EscalationQueues, q)
+		}
 	}
 	if s.temporalURL != "" {
 		p.TemporalURL = s.temporalURL + "/namespaces/" + url.PathEscape(s.namespace) +

@@ -35,6 +35,20 @@ type Desk interface {
 	CreateTicket(ctx context.Context, a models.Agent, req desk.CreateTicketRequest) (workflows.TicketView, error)
 	AddNote(ctx context.Context, a models.Agent, number string, req desk.AddNoteRequest) (workflows.TicketView, error)
 	Close(ctx context.Context, a models.Agent, number string, req desk.CloseRequest) (workflows.TicketView, error)
+	Reply(ctx context.Context, a models.Agent, number string, req desk.ReplyRequest) (workflows.TicketView, error)
+	Assign(ctx context.Context, a models.Agent, number string, req desk.AssignRequest) (workflows.TicketView, error)
+	Lock(ctx context.Context, a models.Agent, number string, req desk.LockRequest) (workflows.TicketView, error)
+	Watch(ctx context.Context, a models.Agent, number string, req desk.WatchRequest) (workflows.TicketView, error)
+	Move(ctx context.Context, a models.Agent, number string, req desk.MoveRequest) (workflows.TicketView, error)
+	Classify(ctx context.Context, a models.Agent, number string, req desk.ClassifyRequest) (workflows.TicketView, error)
+	Escalate(ctx context.Context, a models.Agent, number string, req desk.EscalateRequest) (workflows.TicketView, error)
+	HandBack(ctx context.Context, a models.Agent, number string, req desk.HandBackRequest) (workflows.TicketView, error)
+	SetPending(ctx context.Context, a models.Agent, number string, req desk.PendingRequest) (workflows.TicketView, error)
+	Reopen(ctx context.Context, a models.Agent, number string, req desk.ReopenRequest) (workflows.TicketView, error)
+	Merge(ctx context.Context, a models.Agent, number string, req desk.MergeRequest) (workflows.TicketView, error)
+	Link(ctx context.Context, a models.Agent, number string, req desk.LinkRequest) (workflows.TicketView, error)
+	FollowUp(ctx context.Context, a models.Agent, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error)
+	RemindersReached(ctx context.Context, a models.Agent) ([]models.TicketRow, error)
 }
 
 // Options configure the web handler.
@@ -63,6 +77,9 @@ type server struct {
 	pages       map[string]*template.Template
 	temporalURL string
 	namespace   string
+	// loc is the desk's time zone: pages show times in it, and times
+	// agents type into forms are read in it.
+	loc *time.Location
 }
 
 // New returns the handler serving the agent interface and the API. Templates
@@ -101,6 +118,7 @@ func New(d Desk, opts Options) (http.Handler, error) {
 		pages:       pages,
 		temporalURL: strings.TrimRight(opts.TemporalUIURL, "/"),
 		namespace:   opts.Namespace,
+		loc:         opts.Location,
 	}
 
 	// Release mode keeps gin from printing its debug banner and routes to

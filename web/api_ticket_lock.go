@@ -1,0 +1,27 @@
+package web
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+type lockJSON struct {
+	Locked *bool `json:"locked"`
+}
+
+func (s *server) apiTicketLock(c *gin.Context) {
+	var in lockJSON
+	s.apiChange(c, "lock", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+		fe := desk.FieldErrors{}
+		locked := required(in.Locked, "locked", fe)
+		if len(fe) > 0 {
+			return workflows.TicketView{}, fe
+		}
+		return s.desk.Lock(ctx, a, number, desk.LockRequest{RequestKey: key, Locked: locked})
+	})
+}

@@ -1,0 +1,22 @@
+package web
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+type mergeJSON struct {
+	Into string `json:"into"`
+}
+
+func (s *server) apiTicketMerge(c *gin.Context) {
+	var in mergeJSON
+	s.apiChange(c, "merge", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+		return s.desk.Merge(ctx, a, number, desk.MergeRequest{RequestKey: key, Into: in.Into})
+	})
+}

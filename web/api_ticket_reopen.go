@@ -1,0 +1,22 @@
+package web
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+type reopenJSON struct {
+	Note string `json:"note"`
+}
+
+func (s *server) apiTicketReopen(c *gin.Context) {
+	var in reopenJSON
+	s.apiChange(c, "reopen", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+		return s.desk.Reopen(ctx, a, number, desk.ReopenRequest{RequestKey: key, Note: in.Note})
+	})
+}

@@ -1,0 +1,28 @@
+package web
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/workflows"
+)
+
+type watchJSON struct {
+	AgentID int64 `json:"agent_id"`
+	Watch   *bool `json:"watch"`
+}
+
+func (s *server) apiTicketWatch(c *gin.Context) {
+	var in watchJSON
+	s.apiChange(c, "watch", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+		fe := desk.FieldErrors{}
+		watch := required(in.Watch, "watch", fe)
+		if len(fe) > 0 {
+			return workflows.TicketView{}, fe
+		}
+		return s.desk.Watch(ctx, a, number, desk.WatchRequest{RequestKey: key, AgentID: in.AgentID, Watch: watch})
+	})
+}
