@@ -83,6 +83,13 @@ const (
 	clockSolution      = "SolutionTime"
 )
 
+// clockLabels name the clocks in timer summaries of the Temporal UI.
+var clockLabels = map[string]string{
+	clockFirstResponse: "SLA first response",
+	clockUpdate:        "SLA update",
+	clockSolution:      "SLA solution",
+}
+
 // sla lists the SLA clocks with their names, in a fixed order.
 func (cs *Clocks) sla() []struct {
 	name string

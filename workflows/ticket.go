@@ -225,8 +225,8 @@ func (t *ticket) nextDeadline() (time.Time, string) {
 		cal := t.cal()
 		for _, c := range t.clocks.sla() {
 			if !c.c.Breached {
-				consider(c.c.warnAt(cal, v.Terms.WarnPercent), c.name+" warning")
-				consider(c.c.due(cal), c.name+" due")
+				consider(c.c.warnAt(cal, v.Terms.WarnPercent), clockLabels[c.name]+" warning")
+				consider(c.c.due(cal), clockLabels[c.name]+" due")
 			}
 		}
 		if t.canEscalate() {
