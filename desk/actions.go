@@ -33,11 +33,7 @@ func (d *Desk) Reply(ctx context.Context, a models.Agent, number string, req Rep
 	if len(req.Subject) > MaxTitleLength {
 		fe["subject"] = "is too long"
 	}
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return workflows.TicketView{}, fe
-	}
-	in := workflows.ReplyInput{Actor: actor(a), Subject: strings.TrimSpace(req.Subject), Body: req.Body}
-	return d.update(ctx, a, number, string(workflows.ActionReply), req.RequestKey, in)
+	return d.send(ctx, a, number, workflows.ActionReply, req.RequestKey, fe, workflows.ReplyInput{Actor: actor(a), Subject: strings.TrimSpace(req.Subject), Body: req.Body})
 }
 
 // AssignRequest sets owner and responsible; 0 means nobody.
@@ -58,11 +54,7 @@ func (d *Desk) Assign(ctx context.Context, a models.Agent, number string, req As
 	if err != nil {
 		return workflows.TicketView{}, err
 	}
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return workflows.TicketView{}, fe
-	}
-	in := workflows.AssignInput{Actor: actor(a), Owner: owner, Responsible: resp}
-	return d.update(ctx, a, number, string(workflows.ActionAssign), req.RequestKey, in)
+	return d.send(ctx, a, number, workflows.ActionAssign, req.RequestKey, fe, workflows.AssignInput{Actor: actor(a), Owner: owner, Responsible: resp})
 }
 
 func (d *Desk) agentRef(ctx context.Context, a models.Agent, fe FieldErrors, field string, id int64) (workflows.AgentRef, error) {
@@ -85,11 +77,7 @@ type LockRequest struct {
 
 // Lock locks a ticket for the agent (who becomes its owner) or unlocks it.
 func (d *Desk) Lock(ctx context.Context, a models.Agent, number string, req LockRequest) (workflows.TicketView, error) {
-	if fe := (FieldErrors{}); checkKey(fe, req.RequestKey) {
-		return workflows.TicketView{}, fe
-	}
-	in := workflows.LockInput{Actor: actor(a), Locked: req.Locked}
-	return d.update(ctx, a, number, string(workflows.ActionLock), req.RequestKey, in)
+	return d.send(ctx, a, number, workflows.ActionLock, req.RequestKey, FieldErrors{}, workflows.LockInput{Actor: actor(a), Locked: req.Locked})
 }
 
 // WatchRequest adds or removes a watcher; AgentID 0 means the agent acting.
@@ -110,11 +98,7 @@ func (d *Desk) Watch(ctx context.Context, a models.Agent, number string, req Wat
 	if err != nil {
 		return workflows.TicketView{}, err
 	}
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return workflows.TicketView{}, fe
-	}
-	in := workflows.WatchInput{Actor: actor(a), Agent: who, Watch: req.Watch}
-	return d.update(ctx, a, number, string(workflows.ActionWatch), req.RequestKey, in)
+	return d.send(ctx, a, number, workflows.ActionWatch, req.RequestKey, fe, workflows.WatchInput{Actor: actor(a), Agent: who, Watch: req.Watch})
 }
 
 // MoveRequest moves a ticket to another queue.
@@ -130,11 +114,7 @@ func (d *Desk) Move(ctx context.Context, a models.Agent, number string, req Move
 	if err != nil {
 		return workflows.TicketView{}, err
 	}
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return workflows.TicketView{}, fe
-	}
-	in := workflows.MoveInput{Actor: actor(a), Queue: q}
-	return d.update(ctx, a, number, string(workflows.ActionMove), req.RequestKey, in)
+	return d.send(ctx, a, number, workflows.ActionMove, req.RequestKey, fe, workflows.MoveInput{Actor: actor(a), Queue: q})
 }
 
 func (d *Desk) queueRef(ctx context.Context, a models.Agent, fe FieldErrors, id int64) (workflows.QueueRef, error) {
@@ -227,11 +207,7 @@ func (d *Desk) Escalate(ctx context.Context, a models.Agent, number string, req 
 		fe["queue_id"] = "choose a 2nd-level or team queue"
 	}
 	checkNote(fe, req.Note)
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return workflows.TicketView{}, fe
-	}
-	in := workflows.EscalateInput{Actor: actor(a), Queue: q, Note: req.Note}
-	return d.update(ctx, a, number, string(workflows.ActionEscalate), req.RequestKey, in)
+	return d.send(ctx, a, number, workflows.ActionEscalate, req.RequestKey, fe, workflows.EscalateInput{Actor: actor(a), Queue: q, Note: req.Note})
 }
 
 // HandBackRequest sends an escalated ticket back to 1st level.
@@ -244,11 +220,7 @@ type HandBackRequest struct {
 func (d *Desk) HandBack(ctx context.Context, a models.Agent, number string, req HandBackRequest) (workflows.TicketView, error) {
 	fe := FieldErrors{}
 	checkNote(fe, req.Note)
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return workflows.TicketView{}, fe
-	}
-	in := workflows.HandBackInput{Actor: actor(a), Note: req.Note}
-	return d.update(ctx, a, number, string(workflows.ActionHandBack), req.RequestKey, in)
+	return d.send(ctx, a, number, workflows.ActionHandBack, req.RequestKey, fe, workflows.HandBackInput{Actor: actor(a), Note: req.Note})
 }
 
 // PendingRequest sets a pending state until a time.
@@ -276,11 +248,7 @@ func (d *Desk) SetPending(ctx context.Context, a models.Agent, number string, re
 		fe["until"] = "lies too far ahead"
 	}
 	checkNote(fe, req.Note)
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return workflows.TicketView{}, fe
-	}
-	in := workflows.PendingInput{Actor: actor(a), State: state, Until: req.Until.UTC(), Note: req.Note}
-	return d.update(ctx, a, number, string(workflows.ActionPending), req.RequestKey, in)
+	return d.send(ctx, a, number, workflows.ActionPending, req.RequestKey, fe, workflows.PendingInput{Actor: actor(a), State: state, Until: req.Until.UTC(), Note: req.Note})
 }
 
 // ReopenRequest reopens a closed ticket.
@@ -293,11 +261,7 @@ type ReopenRequest struct {
 func (d *Desk) Reopen(ctx context.Context, a models.Agent, number string, req ReopenRequest) (workflows.TicketView, error) {
 	fe := FieldErrors{}
 	checkNote(fe, req.Note)
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return workflows.TicketView{}, fe
-	}
-	in := workflows.ReopenInput{Actor: actor(a), Note: req.Note}
-	return d.update(ctx, a, number, string(workflows.ActionReopen), req.RequestKey, in)
+	return d.send(ctx, a, number, workflows.ActionReopen, req.RequestKey, fe, workflows.ReopenInput{Actor: actor(a), Note: req.Note})
 }
 
 // MergeRequest merges a ticket into another one.
@@ -313,11 +277,7 @@ func (d *Desk) Merge(ctx context.Context, a models.Agent, number string, req Mer
 	if err := d.checkOther(ctx, a, fe, "into", into, number); err != nil {
 		return workflows.TicketView{}, err
 	}
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return workflows.TicketView{}, fe
-	}
-	in := workflows.MergeInput{Actor: actor(a), Into: into}
-	return d.update(ctx, a, number, string(workflows.ActionMerge), req.RequestKey, in)
+	return d.send(ctx, a, number, workflows.ActionMerge, req.RequestKey, fe, workflows.MergeInput{Actor: actor(a), Into: into})
 }
 
 // LinkRequest links a ticket with another one.
@@ -333,11 +293,16 @@ func (d *Desk) Link(ctx context.Context, a models.Agent, number string, req Link
 	if err := d.checkOther(ctx, a, fe, "other", other, number); err != nil {
 		return workflows.TicketView{}, err
 	}
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
+	return d.send(ctx, a, number, workflows.ActionLink, req.RequestKey, fe, workflows.LinkInput{Actor: actor(a), Other: other})
+}
+
+// send sends an action's Update unless its input has problems: those come
+// back as the FieldErrors, and nothing is sent.
+func (d *Desk) send(ctx context.Context, a models.Agent, number string, act workflows.Action, key string, fe FieldErrors, in any) (workflows.TicketView, error) {
+	if checkKey(fe, key); len(fe) > 0 {
 		return workflows.TicketView{}, fe
 	}
-	in := workflows.LinkInput{Actor: actor(a), Other: other}
-	return d.update(ctx, a, number, string(workflows.ActionLink), req.RequestKey, in)
+	return d.update(ctx, a, number, string(act), key, in)
 }
 
 // checkOther checks the number of a second ticket: it exists for the
