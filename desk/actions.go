@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.temporal.io/api/serviceerror"
 
@@ -245,7 +246,7 @@ func (d *Desk) SetPending(ctx context.Context, a models.Agent, number string, re
 	case !req.Until.After(time.Now()):
 		fe["until"] = "must lie in the future"
 	case req.Until.After(time.Now().Add(workflows.MaxPending)):
-		fe["until"] = "lies too far ahead"
+		fe["until"] = fmt.Sprintf("lies more than %d days ahead", int(workflows.MaxPending.Hours()/24))
 	}
 	checkNote(fe, req.Note)
 	return d.send(ctx, a, number, workflows.ActionPending, req.RequestKey, fe, workflows.PendingInput{Actor: actor(a), State: state, Until: req.Until.UTC(), Note: req.Note})
@@ -497,10 +498,13 @@ func deref(p *int64) int64 {
 	return *p
 }
 
+// truncate cuts s to at most n bytes without splitting a character.
 func truncate(s string, n int) string {
-	for len(s) > n {
-		r := []rune(s)
-		s = string(r[:len(r)-1])
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

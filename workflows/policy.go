@@ -89,10 +89,6 @@ const MaxPending = 2 * 365 * 24 * time.Hour
 // database, and a follow-up makes a new ticket linked to the old one.
 const DefaultFollowUpWindow = 7 * 24 * time.Hour
 
-// FollowUpWindow is the window of tickets started before queues had their
-// own (process v1).
-const FollowUpWindow = DefaultFollowUpWindow
-
 // MaxArticleLength bounds an article's text; longer text is refused, not cut.
 const MaxArticleLength = 100_000
 

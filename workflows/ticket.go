@@ -318,9 +318,8 @@ func (t *ticket) markBreach(clock string) {
 
 // escalate moves the ticket to a 2nd-level or team queue and tells it.
 func (t *ticket) escalate(ctx workflow.Context, actor Actor, q QueueRef) {
-	t.moveTo(ctx, actor, q, EventEscalation)
+	t.moveTo(ctx, actor, q, EventEscalation) // stops the escalation clock too
 	t.view.SLA.EscalatedAt = workflow.Now(ctx)
-	t.clocks.Escalation.stop(t.cal(), workflow.Now(ctx))
 	t.notify(NotifyEscalation, q.ID, 0)
 }
 

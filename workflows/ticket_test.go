@@ -158,7 +158,7 @@ func TestTicketStaysForFollowUpWindow(t *testing.T) {
 	env, _ := newEnv(t)
 	sendUpdate(env, time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedUnsuccessful})
 	var alive, ended bool
-	env.RegisterDelayedCallback(func() { alive = !env.IsWorkflowCompleted() }, FollowUpWindow)
+	env.RegisterDelayedCallback(func() { alive = !env.IsWorkflowCompleted() }, DefaultFollowUpWindow)
 	env.ExecuteWorkflow(Ticket, newInput())
 	ended = env.IsWorkflowCompleted()
 	if !alive || !ended {
