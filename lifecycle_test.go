@@ -130,6 +130,9 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		if err != nil || !slices.ContainsFunc(list, func(r models.TicketRow) bool { return r.Number == v.Number }) {
 			t.Errorf("reminders reached %v, %v; want ticket %s", list, err, v.Number)
 		}
+		if n, err := s.desk.CountRemindersReached(ctx, f.Agent); err != nil || n != len(list) {
+			t.Errorf("%d reminders counted, %v; %d listed", n, err, len(list))
+		}
 		msg := desk.FollowUpRequest{CustomerLogin: f.Customer.Login, Subject: "Re: Reminder", Body: "Here is the log.", Key: "<r1@uni-ulm.example>"}
 		for range 2 {
 			res, err := s.desk.FollowUp(ctx, f.Agent, v.Number, msg)

@@ -424,6 +424,11 @@ func (d *Desk) RemindersReached(ctx context.Context, a models.Agent) ([]models.T
 	return models.RemindersReached(ctx, d.db, a.TenantID, 0, time.Now(), maxQueueList)
 }
 
+// CountRemindersReached counts the tenant's tickets whose reminder is due.
+func (d *Desk) CountRemindersReached(ctx context.Context, a models.Agent) (int, error) {
+	return models.CountRemindersReached(ctx, d.db, a.TenantID, time.Now())
+}
+
 // TermsFor tells what a ticket of the service (0: none) and priority in
 // the queue is worked under: the SLA with its calendar, where escalation
 // goes, and where handing back goes.

@@ -72,6 +72,15 @@ func RemindersReached(ctx context.Context, db *gorm.DB, tenantID, ownerID int64,
 	return rows, wrap(err, "list reminders reached")
 }
 
+// CountRemindersReached counts the tenant's tickets whose pending reminder
+// is due.
+func CountRemindersReached(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time) (int, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&Ticket{}).
+		Where("tenant_id = ? AND state = ? AND pending_until <= ?", tenantID, "pending reminder", now.UTC()).Count(&n).Error
+	return int(n), wrap(err, "count reminders reached")
+}
+
 // LinkedTickets returns the tickets linked with a ticket.
 func LinkedTickets(ctx context.Context, db *gorm.DB, tenantID int64, number string) ([]TicketRow, error) {
 	var numbers []string

@@ -330,6 +330,11 @@ func (f *fakeDesk) FollowUp(_ context.Context, _ models.Agent, number string, re
 	return desk.FollowUpResult{Number: number}, nil
 }
 
+func (f *fakeDesk) CountRemindersReached(ctx context.Context, a models.Agent) (int, error) {
+	rows, err := f.RemindersReached(ctx, a)
+	return len(rows), err
+}
+
 func (f *fakeDesk) RemindersReached(context.Context, models.Agent) ([]models.TicketRow, error) {
 	f.record("RemindersReached")
 	f.mu.Lock()

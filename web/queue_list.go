@@ -25,11 +25,11 @@ func (s *server) queueList(c *gin.Context) {
 		return
 	}
 	p := &queueListPage{layout: layout{Title: "Queues"}, Queues: qs}
-	if rows, err := s.desk.RemindersReached(c.Request.Context(), agentOf(c)); err != nil {
+	if n, err := s.desk.CountRemindersReached(c.Request.Context(), agentOf(c)); err != nil {
 		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "reminders reached for the queue overview", slog.String("err", err.Error()))
 		p.Reminders = -1
 	} else {
-		p.Reminders = len(rows)
+		p.Reminders = n
 	}
 	s.render(c, http.StatusOK, "queue_list", p)
 }

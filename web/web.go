@@ -49,6 +49,7 @@ type Desk interface {
 	Link(ctx context.Context, a models.Agent, number string, req desk.LinkRequest) (workflows.TicketView, error)
 	FollowUp(ctx context.Context, a models.Agent, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error)
 	RemindersReached(ctx context.Context, a models.Agent) ([]models.TicketRow, error)
+	CountRemindersReached(ctx context.Context, a models.Agent) (int, error)
 }
 
 // Options configure the web handler.
