@@ -2,6 +2,8 @@ package desk
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -400,9 +402,12 @@ func (d *Desk) FollowUp(ctx context.Context, a models.Agent, number string, req 
 	if strings.TrimSpace(title) == "" {
 		title = t.Title
 	}
-	key := "follow-up:" + t.Number + ":" + req.Key
-	if req.Key == "" {
-		key = ""
+	// The same late message makes one new ticket. Its key is hashed so a
+	// long Message-ID still fits the request key's 200 characters.
+	key := ""
+	if req.Key != "" {
+		sum := sha256.Sum256([]byte(t.Number + "\x00" + req.Key))
+		key = "follow-up:" + hex.EncodeToString(sum[:])
 	}
 	v, err := d.createTicket(ctx, a, CreateTicketRequest{
 		RequestKey: key, CustomerLogin: cust.Login, Title: truncate(strings.TrimSpace(title), MaxTitleLength),
