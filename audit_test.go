@@ -15,6 +15,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/activities"
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // TestAuditVerify runs `kizdesk audit verify` against a database whose
@@ -49,17 +50,17 @@ func testAuditVerify(t *testing.T, kind string) {
 	f := dbtest.Seed(t, db, "x")
 	acts := &activities.Activities{DB: db}
 	at := time.Date(2026, 11, 27, 8, 30, 0, 0, time.UTC)
-	agent := activities.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
+	agent := ticket.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
 	ids := map[string]int64{}
 	for _, number := range []string{"2026112710000013", "2026112710000021"} {
-		res, err := acts.ProjectTicket(ctx, activities.ProjectTicketInput{
-			Ticket: activities.TicketSnapshot{Number: number, TenantID: f.Tenant.ID, Title: "VPN down", State: "open", Level: "1st level",
+		res, err := acts.ProjectTicket(ctx, ticket.ProjectTicketInput{
+			Ticket: ticket.Snapshot{Number: number, TenantID: f.Tenant.ID, Title: "VPN down", State: "open", Level: "1st level",
 				QueueID: f.Queue.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID, CustomerID: f.Customer.ID, Channel: "phone",
 				CreatedAt: at, UpdatedAt: at},
-			Events: []activities.HistoryEvent{
+			Events: []ticket.HistoryEvent{
 				{Seq: 1, At: at, Event: "NewTicket", Actor: agent, Field: "State", New: "new"},
 				{Seq: 2, At: at, Event: "PhoneCallCustomer", Actor: agent,
-					Article: &activities.Article{Kind: "phone note", CustomerVisible: true, Subject: "VPN down", Body: "No tunnel."}},
+					Article: &ticket.Article{Kind: "phone note", CustomerVisible: true, Subject: "VPN down", Body: "No tunnel."}},
 				{Seq: 3, At: at.Add(time.Minute), Event: "StateUpdate", Actor: agent, Field: "State", Old: "new", New: "open"},
 			},
 		})

@@ -14,7 +14,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // The benchmarks measure ticket creation through the JSON API on the whole
@@ -132,7 +132,7 @@ func BenchmarkTimerLateness(b *testing.B) {
 			wg.Go(func() {
 				for i := next.Add(1) - 1; i < tickets; i = next.Add(1) - 1 {
 					_, err := s.desk.SetPending(ctx, f.Agent, numbers[i], desk.PendingRequest{
-						State: string(workflows.StatePendingAutoClose), Until: due})
+						State: string(ticket.StatePendingAutoClose), Until: due})
 					if err != nil {
 						b.Error(err)
 						return
@@ -148,7 +148,7 @@ func BenchmarkTimerLateness(b *testing.B) {
 		end := due.Add(60 * time.Second)
 		for len(seen) < tickets && time.Now().Before(end) {
 			var rows []models.Ticket
-			if err := s.db.Where("number IN ? AND state = ?", numbers, string(workflows.StateClosedSuccessful)).Find(&rows).Error; err != nil {
+			if err := s.db.Where("number IN ? AND state = ?", numbers, string(ticket.StateClosedSuccessful)).Find(&rows).Error; err != nil {
 				b.Fatal(err)
 			}
 			now := time.Now()

@@ -25,6 +25,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/activities"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/temporalsetup"
+	"github.com/kiz-ulm/kizdesk/ticket"
 	"github.com/kiz-ulm/kizdesk/worker"
 	"github.com/kiz-ulm/kizdesk/workflows"
 )
@@ -72,7 +73,7 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 	}
 	defer models.Close(db)
 	w := worker.New(c, &activities.Activities{DB: db})
-	log.Info("worker running", "task_queue", workflows.TaskQueue, "namespace", v.get("KIZDESK_TEMPORAL_NAMESPACE"))
+	log.Info("worker running", "task_queue", ticket.TaskQueue, "namespace", v.get("KIZDESK_TEMPORAL_NAMESPACE"))
 	// Run (not Start) so that a worker that gives up — its namespace gone,
 	// its credentials revoked — ends the process and gets restarted,
 	// instead of idling without polling.

@@ -22,7 +22,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // testStack is kizdesk as `kizdesk dev` runs it — embedded Temporal server,
@@ -235,7 +235,7 @@ func testEndToEnd(t *testing.T, s *testStack) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if row.State != string(workflows.StateClosedSuccessful) || row.ClosedAt == nil || row.CustomerID != f.Customer.ID ||
+	if row.State != string(ticket.StateClosedSuccessful) || row.ClosedAt == nil || row.CustomerID != f.Customer.ID ||
 		row.ServiceID == nil || *row.ServiceID != f.Service.ID || row.QueueID != f.Queue.ID || row.Level != models.LevelFirst {
 		t.Errorf("ticket row = %+v", row.Ticket)
 	}
@@ -254,18 +254,18 @@ func testEndToEnd(t *testing.T, s *testStack) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if live.State != workflows.StateClosedSuccessful || live.Seq != row.LastSeq {
+	if live.State != ticket.StateClosedSuccessful || live.Seq != row.LastSeq {
 		t.Errorf("workflow state %q at entry %d, database at %d", live.State, live.Seq, row.LastSeq)
 	}
 
 	// Ops find the ticket in Temporal by its number.
 	found := false
 	for deadline := time.Now().Add(15 * time.Second); !found && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		resp, err := s.client.ListWorkflow(ctx, listRequest(fmt.Sprintf("TicketNumber = %q AND TicketState = %q", number, workflows.StateClosedSuccessful)))
+		resp, err := s.client.ListWorkflow(ctx, listRequest(fmt.Sprintf("TicketNumber = %q AND TicketState = %q", number, ticket.StateClosedSuccessful)))
 		if err != nil {
 			t.Fatalf("list workflows: %v", err)
 		}
-		found = len(resp.Executions) == 1 && resp.Executions[0].Execution.WorkflowId == workflows.WorkflowID(number)
+		found = len(resp.Executions) == 1 && resp.Executions[0].Execution.WorkflowId == ticket.WorkflowID(number)
 	}
 	if !found {
 		t.Error("the ticket's workflow is not found by its TicketNumber and TicketState search attributes")

@@ -7,11 +7,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/kiz-ulm/kizdesk/ticket"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
-
-	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
 const historySummary = `kizdesk history <number> [flags]
@@ -51,7 +50,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // history as JSON.
 func writeHistory(ctx context.Context, tc client.Client, number, runID string, w io.Writer) error {
 	hist := &historypb.History{}
-	it := tc.GetWorkflowHistory(ctx, workflows.WorkflowID(number), runID, false, 0)
+	it := tc.GetWorkflowHistory(ctx, ticket.WorkflowID(number), runID, false, 0)
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {

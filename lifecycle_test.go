@@ -16,6 +16,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/calendar"
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
@@ -36,11 +37,11 @@ func TestPendingAutoCloseOnTime(t *testing.T) {
 	v := newDeskTicket(t, s, "Auto close")
 	due := time.Now().Add(3 * time.Second)
 	if _, err := s.desk.SetPending(ctx, f.Agent, v.Number, desk.PendingRequest{
-		State: string(workflows.StatePendingAutoClose), Until: due, Note: "Customer confirmed; closing if we hear nothing."}); err != nil {
+		State: string(ticket.StatePendingAutoClose), Until: due, Note: "Customer confirmed; closing if we hear nothing."}); err != nil {
 		t.Fatal(err)
 	}
 	seen := waitFor(t, 15*time.Second, func() bool {
-		return ticketRow(t, s, v.Number).State == string(workflows.StateClosedSuccessful)
+		return ticketRow(t, s, v.Number).State == string(ticket.StateClosedSuccessful)
 	})
 	late := seen.Sub(due)
 	t.Logf("closed %s after its due time (seen in the database)", late.Round(time.Millisecond))
@@ -49,7 +50,7 @@ func TestPendingAutoCloseOnTime(t *testing.T) {
 	}
 	h := history(t, s, v.Number)
 	last := h[len(h)-1]
-	if last.Event != workflows.EventStateUpdate || last.ActorKind != workflows.ActorSystem || last.CreatedAt.Before(due.Truncate(time.Microsecond)) {
+	if last.Event != ticket.EventStateUpdate || last.ActorKind != string(ticket.ActorSystem) || last.CreatedAt.Before(due.Truncate(time.Microsecond)) {
 		t.Errorf("last history entry %+v, want the system's state update at or after %s", last, due)
 	}
 	recordHistory(t, s, v.Number, "auto-close")
@@ -85,12 +86,12 @@ func TestLifecycleOnTheServer(t *testing.T) {
 	}
 
 	t.Run("escalation and SLA", func(t *testing.T) {
-		terms := workflows.Terms{
+		terms := ticket.Terms{
 			SLA: "seconds", Calendar: calendar.AllDay("24x7"),
 			FirstResponse: 2 * time.Second, Solution: 6 * time.Second, WarnPercent: 50,
 			EscalateAfter: 3 * time.Second,
-			SecondLevel:   workflows.QueueRef{ID: second.ID, Name: second.Name, Level: workflows.LevelSecond},
-			FirstLevel:    workflows.QueueRef{ID: f.Queue.ID, Name: f.Queue.Name, Level: workflows.LevelFirst},
+			SecondLevel:   ticket.QueueRef{ID: second.ID, Name: second.Name, Level: ticket.LevelSecond},
+			FirstLevel:    ticket.QueueRef{ID: f.Queue.ID, Name: f.Queue.Name, Level: ticket.LevelFirst},
 		}
 		number := startTicket(t, s, "Escalates by itself", terms)
 		waitFor(t, 20*time.Second, func() bool { return ticketRow(t, s, number).SolutionBreached })
@@ -107,11 +108,11 @@ func TestLifecycleOnTheServer(t *testing.T) {
 			}
 		}
 		var n []models.Notification
-		s.db.Where("ticket_id = ? AND kind = ? AND queue_id = ?", row.ID, workflows.NotifyEscalation, second.ID).Find(&n)
+		s.db.Where("ticket_id = ? AND kind = ? AND queue_id = ?", row.ID, ticket.NotifyEscalation, second.ID).Find(&n)
 		if len(n) != 1 {
 			t.Errorf("%d escalation notifications for %s, want 1", len(n), second.Name)
 		}
-		if _, err := s.desk.Close(ctx, f.Agent, number, desk.CloseRequest{State: string(workflows.StateClosedSuccessful)}); err != nil {
+		if _, err := s.desk.Close(ctx, f.Agent, number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
 			t.Fatal(err)
 		}
 		recordHistory(t, s, number, "escalation-sla")
@@ -120,11 +121,11 @@ func TestLifecycleOnTheServer(t *testing.T) {
 	t.Run("reminder and follow-up", func(t *testing.T) {
 		v := newDeskTicket(t, s, "Reminder")
 		if _, err := s.desk.SetPending(ctx, f.Agent, v.Number, desk.PendingRequest{
-			State: string(workflows.StatePendingReminder), Until: time.Now().Add(2 * time.Second)}); err != nil {
+			State: string(ticket.StatePendingReminder), Until: time.Now().Add(2 * time.Second)}); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, 15*time.Second, func() bool {
-			return slices.Contains(eventNames(history(t, s, v.Number)), workflows.EventReminderReached+" PendingUntil")
+			return slices.Contains(eventNames(history(t, s, v.Number)), ticket.EventReminderReached+" PendingUntil")
 		})
 		list, err := s.desk.RemindersReached(ctx, f.Agent)
 		if err != nil || !slices.ContainsFunc(list, func(r models.TicketRow) bool { return r.Number == v.Number }) {
@@ -140,11 +141,11 @@ func TestLifecycleOnTheServer(t *testing.T) {
 				t.Fatalf("follow-up: %+v, %v", res, err)
 			}
 		}
-		waitFor(t, 10*time.Second, func() bool { return ticketRow(t, s, v.Number).State == string(workflows.StateOpen) })
-		if n := strings.Count(strings.Join(eventNames(history(t, s, v.Number)), ","), workflows.EventFollowUp); n != 1 {
+		waitFor(t, 10*time.Second, func() bool { return ticketRow(t, s, v.Number).State == string(ticket.StateOpen) })
+		if n := strings.Count(strings.Join(eventNames(history(t, s, v.Number)), ","), ticket.EventFollowUp); n != 1 {
 			t.Errorf("%d follow-up entries for one message sent twice", n)
 		}
-		if _, err := s.desk.Close(ctx, f.Agent, v.Number, desk.CloseRequest{State: string(workflows.StateClosedSuccessful)}); err != nil {
+		if _, err := s.desk.Close(ctx, f.Agent, v.Number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
 			t.Fatal(err)
 		}
 		recordHistory(t, s, v.Number, "reminder-follow-up")
@@ -152,18 +153,18 @@ func TestLifecycleOnTheServer(t *testing.T) {
 
 	t.Run("reopen", func(t *testing.T) {
 		v := newDeskTicket(t, s, "Reopen")
-		steps := []func() (workflows.TicketView, error){
-			func() (workflows.TicketView, error) {
+		steps := []func() (ticket.View, error){
+			func() (ticket.View, error) {
 				return s.desk.Reply(ctx, f.Agent, v.Number, desk.ReplyRequest{Body: "Please restart."})
 			},
-			func() (workflows.TicketView, error) {
-				return s.desk.Close(ctx, f.Agent, v.Number, desk.CloseRequest{State: string(workflows.StateClosedSuccessful)})
+			func() (ticket.View, error) {
+				return s.desk.Close(ctx, f.Agent, v.Number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)})
 			},
-			func() (workflows.TicketView, error) {
+			func() (ticket.View, error) {
 				return s.desk.Reopen(ctx, f.Agent, v.Number, desk.ReopenRequest{Note: "Not fixed after all."})
 			},
-			func() (workflows.TicketView, error) {
-				return s.desk.Close(ctx, f.Agent, v.Number, desk.CloseRequest{State: string(workflows.StateClosedUnsuccessful)})
+			func() (ticket.View, error) {
+				return s.desk.Close(ctx, f.Agent, v.Number, desk.CloseRequest{State: string(ticket.StateClosedUnsuccessful)})
 			},
 		}
 		for i, step := range steps {
@@ -172,7 +173,7 @@ func TestLifecycleOnTheServer(t *testing.T) {
 			}
 		}
 		row := ticketRow(t, s, v.Number)
-		if row.State != string(workflows.StateClosedUnsuccessful) || row.FirstResponseAt == nil || row.SolutionSeconds == nil {
+		if row.State != string(ticket.StateClosedUnsuccessful) || row.FirstResponseAt == nil || row.SolutionSeconds == nil {
 			t.Errorf("after reopen and close: %+v", row.Ticket)
 		}
 		recordHistory(t, s, v.Number, "reopen")
@@ -185,12 +186,12 @@ func TestLifecycleOnTheServer(t *testing.T) {
 			t.Error("merging a ticket into itself was accepted")
 		}
 		v, err := s.desk.Merge(ctx, f.Agent, from.Number, desk.MergeRequest{Into: into.Number})
-		if err != nil || v.State != workflows.StateMerged {
+		if err != nil || v.State != ticket.StateMerged {
 			t.Fatalf("merge: %q, %v", v.State, err)
 		}
 		waitFor(t, 10*time.Second, func() bool { return workflowDone(t, s, from.Number) })
 		waitFor(t, 10*time.Second, func() bool {
-			return slices.Contains(eventNames(history(t, s, into.Number)), workflows.EventMergedIn+" MergedFrom")
+			return slices.Contains(eventNames(history(t, s, into.Number)), ticket.EventMergedIn+" MergedFrom")
 		})
 		d, err := s.desk.Ticket(ctx, f.Agent, into.Number)
 		if err != nil || len(d.Merged) != 1 || d.Merged[0].Ticket.Number != from.Number || len(d.Merged[0].Articles) == 0 {
@@ -208,10 +209,10 @@ func TestLifecycleOnTheServer(t *testing.T) {
 	})
 
 	t.Run("follow-up after the window", func(t *testing.T) {
-		number := startTicketWith(t, s, "Short window", workflows.Terms{}, func(in *workflows.TicketInput) {
+		number := startTicketWith(t, s, "Short window", ticket.Terms{}, func(in *ticket.TicketInput) {
 			in.Ticket.FollowUpWindow = 2 * time.Second
 		})
-		if _, err := s.desk.Close(ctx, f.Agent, number, desk.CloseRequest{State: string(workflows.StateClosedSuccessful)}); err != nil {
+		if _, err := s.desk.Close(ctx, f.Agent, number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, 15*time.Second, func() bool { return workflowDone(t, s, number) })
@@ -246,7 +247,7 @@ func TestContinueAsNewOnTheServer(t *testing.T) {
 	var notes int
 	for notes = 1; notes <= 30 && runID(t, s, v.Number) == first; notes++ {
 		if _, err := s.desk.AddNote(ctx, f.Agent, v.Number, desk.AddNoteRequest{
-			Kind: string(workflows.ArticleInternalNote), Body: "Note " + time.Now().Format(time.StampMicro)}); err != nil {
+			Kind: string(ticket.ArticleInternalNote), Body: "Note " + time.Now().Format(time.StampMicro)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -254,7 +255,7 @@ func TestContinueAsNewOnTheServer(t *testing.T) {
 		t.Fatal("the ticket never continued as new")
 	}
 	t.Logf("continued as new after %d notes", notes-1)
-	if _, err := s.desk.AddNote(ctx, f.Agent, v.Number, desk.AddNoteRequest{Kind: string(workflows.ArticleInternalNote), Body: "after"}); err != nil {
+	if _, err := s.desk.AddNote(ctx, f.Agent, v.Number, desk.AddNoteRequest{Kind: string(ticket.ArticleInternalNote), Body: "after"}); err != nil {
 		t.Fatal(err)
 	}
 	live, err := s.desk.LiveTicket(ctx, f.Agent, v.Number)
@@ -267,13 +268,13 @@ func TestContinueAsNewOnTheServer(t *testing.T) {
 			t.Fatalf("history entry %d has seq %d", i+1, e.Seq)
 		}
 	}
-	if live.Seq != len(h) || live.State != workflows.StateOpen {
+	if live.Seq != len(h) || live.State != ticket.StateOpen {
 		t.Errorf("live ticket at entry %d in state %q, database has %d entries", live.Seq, live.State, len(h))
 	}
 	recordRun(t, s, v.Number, first, "continue-as-new")
 }
 
-func newDeskTicket(t *testing.T, s *testStack, title string) workflows.TicketView {
+func newDeskTicket(t *testing.T, s *testStack, title string) ticket.View {
 	t.Helper()
 	f := s.fixture
 	v, err := s.desk.CreateTicket(t.Context(), f.Agent, desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
@@ -286,12 +287,12 @@ func newDeskTicket(t *testing.T, s *testStack, title string) workflows.TicketVie
 
 // startTicket starts a ticket's workflow directly, with terms that count
 // in seconds (the catalogue counts in minutes), as the desk does.
-func startTicket(t *testing.T, s *testStack, title string, terms workflows.Terms) string {
+func startTicket(t *testing.T, s *testStack, title string, terms ticket.Terms) string {
 	t.Helper()
 	return startTicketWith(t, s, title, terms, nil)
 }
 
-func startTicketWith(t *testing.T, s *testStack, title string, terms workflows.Terms, adjust func(*workflows.TicketInput)) string {
+func startTicketWith(t *testing.T, s *testStack, title string, terms ticket.Terms, adjust func(*ticket.TicketInput)) string {
 	t.Helper()
 	ctx := t.Context()
 	f := s.fixture
@@ -299,28 +300,28 @@ func startTicketWith(t *testing.T, s *testStack, title string, terms workflows.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := workflows.TicketInput{
-		Ticket: workflows.TicketView{Number: number, TenantID: f.Tenant.ID, Title: title, Level: workflows.LevelFirst,
+	in := ticket.TicketInput{
+		Ticket: ticket.View{Number: number, TenantID: f.Tenant.ID, Title: title, Level: ticket.LevelFirst,
 			QueueID: f.Queue.ID, QueueName: f.Queue.Name, ServiceID: f.Service.ID, ServiceName: f.Service.Name,
 			TypeID: f.Type.ID, TypeName: f.Type.Name, PriorityID: f.Priority.ID, PriorityName: f.Priority.Name,
 			CustomerID: f.Customer.ID, Channel: "phone"},
-		Actor:   workflows.Actor{Kind: workflows.ActorAgent, ID: f.Agent.ID, Name: f.Agent.Name},
-		Article: workflows.ArticleInput{Kind: workflows.ArticlePhoneNote, Subject: title, Body: "Text."},
+		Actor:   ticket.Actor{Kind: ticket.ActorAgent, ID: f.Agent.ID, Name: f.Agent.Name},
+		Article: ticket.ArticleInput{Kind: ticket.ArticlePhoneNote, Subject: title, Body: "Text."},
 		Terms:   terms,
 	}
 	if adjust != nil {
 		adjust(&in)
 	}
 	start := s.client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: workflows.WorkflowID(number), TaskQueue: workflows.TaskQueue,
+		ID: ticket.WorkflowID(number), TaskQueue: ticket.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.SearchAttributes(in.Ticket)...),
 		StaticSummary:            workflows.Summary(in.Ticket),
 	}, workflows.Ticket, in)
 	h, err := s.client.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateID: workflows.UpdateCreate, UpdateName: workflows.UpdateCreate,
-			Args: []any{workflows.CreateInput{}}, WaitForStage: client.WorkflowUpdateStageCompleted},
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateID: ticket.UpdateCreate, UpdateName: ticket.UpdateCreate,
+			Args: []any{ticket.CreateInput{}}, WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
 	if err == nil {
 		err = h.Get(ctx, nil)
@@ -375,7 +376,7 @@ func eventNames(h []models.HistoryEntry) []string {
 // runID is the ID of the ticket workflow's current run.
 func runID(t testing.TB, s *testStack, number string) string {
 	t.Helper()
-	d, err := s.client.DescribeWorkflowExecution(context.Background(), workflows.WorkflowID(number), "")
+	d, err := s.client.DescribeWorkflowExecution(context.Background(), ticket.WorkflowID(number), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +385,7 @@ func runID(t testing.TB, s *testStack, number string) string {
 
 func workflowDone(t testing.TB, s *testStack, number string) bool {
 	t.Helper()
-	d, err := s.client.DescribeWorkflowExecution(context.Background(), workflows.WorkflowID(number), "")
+	d, err := s.client.DescribeWorkflowExecution(context.Background(), ticket.WorkflowID(number), "")
 	if err != nil {
 		t.Fatal(err)
 	}

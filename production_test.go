@@ -19,7 +19,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/devtemporal"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // TestProductionCommands runs migrate, add-agent, add-token, worker and web
@@ -134,7 +134,7 @@ func waitForPoller(t *testing.T, hostPort, namespace string) {
 	for time.Now().Before(deadline) {
 		c, err := client.Dial(client.Options{HostPort: hostPort, Namespace: namespace, Logger: temporalLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))})
 		if err == nil {
-			resp, err := c.DescribeTaskQueue(t.Context(), workflows.TaskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+			resp, err := c.DescribeTaskQueue(t.Context(), ticket.TaskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
 			c.Close()
 			if err == nil && len(resp.Pollers) > 0 {
 				return
@@ -142,7 +142,7 @@ func waitForPoller(t *testing.T, hostPort, namespace string) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("no worker polls %s in namespace %s after 60 s", workflows.TaskQueue, namespace)
+	t.Fatalf("no worker polls %s in namespace %s after 60 s", ticket.TaskQueue, namespace)
 }
 
 func freeAddr(t *testing.T) string {

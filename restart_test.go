@@ -9,7 +9,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // TestDevRestart starts `kizdesk dev`'s stack twice on one data directory:
@@ -52,16 +52,16 @@ func TestDevRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	var open models.Ticket
-	if err := s.db.Where("state = ?", string(workflows.StateNew)).Order("id").First(&open).Error; err != nil {
+	if err := s.db.Where("state = ?", string(ticket.StateNew)).Order("id").First(&open).Error; err != nil {
 		t.Fatal(err)
 	}
-	v, err := s.desk.Close(ctx, agent, open.Number, deskClose(workflows.StateClosedSuccessful))
+	v, err := s.desk.Close(ctx, agent, open.Number, deskClose(ticket.StateClosedSuccessful))
 	if err != nil {
 		t.Fatalf("closing a ticket made before the restart: %v", err)
 	}
-	if v.State != workflows.StateClosedSuccessful {
+	if v.State != ticket.StateClosedSuccessful {
 		t.Errorf("state after close = %q", v.State)
 	}
 }
 
-func deskClose(s workflows.State) desk.CloseRequest { return desk.CloseRequest{State: string(s)} }
+func deskClose(s ticket.State) desk.CloseRequest { return desk.CloseRequest{State: string(s)} }

@@ -10,6 +10,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/activities"
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // TestProjectLifecycle: watchers follow the snapshot, links are stored once
@@ -21,16 +22,16 @@ func TestProjectLifecycle(t *testing.T) {
 		f := dbtest.Seed(t, db, "x")
 		acts := &activities.Activities{DB: db}
 		at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-		agent := activities.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
-		system := activities.Actor{Kind: "system", Name: "kizdesk"}
-		snap := activities.TicketSnapshot{
+		agent := ticket.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
+		system := ticket.Actor{Kind: "system", Name: "kizdesk"}
+		snap := ticket.Snapshot{
 			Number: "2026113010000017", TenantID: f.Tenant.ID, Title: "VPN", State: "new", Level: "1st level",
 			QueueID: f.Queue.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID, CustomerID: f.Customer.ID,
 			Channel: "phone", CreatedAt: at, UpdatedAt: at,
 			Watchers: []int64{f.Agent.ID}, Links: []string{"2026112710000013"},
-			SLA: activities.SLASnapshot{Name: "standard", SolutionDue: at.Add(8 * time.Hour)},
+			SLA: ticket.SLASnapshot{Name: "standard", SolutionDue: at.Add(8 * time.Hour)},
 		}
-		in := activities.ProjectTicketInput{Ticket: snap, Events: []activities.HistoryEvent{
+		in := ticket.ProjectTicketInput{Ticket: snap, Events: []ticket.HistoryEvent{
 			{Seq: 1, At: at, Event: "NewTicket", Actor: agent, Field: "State", New: "new"},
 			{Seq: 2, At: at, Event: "TicketLinkAdd", Actor: agent, Field: "Link", New: "2026112710000013"},
 		}}
@@ -38,12 +39,12 @@ func TestProjectLifecycle(t *testing.T) {
 		later.Watchers = nil
 		later.State, later.UpdatedAt = "open", at.Add(2*time.Hour)
 		later.SLA.FirstResponseAt, later.SLA.FirstResponseTime, later.SLA.FirstResponseBreached = at.Add(2*time.Hour), 2*time.Hour, true
-		breach := activities.ProjectTicketInput{Ticket: later, Events: []activities.HistoryEvent{
+		breach := ticket.ProjectTicketInput{Ticket: later, Events: []ticket.HistoryEvent{
 			{Seq: 3, At: at.Add(time.Hour), Event: "EscalationStart", Actor: system, Field: "FirstResponseTime",
-				Notify: &activities.Notification{Kind: "sla-breach", QueueID: f.Queue.ID}},
+				Notify: &ticket.Notification{Kind: "sla-breach", QueueID: f.Queue.ID}},
 			{Seq: 4, At: at.Add(2 * time.Hour), Event: "Unsubscribe", Actor: agent, Field: "Watcher", Old: f.Agent.Name},
 		}}
-		for _, p := range []activities.ProjectTicketInput{in, in, breach, breach, in} {
+		for _, p := range []ticket.ProjectTicketInput{in, in, breach, breach, in} {
 			if _, err := acts.ProjectTicket(ctx, p); err != nil {
 				t.Fatal(err)
 			}

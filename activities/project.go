@@ -9,108 +9,14 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
-
-// Actor is who caused a change: an agent, a customer or the system.
-type Actor struct {
-	Kind string // "agent", "customer" or "system"
-	ID   int64
-	Name string
-}
-
-// TicketSnapshot is a ticket's current values as the workflow knows them.
-// IDs of zero mean "none" for ServiceID and OwnerID.
-type TicketSnapshot struct {
-	Number     string
-	TenantID   int64
-	Title      string
-	State      string
-	Level      string
-	QueueID    int64
-	ServiceID  int64
-	TypeID     int64
-	PriorityID int64
-	OwnerID    int64
-	CustomerID int64
-	Channel    string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	ClosedAt   time.Time // zero while not closed
-
-	ResponsibleID int64
-	Locked        bool
-	PendingUntil  time.Time
-	MergedInto    string
-	Watchers      []int64  // agent IDs
-	Links         []string // numbers of linked tickets
-	SLA           SLASnapshot
-}
-
-// SLASnapshot is where a ticket stands against its SLA. Zero times mean
-// "none".
-type SLASnapshot struct {
-	Name                  string
-	FirstResponseDue      time.Time
-	UpdateDue             time.Time
-	SolutionDue           time.Time
-	EscalationDue         time.Time
-	FirstResponseAt       time.Time
-	FirstResponseTime     time.Duration
-	SolutionTime          time.Duration
-	FirstResponseBreached bool
-	UpdateBreached        bool
-	SolutionBreached      bool
-	EscalatedAt           time.Time
-}
-
-// Notification asks to tell an agent (AgentID) or, without one, a queue
-// about a history entry.
-type Notification struct {
-	Kind    string
-	QueueID int64
-	AgentID int64
-}
-
-// Article is the text of an article added with a history entry.
-type Article struct {
-	Kind            string
-	CustomerVisible bool
-	Subject         string
-	Body            string
-}
-
-// HistoryEvent is one history entry. Seq numbers a ticket's entries from 1
-// without gaps; it is what makes projecting idempotent.
-type HistoryEvent struct {
-	Seq     int
-	At      time.Time
-	Event   string
-	Actor   Actor
-	Field   string
-	Old     string
-	New     string
-	Article *Article
-	Notify  *Notification
-}
-
-// ProjectTicketInput carries a ticket's new values and the history entries
-// that led to them.
-type ProjectTicketInput struct {
-	Ticket TicketSnapshot
-	Events []HistoryEvent
-}
-
-// ProjectTicketResult tells what the database holds after projecting.
-type ProjectTicketResult struct {
-	TicketID int64
-	LastSeq  int
-}
 
 // ProjectTicket writes the ticket row, its new articles and history entries
 // in one transaction. Entries already written (Seq at or below the row's
 // LastSeq) are skipped, so a retried activity writes nothing twice.
-func (a *Activities) ProjectTicket(ctx context.Context, in ProjectTicketInput) (ProjectTicketResult, error) {
-	var res ProjectTicketResult
+func (a *Activities) ProjectTicket(ctx context.Context, in ticket.ProjectTicketInput) (ticket.ProjectTicketResult, error) {
+	var res ticket.ProjectTicketResult
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		t, err := upsertTicket(tx, in)
 		if err != nil {
@@ -161,7 +67,7 @@ func (a *Activities) ProjectTicket(ctx context.Context, in ProjectTicketInput) (
 
 var errGap = fmt.Errorf("history has a gap")
 
-func lastSeq(in ProjectTicketInput) int {
+func lastSeq(in ticket.ProjectTicketInput) int {
 	n := 0
 	for _, ev := range in.Events {
 		n = max(n, ev.Seq)
@@ -169,7 +75,7 @@ func lastSeq(in ProjectTicketInput) int {
 	return n
 }
 
-func upsertTicket(tx *gorm.DB, in ProjectTicketInput) (models.Ticket, error) {
+func upsertTicket(tx *gorm.DB, in ticket.ProjectTicketInput) (models.Ticket, error) {
 	s := in.Ticket
 	row := models.Ticket{
 		TenantID:   s.TenantID,
@@ -248,12 +154,12 @@ func lastHash(tx *gorm.DB, ticketID int64) (models.HistoryEntry, error) {
 	return hs[0], nil
 }
 
-func appendEvent(tx *gorm.DB, ticketID int64, prevHash string, ev HistoryEvent) (models.HistoryEntry, error) {
+func appendEvent(tx *gorm.DB, ticketID int64, prevHash string, ev ticket.HistoryEvent) (models.HistoryEntry, error) {
 	h := models.HistoryEntry{
 		TicketID:  ticketID,
 		Seq:       ev.Seq,
 		Event:     ev.Event,
-		ActorKind: ev.Actor.Kind,
+		ActorKind: string(ev.Actor.Kind),
 		ActorID:   ev.Actor.ID,
 		ActorName: ev.Actor.Name,
 		Field:     ev.Field,
@@ -288,7 +194,7 @@ func appendEvent(tx *gorm.DB, ticketID int64, prevHash string, ev HistoryEvent) 
 
 // addNotification raises the entry's notification; the entry's sequence
 // number makes it once only, like the entry itself.
-func addNotification(tx *gorm.DB, t models.Ticket, ev HistoryEvent) error {
+func addNotification(tx *gorm.DB, t models.Ticket, ev ticket.HistoryEvent) error {
 	n := models.Notification{
 		TenantID: t.TenantID, TicketID: t.ID, Seq: ev.Seq, Kind: ev.Notify.Kind,
 		QueueID: optionalID(ev.Notify.QueueID), AgentID: optionalID(ev.Notify.AgentID),
@@ -325,7 +231,7 @@ func syncWatchers(tx *gorm.DB, ticketID int64, agentIDs []int64) error {
 
 // addLinks stores the ticket's links; links are never removed by a
 // projection, so an older snapshot cannot undo one.
-func addLinks(tx *gorm.DB, s TicketSnapshot) error {
+func addLinks(tx *gorm.DB, s ticket.Snapshot) error {
 	for _, other := range s.Links {
 		l := models.TicketLink{TenantID: s.TenantID, ANumber: min(s.Number, other), BNumber: max(s.Number, other),
 			CreatedAt: s.UpdatedAt.UTC()}

@@ -10,6 +10,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/activities"
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 func TestProjectTicket(t *testing.T) {
@@ -18,16 +19,16 @@ func TestProjectTicket(t *testing.T) {
 		f := dbtest.Seed(t, db, "x")
 		acts := &activities.Activities{DB: db}
 		at := time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)
-		agent := activities.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
-		snap := activities.TicketSnapshot{
+		agent := ticket.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
+		snap := ticket.Snapshot{
 			Number: "2026112710000013", TenantID: f.Tenant.ID, Title: "VPN down", State: "new", Level: "1st level",
 			QueueID: f.Queue.ID, ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID,
 			CustomerID: f.Customer.ID, Channel: "phone", CreatedAt: at, UpdatedAt: at,
 		}
-		create := activities.ProjectTicketInput{Ticket: snap, Events: []activities.HistoryEvent{
+		create := ticket.ProjectTicketInput{Ticket: snap, Events: []ticket.HistoryEvent{
 			{Seq: 1, At: at, Event: "NewTicket", Actor: agent, Field: "State", New: "new"},
 			{Seq: 2, At: at, Event: "PhoneCallCustomer", Actor: agent,
-				Article: &activities.Article{Kind: "phone note", CustomerVisible: true, Subject: "VPN down", Body: "No tunnel."}},
+				Article: &ticket.Article{Kind: "phone note", CustomerVisible: true, Subject: "VPN down", Body: "No tunnel."}},
 		}}
 		for range 2 { // a retried activity must write nothing twice
 			res, err := acts.ProjectTicket(ctx, create)
@@ -40,7 +41,7 @@ func TestProjectTicket(t *testing.T) {
 		}
 		closed := snap
 		closed.State, closed.UpdatedAt, closed.ClosedAt = "closed successful", at.Add(time.Hour), at.Add(time.Hour)
-		closeIn := activities.ProjectTicketInput{Ticket: closed, Events: []activities.HistoryEvent{
+		closeIn := ticket.ProjectTicketInput{Ticket: closed, Events: []ticket.HistoryEvent{
 			{Seq: 3, At: at.Add(time.Hour), Event: "StateUpdate", Actor: agent, Field: "State", Old: "new", New: "closed successful"},
 		}}
 		if _, err := acts.ProjectTicket(ctx, closeIn); err != nil {
@@ -84,7 +85,7 @@ func TestProjectTicket(t *testing.T) {
 			t.Errorf("time read back %v, want %v", hist[0].CreatedAt, at)
 		}
 
-		gap := activities.ProjectTicketInput{Ticket: closed, Events: []activities.HistoryEvent{{Seq: 9, At: at, Event: "AddNote", Actor: agent}}}
+		gap := ticket.ProjectTicketInput{Ticket: closed, Events: []ticket.HistoryEvent{{Seq: 9, At: at, Event: "AddNote", Actor: agent}}}
 		gap.Ticket.Title = "changed"
 		if _, err := acts.ProjectTicket(ctx, gap); err == nil {
 			t.Error("a history gap was accepted")

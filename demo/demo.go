@@ -17,7 +17,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/calendar"
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // Password is every demo account's password.
@@ -218,7 +218,7 @@ var tickets = []demoTicket{
 	{key: "demo-3", customer: "pweber", service: "Accounts & IDM::Passwort", typ: "Service Request", priority: "3 normal",
 		title: "Passwort zurücksetzen",
 		body:  "Ich habe mein kiz-Passwort vergessen und komme nicht mehr ins IDM.",
-		note:  "Identität am Telefon geprüft, Rücksetzbrief verschickt.", close: string(workflows.StateClosedSuccessful)},
+		note:  "Identität am Telefon geprüft, Rücksetzbrief verschickt.", close: string(ticket.StateClosedSuccessful)},
 	{key: "demo-4", customer: "mmuster", service: "E-Mail & Kalender::Mailinglisten", typ: "Service Request", priority: "2 low",
 		title: "Neue Mailingliste für das Institut",
 		body:  "Wir brauchen eine Liste institut-intern@ mit etwa 40 Mitgliedern.",
@@ -268,13 +268,13 @@ func seedTickets(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
 			continue
 		}
 		if t.note != "" {
-			if v, err = d.AddNote(ctx, agent, v.Number, desk.AddNoteRequest{Kind: string(workflows.ArticleInternalNote), Body: t.note}); err != nil {
+			if v, err = d.AddNote(ctx, agent, v.Number, desk.AddNoteRequest{Kind: string(ticket.ArticleInternalNote), Body: t.note}); err != nil {
 				return fmt.Errorf("%s: %w", t.key, err)
 			}
 		}
 		if t.remindIn != 0 {
 			if v, err = d.SetPending(ctx, agent, v.Number, desk.PendingRequest{
-				State: string(workflows.StatePendingReminder), Until: time.Now().Add(t.remindIn).Truncate(time.Hour)}); err != nil {
+				State: string(ticket.StatePendingReminder), Until: time.Now().Add(t.remindIn).Truncate(time.Hour)}); err != nil {
 				return fmt.Errorf("%s: %w", t.key, err)
 			}
 		}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/calendar"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // The agent's actions on a ticket beyond notes and closing. Each checks
@@ -30,13 +30,13 @@ type ReplyRequest struct {
 }
 
 // Reply writes a customer-visible answer.
-func (d *Desk) Reply(ctx context.Context, a models.Agent, number string, req ReplyRequest) (workflows.TicketView, error) {
+func (d *Desk) Reply(ctx context.Context, a models.Agent, number string, req ReplyRequest) (ticket.View, error) {
 	fe := FieldErrors{}
-	checkText(fe, "body", req.Body, workflows.MaxArticleLength)
+	checkText(fe, "body", req.Body, ticket.MaxArticleLength)
 	if len(req.Subject) > MaxTitleLength {
 		fe["subject"] = "is too long"
 	}
-	return d.send(ctx, a, number, workflows.ActionReply, req.RequestKey, fe, workflows.ReplyInput{Actor: actor(a), Subject: strings.TrimSpace(req.Subject), Body: req.Body})
+	return d.send(ctx, a, number, ticket.ActionReply, req.RequestKey, fe, ticket.ReplyInput{Actor: actor(a), Subject: strings.TrimSpace(req.Subject), Body: req.Body})
 }
 
 // AssignRequest sets owner and responsible; 0 means nobody.
@@ -47,29 +47,29 @@ type AssignRequest struct {
 }
 
 // Assign sets a ticket's owner and responsible agent.
-func (d *Desk) Assign(ctx context.Context, a models.Agent, number string, req AssignRequest) (workflows.TicketView, error) {
+func (d *Desk) Assign(ctx context.Context, a models.Agent, number string, req AssignRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	owner, err := d.agentRef(ctx, a, fe, "owner_id", req.OwnerID)
 	if err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
 	resp, err := d.agentRef(ctx, a, fe, "responsible_id", req.ResponsibleID)
 	if err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
-	return d.send(ctx, a, number, workflows.ActionAssign, req.RequestKey, fe, workflows.AssignInput{Actor: actor(a), Owner: owner, Responsible: resp})
+	return d.send(ctx, a, number, ticket.ActionAssign, req.RequestKey, fe, ticket.AssignInput{Actor: actor(a), Owner: owner, Responsible: resp})
 }
 
-func (d *Desk) agentRef(ctx context.Context, a models.Agent, fe FieldErrors, field string, id int64) (workflows.AgentRef, error) {
+func (d *Desk) agentRef(ctx context.Context, a models.Agent, fe FieldErrors, field string, id int64) (ticket.AgentRef, error) {
 	if id == 0 {
-		return workflows.AgentRef{}, nil
+		return ticket.AgentRef{}, nil
 	}
 	ag, err := models.AgentOfTenant(ctx, d.db, a.TenantID, id)
 	if errors.Is(err, models.ErrNotFound) {
 		fe[field] = "no such agent"
-		return workflows.AgentRef{}, nil
+		return ticket.AgentRef{}, nil
 	}
-	return workflows.AgentRef{ID: ag.ID, Name: ag.Name}, err
+	return ticket.AgentRef{ID: ag.ID, Name: ag.Name}, err
 }
 
 // LockRequest locks or unlocks a ticket.
@@ -79,8 +79,8 @@ type LockRequest struct {
 }
 
 // Lock locks a ticket for the agent (who becomes its owner) or unlocks it.
-func (d *Desk) Lock(ctx context.Context, a models.Agent, number string, req LockRequest) (workflows.TicketView, error) {
-	return d.send(ctx, a, number, workflows.ActionLock, req.RequestKey, FieldErrors{}, workflows.LockInput{Actor: actor(a), Locked: req.Locked})
+func (d *Desk) Lock(ctx context.Context, a models.Agent, number string, req LockRequest) (ticket.View, error) {
+	return d.send(ctx, a, number, ticket.ActionLock, req.RequestKey, FieldErrors{}, ticket.LockInput{Actor: actor(a), Locked: req.Locked})
 }
 
 // WatchRequest adds or removes a watcher; AgentID 0 means the agent acting.
@@ -91,7 +91,7 @@ type WatchRequest struct {
 }
 
 // Watch lets an agent follow a ticket, or stop following it.
-func (d *Desk) Watch(ctx context.Context, a models.Agent, number string, req WatchRequest) (workflows.TicketView, error) {
+func (d *Desk) Watch(ctx context.Context, a models.Agent, number string, req WatchRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	id := req.AgentID
 	if id == 0 {
@@ -99,9 +99,9 @@ func (d *Desk) Watch(ctx context.Context, a models.Agent, number string, req Wat
 	}
 	who, err := d.agentRef(ctx, a, fe, "agent_id", id)
 	if err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
-	return d.send(ctx, a, number, workflows.ActionWatch, req.RequestKey, fe, workflows.WatchInput{Actor: actor(a), Agent: who, Watch: req.Watch})
+	return d.send(ctx, a, number, ticket.ActionWatch, req.RequestKey, fe, ticket.WatchInput{Actor: actor(a), Agent: who, Watch: req.Watch})
 }
 
 // MoveRequest moves a ticket to another queue.
@@ -111,33 +111,33 @@ type MoveRequest struct {
 }
 
 // Move puts a ticket into another queue of the tenant.
-func (d *Desk) Move(ctx context.Context, a models.Agent, number string, req MoveRequest) (workflows.TicketView, error) {
+func (d *Desk) Move(ctx context.Context, a models.Agent, number string, req MoveRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	q, err := d.queueRef(ctx, a, fe, req.QueueID)
 	if err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
-	return d.send(ctx, a, number, workflows.ActionMove, req.RequestKey, fe, workflows.MoveInput{Actor: actor(a), Queue: q})
+	return d.send(ctx, a, number, ticket.ActionMove, req.RequestKey, fe, ticket.MoveInput{Actor: actor(a), Queue: q})
 }
 
-func (d *Desk) queueRef(ctx context.Context, a models.Agent, fe FieldErrors, id int64) (workflows.QueueRef, error) {
+func (d *Desk) queueRef(ctx context.Context, a models.Agent, fe FieldErrors, id int64) (ticket.QueueRef, error) {
 	if id == 0 {
 		fe["queue_id"] = "choose a queue"
-		return workflows.QueueRef{}, nil
+		return ticket.QueueRef{}, nil
 	}
 	q, err := models.QueueByID(ctx, d.db, a.TenantID, id)
 	if errors.Is(err, models.ErrNotFound) {
 		fe["queue_id"] = "no such queue"
-		return workflows.QueueRef{}, nil
+		return ticket.QueueRef{}, nil
 	}
 	if err != nil {
-		return workflows.QueueRef{}, err
+		return ticket.QueueRef{}, err
 	}
 	return queueRef(q), nil
 }
 
-func queueRef(q models.Queue) workflows.QueueRef {
-	return workflows.QueueRef{ID: q.ID, Name: q.Name, Level: workflows.Level(q.Level),
+func queueRef(q models.Queue) ticket.QueueRef {
+	return ticket.QueueRef{ID: q.ID, Name: q.Name, Level: ticket.Level(q.Level),
 		FollowUpWindow: time.Duration(q.FollowUpDays) * 24 * time.Hour}
 }
 
@@ -150,12 +150,12 @@ type ClassifyRequest struct {
 }
 
 // Classify sets a ticket's service, type and priority; the SLA follows.
-func (d *Desk) Classify(ctx context.Context, a models.Agent, number string, req ClassifyRequest) (workflows.TicketView, error) {
+func (d *Desk) Classify(ctx context.Context, a models.Agent, number string, req ClassifyRequest) (ticket.View, error) {
 	fe := FieldErrors{}
-	in := workflows.ClassifyInput{Actor: actor(a)}
+	in := ticket.ClassifyInput{Actor: actor(a)}
 	t, err := models.TicketByNumber(ctx, d.db, a.TenantID, number)
 	if err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
 	var svc *models.Service
 	if req.ServiceID != 0 {
@@ -163,33 +163,33 @@ func (d *Desk) Classify(ctx context.Context, a models.Agent, number string, req 
 		if errors.Is(err, models.ErrNotFound) {
 			fe["service_id"] = "no such service"
 		} else if err != nil {
-			return workflows.TicketView{}, err
+			return ticket.View{}, err
 		} else {
 			svc = &s
-			in.Service = workflows.Ref{ID: s.ID, Name: s.Name}
+			in.Service = ticket.Ref{ID: s.ID, Name: s.Name}
 		}
 	}
 	choices, err := d.FormChoices(ctx, a)
 	if err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
 	if ty, ok := find(choices.Types, func(x models.TicketType) bool { return x.ID == req.TypeID }); ok {
-		in.Type = workflows.Ref{ID: ty.ID, Name: ty.Name}
+		in.Type = ticket.Ref{ID: ty.ID, Name: ty.Name}
 	} else {
 		fe["type_id"] = "choose a ticket type"
 	}
 	if p, ok := find(choices.Priorities, func(x models.Priority) bool { return x.ID == req.PriorityID }); ok {
-		in.Priority = workflows.Ref{ID: p.ID, Name: p.Name}
+		in.Priority = ticket.Ref{ID: p.ID, Name: p.Name}
 	} else {
 		fe["priority_id"] = "choose a priority"
 	}
 	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return workflows.TicketView{}, fe
+		return ticket.View{}, fe
 	}
 	if in.Terms, err = d.terms(ctx, a.TenantID, svc, req.PriorityID, t.QueueID); err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
-	return d.update(ctx, a, number, string(workflows.ActionClassify), req.RequestKey, in)
+	return d.update(ctx, a, number, string(ticket.ActionClassify), req.RequestKey, in)
 }
 
 // EscalateRequest sends a ticket to a 2nd-level or team queue.
@@ -200,17 +200,17 @@ type EscalateRequest struct {
 }
 
 // Escalate sends a ticket to a 2nd-level or team queue.
-func (d *Desk) Escalate(ctx context.Context, a models.Agent, number string, req EscalateRequest) (workflows.TicketView, error) {
+func (d *Desk) Escalate(ctx context.Context, a models.Agent, number string, req EscalateRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	q, err := d.queueRef(ctx, a, fe, req.QueueID)
 	if err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
-	if q.ID != 0 && q.Level == workflows.LevelFirst {
+	if q.ID != 0 && q.Level == ticket.LevelFirst {
 		fe["queue_id"] = "choose a 2nd-level or team queue"
 	}
 	checkNote(fe, req.Note)
-	return d.send(ctx, a, number, workflows.ActionEscalate, req.RequestKey, fe, workflows.EscalateInput{Actor: actor(a), Queue: q, Note: req.Note})
+	return d.send(ctx, a, number, ticket.ActionEscalate, req.RequestKey, fe, ticket.EscalateInput{Actor: actor(a), Queue: q, Note: req.Note})
 }
 
 // HandBackRequest sends an escalated ticket back to 1st level.
@@ -220,10 +220,10 @@ type HandBackRequest struct {
 }
 
 // HandBack sends an escalated ticket back to its 1st-level queue.
-func (d *Desk) HandBack(ctx context.Context, a models.Agent, number string, req HandBackRequest) (workflows.TicketView, error) {
+func (d *Desk) HandBack(ctx context.Context, a models.Agent, number string, req HandBackRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	checkNote(fe, req.Note)
-	return d.send(ctx, a, number, workflows.ActionHandBack, req.RequestKey, fe, workflows.HandBackInput{Actor: actor(a), Note: req.Note})
+	return d.send(ctx, a, number, ticket.ActionHandBack, req.RequestKey, fe, ticket.HandBackInput{Actor: actor(a), Note: req.Note})
 }
 
 // PendingRequest sets a pending state until a time.
@@ -236,9 +236,9 @@ type PendingRequest struct {
 
 // SetPending sets a ticket pending until a due time: a reminder for the
 // owner, or an automatic close.
-func (d *Desk) SetPending(ctx context.Context, a models.Agent, number string, req PendingRequest) (workflows.TicketView, error) {
+func (d *Desk) SetPending(ctx context.Context, a models.Agent, number string, req PendingRequest) (ticket.View, error) {
 	fe := FieldErrors{}
-	state := workflows.State(req.State)
+	state := ticket.State(req.State)
 	if !state.Pending() {
 		fe["state"] = "choose pending reminder, pending auto close+ or pending auto close-"
 	}
@@ -247,11 +247,11 @@ func (d *Desk) SetPending(ctx context.Context, a models.Agent, number string, re
 		fe["until"] = "is required"
 	case !req.Until.After(time.Now()):
 		fe["until"] = "must lie in the future"
-	case req.Until.After(time.Now().Add(workflows.MaxPending)):
-		fe["until"] = fmt.Sprintf("lies more than %d days ahead", int(workflows.MaxPending.Hours()/24))
+	case req.Until.After(time.Now().Add(ticket.MaxPending)):
+		fe["until"] = fmt.Sprintf("lies more than %d days ahead", int(ticket.MaxPending.Hours()/24))
 	}
 	checkNote(fe, req.Note)
-	return d.send(ctx, a, number, workflows.ActionPending, req.RequestKey, fe, workflows.PendingInput{Actor: actor(a), State: state, Until: req.Until.UTC(), Note: req.Note})
+	return d.send(ctx, a, number, ticket.ActionPending, req.RequestKey, fe, ticket.PendingInput{Actor: actor(a), State: state, Until: req.Until.UTC(), Note: req.Note})
 }
 
 // ReopenRequest reopens a closed ticket.
@@ -261,10 +261,10 @@ type ReopenRequest struct {
 }
 
 // Reopen reopens a closed ticket inside its follow-up window.
-func (d *Desk) Reopen(ctx context.Context, a models.Agent, number string, req ReopenRequest) (workflows.TicketView, error) {
+func (d *Desk) Reopen(ctx context.Context, a models.Agent, number string, req ReopenRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	checkNote(fe, req.Note)
-	return d.send(ctx, a, number, workflows.ActionReopen, req.RequestKey, fe, workflows.ReopenInput{Actor: actor(a), Note: req.Note})
+	return d.send(ctx, a, number, ticket.ActionReopen, req.RequestKey, fe, ticket.ReopenInput{Actor: actor(a), Note: req.Note})
 }
 
 // MergeRequest merges a ticket into another one.
@@ -274,13 +274,13 @@ type MergeRequest struct {
 }
 
 // Merge merges a ticket into another ticket of the tenant.
-func (d *Desk) Merge(ctx context.Context, a models.Agent, number string, req MergeRequest) (workflows.TicketView, error) {
+func (d *Desk) Merge(ctx context.Context, a models.Agent, number string, req MergeRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	into := strings.TrimSpace(req.Into)
 	if err := d.checkOther(ctx, a, fe, "into", into, number); err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
-	return d.send(ctx, a, number, workflows.ActionMerge, req.RequestKey, fe, workflows.MergeInput{Actor: actor(a), Into: into})
+	return d.send(ctx, a, number, ticket.ActionMerge, req.RequestKey, fe, ticket.MergeInput{Actor: actor(a), Into: into})
 }
 
 // LinkRequest links a ticket with another one.
@@ -290,20 +290,20 @@ type LinkRequest struct {
 }
 
 // Link links two tickets of the tenant.
-func (d *Desk) Link(ctx context.Context, a models.Agent, number string, req LinkRequest) (workflows.TicketView, error) {
+func (d *Desk) Link(ctx context.Context, a models.Agent, number string, req LinkRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	other := strings.TrimSpace(req.Other)
 	if err := d.checkOther(ctx, a, fe, "other", other, number); err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
-	return d.send(ctx, a, number, workflows.ActionLink, req.RequestKey, fe, workflows.LinkInput{Actor: actor(a), Other: other})
+	return d.send(ctx, a, number, ticket.ActionLink, req.RequestKey, fe, ticket.LinkInput{Actor: actor(a), Other: other})
 }
 
 // send sends an action's Update unless its input has problems: those come
 // back as the FieldErrors, and nothing is sent.
-func (d *Desk) send(ctx context.Context, a models.Agent, number string, act workflows.Action, key string, fe FieldErrors, in any) (workflows.TicketView, error) {
+func (d *Desk) send(ctx context.Context, a models.Agent, number string, act ticket.Action, key string, fe FieldErrors, in any) (ticket.View, error) {
 	if checkKey(fe, key); len(fe) > 0 {
-		return workflows.TicketView{}, fe
+		return ticket.View{}, fe
 	}
 	return d.update(ctx, a, number, string(act), key, in)
 }
@@ -327,7 +327,7 @@ func (d *Desk) checkOther(ctx context.Context, a models.Agent, fe FieldErrors, f
 	if err != nil {
 		return err
 	}
-	if t.State == string(workflows.StateMerged) {
+	if t.State == string(ticket.StateMerged) {
 		fe[field] = "was merged into " + t.MergedInto
 	}
 	return nil
@@ -335,7 +335,7 @@ func (d *Desk) checkOther(ctx context.Context, a models.Agent, fe FieldErrors, f
 
 func checkNote(fe FieldErrors, note string) {
 	if note != "" {
-		checkText(fe, "note", note, workflows.MaxArticleLength)
+		checkText(fe, "note", note, ticket.MaxArticleLength)
 	}
 }
 
@@ -364,7 +364,7 @@ type FollowUpResult struct {
 // new ticket is opened, linked to the old one.
 func (d *Desk) FollowUp(ctx context.Context, a models.Agent, number string, req FollowUpRequest) (FollowUpResult, error) {
 	fe := FieldErrors{}
-	checkText(fe, "body", req.Body, workflows.MaxArticleLength)
+	checkText(fe, "body", req.Body, ticket.MaxArticleLength)
 	if len(req.Key) > 200 {
 		fe["key"] = "is longer than 200 characters"
 	}
@@ -384,12 +384,12 @@ func (d *Desk) FollowUp(ctx context.Context, a models.Agent, number string, req 
 	if err != nil {
 		return FollowUpResult{}, err
 	}
-	in := workflows.FollowUpInput{
-		Actor:   workflows.Actor{Kind: workflows.ActorCustomer, ID: cust.ID, Name: cust.Name},
-		Article: workflows.ArticleInput{Kind: workflows.ArticleCustomer, Subject: strings.TrimSpace(req.Subject), Body: req.Body},
+	in := ticket.FollowUpInput{
+		Actor:   ticket.Actor{Kind: ticket.ActorCustomer, ID: cust.ID, Name: cust.Name},
+		Article: ticket.ArticleInput{Kind: ticket.ArticleCustomer, Subject: strings.TrimSpace(req.Subject), Body: req.Body},
 		Key:     req.Key,
 	}
-	err = d.tc.SignalWorkflow(ctx, workflows.WorkflowID(t.Number), "", workflows.SignalFollowUp, in)
+	err = d.tc.SignalWorkflow(ctx, ticket.WorkflowID(t.Number), "", ticket.SignalFollowUp, in)
 	var gone *serviceerror.NotFound
 	if err == nil {
 		return FollowUpResult{Number: t.Number}, nil
@@ -412,9 +412,9 @@ func (d *Desk) FollowUp(ctx context.Context, a models.Agent, number string, req 
 	v, err := d.createTicket(ctx, a, CreateTicketRequest{
 		RequestKey: key, CustomerLogin: cust.Login, Title: truncate(strings.TrimSpace(title), MaxTitleLength),
 		Body: req.Body, ServiceID: deref(t.ServiceID), QueueID: t.QueueID, TypeID: t.TypeID, PriorityID: t.PriorityID,
-	}, func(in *workflows.TicketInput) {
-		in.Actor = workflows.Actor{Kind: workflows.ActorCustomer, ID: cust.ID, Name: cust.Name}
-		in.Article.Kind = workflows.ArticleCustomer
+	}, func(in *ticket.TicketInput) {
+		in.Actor = ticket.Actor{Kind: ticket.ActorCustomer, ID: cust.ID, Name: cust.Name}
+		in.Article.Kind = ticket.ArticleCustomer
 		in.Ticket.Channel = "follow-up"
 		in.LinkTo = t.Number
 	})
@@ -437,20 +437,20 @@ func (d *Desk) CountRemindersReached(ctx context.Context, a models.Agent) (int, 
 // TermsFor tells what a ticket of the service (0: none) and priority in
 // the queue is worked under: the SLA with its calendar, where escalation
 // goes, and where handing back goes.
-func (d *Desk) TermsFor(ctx context.Context, a models.Agent, serviceID, priorityID, queueID int64) (workflows.Terms, error) {
+func (d *Desk) TermsFor(ctx context.Context, a models.Agent, serviceID, priorityID, queueID int64) (ticket.Terms, error) {
 	var svc *models.Service
 	if serviceID != 0 {
 		s, err := models.ServiceByID(ctx, d.db, a.TenantID, serviceID)
 		if err != nil {
-			return workflows.Terms{}, err
+			return ticket.Terms{}, err
 		}
 		svc = &s
 	}
 	return d.terms(ctx, a.TenantID, svc, priorityID, queueID)
 }
 
-func (d *Desk) terms(ctx context.Context, tenantID int64, svc *models.Service, priorityID, queueID int64) (workflows.Terms, error) {
-	var t workflows.Terms
+func (d *Desk) terms(ctx context.Context, tenantID int64, svc *models.Service, priorityID, queueID int64) (ticket.Terms, error) {
+	var t ticket.Terms
 	if q, err := models.QueueByID(ctx, d.db, tenantID, queueID); err != nil {
 		return t, err
 	} else if q.Level == models.LevelFirst {

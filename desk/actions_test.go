@@ -11,7 +11,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // TestActionsCheckInput: every action refuses bad input with field errors
@@ -27,7 +27,7 @@ func TestActionsCheckInput(t *testing.T) {
 		db.Create(&foreignAgent)
 		first := models.Queue{TenantID: f.Tenant.ID, Name: "Another 1st level", Level: models.LevelFirst}
 		db.Create(&first)
-		view := func(_ workflows.TicketView, err error) error { return err }
+		view := func(_ ticket.View, err error) error { return err }
 		cases := map[string]struct {
 			err  error
 			want string
@@ -41,11 +41,11 @@ func TestActionsCheckInput(t *testing.T) {
 			"escalate to 1st level":      {view(d.Escalate(ctx, a, "1", desk.EscalateRequest{QueueID: first.ID})), "queue_id"},
 			"pending not a pending state": {view(d.SetPending(ctx, a, "1", desk.PendingRequest{State: "open",
 				Until: time.Now().Add(time.Hour)})), "state"},
-			"pending in the past": {view(d.SetPending(ctx, a, "1", desk.PendingRequest{State: string(workflows.StatePendingReminder),
+			"pending in the past": {view(d.SetPending(ctx, a, "1", desk.PendingRequest{State: string(ticket.StatePendingReminder),
 				Until: time.Now().Add(-time.Minute)})), "until"},
-			"pending without time": {view(d.SetPending(ctx, a, "1", desk.PendingRequest{State: string(workflows.StatePendingReminder)})), "until"},
-			"pending too far": {view(d.SetPending(ctx, a, "1", desk.PendingRequest{State: string(workflows.StatePendingAutoClose),
-				Until: time.Now().Add(workflows.MaxPending + time.Hour)})), "until"},
+			"pending without time": {view(d.SetPending(ctx, a, "1", desk.PendingRequest{State: string(ticket.StatePendingReminder)})), "until"},
+			"pending too far": {view(d.SetPending(ctx, a, "1", desk.PendingRequest{State: string(ticket.StatePendingAutoClose),
+				Until: time.Now().Add(ticket.MaxPending + time.Hour)})), "until"},
 			"hand back with a bad note": {view(d.HandBack(ctx, a, "1", desk.HandBackRequest{Note: "\xff"})), "note"},
 			"merge into nothing":        {view(d.Merge(ctx, a, "1", desk.MergeRequest{Into: ""})), "into"},
 			"merge into itself":         {view(d.Merge(ctx, a, "1", desk.MergeRequest{Into: "1"})), "into"},

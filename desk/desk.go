@@ -16,7 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // Options configure a Desk.
@@ -150,11 +150,11 @@ type CloseRequest struct {
 	Note       string
 }
 
-func actor(a models.Agent) workflows.Actor {
-	return workflows.Actor{Kind: workflows.ActorAgent, ID: a.ID, Name: a.Name}
+func actor(a models.Agent) ticket.Actor {
+	return ticket.Actor{Kind: ticket.ActorAgent, ID: a.ID, Name: a.Name}
 }
 
-func stateStrings(states []workflows.State) []string {
+func stateStrings(states []ticket.State) []string {
 	out := make([]string, len(states))
 	for i, s := range states {
 		out[i] = string(s)

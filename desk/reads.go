@@ -7,7 +7,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // dummyHash is compared against when a login does not exist, so that a
@@ -42,7 +42,7 @@ func (d *Desk) AgentByToken(ctx context.Context, token string) (models.Agent, er
 
 // QueueOverview counts the open tickets in each of the agent's tenant's queues.
 func (d *Desk) QueueOverview(ctx context.Context, a models.Agent) ([]models.QueueCount, error) {
-	return models.QueueCounts(ctx, d.db, a.TenantID, stateStrings(workflows.OpenStates()), string(workflows.StateNew))
+	return models.QueueCounts(ctx, d.db, a.TenantID, stateStrings(ticket.OpenStates()), string(ticket.StateNew))
 }
 
 // maxQueueList bounds a queue page; the queue view reads the index, never
@@ -55,7 +55,7 @@ func (d *Desk) QueueTickets(ctx context.Context, a models.Agent, queueID int64) 
 	if err != nil {
 		return q, nil, err
 	}
-	rows, err := models.TicketsInQueue(ctx, d.db, a.TenantID, queueID, stateStrings(workflows.OpenStates()), maxQueueList)
+	rows, err := models.TicketsInQueue(ctx, d.db, a.TenantID, queueID, stateStrings(ticket.OpenStates()), maxQueueList)
 	return q, rows, err
 }
 
@@ -97,12 +97,12 @@ func (d *Desk) Ticket(ctx context.Context, a models.Agent, number string) (Ticke
 }
 
 // LiveTicket asks the ticket's workflow for its current state.
-func (d *Desk) LiveTicket(ctx context.Context, a models.Agent, number string) (workflows.TicketView, error) {
-	var v workflows.TicketView
+func (d *Desk) LiveTicket(ctx context.Context, a models.Agent, number string) (ticket.View, error) {
+	var v ticket.View
 	if _, err := models.TicketByNumber(ctx, d.db, a.TenantID, number); err != nil {
 		return v, err
 	}
-	res, err := d.tc.QueryWorkflow(ctx, workflows.WorkflowID(number), "", workflows.QueryTicket)
+	res, err := d.tc.QueryWorkflow(ctx, ticket.WorkflowID(number), "", ticket.QueryTicket)
 	if err != nil {
 		return v, wrapf(err, "query ticket %s", number)
 	}

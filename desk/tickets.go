@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
@@ -28,14 +29,14 @@ func NewRequestKey() string { return rand.Text() }
 // CreateTicket opens a ticket. It returns once the ticket is in the
 // database. The same RequestKey always gives the same ticket, however often
 // it is sent and by however many processes at once.
-func (d *Desk) CreateTicket(ctx context.Context, a models.Agent, req CreateTicketRequest) (workflows.TicketView, error) {
+func (d *Desk) CreateTicket(ctx context.Context, a models.Agent, req CreateTicketRequest) (ticket.View, error) {
 	return d.createTicket(ctx, a, req, nil)
 }
 
 // createTicket opens a ticket; adjust, if set, changes the workflow's
 // input after the request was checked (e.g. for a customer's follow-up).
-func (d *Desk) createTicket(ctx context.Context, a models.Agent, req CreateTicketRequest, adjust func(*workflows.TicketInput)) (workflows.TicketView, error) {
-	var v workflows.TicketView
+func (d *Desk) createTicket(ctx context.Context, a models.Agent, req CreateTicketRequest, adjust func(*ticket.TicketInput)) (ticket.View, error) {
+	var v ticket.View
 	in, err := d.checkCreate(ctx, a, req)
 	if err != nil {
 		return v, err
@@ -76,14 +77,14 @@ func (d *Desk) createTicket(ctx context.Context, a models.Agent, req CreateTicke
 	return d.startTicket(ctx, in)
 }
 
-func (d *Desk) startTicket(ctx context.Context, in workflows.TicketInput) (workflows.TicketView, error) {
-	var v workflows.TicketView
+func (d *Desk) startTicket(ctx context.Context, in ticket.TicketInput) (ticket.View, error) {
+	var v ticket.View
 	ctx, cancel := context.WithTimeout(ctx, d.opts.Patience)
 	defer cancel()
 	number := in.Ticket.Number
 	start := d.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       workflows.WorkflowID(number),
-		TaskQueue:                workflows.TaskQueue,
+		ID:                       ticket.WorkflowID(number),
+		TaskQueue:                ticket.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		// A ticket number is used once: never start a second run of it.
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -93,9 +94,9 @@ func (d *Desk) startTicket(ctx context.Context, in workflows.TicketInput) (workf
 	h, err := d.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateID:     workflows.UpdateCreate,
-			UpdateName:   workflows.UpdateCreate,
-			Args:         []any{workflows.CreateInput{}},
+			UpdateID:     ticket.UpdateCreate,
+			UpdateName:   ticket.UpdateCreate,
+			Args:         []any{ticket.CreateInput{}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
@@ -117,14 +118,14 @@ func (d *Desk) startTicket(ctx context.Context, in workflows.TicketInput) (workf
 	return v, nil
 }
 
-func (d *Desk) viewFromDB(ctx context.Context, tenantID int64, number string) (workflows.TicketView, error) {
+func (d *Desk) viewFromDB(ctx context.Context, tenantID int64, number string) (ticket.View, error) {
 	t, err := models.TicketByNumber(ctx, d.db, tenantID, number)
 	if err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
-	v := workflows.TicketView{
-		Number: t.Number, TenantID: t.TenantID, Title: t.Title, State: workflows.State(t.State),
-		Level: workflows.Level(t.Level), QueueID: t.QueueID, QueueName: t.QueueName,
+	v := ticket.View{
+		Number: t.Number, TenantID: t.TenantID, Title: t.Title, State: ticket.State(t.State),
+		Level: ticket.Level(t.Level), QueueID: t.QueueID, QueueName: t.QueueName,
 		ServiceName: t.ServiceName, TypeID: t.TypeID, TypeName: t.TypeName,
 		PriorityID: t.PriorityID, PriorityName: t.PriorityName, CustomerID: t.CustomerID,
 		Channel: t.Channel, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Seq: t.LastSeq,
@@ -143,20 +144,20 @@ func (d *Desk) viewFromDB(ctx context.Context, tenantID int64, number string) (w
 
 // checkCreate validates a create request against the catalogue and builds
 // the workflow's input; every problem found is reported at once.
-func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicketRequest) (workflows.TicketInput, error) {
+func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicketRequest) (ticket.TicketInput, error) {
 	fe := FieldErrors{}
-	in := workflows.TicketInput{
+	in := ticket.TicketInput{
 		Actor: actor(a),
-		Ticket: workflows.TicketView{
+		Ticket: ticket.View{
 			TenantID: a.TenantID,
 			Title:    strings.TrimSpace(req.Title),
-			Level:    workflows.LevelFirst,
+			Level:    ticket.LevelFirst,
 			Channel:  "phone",
 		},
-		Article: workflows.ArticleInput{Kind: workflows.ArticlePhoneNote, Subject: strings.TrimSpace(req.Title), Body: req.Body},
+		Article: ticket.ArticleInput{Kind: ticket.ArticlePhoneNote, Subject: strings.TrimSpace(req.Title), Body: req.Body},
 	}
 	checkText(fe, "title", in.Ticket.Title, MaxTitleLength)
-	checkText(fe, "body", req.Body, workflows.MaxArticleLength)
+	checkText(fe, "body", req.Body, ticket.MaxArticleLength)
 
 	if login := strings.TrimSpace(req.CustomerLogin); login == "" {
 		fe["customer"] = "is required"
@@ -194,7 +195,7 @@ func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicket
 		return in, err
 	} else {
 		in.Ticket.QueueID, in.Ticket.QueueName = q.ID, q.Name
-		in.Ticket.Level = workflows.Level(q.Level)
+		in.Ticket.Level = ticket.Level(q.Level)
 		in.Ticket.FollowUpWindow = queueRef(q).FollowUpWindow
 	}
 
@@ -241,37 +242,37 @@ func find[T any](xs []T, ok func(T) bool) (T, bool) {
 }
 
 // AddNote adds an internal or phone note to a ticket.
-func (d *Desk) AddNote(ctx context.Context, a models.Agent, number string, req AddNoteRequest) (workflows.TicketView, error) {
+func (d *Desk) AddNote(ctx context.Context, a models.Agent, number string, req AddNoteRequest) (ticket.View, error) {
 	fe := FieldErrors{}
-	kind := workflows.ArticleKind(req.Kind)
-	if kind != workflows.ArticleInternalNote && kind != workflows.ArticlePhoneNote {
+	kind := ticket.ArticleKind(req.Kind)
+	if kind != ticket.ArticleInternalNote && kind != ticket.ArticlePhoneNote {
 		fe["kind"] = "choose internal note or phone note"
 	}
-	checkText(fe, "body", req.Body, workflows.MaxArticleLength)
+	checkText(fe, "body", req.Body, ticket.MaxArticleLength)
 	checkKey(fe, req.RequestKey)
 	if len(fe) > 0 {
-		return workflows.TicketView{}, fe
+		return ticket.View{}, fe
 	}
-	in := workflows.AddNoteInput{Actor: actor(a), Article: workflows.ArticleInput{Kind: kind, Body: req.Body}}
-	return d.update(ctx, a, number, string(workflows.ActionNote), req.RequestKey, in)
+	in := ticket.AddNoteInput{Actor: actor(a), Article: ticket.ArticleInput{Kind: kind, Body: req.Body}}
+	return d.update(ctx, a, number, string(ticket.ActionNote), req.RequestKey, in)
 }
 
 // Close closes a ticket successfully or unsuccessfully.
-func (d *Desk) Close(ctx context.Context, a models.Agent, number string, req CloseRequest) (workflows.TicketView, error) {
+func (d *Desk) Close(ctx context.Context, a models.Agent, number string, req CloseRequest) (ticket.View, error) {
 	fe := FieldErrors{}
-	state := workflows.State(req.State)
+	state := ticket.State(req.State)
 	if !state.Closed() {
 		fe["state"] = "choose closed successful or closed unsuccessful"
 	}
 	if req.Note != "" {
-		checkText(fe, "note", req.Note, workflows.MaxArticleLength)
+		checkText(fe, "note", req.Note, ticket.MaxArticleLength)
 	}
 	checkKey(fe, req.RequestKey)
 	if len(fe) > 0 {
-		return workflows.TicketView{}, fe
+		return ticket.View{}, fe
 	}
-	in := workflows.CloseInput{Actor: actor(a), State: state, Note: req.Note}
-	return d.update(ctx, a, number, string(workflows.ActionClose), req.RequestKey, in)
+	in := ticket.CloseInput{Actor: actor(a), State: state, Note: req.Note}
+	return d.update(ctx, a, number, string(ticket.ActionClose), req.RequestKey, in)
 }
 
 // outOfPatience tells whether an Update ended because the desk's patience ran
@@ -300,8 +301,8 @@ func checkKey(fe FieldErrors, key string) bool {
 // update sends one Update to a ticket of the agent's tenant and waits until
 // the workflow has projected it. Updates with the same request key are one
 // update to Temporal: the second gets the first one's answer.
-func (d *Desk) update(ctx context.Context, a models.Agent, number, name, key string, arg any) (workflows.TicketView, error) {
-	var v workflows.TicketView
+func (d *Desk) update(ctx context.Context, a models.Agent, number, name, key string, arg any) (ticket.View, error) {
+	var v ticket.View
 	if _, err := models.TicketByNumber(ctx, d.db, a.TenantID, number); err != nil {
 		return v, err
 	}
@@ -312,7 +313,7 @@ func (d *Desk) update(ctx context.Context, a models.Agent, number, name, key str
 		updateID = name + ":" + key
 	}
 	h, err := d.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.WorkflowID(number),
+		WorkflowID:   ticket.WorkflowID(number),
 		UpdateID:     updateID,
 		UpdateName:   name,
 		Args:         []any{arg},

@@ -14,6 +14,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/activities"
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 const appendOnly = "ticket history is append-only"
@@ -51,12 +52,12 @@ func buildHistory(t *testing.T, db *gorm.DB) history {
 
 	acts := &activities.Activities{DB: db}
 	at := time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)
-	agent := activities.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
-	project := func(snap activities.TicketSnapshot, events []activities.HistoryEvent) {
+	agent := ticket.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
+	project := func(snap ticket.Snapshot, events []ticket.HistoryEvent) {
 		t.Helper()
 		last := events[len(events)-1]
 		snap.CreatedAt, snap.UpdatedAt = at, last.At
-		res, err := acts.ProjectTicket(ctx, activities.ProjectTicketInput{Ticket: snap, Events: events})
+		res, err := acts.ProjectTicket(ctx, ticket.ProjectTicketInput{Ticket: snap, Events: events})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,51 +66,51 @@ func buildHistory(t *testing.T, db *gorm.DB) history {
 		}
 		h.ids[snap.Number] = res.TicketID
 	}
-	ev := func(seq int, event, field, old, new string, art *activities.Article) activities.HistoryEvent {
-		return activities.HistoryEvent{Seq: seq, At: at.Add(time.Duration(seq) * time.Minute), Event: event, Actor: agent,
+	ev := func(seq int, event, field, old, new string, art *ticket.Article) ticket.HistoryEvent {
+		return ticket.HistoryEvent{Seq: seq, At: at.Add(time.Duration(seq) * time.Minute), Event: event, Actor: agent,
 			Field: field, Old: old, New: new, Article: art}
 	}
-	kiz := func(number, title string) activities.TicketSnapshot {
-		return activities.TicketSnapshot{Number: number, TenantID: f.Tenant.ID, Title: title, State: "open", Level: "1st level",
+	kiz := func(number, title string) ticket.Snapshot {
+		return ticket.Snapshot{Number: number, TenantID: f.Tenant.ID, Title: title, State: "open", Level: "1st level",
 			QueueID: f.Queue.ID, ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID,
 			CustomerID: f.Customer.ID, Channel: "phone"}
 	}
 
 	// Ticket A is projected in two steps, as a workflow does over its life.
 	a := kiz(ticketA, "VPN down")
-	project(a, []activities.HistoryEvent{
+	project(a, []ticket.HistoryEvent{
 		ev(1, "NewTicket", "State", "", "new", nil),
 		ev(2, "PriorityUpdate", "Priority", "3 normal", "4 high", nil),
-		ev(3, "PhoneCallCustomer", "", "", "", &activities.Article{Kind: "phone note", CustomerVisible: true, Subject: "VPN down", Body: "No tunnel."}),
+		ev(3, "PhoneCallCustomer", "", "", "", &ticket.Article{Kind: "phone note", CustomerVisible: true, Subject: "VPN down", Body: "No tunnel."}),
 	})
 	a.State, a.ClosedAt = "closed successful", at.Add(5*time.Minute)
-	project(a, []activities.HistoryEvent{
-		ev(4, "AddNote", "", "", "", &activities.Article{Kind: "note", Subject: "Log", Body: "Certificate expired; renewed."}),
+	project(a, []ticket.HistoryEvent{
+		ev(4, "AddNote", "", "", "", &ticket.Article{Kind: "note", Subject: "Log", Body: "Certificate expired; renewed."}),
 		ev(5, "StateUpdate", "State", "open", "closed successful", nil),
 	})
 
-	var long []activities.HistoryEvent
+	var long []ticket.HistoryEvent
 	for seq := 1; seq <= longLen; seq++ {
-		var art *activities.Article
+		var art *ticket.Article
 		if seq%50 == 0 {
-			art = &activities.Article{Kind: "note", Subject: fmt.Sprintf("Note %d", seq), Body: fmt.Sprintf("Still looking, day %d.", seq)}
+			art = &ticket.Article{Kind: "note", Subject: fmt.Sprintf("Note %d", seq), Body: fmt.Sprintf("Still looking, day %d.", seq)}
 		}
 		long = append(long, ev(seq, "AddNote", "", "", "", art))
 	}
 	project(kiz(ticketLong, "Printer jams"), long)
 
-	project(kiz(ticketB, "Mailbox full"), []activities.HistoryEvent{
+	project(kiz(ticketB, "Mailbox full"), []ticket.HistoryEvent{
 		ev(1, "NewTicket", "State", "", "new", nil),
-		ev(2, "EmailCustomer", "", "", "", &activities.Article{Kind: "email", CustomerVisible: true, Subject: "Quota", Body: "Please raise it."}),
+		ev(2, "EmailCustomer", "", "", "", &ticket.Article{Kind: "email", CustomerVisible: true, Subject: "Quota", Body: "Please raise it."}),
 		ev(3, "OwnerUpdate", "Owner", "", f.Agent.Name, nil),
 	})
 
-	c := activities.TicketSnapshot{Number: ticketC, TenantID: other.ID, Title: "WLAN", State: "open", Level: "1st level",
+	c := ticket.Snapshot{Number: ticketC, TenantID: other.ID, Title: "WLAN", State: "open", Level: "1st level",
 		QueueID: otherQueue.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID, CustomerID: otherCustomer.ID, Channel: "email"}
-	project(c, []activities.HistoryEvent{
+	project(c, []ticket.HistoryEvent{
 		ev(1, "NewTicket", "State", "", "new", nil),
-		ev(2, "EmailCustomer", "", "", "", &activities.Article{Kind: "email", CustomerVisible: true, Subject: "eduroam", Body: "No connection."}),
-		ev(3, "AddNote", "", "", "", &activities.Article{Kind: "note", Subject: "Profile", Body: "Old profile installed."}),
+		ev(2, "EmailCustomer", "", "", "", &ticket.Article{Kind: "email", CustomerVisible: true, Subject: "eduroam", Body: "No connection."}),
+		ev(3, "AddNote", "", "", "", &ticket.Article{Kind: "note", Subject: "Profile", Body: "Old profile installed."}),
 		ev(4, "StateUpdate", "State", "new", "open", nil),
 	})
 	h.tickets, h.entries = 4, 5+longLen+3+4
@@ -257,13 +258,13 @@ func TestHistoryIsAppendOnly(t *testing.T) {
 			t.Errorf("after refused changes: %d entries, broken %v", r.Entries, r.Broken)
 		}
 		at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-		_, err := (&activities.Activities{DB: db}).ProjectTicket(context.Background(), activities.ProjectTicketInput{
-			Ticket: activities.TicketSnapshot{Number: ticketA, TenantID: h.f.Tenant.ID, Title: "VPN down", State: "open", Level: "1st level",
+		_, err := (&activities.Activities{DB: db}).ProjectTicket(context.Background(), ticket.ProjectTicketInput{
+			Ticket: ticket.Snapshot{Number: ticketA, TenantID: h.f.Tenant.ID, Title: "VPN down", State: "open", Level: "1st level",
 				QueueID: h.f.Queue.ID, TypeID: h.f.Type.ID, PriorityID: h.f.Priority.ID, CustomerID: h.f.Customer.ID,
 				Channel: "phone", CreatedAt: at, UpdatedAt: at},
-			Events: []activities.HistoryEvent{{Seq: 6, At: at, Event: "StateUpdate", Actor: activities.Actor{Kind: "customer", ID: h.f.Customer.ID, Name: h.f.Customer.Name},
+			Events: []ticket.HistoryEvent{{Seq: 6, At: at, Event: "StateUpdate", Actor: ticket.Actor{Kind: "customer", ID: h.f.Customer.ID, Name: h.f.Customer.Name},
 				Field: "State", Old: "closed successful", New: "open",
-				Article: &activities.Article{Kind: "email", CustomerVisible: true, Subject: "Re: VPN down", Body: "It is down again."}}},
+				Article: &ticket.Article{Kind: "email", CustomerVisible: true, Subject: "Re: VPN down", Body: "It is down again."}}},
 		})
 		if err != nil {
 			t.Fatalf("append after the triggers: %v", err)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // maxJSONBody bounds API request bodies; an article may have 100,000
@@ -209,7 +209,7 @@ func utcPtr(t *time.Time) *time.Time {
 	return utcOrNil(*t)
 }
 
-func viewJSON(v workflows.TicketView) ticketJSON {
+func viewJSON(v ticket.View) ticketJSON {
 	return ticketJSON{
 		Number: v.Number, Title: v.Title, State: string(v.State), Level: string(v.Level),
 		QueueID: v.QueueID, Queue: v.QueueName, ServiceID: nonZero(v.ServiceID), Service: v.ServiceName,
@@ -298,7 +298,7 @@ func detailJSON(d desk.TicketDetail) ticketDetailJSON {
 // body into in, makes the one desk call with the Idempotency-Key, and
 // answers with the ticket as the change left it.
 func (s *server) apiChange(c *gin.Context, what string, in any,
-	call func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error)) {
+	call func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error)) {
 	number, err := numberParam(c)
 	if err != nil {
 		s.fail(c, err)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type linkJSON struct {
@@ -16,7 +16,7 @@ type linkJSON struct {
 
 func (s *server) apiLinkSave(c *gin.Context) {
 	var in linkJSON
-	s.apiChange(c, "link", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "link", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		return s.desk.Link(ctx, a, number, desk.LinkRequest{RequestKey: key, Other: in.Other})
 	})
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type addNoteJSON struct {
@@ -17,7 +17,7 @@ type addNoteJSON struct {
 
 func (s *server) apiNoteSave(c *gin.Context) {
 	var in addNoteJSON
-	s.apiChange(c, "add note", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "add note", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		return s.desk.AddNote(ctx, a, number, desk.AddNoteRequest{RequestKey: key, Kind: in.Kind, Body: in.Body})
 	})
 }

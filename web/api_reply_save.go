@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type replyJSON struct {
@@ -17,7 +17,7 @@ type replyJSON struct {
 
 func (s *server) apiReplySave(c *gin.Context) {
 	var in replyJSON
-	s.apiChange(c, "reply", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "reply", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		return s.desk.Reply(ctx, a, number, desk.ReplyRequest{RequestKey: key, Subject: in.Subject, Body: in.Body})
 	})
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type assignJSON struct {
@@ -17,7 +17,7 @@ type assignJSON struct {
 
 func (s *server) apiTicketAssign(c *gin.Context) {
 	var in assignJSON
-	s.apiChange(c, "assign", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "assign", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		return s.desk.Assign(ctx, a, number, desk.AssignRequest{RequestKey: key, OwnerID: in.OwnerID, ResponsibleID: in.ResponsibleID})
 	})
 }

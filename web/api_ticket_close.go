@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type closeJSON struct {
@@ -17,7 +17,7 @@ type closeJSON struct {
 
 func (s *server) apiTicketClose(c *gin.Context) {
 	var in closeJSON
-	s.apiChange(c, "close", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "close", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		return s.desk.Close(ctx, a, number, desk.CloseRequest{RequestKey: key, State: in.State, Note: in.Note})
 	})
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type escalateJSON struct {
@@ -17,7 +17,7 @@ type escalateJSON struct {
 
 func (s *server) apiTicketEscalate(c *gin.Context) {
 	var in escalateJSON
-	s.apiChange(c, "escalate", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "escalate", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		return s.desk.Escalate(ctx, a, number, desk.EscalateRequest{RequestKey: key, QueueID: in.QueueID, Note: in.Note})
 	})
 }

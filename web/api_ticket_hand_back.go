@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type handBackJSON struct {
@@ -16,7 +16,7 @@ type handBackJSON struct {
 
 func (s *server) apiTicketHandBack(c *gin.Context) {
 	var in handBackJSON
-	s.apiChange(c, "hand back", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "hand back", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		return s.desk.HandBack(ctx, a, number, desk.HandBackRequest{RequestKey: key, Note: in.Note})
 	})
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type lockJSON struct {
@@ -16,11 +16,11 @@ type lockJSON struct {
 
 func (s *server) apiTicketLock(c *gin.Context) {
 	var in lockJSON
-	s.apiChange(c, "lock", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "lock", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		fe := desk.FieldErrors{}
 		locked := required(in.Locked, "locked", fe)
 		if len(fe) > 0 {
-			return workflows.TicketView{}, fe
+			return ticket.View{}, fe
 		}
 		return s.desk.Lock(ctx, a, number, desk.LockRequest{RequestKey: key, Locked: locked})
 	})

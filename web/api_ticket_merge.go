@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type mergeJSON struct {
@@ -16,7 +16,7 @@ type mergeJSON struct {
 
 func (s *server) apiTicketMerge(c *gin.Context) {
 	var in mergeJSON
-	s.apiChange(c, "merge", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "merge", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		return s.desk.Merge(ctx, a, number, desk.MergeRequest{RequestKey: key, Into: in.Into})
 	})
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type moveJSON struct {
@@ -16,7 +16,7 @@ type moveJSON struct {
 
 func (s *server) apiTicketMove(c *gin.Context) {
 	var in moveJSON
-	s.apiChange(c, "move", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "move", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		return s.desk.Move(ctx, a, number, desk.MoveRequest{RequestKey: key, QueueID: in.QueueID})
 	})
 }

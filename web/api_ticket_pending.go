@@ -9,7 +9,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // pendingJSON sets a pending state; Until is an RFC 3339 time with its
@@ -23,12 +23,12 @@ type pendingJSON struct {
 
 func (s *server) apiTicketPending(c *gin.Context) {
 	var in pendingJSON
-	s.apiChange(c, "set pending", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "set pending", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		var until time.Time
 		if v := strings.TrimSpace(in.Until); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				return workflows.TicketView{}, desk.FieldErrors{"until": "is not an RFC 3339 time like 2026-12-01T09:30:00+01:00"}
+				return ticket.View{}, desk.FieldErrors{"until": "is not an RFC 3339 time like 2026-12-01T09:30:00+01:00"}
 			}
 			until = t
 		}

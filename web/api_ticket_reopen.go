@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type reopenJSON struct {
@@ -16,7 +16,7 @@ type reopenJSON struct {
 
 func (s *server) apiTicketReopen(c *gin.Context) {
 	var in reopenJSON
-	s.apiChange(c, "reopen", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "reopen", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		return s.desk.Reopen(ctx, a, number, desk.ReopenRequest{RequestKey: key, Note: in.Note})
 	})
 }

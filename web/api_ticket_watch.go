@@ -7,7 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type watchJSON struct {
@@ -17,11 +17,11 @@ type watchJSON struct {
 
 func (s *server) apiTicketWatch(c *gin.Context) {
 	var in watchJSON
-	s.apiChange(c, "watch", &in, func(ctx context.Context, a models.Agent, number, key string) (workflows.TicketView, error) {
+	s.apiChange(c, "watch", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
 		fe := desk.FieldErrors{}
 		watch := required(in.Watch, "watch", fe)
 		if len(fe) > 0 {
-			return workflows.TicketView{}, fe
+			return ticket.View{}, fe
 		}
 		return s.desk.Watch(ctx, a, number, desk.WatchRequest{RequestKey: key, AgentID: in.AgentID, Watch: watch})
 	})

@@ -8,7 +8,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // fakeDesk is an in-memory Desk for testing the web layer only: it records
@@ -177,68 +177,68 @@ func (f *fakeDesk) FormChoices(context.Context, models.Agent) (desk.FormChoices,
 	return f.choices, nil
 }
 
-func (f *fakeDesk) view(number string) workflows.TicketView {
+func (f *fakeDesk) view(number string) ticket.View {
 	t := f.tickets[number].Ticket
-	return workflows.TicketView{
-		Number: number, TenantID: 1, Title: t.Title, State: workflows.State(t.State), Level: workflows.Level(t.Level),
+	return ticket.View{
+		Number: number, TenantID: 1, Title: t.Title, State: ticket.State(t.State), Level: ticket.Level(t.Level),
 		QueueID: t.QueueID, QueueName: t.QueueName, TypeID: t.TypeID, TypeName: t.TypeName,
 		PriorityID: t.PriorityID, PriorityName: t.PriorityName, CustomerID: t.CustomerID,
 		Channel: t.Channel, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 }
 
-func (f *fakeDesk) CreateTicket(_ context.Context, _ models.Agent, req desk.CreateTicketRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) CreateTicket(_ context.Context, _ models.Agent, req desk.CreateTicketRequest) (ticket.View, error) {
 	f.record("CreateTicket")
 	f.mu.Lock()
 	f.creates = append(f.creates, req)
 	f.mu.Unlock()
 	if f.createErr != nil {
-		return workflows.TicketView{}, f.createErr
+		return ticket.View{}, f.createErr
 	}
 	return f.view(testNumber), nil
 }
 
-func (f *fakeDesk) AddNote(_ context.Context, _ models.Agent, number string, req desk.AddNoteRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) AddNote(_ context.Context, _ models.Agent, number string, req desk.AddNoteRequest) (ticket.View, error) {
 	f.record("AddNote")
 	f.mu.Lock()
 	f.notes = append(f.notes, req)
 	f.mu.Unlock()
 	if f.noteErr != nil {
-		return workflows.TicketView{}, f.noteErr
+		return ticket.View{}, f.noteErr
 	}
 	if _, ok := f.tickets[number]; !ok {
-		return workflows.TicketView{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
+		return ticket.View{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
 	}
 	return f.view(number), nil
 }
 
-func (f *fakeDesk) Close(_ context.Context, _ models.Agent, number string, req desk.CloseRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Close(_ context.Context, _ models.Agent, number string, req desk.CloseRequest) (ticket.View, error) {
 	f.record("Close")
 	f.mu.Lock()
 	f.closes = append(f.closes, req)
 	f.mu.Unlock()
 	if f.closeErr != nil {
-		return workflows.TicketView{}, f.closeErr
+		return ticket.View{}, f.closeErr
 	}
 	v := f.view(number)
-	v.State = workflows.State(req.State)
+	v.State = ticket.State(req.State)
 	v.ClosedAt = testTime
 	return v, nil
 }
 
 // change records an action's request and answers like the desk would:
 // with the error set for it, or the ticket.
-func (f *fakeDesk) change(name, number string, req any) (workflows.TicketView, error) {
+func (f *fakeDesk) change(name, number string, req any) (ticket.View, error) {
 	f.record(name)
 	f.mu.Lock()
 	f.requests[name] = append(f.requests[name], req)
 	err := f.errs[name]
 	f.mu.Unlock()
 	if err != nil {
-		return workflows.TicketView{}, err
+		return ticket.View{}, err
 	}
 	if _, ok := f.tickets[number]; !ok {
-		return workflows.TicketView{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
+		return ticket.View{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
 	}
 	return f.view(number), nil
 }
@@ -254,69 +254,69 @@ func requestsOf[T any](f *fakeDesk, name string) []T {
 	return out
 }
 
-func (f *fakeDesk) Reply(_ context.Context, _ models.Agent, number string, req desk.ReplyRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Reply(_ context.Context, _ models.Agent, number string, req desk.ReplyRequest) (ticket.View, error) {
 	return f.change("Reply", number, req)
 }
 
-func (f *fakeDesk) Assign(_ context.Context, _ models.Agent, number string, req desk.AssignRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Assign(_ context.Context, _ models.Agent, number string, req desk.AssignRequest) (ticket.View, error) {
 	return f.change("Assign", number, req)
 }
 
-func (f *fakeDesk) Lock(_ context.Context, _ models.Agent, number string, req desk.LockRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Lock(_ context.Context, _ models.Agent, number string, req desk.LockRequest) (ticket.View, error) {
 	v, err := f.change("Lock", number, req)
 	v.Locked = req.Locked
 	return v, err
 }
 
-func (f *fakeDesk) Watch(_ context.Context, _ models.Agent, number string, req desk.WatchRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Watch(_ context.Context, _ models.Agent, number string, req desk.WatchRequest) (ticket.View, error) {
 	return f.change("Watch", number, req)
 }
 
-func (f *fakeDesk) Move(_ context.Context, _ models.Agent, number string, req desk.MoveRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Move(_ context.Context, _ models.Agent, number string, req desk.MoveRequest) (ticket.View, error) {
 	v, err := f.change("Move", number, req)
 	for _, q := range f.choices.Queues {
 		if q.ID == req.QueueID && err == nil {
-			v.QueueID, v.QueueName, v.Level = q.ID, q.Name, workflows.Level(q.Level)
+			v.QueueID, v.QueueName, v.Level = q.ID, q.Name, ticket.Level(q.Level)
 		}
 	}
 	return v, err
 }
 
-func (f *fakeDesk) Classify(_ context.Context, _ models.Agent, number string, req desk.ClassifyRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Classify(_ context.Context, _ models.Agent, number string, req desk.ClassifyRequest) (ticket.View, error) {
 	return f.change("Classify", number, req)
 }
 
-func (f *fakeDesk) Escalate(_ context.Context, _ models.Agent, number string, req desk.EscalateRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Escalate(_ context.Context, _ models.Agent, number string, req desk.EscalateRequest) (ticket.View, error) {
 	v, err := f.change("Escalate", number, req)
 	for _, q := range f.choices.Queues {
 		if q.ID == req.QueueID && err == nil {
-			v.QueueID, v.QueueName, v.Level = q.ID, q.Name, workflows.Level(q.Level)
+			v.QueueID, v.QueueName, v.Level = q.ID, q.Name, ticket.Level(q.Level)
 		}
 	}
 	return v, err
 }
 
-func (f *fakeDesk) HandBack(_ context.Context, _ models.Agent, number string, req desk.HandBackRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) HandBack(_ context.Context, _ models.Agent, number string, req desk.HandBackRequest) (ticket.View, error) {
 	return f.change("HandBack", number, req)
 }
 
-func (f *fakeDesk) SetPending(_ context.Context, _ models.Agent, number string, req desk.PendingRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) SetPending(_ context.Context, _ models.Agent, number string, req desk.PendingRequest) (ticket.View, error) {
 	v, err := f.change("SetPending", number, req)
 	if err == nil {
-		v.State, v.PendingUntil = workflows.State(req.State), req.Until
+		v.State, v.PendingUntil = ticket.State(req.State), req.Until
 	}
 	return v, err
 }
 
-func (f *fakeDesk) Reopen(_ context.Context, _ models.Agent, number string, req desk.ReopenRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Reopen(_ context.Context, _ models.Agent, number string, req desk.ReopenRequest) (ticket.View, error) {
 	return f.change("Reopen", number, req)
 }
 
-func (f *fakeDesk) Merge(_ context.Context, _ models.Agent, number string, req desk.MergeRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Merge(_ context.Context, _ models.Agent, number string, req desk.MergeRequest) (ticket.View, error) {
 	return f.change("Merge", number, req)
 }
 
-func (f *fakeDesk) Link(_ context.Context, _ models.Agent, number string, req desk.LinkRequest) (workflows.TicketView, error) {
+func (f *fakeDesk) Link(_ context.Context, _ models.Agent, number string, req desk.LinkRequest) (ticket.View, error) {
 	return f.change("Link", number, req)
 }
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // formState is what every action form of the ticket zoom has: its request
@@ -58,14 +58,14 @@ func (f *ticketForms) states() []*formState {
 // changes the ticket once; a form shown again after an error keeps its key.
 func (f *ticketForms) fill(t models.TicketRow, loc *time.Location) {
 	if !f.Note.Sent {
-		f.Note.Kind = string(workflows.ArticleInternalNote)
+		f.Note.Kind = string(ticket.ArticleInternalNote)
 	}
 	if !f.Close.Sent {
-		f.Close.State = string(workflows.StateClosedSuccessful)
+		f.Close.State = string(ticket.StateClosedSuccessful)
 	}
 	if !f.Pending.Sent {
-		f.Pending.State = string(workflows.StatePendingReminder)
-		if workflows.State(t.State).Pending() {
+		f.Pending.State = string(ticket.StatePendingReminder)
+		if ticket.State(t.State).Pending() {
 			f.Pending.State = t.State
 			if t.PendingUntil != nil {
 				f.Pending.Until = t.PendingUntil.In(loc).Format(localInputLayout)

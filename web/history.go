@@ -3,7 +3,7 @@ package web
 import (
 	"time"
 
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // How the zoom's history table reads: the event in words (the OTRS name
@@ -11,33 +11,33 @@ import (
 // keeps the OTRS names and UTC times the hash chain covers.
 
 var eventLabels = map[string]string{
-	workflows.EventNewTicket:       "Ticket created",
-	workflows.EventAddNote:         "Note",
-	workflows.EventPhoneCall:       "Phone note",
-	workflows.EventSendAnswer:      "Reply sent",
-	workflows.EventFollowUp:        "Customer follow-up",
-	workflows.EventStateUpdate:     "State changed",
-	workflows.EventOwnerUpdate:     "Owner changed",
-	workflows.EventResponsible:     "Responsible changed",
-	workflows.EventLock:            "Locked",
-	workflows.EventUnlock:          "Unlocked",
-	workflows.EventSubscribe:       "Watcher added",
-	workflows.EventUnsubscribe:     "Watcher removed",
-	workflows.EventMove:            "Moved",
-	workflows.EventServiceUpdate:   "Service changed",
-	workflows.EventTypeUpdate:      "Type changed",
-	workflows.EventPriorityUpdate:  "Priority changed",
-	workflows.EventSLAUpdate:       "SLA changed",
-	workflows.EventEscalation:      "Escalated",
-	workflows.EventHandBack:        "Handed back",
-	workflows.EventPendingTime:     "Pending time set",
-	workflows.EventReminderReached: "Reminder reached",
-	workflows.EventAutoClose:       "Closed automatically",
-	workflows.EventMerged:          "Merged",
-	workflows.EventLinkAdd:         "Linked",
-	workflows.EventSLAWarning:      "SLA warning",
-	workflows.EventSLABreach:       "SLA breached",
-	workflows.EventMergedIn:        "Ticket merged in",
+	ticket.EventNewTicket:       "Ticket created",
+	ticket.EventAddNote:         "Note",
+	ticket.EventPhoneCall:       "Phone note",
+	ticket.EventSendAnswer:      "Reply sent",
+	ticket.EventFollowUp:        "Customer follow-up",
+	ticket.EventStateUpdate:     "State changed",
+	ticket.EventOwnerUpdate:     "Owner changed",
+	ticket.EventResponsible:     "Responsible changed",
+	ticket.EventLock:            "Locked",
+	ticket.EventUnlock:          "Unlocked",
+	ticket.EventSubscribe:       "Watcher added",
+	ticket.EventUnsubscribe:     "Watcher removed",
+	ticket.EventMove:            "Moved",
+	ticket.EventServiceUpdate:   "Service changed",
+	ticket.EventTypeUpdate:      "Type changed",
+	ticket.EventPriorityUpdate:  "Priority changed",
+	ticket.EventSLAUpdate:       "SLA changed",
+	ticket.EventEscalation:      "Escalated",
+	ticket.EventHandBack:        "Handed back",
+	ticket.EventPendingTime:     "Pending time set",
+	ticket.EventReminderReached: "Reminder reached",
+	ticket.EventAutoClose:       "Closed automatically",
+	ticket.EventMerged:          "Merged",
+	ticket.EventLinkAdd:         "Linked",
+	ticket.EventSLAWarning:      "SLA warning",
+	ticket.EventSLABreach:       "SLA breached",
+	ticket.EventMergedIn:        "Ticket merged in",
 }
 
 // eventLabel is a history event in words; unknown events show as they are.
@@ -72,7 +72,7 @@ func fieldLabel(field string) string {
 // those read "field: value", changes "field: old → new".
 func notice(event string) bool {
 	switch event {
-	case workflows.EventSLAWarning, workflows.EventSLABreach, workflows.EventReminderReached:
+	case ticket.EventSLAWarning, ticket.EventSLABreach, ticket.EventReminderReached:
 		return true
 	}
 	return false

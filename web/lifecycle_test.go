@@ -13,6 +13,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
@@ -61,7 +62,7 @@ func (b *browser) postForm(action string, fields url.Values) (response, string) 
 }
 
 func TestActionFormsCallTheDesk(t *testing.T) {
-	closed := func(d *desk.TicketDetail) { d.Ticket.State = string(workflows.StateClosedSuccessful) }
+	closed := func(d *desk.TicketDetail) { d.Ticket.State = string(ticket.StateClosedSuccessful) }
 	secondLevel := func(d *desk.TicketDetail) { d.Ticket.Level, d.Ticket.QueueID = models.LevelSecond, 4 }
 	for _, tc := range []struct {
 		name, action string
@@ -262,21 +263,21 @@ func TestActionsNeedCSRF(t *testing.T) {
 // TestActionFormsFollowTheProcess: the zoom offers a form exactly in the
 // states whose process allows its action.
 func TestActionFormsFollowTheProcess(t *testing.T) {
-	forms := map[string]workflows.Action{
-		"replies": workflows.ActionReply, "notes": workflows.ActionNote, "pending": workflows.ActionPending,
-		"assign": workflows.ActionAssign, "lock": workflows.ActionLock, "watch": workflows.ActionWatch,
-		"move": workflows.ActionMove, "escalate": workflows.ActionEscalate, "hand-back": workflows.ActionHandBack,
-		"classify": workflows.ActionClassify, "close": workflows.ActionClose, "reopen": workflows.ActionReopen,
-		"merge": workflows.ActionMerge, "links": workflows.ActionLink,
+	forms := map[string]ticket.Action{
+		"replies": ticket.ActionReply, "notes": ticket.ActionNote, "pending": ticket.ActionPending,
+		"assign": ticket.ActionAssign, "lock": ticket.ActionLock, "watch": ticket.ActionWatch,
+		"move": ticket.ActionMove, "escalate": ticket.ActionEscalate, "hand-back": ticket.ActionHandBack,
+		"classify": ticket.ActionClassify, "close": ticket.ActionClose, "reopen": ticket.ActionReopen,
+		"merge": ticket.ActionMerge, "links": ticket.ActionLink,
 	}
 	b := newBrowser(t, Options{})
 	b.login()
 	offered := map[string]int{}
-	for _, st := range workflows.AllStates() {
+	for _, st := range ticket.AllStates() {
 		b.setTicket(func(d *desk.TicketDetail) {
 			// At 2nd level, so handing back is possible as far as the level goes.
 			d.Ticket.State, d.Ticket.Level, d.Ticket.MergedInto = string(st), models.LevelSecond, ""
-			if st == workflows.StateMerged {
+			if st == ticket.StateMerged {
 				d.Ticket.MergedInto = otherNumber
 			}
 		})
@@ -284,7 +285,7 @@ func TestActionFormsFollowTheProcess(t *testing.T) {
 		wantStatus(t, res, http.StatusOK)
 		for path, act := range forms {
 			shown := strings.Contains(res.body, `action="/agent/tickets/`+testNumber+`/`+path+`"`)
-			if want := st.Allows(act); shown != want {
+			if want := workflows.Allows(st, act); shown != want {
 				t.Errorf("state %q: form %s shown=%v, but the process allows %s: %v", st, path, shown, act, want)
 			}
 			if shown {
@@ -326,13 +327,13 @@ func TestZoomShowsLifecycle(t *testing.T) {
 			Articles: []models.Article{{Seq: 1, Kind: "phone note", Author: "Anna Agent", Body: "It jams <again>", CreatedAt: past}},
 		}}
 		d.History = append(d.History,
-			models.HistoryEntry{Seq: 2, Event: workflows.EventPendingTime, ActorKind: "agent", ActorName: "Anna Agent",
+			models.HistoryEntry{Seq: 2, Event: ticket.EventPendingTime, ActorKind: "agent", ActorName: "Anna Agent",
 				Field: "PendingUntil", NewValue: reminder.Format(time.RFC3339), CreatedAt: past},
-			models.HistoryEntry{Seq: 3, Event: workflows.EventLock, ActorKind: "agent", ActorName: "Bert Second",
+			models.HistoryEntry{Seq: 3, Event: ticket.EventLock, ActorKind: "agent", ActorName: "Bert Second",
 				Field: "Lock", OldValue: "unlock", NewValue: "lock", CreatedAt: past},
-			models.HistoryEntry{Seq: 4, Event: workflows.EventSLABreach, ActorKind: "system", ActorName: "kizdesk",
+			models.HistoryEntry{Seq: 4, Event: ticket.EventSLABreach, ActorKind: "system", ActorName: "kizdesk",
 				Field: "UpdateTime", NewValue: past.Format(time.RFC3339), CreatedAt: past},
-			models.HistoryEntry{Seq: 5, Event: workflows.EventMergedIn, ActorKind: "agent", ActorName: "Anna Agent",
+			models.HistoryEntry{Seq: 5, Event: ticket.EventMergedIn, ActorKind: "agent", ActorName: "Anna Agent",
 				Field: "MergedFrom", NewValue: "2026112710000033", CreatedAt: past},
 		)
 	})
@@ -552,10 +553,10 @@ func TestAPIRemindersAndDetail(t *testing.T) {
 }
 
 func TestAllowsRefusesUnknownActions(t *testing.T) {
-	if ok, err := allows("open", string(workflows.ActionReply)); !ok || err != nil {
+	if ok, err := allows("open", string(ticket.ActionReply)); !ok || err != nil {
 		t.Errorf("allows(open, reply) = %v, %v", ok, err)
 	}
-	if ok, err := allows("closed successful", string(workflows.ActionReply)); ok || err != nil {
+	if ok, err := allows("closed successful", string(ticket.ActionReply)); ok || err != nil {
 		t.Errorf("allows(closed successful, reply) = %v, %v", ok, err)
 	}
 	if _, err := allows("open", "replies"); err == nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
@@ -79,7 +80,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		},
 		"field":           func(fe map[string]string, name string) string { return fe[name] },
 		"allows":          allows,
-		"pending":         func(state string) bool { return workflows.State(state).Pending() },
+		"pending":         func(state string) bool { return ticket.State(state).Pending() },
 		"reminderReached": reminderReached,
 		"eventLabel":      eventLabel,
 		"fieldLabel":      fieldLabel,
@@ -104,27 +105,27 @@ func timeOf(v any) (time.Time, bool, error) {
 
 // actions are the actions templates may ask allows about; a misspelt name
 // fails the page (and the tests) instead of silently hiding a form.
-var actions = map[workflows.Action]bool{
-	workflows.ActionNote: true, workflows.ActionReply: true, workflows.ActionAssign: true,
-	workflows.ActionLock: true, workflows.ActionWatch: true, workflows.ActionMove: true,
-	workflows.ActionClassify: true, workflows.ActionEscalate: true, workflows.ActionHandBack: true,
-	workflows.ActionPending: true, workflows.ActionClose: true, workflows.ActionReopen: true,
-	workflows.ActionMerge: true, workflows.ActionLink: true,
+var actions = map[ticket.Action]bool{
+	ticket.ActionNote: true, ticket.ActionReply: true, ticket.ActionAssign: true,
+	ticket.ActionLock: true, ticket.ActionWatch: true, ticket.ActionMove: true,
+	ticket.ActionClassify: true, ticket.ActionEscalate: true, ticket.ActionHandBack: true,
+	ticket.ActionPending: true, ticket.ActionClose: true, ticket.ActionReopen: true,
+	ticket.ActionMerge: true, ticket.ActionLink: true,
 }
 
 // allows tells whether the process allows action in state, so a page only
 // offers the forms the ticket's workflow would accept.
 func allows(state, action string) (bool, error) {
-	a := workflows.Action(action)
+	a := ticket.Action(action)
 	if !actions[a] {
 		return false, fmt.Errorf("allows: unknown action %q", action)
 	}
-	return workflows.State(state).Allows(a), nil
+	return workflows.Allows(ticket.State(state), a), nil
 }
 
 // reminderReached tells whether a ticket's pending reminder is due.
 func reminderReached(t models.TicketRow) bool {
-	return workflows.State(t.State) == workflows.StatePendingReminder &&
+	return ticket.State(t.State) == ticket.StatePendingReminder &&
 		t.PendingUntil != nil && !t.PendingUntil.After(time.Now())
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
@@ -31,9 +32,9 @@ type ticketPage struct {
 	// the queues escalation may send to (2nd level and teams).
 	Choices          desk.FormChoices
 	EscalationQueues []models.Queue
-	NoteKinds        []workflows.ArticleKind
-	CloseStates      []workflows.State
-	PendingStates    []workflows.State
+	NoteKinds        []ticket.ArticleKind
+	CloseStates      []ticket.State
+	PendingStates    []ticket.State
 }
 
 func (s *server) ticketShow(c *gin.Context) {
@@ -64,9 +65,9 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 		Linked:        d.Linked,
 		Merged:        d.Merged,
 		Forms:         forms,
-		NoteKinds:     []workflows.ArticleKind{workflows.ArticleInternalNote, workflows.ArticlePhoneNote},
-		CloseStates:   []workflows.State{workflows.StateClosedSuccessful, workflows.StateClosedUnsuccessful},
-		PendingStates: workflows.PendingStates(),
+		NoteKinds:     []ticket.ArticleKind{ticket.ArticleInternalNote, ticket.ArticlePhoneNote},
+		CloseStates:   []ticket.State{ticket.StateClosedSuccessful, ticket.StateClosedUnsuccessful},
+		PendingStates: ticket.PendingStates(),
 	}
 	p.LockedByOther = d.Ticket.Locked && d.Ticket.OwnerID != nil && *d.Ticket.OwnerID != a.ID
 	for _, w := range d.Watchers {
@@ -75,10 +76,10 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 		}
 	}
 	// Only ask for the choices when a form offers them.
-	st := workflows.State(d.Ticket.State)
-	for _, act := range []workflows.Action{workflows.ActionAssign, workflows.ActionWatch, workflows.ActionMove,
-		workflows.ActionEscalate, workflows.ActionClassify} {
-		if st.Allows(act) {
+	st := ticket.State(d.Ticket.State)
+	for _, act := range []ticket.Action{ticket.ActionAssign, ticket.ActionWatch, ticket.ActionMove,
+		ticket.ActionEscalate, ticket.ActionClassify} {
+		if workflows.Allows(st, act) {
 			if p.Choices, err = s.desk.FormChoices(ctx, a); err != nil {
 				s.fail(c, fmt.Errorf("choices for ticket %s: %w", number, err))
 				return
@@ -93,7 +94,7 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 	}
 	if s.temporalURL != "" {
 		p.TemporalURL = s.temporalURL + "/namespaces/" + url.PathEscape(s.namespace) +
-			"/workflows/" + url.PathEscape(workflows.WorkflowID(d.Ticket.Number))
+			"/workflows/" + url.PathEscape(ticket.WorkflowID(d.Ticket.Number))
 	}
 	s.render(c, status, "ticket_show", p)
 }

@@ -18,7 +18,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/workflows"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // Desk is what the web needs from the service desk. It is declared here,
@@ -32,21 +32,21 @@ type Desk interface {
 	QueueTickets(ctx context.Context, a models.Agent, queueID int64) (models.Queue, []models.TicketRow, error)
 	Ticket(ctx context.Context, a models.Agent, number string) (desk.TicketDetail, error)
 	FormChoices(ctx context.Context, a models.Agent) (desk.FormChoices, error)
-	CreateTicket(ctx context.Context, a models.Agent, req desk.CreateTicketRequest) (workflows.TicketView, error)
-	AddNote(ctx context.Context, a models.Agent, number string, req desk.AddNoteRequest) (workflows.TicketView, error)
-	Close(ctx context.Context, a models.Agent, number string, req desk.CloseRequest) (workflows.TicketView, error)
-	Reply(ctx context.Context, a models.Agent, number string, req desk.ReplyRequest) (workflows.TicketView, error)
-	Assign(ctx context.Context, a models.Agent, number string, req desk.AssignRequest) (workflows.TicketView, error)
-	Lock(ctx context.Context, a models.Agent, number string, req desk.LockRequest) (workflows.TicketView, error)
-	Watch(ctx context.Context, a models.Agent, number string, req desk.WatchRequest) (workflows.TicketView, error)
-	Move(ctx context.Context, a models.Agent, number string, req desk.MoveRequest) (workflows.TicketView, error)
-	Classify(ctx context.Context, a models.Agent, number string, req desk.ClassifyRequest) (workflows.TicketView, error)
-	Escalate(ctx context.Context, a models.Agent, number string, req desk.EscalateRequest) (workflows.TicketView, error)
-	HandBack(ctx context.Context, a models.Agent, number string, req desk.HandBackRequest) (workflows.TicketView, error)
-	SetPending(ctx context.Context, a models.Agent, number string, req desk.PendingRequest) (workflows.TicketView, error)
-	Reopen(ctx context.Context, a models.Agent, number string, req desk.ReopenRequest) (workflows.TicketView, error)
-	Merge(ctx context.Context, a models.Agent, number string, req desk.MergeRequest) (workflows.TicketView, error)
-	Link(ctx context.Context, a models.Agent, number string, req desk.LinkRequest) (workflows.TicketView, error)
+	CreateTicket(ctx context.Context, a models.Agent, req desk.CreateTicketRequest) (ticket.View, error)
+	AddNote(ctx context.Context, a models.Agent, number string, req desk.AddNoteRequest) (ticket.View, error)
+	Close(ctx context.Context, a models.Agent, number string, req desk.CloseRequest) (ticket.View, error)
+	Reply(ctx context.Context, a models.Agent, number string, req desk.ReplyRequest) (ticket.View, error)
+	Assign(ctx context.Context, a models.Agent, number string, req desk.AssignRequest) (ticket.View, error)
+	Lock(ctx context.Context, a models.Agent, number string, req desk.LockRequest) (ticket.View, error)
+	Watch(ctx context.Context, a models.Agent, number string, req desk.WatchRequest) (ticket.View, error)
+	Move(ctx context.Context, a models.Agent, number string, req desk.MoveRequest) (ticket.View, error)
+	Classify(ctx context.Context, a models.Agent, number string, req desk.ClassifyRequest) (ticket.View, error)
+	Escalate(ctx context.Context, a models.Agent, number string, req desk.EscalateRequest) (ticket.View, error)
+	HandBack(ctx context.Context, a models.Agent, number string, req desk.HandBackRequest) (ticket.View, error)
+	SetPending(ctx context.Context, a models.Agent, number string, req desk.PendingRequest) (ticket.View, error)
+	Reopen(ctx context.Context, a models.Agent, number string, req desk.ReopenRequest) (ticket.View, error)
+	Merge(ctx context.Context, a models.Agent, number string, req desk.MergeRequest) (ticket.View, error)
+	Link(ctx context.Context, a models.Agent, number string, req desk.LinkRequest) (ticket.View, error)
 	FollowUp(ctx context.Context, a models.Agent, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error)
 	RemindersReached(ctx context.Context, a models.Agent) ([]models.TicketRow, error)
 	CountRemindersReached(ctx context.Context, a models.Agent) (int, error)

@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/kiz-ulm/kizdesk/activities"
 	"github.com/kiz-ulm/kizdesk/calendar"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 var berlin = mustZone("Europe/Berlin")
@@ -50,20 +50,20 @@ func kizHelpdesk(t *testing.T) calendar.Calendar {
 }
 
 var (
-	helpdesk = QueueRef{ID: 1, Name: "Helpdesk", Level: LevelFirst}
-	netz     = QueueRef{ID: 2, Name: "Netz & WLAN", Level: LevelSecond}
-	team     = QueueRef{ID: 3, Name: "Team Exchange", Level: LevelTeam}
-	other    = Actor{Kind: ActorAgent, ID: 8, Name: "Nora Netz"}
-	customer = Actor{Kind: ActorCustomer, ID: 5, Name: "Erika Mustermann"}
+	helpdesk = ticket.QueueRef{ID: 1, Name: "Helpdesk", Level: ticket.LevelFirst}
+	netz     = ticket.QueueRef{ID: 2, Name: "Netz & WLAN", Level: ticket.LevelSecond}
+	team     = ticket.QueueRef{ID: 3, Name: "Team Exchange", Level: ticket.LevelTeam}
+	other    = ticket.Actor{Kind: ticket.ActorAgent, ID: 8, Name: "Nora Netz"}
+	customer = ticket.Actor{Kind: ticket.ActorCustomer, ID: 5, Name: "Erika Mustermann"}
 )
 
 // timedInput is a ticket opened Monday 30 November 2026, 09:00, with the
 // helpdesk's SLA: first response 2 h, update 4 h, solution 8 h, warning at
 // 80 %, escalation to Netz & WLAN after 4 h at 1st level.
-func timedInput(t *testing.T, env *testsuite.TestWorkflowEnvironment) TicketInput {
+func timedInput(t *testing.T, env *testsuite.TestWorkflowEnvironment) ticket.TicketInput {
 	env.SetStartTime(at(time.November, 30, 9, 0))
 	in := newInput()
-	in.Terms = Terms{
+	in.Terms = ticket.Terms{
 		SLA: "Helpdesk Standard", Calendar: kizHelpdesk(t),
 		FirstResponse: 2 * time.Hour, Update: 4 * time.Hour, Solution: 8 * time.Hour, WarnPercent: 80,
 		EscalateAfter: 4 * time.Hour, SecondLevel: netz, FirstLevel: helpdesk,
@@ -72,16 +72,16 @@ func timedInput(t *testing.T, env *testsuite.TestWorkflowEnvironment) TicketInpu
 }
 
 // entry finds the first history entry with the event (and field, if given).
-func entry(p *projection, event, field string) (activities.HistoryEvent, bool) {
+func entry(p *projection, event, field string) (ticket.HistoryEvent, bool) {
 	for _, ev := range p.events {
 		if ev.Event == event && (field == "" || ev.Field == field) {
 			return ev, true
 		}
 	}
-	return activities.HistoryEvent{}, false
+	return ticket.HistoryEvent{}, false
 }
 
-func wantEntryAt(t *testing.T, p *projection, event, field string, when time.Time) activities.HistoryEvent {
+func wantEntryAt(t *testing.T, p *projection, event, field string, when time.Time) ticket.HistoryEvent {
 	t.Helper()
 	ev, ok := entry(p, event, field)
 	if !ok {
@@ -118,12 +118,12 @@ func TestSLAClocksPauseWhilePending(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
 	in.Terms.EscalateAfter = 0
-	reply := sendUpdate(env, until(at(time.November, 30, 10, 0)), string(ActionReply), ReplyInput{Actor: agent, Body: "We are on it."})
-	pending := sendUpdate(env, until(at(time.November, 30, 10, 30)), string(ActionPending), PendingInput{
-		Actor: agent, State: StatePendingReminder, Until: at(time.December, 2, 10, 0)})
-	var view TicketView
+	reply := sendUpdate(env, until(at(time.November, 30, 10, 0)), string(ticket.ActionReply), ticket.ReplyInput{Actor: agent, Body: "We are on it."})
+	pending := sendUpdate(env, until(at(time.November, 30, 10, 30)), string(ticket.ActionPending), ticket.PendingInput{
+		Actor: agent, State: ticket.StatePendingReminder, Until: at(time.December, 2, 10, 0)})
+	var view ticket.View
 	env.RegisterDelayedCallback(func() {
-		res, err := env.QueryWorkflow(QueryTicket)
+		res, err := env.QueryWorkflow(ticket.QueryTicket)
 		if err == nil {
 			err = res.Get(&view)
 		}
@@ -131,9 +131,9 @@ func TestSLAClocksPauseWhilePending(t *testing.T) {
 			t.Error(err)
 		}
 	}, until(at(time.December, 1, 12, 0)))
-	sendSignal(env, until(at(time.December, 2, 11, 0)), SignalFollowUp, FollowUpInput{
-		Actor: customer, Article: ArticleInput{Body: "Still broken."}, Key: "<m1@uni-ulm.de>"})
-	closed := sendUpdate(env, until(at(time.December, 3, 9, 0)), string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	sendSignal(env, until(at(time.December, 2, 11, 0)), ticket.SignalFollowUp, ticket.FollowUpInput{
+		Actor: customer, Article: ticket.ArticleInput{Body: "Still broken."}, Key: "<m1@uni-ulm.de>"})
+	closed := sendUpdate(env, until(at(time.December, 3, 9, 0)), string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, reply, pending, closed)
@@ -144,20 +144,20 @@ func TestSLAClocksPauseWhilePending(t *testing.T) {
 	if got, want := reply.view.SLA.UpdateDue, at(time.November, 30, 14, 0); !got.Equal(want) {
 		t.Errorf("update due %s, want %s", got, want)
 	}
-	if !view.SLA.SolutionDue.IsZero() || view.State != StatePendingReminder {
+	if !view.SLA.SolutionDue.IsZero() || view.State != ticket.StatePendingReminder {
 		t.Errorf("while pending: state %q, solution due %s; want no due time", view.State, view.SLA.SolutionDue)
 	}
-	wantEntryAt(t, p, EventReminderReached, "", at(time.December, 2, 10, 0))
-	wantEntryAt(t, p, EventFollowUp, "", at(time.December, 2, 11, 0))
+	wantEntryAt(t, p, ticket.EventReminderReached, "", at(time.December, 2, 10, 0))
+	wantEntryAt(t, p, ticket.EventFollowUp, "", at(time.December, 2, 11, 0))
 	// Back to open on Wednesday 11:00: update used 0.5 h, solution 1.5 h.
-	wantEntryAt(t, p, EventSLAWarning, clockUpdate, at(time.December, 2, 13, 42))
-	wantEntryAt(t, p, EventSLABreach, clockUpdate, at(time.December, 2, 14, 30))
-	wantEntryAt(t, p, EventSLAWarning, clockSolution, at(time.December, 2, 15, 54))
-	breach := wantEntryAt(t, p, EventSLABreach, clockSolution, at(time.December, 2, 17, 30))
-	if breach.Notify == nil || breach.Notify.Kind != NotifySLABreach || breach.Notify.QueueID != helpdesk.ID {
+	wantEntryAt(t, p, ticket.EventSLAWarning, ticket.ClockUpdate, at(time.December, 2, 13, 42))
+	wantEntryAt(t, p, ticket.EventSLABreach, ticket.ClockUpdate, at(time.December, 2, 14, 30))
+	wantEntryAt(t, p, ticket.EventSLAWarning, ticket.ClockSolution, at(time.December, 2, 15, 54))
+	breach := wantEntryAt(t, p, ticket.EventSLABreach, ticket.ClockSolution, at(time.December, 2, 17, 30))
+	if breach.Notify == nil || breach.Notify.Kind != ticket.NotifySLABreach || breach.Notify.QueueID != helpdesk.ID {
 		t.Errorf("breach notification %+v", breach.Notify)
 	}
-	if _, ok := entry(p, EventSLAWarning, clockFirstResponse); ok {
+	if _, ok := entry(p, ticket.EventSLAWarning, ticket.ClockFirstResponse); ok {
 		t.Error("a first response met in time was warned about")
 	}
 	s := closed.view.SLA
@@ -173,18 +173,18 @@ func TestFirstResponseBreachAndWarning(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
 	in.Terms.EscalateAfter = 0
-	var created *updateResult = sendUpdate(env, 0, UpdateCreate, CreateInput{})
-	sendUpdate(env, until(at(time.November, 30, 12, 0)), string(ActionNote), AddNoteInput{
-		Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "internal notes do not answer the customer"}})
-	sendUpdate(env, until(at(time.December, 1, 9, 0)), string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	var created *updateResult = sendUpdate(env, 0, ticket.UpdateCreate, ticket.CreateInput{})
+	sendUpdate(env, until(at(time.November, 30, 12, 0)), string(ticket.ActionNote), ticket.AddNoteInput{
+		Actor: agent, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "internal notes do not answer the customer"}})
+	sendUpdate(env, until(at(time.December, 1, 9, 0)), string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, created)
 	if got, want := created.view.SLA.FirstResponseDue, at(time.November, 30, 11, 0); !got.Equal(want) {
 		t.Errorf("first response due %s, want %s", got, want)
 	}
-	wantEntryAt(t, p, EventSLAWarning, clockFirstResponse, at(time.November, 30, 10, 36))
-	wantEntryAt(t, p, EventSLABreach, clockFirstResponse, at(time.November, 30, 11, 0))
-	wantEntryAt(t, p, EventSLABreach, clockSolution, at(time.November, 30, 17, 0))
+	wantEntryAt(t, p, ticket.EventSLAWarning, ticket.ClockFirstResponse, at(time.November, 30, 10, 36))
+	wantEntryAt(t, p, ticket.EventSLABreach, ticket.ClockFirstResponse, at(time.November, 30, 11, 0))
+	wantEntryAt(t, p, ticket.EventSLABreach, ticket.ClockSolution, at(time.November, 30, 17, 0))
 }
 
 // TestEscalationToSecondLevel: a ticket opened Monday 16:00 is still at
@@ -195,29 +195,29 @@ func TestEscalationToSecondLevel(t *testing.T) {
 	in := timedInput(t, env)
 	env.SetStartTime(at(time.November, 30, 16, 0))
 	in.Terms.FirstResponse, in.Terms.Update, in.Terms.Solution = 0, 0, 0
-	var view TicketView
+	var view ticket.View
 	env.RegisterDelayedCallback(func() {
-		res, _ := env.QueryWorkflow(QueryTicket)
+		res, _ := env.QueryWorkflow(ticket.QueryTicket)
 		_ = res.Get(&view)
 	}, 20*time.Hour)
-	sendUpdate(env, 2*24*time.Hour, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	sendUpdate(env, 2*24*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 
-	move := wantEntryAt(t, p, EventMove, "Queue", at(time.December, 1, 10, 0))
-	if move.Old != "Helpdesk" || move.New != "Netz & WLAN" || move.Actor.Kind != ActorSystem {
+	move := wantEntryAt(t, p, ticket.EventMove, "Queue", at(time.December, 1, 10, 0))
+	if move.Old != "Helpdesk" || move.New != "Netz & WLAN" || move.Actor.Kind != ticket.ActorSystem {
 		t.Errorf("move %+v", move)
 	}
-	lvl := wantEntryAt(t, p, EventEscalation, "Level", at(time.December, 1, 10, 0))
-	if lvl.Old != string(LevelFirst) || lvl.New != string(LevelSecond) {
+	lvl := wantEntryAt(t, p, ticket.EventEscalation, "Level", at(time.December, 1, 10, 0))
+	if lvl.Old != string(ticket.LevelFirst) || lvl.New != string(ticket.LevelSecond) {
 		t.Errorf("level %s → %s", lvl.Old, lvl.New)
 	}
-	if lvl.Notify == nil || lvl.Notify.Kind != NotifyEscalation || lvl.Notify.QueueID != netz.ID {
+	if lvl.Notify == nil || lvl.Notify.Kind != ticket.NotifyEscalation || lvl.Notify.QueueID != netz.ID {
 		t.Errorf("escalation notification %+v, want one for queue %d", lvl.Notify, netz.ID)
 	}
-	if view.Level != LevelSecond || view.QueueID != netz.ID || !view.SLA.EscalatedAt.Equal(at(time.December, 1, 10, 0)) {
+	if view.Level != ticket.LevelSecond || view.QueueID != netz.ID || !view.SLA.EscalatedAt.Equal(at(time.December, 1, 10, 0)) {
 		t.Errorf("after escalation: level %q queue %d escalated %s", view.Level, view.QueueID, view.SLA.EscalatedAt)
 	}
-	if n := strings.Count(events(p), EventEscalation); n != 1 {
+	if n := strings.Count(events(p), ticket.EventEscalation); n != 1 {
 		t.Errorf("%d escalations, want 1: %s", n, events(p))
 	}
 }
@@ -227,15 +227,15 @@ func TestEscalationToSecondLevel(t *testing.T) {
 func TestNoEscalationWhilePendingOrSolved(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
-	sendUpdate(env, time.Hour, string(ActionPending), PendingInput{Actor: agent, State: StatePendingAutoClose, Until: at(time.December, 7, 9, 0)})
+	sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Actor: agent, State: ticket.StatePendingAutoClose, Until: at(time.December, 7, 9, 0)})
 	env.ExecuteWorkflow(Ticket, in)
-	if _, ok := entry(p, EventEscalation, ""); ok {
+	if _, ok := entry(p, ticket.EventEscalation, ""); ok {
 		t.Errorf("a pending ticket escalated: %s", events(p))
 	}
-	if last := p.events[len(p.events)-1]; last.Event != EventStateUpdate || !last.At.Equal(at(time.December, 7, 9, 0)) {
+	if last := p.events[len(p.events)-1]; last.Event != ticket.EventStateUpdate || !last.At.Equal(at(time.December, 7, 9, 0)) {
 		t.Errorf("last entry %+v, want the auto close on 7 December 09:00", last)
 	}
-	if p.last.State != string(StateClosedSuccessful) {
+	if p.last.State != string(ticket.StateClosedSuccessful) {
 		t.Errorf("state %q after auto close", p.last.State)
 	}
 }
@@ -246,50 +246,50 @@ func TestThirtyDayReminder(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
 	in.Terms.EscalateAfter = 0
-	assign := sendUpdate(env, time.Minute, string(ActionAssign), AssignInput{Actor: agent, Owner: AgentRef{ID: agent.ID, Name: agent.Name}})
-	set := sendUpdate(env, 2*time.Minute, string(ActionPending), PendingInput{
-		Actor: agent, State: StatePendingReminder, Until: at(time.December, 30, 20, 0), Note: "Ask again after the holidays."})
-	var view TicketView
+	assign := sendUpdate(env, time.Minute, string(ticket.ActionAssign), ticket.AssignInput{Actor: agent, Owner: ticket.AgentRef{ID: agent.ID, Name: agent.Name}})
+	set := sendUpdate(env, 2*time.Minute, string(ticket.ActionPending), ticket.PendingInput{
+		Actor: agent, State: ticket.StatePendingReminder, Until: at(time.December, 30, 20, 0), Note: "Ask again after the holidays."})
+	var view ticket.View
 	env.RegisterDelayedCallback(func() {
-		res, _ := env.QueryWorkflow(QueryTicket)
+		res, _ := env.QueryWorkflow(ticket.QueryTicket)
 		_ = res.Get(&view)
 	}, until(at(time.December, 31, 9, 0)))
-	sendUpdate(env, until(at(time.December, 31, 10, 0)), string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	sendUpdate(env, until(at(time.December, 31, 10, 0)), string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, assign, set)
-	ev := wantEntryAt(t, p, EventReminderReached, "", at(time.December, 31, 8, 0))
-	if ev.Notify == nil || ev.Notify.Kind != NotifyReminder || ev.Notify.AgentID != agent.ID {
+	ev := wantEntryAt(t, p, ticket.EventReminderReached, "", at(time.December, 31, 8, 0))
+	if ev.Notify == nil || ev.Notify.Kind != ticket.NotifyReminder || ev.Notify.AgentID != agent.ID {
 		t.Errorf("reminder notification %+v, want one for the owner", ev.Notify)
 	}
-	if view.State != StatePendingReminder || !view.ReminderReached {
+	if view.State != ticket.StatePendingReminder || !view.ReminderReached {
 		t.Errorf("after the reminder: state %q, reached %v; want still pending, reached", view.State, view.ReminderReached)
 	}
-	if n := strings.Count(events(p), EventReminderReached); n != 1 {
+	if n := strings.Count(events(p), ticket.EventReminderReached); n != 1 {
 		t.Errorf("%d reminders, want 1", n)
 	}
 }
 
 func TestPendingAutoClose(t *testing.T) {
 	for _, c := range []struct {
-		pending State
-		closed  State
-	}{{StatePendingAutoClose, StateClosedSuccessful}, {StatePendingAutoCloseNo, StateClosedUnsuccessful}} {
+		pending ticket.State
+		closed  ticket.State
+	}{{ticket.StatePendingAutoClose, ticket.StateClosedSuccessful}, {ticket.StatePendingAutoCloseNo, ticket.StateClosedUnsuccessful}} {
 		t.Run(string(c.pending), func(t *testing.T) {
 			env, p := newEnv(t)
 			in := timedInput(t, env)
 			due := at(time.December, 3, 14, 15)
-			sendUpdate(env, time.Hour, string(ActionPending), PendingInput{Actor: agent, State: c.pending, Until: due})
+			sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Actor: agent, State: c.pending, Until: due})
 			env.ExecuteWorkflow(Ticket, in)
 			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 				t.Fatalf("workflow: %v", env.GetWorkflowError())
 			}
-			var closing activities.HistoryEvent
+			var closing ticket.HistoryEvent
 			for _, ev := range p.events {
-				if ev.Event == EventStateUpdate && ev.New == string(c.closed) {
+				if ev.Event == ticket.EventStateUpdate && ev.New == string(c.closed) {
 					closing = ev
 				}
 			}
-			if !closing.At.Equal(due) || closing.Actor.Kind != ActorSystem || closing.Old != string(c.pending) {
+			if !closing.At.Equal(due) || closing.Actor.Kind != ticket.ActorSystem || closing.Old != string(c.pending) {
 				t.Errorf("closing entry %+v, want %s by the system at %s", closing, c.closed, due)
 			}
 		})
@@ -299,17 +299,17 @@ func TestPendingAutoClose(t *testing.T) {
 func TestPendingIsChecked(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
-	past := sendUpdate(env, time.Hour, string(ActionPending), PendingInput{Actor: agent, State: StatePendingReminder, Until: at(time.November, 30, 9, 30)})
-	notPending := sendUpdate(env, time.Hour, string(ActionPending), PendingInput{Actor: agent, State: StateOpen, Until: at(time.December, 30, 9, 30)})
-	tooFar := sendUpdate(env, time.Hour, string(ActionPending), PendingInput{Actor: agent, State: StatePendingReminder, Until: at(time.November, 30, 9, 0).Add(3 * 365 * 24 * time.Hour)})
-	sendUpdate(env, 2*time.Hour, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	past := sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Actor: agent, State: ticket.StatePendingReminder, Until: at(time.November, 30, 9, 30)})
+	notPending := sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Actor: agent, State: ticket.StateOpen, Until: at(time.December, 30, 9, 30)})
+	tooFar := sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Actor: agent, State: ticket.StatePendingReminder, Until: at(time.November, 30, 9, 0).Add(3 * 365 * 24 * time.Hour)})
+	sendUpdate(env, 2*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	for name, r := range map[string]*updateResult{"past": past, "not a pending state": notPending, "too far": tooFar} {
 		if r.rejected == nil {
 			t.Errorf("%s: not rejected", name)
 		}
 	}
-	if _, ok := entry(p, EventPendingTime, ""); ok {
+	if _, ok := entry(p, ticket.EventPendingTime, ""); ok {
 		t.Error("a rejected pending time was recorded")
 	}
 }
@@ -320,22 +320,22 @@ func TestPendingIsChecked(t *testing.T) {
 func TestFollowUps(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
-	in.Terms = Terms{} // no SLA: only the follow-ups show in history
+	in.Terms = ticket.Terms{} // no SLA: only the follow-ups show in history
 	in.Ticket.FollowUpWindow = 3 * 24 * time.Hour
-	sendUpdate(env, time.Hour, string(ActionPending), PendingInput{Actor: agent, State: StatePendingAutoClose, Until: at(time.December, 9, 9, 0)})
-	msg := FollowUpInput{Actor: customer, Article: ArticleInput{Subject: "Re: VPN", Body: "It works again, but..."}, Key: "<a@uni-ulm.de>"}
-	sendSignal(env, 2*time.Hour, SignalFollowUp, msg)
-	sendSignal(env, 3*time.Hour, SignalFollowUp, msg)
-	closed := sendUpdate(env, 4*time.Hour, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Actor: agent, State: ticket.StatePendingAutoClose, Until: at(time.December, 9, 9, 0)})
+	msg := ticket.FollowUpInput{Actor: customer, Article: ticket.ArticleInput{Subject: "Re: VPN", Body: "It works again, but..."}, Key: "<a@uni-ulm.de>"}
+	sendSignal(env, 2*time.Hour, ticket.SignalFollowUp, msg)
+	sendSignal(env, 3*time.Hour, ticket.SignalFollowUp, msg)
+	closed := sendUpdate(env, 4*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 	msg2 := msg
 	msg2.Key, msg2.Article.Body = "<b@uni-ulm.de>", "It is broken again."
-	sendSignal(env, 2*24*time.Hour, SignalFollowUp, msg2)
-	var view TicketView
+	sendSignal(env, 2*24*time.Hour, ticket.SignalFollowUp, msg2)
+	var view ticket.View
 	env.RegisterDelayedCallback(func() {
-		res, _ := env.QueryWorkflow(QueryTicket)
+		res, _ := env.QueryWorkflow(ticket.QueryTicket)
 		_ = res.Get(&view)
 	}, 2*24*time.Hour+time.Minute)
-	sendUpdate(env, 3*24*time.Hour, string(ActionClose), CloseInput{Actor: agent, State: StateClosedUnsuccessful})
+	sendUpdate(env, 3*24*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedUnsuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, closed)
 
@@ -348,14 +348,14 @@ func TestFollowUps(t *testing.T) {
 	if got, want := closed.view.FollowUpUntil, closed.view.ClosedAt.Add(3*24*time.Hour); !got.Equal(want) {
 		t.Errorf("follow-up window ends %s, want %s", got, want)
 	}
-	if view.State != StateOpen || view.ClosedAt.IsZero() == false {
+	if view.State != ticket.StateOpen || view.ClosedAt.IsZero() == false {
 		t.Errorf("after the follow-up on the closed ticket: %q closed at %s", view.State, view.ClosedAt)
 	}
-	fu, _ := entry(p, EventFollowUp, "")
-	if fu.Article == nil || fu.Article.Kind != string(ArticleCustomer) || !fu.Article.CustomerVisible || fu.Actor != customer {
+	fu, _ := entry(p, ticket.EventFollowUp, "")
+	if fu.Article == nil || fu.Article.Kind != string(ticket.ArticleCustomer) || !fu.Article.CustomerVisible || fu.Actor != customer {
 		t.Errorf("follow-up entry %+v", fu)
 	}
-	if fu.Notify == nil || fu.Notify.Kind != NotifyFollowUp {
+	if fu.Notify == nil || fu.Notify.Kind != ticket.NotifyFollowUp {
 		t.Errorf("follow-up notification %+v", fu.Notify)
 	}
 }
@@ -366,16 +366,16 @@ func TestUpdateClockWaitsForFirstResponse(t *testing.T) {
 	env, _ := newEnv(t)
 	in := timedInput(t, env)
 	in.Terms.EscalateAfter = 0
-	sendUpdate(env, 30*time.Minute, string(ActionPending), PendingInput{Actor: agent, State: StatePendingAutoCloseNo, Until: at(time.December, 4, 9, 0)})
-	sendSignal(env, time.Hour, SignalFollowUp, FollowUpInput{Actor: customer, Article: ArticleInput{Body: "Hello?"}})
-	var view TicketView
+	sendUpdate(env, 30*time.Minute, string(ticket.ActionPending), ticket.PendingInput{Actor: agent, State: ticket.StatePendingAutoCloseNo, Until: at(time.December, 4, 9, 0)})
+	sendSignal(env, time.Hour, ticket.SignalFollowUp, ticket.FollowUpInput{Actor: customer, Article: ticket.ArticleInput{Body: "Hello?"}})
+	var view ticket.View
 	env.RegisterDelayedCallback(func() {
-		res, _ := env.QueryWorkflow(QueryTicket)
+		res, _ := env.QueryWorkflow(ticket.QueryTicket)
 		_ = res.Get(&view)
 	}, time.Hour+time.Minute)
-	sendUpdate(env, 2*time.Hour, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	sendUpdate(env, 2*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
-	if view.State != StateOpen || !view.SLA.UpdateDue.IsZero() {
+	if view.State != ticket.StateOpen || !view.SLA.UpdateDue.IsZero() {
 		t.Errorf("back from pending: state %q, update due %s; want open with no update due", view.State, view.SLA.UpdateDue)
 	}
 	// 30 minutes used before pending, resumed at 10:00: due at 11:30.
@@ -388,11 +388,11 @@ func TestReopenResumesSolutionClock(t *testing.T) {
 	env, _ := newEnv(t)
 	in := timedInput(t, env)
 	in.Terms.EscalateAfter = 0
-	sendUpdate(env, time.Hour, string(ActionReply), ReplyInput{Actor: agent, Body: "Fixed."})
-	sendUpdate(env, 2*time.Hour, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
-	reopened := sendUpdate(env, 24*time.Hour, string(ActionReopen), ReopenInput{Actor: agent, Note: "Customer called: not fixed."})
-	late := sendUpdate(env, 25*time.Hour, string(ActionReopen), ReopenInput{Actor: agent})
-	sendUpdate(env, 26*time.Hour, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	sendUpdate(env, time.Hour, string(ticket.ActionReply), ticket.ReplyInput{Actor: agent, Body: "Fixed."})
+	sendUpdate(env, 2*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
+	reopened := sendUpdate(env, 24*time.Hour, string(ticket.ActionReopen), ticket.ReopenInput{Actor: agent, Note: "Customer called: not fixed."})
+	late := sendUpdate(env, 25*time.Hour, string(ticket.ActionReopen), ticket.ReopenInput{Actor: agent})
+	sendUpdate(env, 26*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, reopened)
 	if late.rejected == nil {
@@ -410,16 +410,16 @@ func TestReopenResumesSolutionClock(t *testing.T) {
 func TestLockAssignWatch(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
-	lock := sendUpdate(env, time.Minute, string(ActionLock), LockInput{Actor: agent, Locked: true})
-	closeByOther := sendUpdate(env, 2*time.Minute, string(ActionClose), CloseInput{Actor: other, State: StateClosedSuccessful})
-	noteByOther := sendUpdate(env, 3*time.Minute, string(ActionNote), AddNoteInput{Actor: other, Article: ArticleInput{Kind: ArticleInternalNote, Body: "I can help."}})
-	watch := sendUpdate(env, 4*time.Minute, string(ActionWatch), WatchInput{Actor: other, Agent: AgentRef{ID: other.ID, Name: other.Name}, Watch: true})
-	watchAgain := sendUpdate(env, 5*time.Minute, string(ActionWatch), WatchInput{Actor: other, Agent: AgentRef{ID: other.ID, Name: other.Name}, Watch: true})
-	unlock := sendUpdate(env, 6*time.Minute, string(ActionLock), LockInput{Actor: other, Locked: false})
-	assign := sendUpdate(env, 7*time.Minute, string(ActionAssign), AssignInput{Actor: other,
-		Owner: AgentRef{ID: other.ID, Name: other.Name}, Responsible: AgentRef{ID: agent.ID, Name: agent.Name}})
-	unwatch := sendUpdate(env, 8*time.Minute, string(ActionWatch), WatchInput{Actor: other, Agent: AgentRef{ID: other.ID, Name: other.Name}})
-	closed := sendUpdate(env, 9*time.Minute, string(ActionClose), CloseInput{Actor: other, State: StateClosedSuccessful})
+	lock := sendUpdate(env, time.Minute, string(ticket.ActionLock), ticket.LockInput{Actor: agent, Locked: true})
+	closeByOther := sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Actor: other, State: ticket.StateClosedSuccessful})
+	noteByOther := sendUpdate(env, 3*time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Actor: other, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "I can help."}})
+	watch := sendUpdate(env, 4*time.Minute, string(ticket.ActionWatch), ticket.WatchInput{Actor: other, Agent: ticket.AgentRef{ID: other.ID, Name: other.Name}, Watch: true})
+	watchAgain := sendUpdate(env, 5*time.Minute, string(ticket.ActionWatch), ticket.WatchInput{Actor: other, Agent: ticket.AgentRef{ID: other.ID, Name: other.Name}, Watch: true})
+	unlock := sendUpdate(env, 6*time.Minute, string(ticket.ActionLock), ticket.LockInput{Actor: other, Locked: false})
+	assign := sendUpdate(env, 7*time.Minute, string(ticket.ActionAssign), ticket.AssignInput{Actor: other,
+		Owner: ticket.AgentRef{ID: other.ID, Name: other.Name}, Responsible: ticket.AgentRef{ID: agent.ID, Name: agent.Name}})
+	unwatch := sendUpdate(env, 8*time.Minute, string(ticket.ActionWatch), ticket.WatchInput{Actor: other, Agent: ticket.AgentRef{ID: other.ID, Name: other.Name}})
+	closed := sendUpdate(env, 9*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Actor: other, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, lock, noteByOther, watch, unlock, assign, unwatch, closed)
 	if lock.view.OwnerID != agent.ID || !lock.view.Locked {
@@ -453,29 +453,29 @@ func TestMoveClassifyEscalateHandBack(t *testing.T) {
 	in := timedInput(t, env)
 	terms := in.Terms
 	terms.SLA, terms.Solution = "Helpdesk Urgent", 2*time.Hour
-	classify := sendUpdate(env, time.Minute, string(ActionClassify), ClassifyInput{Actor: agent,
-		Service: Ref{ID: 4, Name: "Netz & WLAN::VPN"}, Type: Ref{ID: 1, Name: "Incident"}, Priority: Ref{ID: 5, Name: "5 very high"}, Terms: terms})
-	escalate := sendUpdate(env, 2*time.Minute, string(ActionEscalate), EscalateInput{Actor: agent, Queue: team, Note: "Needs the Exchange team."})
-	toFirst := sendUpdate(env, 3*time.Minute, string(ActionEscalate), EscalateInput{Actor: agent, Queue: helpdesk})
-	back := sendUpdate(env, 4*time.Minute, string(ActionHandBack), HandBackInput{Actor: agent})
-	backAgain := sendUpdate(env, 5*time.Minute, string(ActionHandBack), HandBackInput{Actor: agent})
-	move := sendUpdate(env, 6*time.Minute, string(ActionMove), MoveInput{Actor: agent, Queue: netz})
-	sendUpdate(env, 7*time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	classify := sendUpdate(env, time.Minute, string(ticket.ActionClassify), ticket.ClassifyInput{Actor: agent,
+		Service: ticket.Ref{ID: 4, Name: "Netz & WLAN::VPN"}, Type: ticket.Ref{ID: 1, Name: "Incident"}, Priority: ticket.Ref{ID: 5, Name: "5 very high"}, Terms: terms})
+	escalate := sendUpdate(env, 2*time.Minute, string(ticket.ActionEscalate), ticket.EscalateInput{Actor: agent, Queue: team, Note: "Needs the Exchange team."})
+	toFirst := sendUpdate(env, 3*time.Minute, string(ticket.ActionEscalate), ticket.EscalateInput{Actor: agent, Queue: helpdesk})
+	back := sendUpdate(env, 4*time.Minute, string(ticket.ActionHandBack), ticket.HandBackInput{Actor: agent})
+	backAgain := sendUpdate(env, 5*time.Minute, string(ticket.ActionHandBack), ticket.HandBackInput{Actor: agent})
+	move := sendUpdate(env, 6*time.Minute, string(ticket.ActionMove), ticket.MoveInput{Actor: agent, Queue: netz})
+	sendUpdate(env, 7*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, classify, escalate, back, move)
 	if got, want := classify.view.SLA.SolutionDue, at(time.November, 30, 11, 0); !got.Equal(want) {
 		t.Errorf("solution due after reclassifying %s, want %s", got, want)
 	}
-	if escalate.view.Level != LevelTeam || escalate.view.QueueName != team.Name {
+	if escalate.view.Level != ticket.LevelTeam || escalate.view.QueueName != team.Name {
 		t.Errorf("after escalation: %q in %s", escalate.view.Level, escalate.view.QueueName)
 	}
 	if toFirst.rejected == nil || backAgain.rejected == nil {
 		t.Errorf("escalating to a 1st-level queue: %v; handing back twice: %v", toFirst.rejected, backAgain.rejected)
 	}
-	if back.view.Level != LevelFirst || back.view.QueueID != helpdesk.ID {
+	if back.view.Level != ticket.LevelFirst || back.view.QueueID != helpdesk.ID {
 		t.Errorf("after hand back: %q in %d", back.view.Level, back.view.QueueID)
 	}
-	if move.view.Level != LevelSecond {
+	if move.view.Level != ticket.LevelSecond {
 		t.Errorf("moving to a 2nd-level queue: level %q", move.view.Level)
 	}
 	want := "NewTicket(→new) PhoneCallCustomer ServiceUpdate(→Netz & WLAN::VPN) PriorityUpdate(3 normal→5 very high) " +
@@ -492,14 +492,14 @@ func TestMoveClassifyEscalateHandBack(t *testing.T) {
 func TestMerge(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
-	var told MergedInInput
-	env.OnSignalExternalWorkflow(mock.Anything, WorkflowID("2026112710000021"), "", SignalMergedIn, mock.Anything).Return(
+	var told ticket.MergedInInput
+	env.OnSignalExternalWorkflow(mock.Anything, ticket.WorkflowID("2026112710000021"), "", ticket.SignalMergedIn, mock.Anything).Return(
 		func(_, _, _, _ string, arg any) error {
-			told = arg.(MergedInInput)
+			told = arg.(ticket.MergedInInput)
 			return nil
 		})
-	self := sendUpdate(env, time.Minute, string(ActionMerge), MergeInput{Actor: agent, Into: in.Ticket.Number})
-	merge := sendUpdate(env, 2*time.Minute, string(ActionMerge), MergeInput{Actor: agent, Into: "2026112710000021"})
+	self := sendUpdate(env, time.Minute, string(ticket.ActionMerge), ticket.MergeInput{Actor: agent, Into: in.Ticket.Number})
+	merge := sendUpdate(env, 2*time.Minute, string(ticket.ActionMerge), ticket.MergeInput{Actor: agent, Into: "2026112710000021"})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, merge)
 	if self.rejected == nil {
@@ -508,7 +508,7 @@ func TestMerge(t *testing.T) {
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("workflow after merge: %v", env.GetWorkflowError())
 	}
-	if merge.view.State != StateMerged || merge.view.MergedInto != "2026112710000021" || p.last.MergedInto != "2026112710000021" {
+	if merge.view.State != ticket.StateMerged || merge.view.MergedInto != "2026112710000021" || p.last.MergedInto != "2026112710000021" {
 		t.Errorf("after merge: %q into %q", merge.view.State, merge.view.MergedInto)
 	}
 	if told.From != in.Ticket.Number {
@@ -522,16 +522,16 @@ func TestMerge(t *testing.T) {
 func TestMergedInAndLink(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
-	sendSignal(env, time.Minute, SignalMergedIn, MergedInInput{Actor: agent, From: "2026112710000039"})
-	link := sendUpdate(env, 2*time.Minute, string(ActionLink), LinkInput{Actor: agent, Other: "2026112710000047"})
-	again := sendUpdate(env, 3*time.Minute, string(ActionLink), LinkInput{Actor: agent, Other: "2026112710000039"})
-	sendUpdate(env, 4*time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+	sendSignal(env, time.Minute, ticket.SignalMergedIn, ticket.MergedInInput{Actor: agent, From: "2026112710000039"})
+	link := sendUpdate(env, 2*time.Minute, string(ticket.ActionLink), ticket.LinkInput{Actor: agent, Other: "2026112710000047"})
+	again := sendUpdate(env, 3*time.Minute, string(ticket.ActionLink), ticket.LinkInput{Actor: agent, Other: "2026112710000039"})
+	sendUpdate(env, 4*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, link)
 	if again.rejected == nil {
 		t.Error("linking a ticket twice was not rejected")
 	}
-	if _, ok := entry(p, EventMergedIn, "MergedFrom"); !ok {
+	if _, ok := entry(p, ticket.EventMergedIn, "MergedFrom"); !ok {
 		t.Errorf("no merge entry on the target: %s", events(p))
 	}
 	if got := strings.Join(link.view.Links, " "); got != "2026112710000039 2026112710000047" {
@@ -547,10 +547,10 @@ func TestContinueAsNewLosesNothing(t *testing.T) {
 	// when Temporal suggests continuing, and the follow-up arrives then.
 	env, p := newEnvWith(t, time.Minute)
 	in := timedInput(t, env)
-	sendUpdate(env, time.Hour, string(ActionReply), ReplyInput{Actor: agent, Body: "Looking into it."})
-	note := sendUpdate(env, 2*time.Hour, string(ActionNote), AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "Asked the network team."}})
+	sendUpdate(env, time.Hour, string(ticket.ActionReply), ticket.ReplyInput{Actor: agent, Body: "Looking into it."})
+	note := sendUpdate(env, 2*time.Hour, string(ticket.ActionNote), ticket.AddNoteInput{Actor: agent, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "Asked the network team."}})
 	env.RegisterDelayedCallback(func() { env.SetContinueAsNewSuggested(true) }, 2*time.Hour+10*time.Second)
-	sendSignal(env, 2*time.Hour+20*time.Second, SignalFollowUp, FollowUpInput{Actor: customer, Article: ArticleInput{Body: "Any news?"}, Key: "<c@uni-ulm.de>"})
+	sendSignal(env, 2*time.Hour+20*time.Second, ticket.SignalFollowUp, ticket.FollowUpInput{Actor: customer, Article: ticket.ArticleInput{Body: "Any news?"}, Key: "<c@uni-ulm.de>"})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, note)
 
@@ -558,7 +558,7 @@ func TestContinueAsNewLosesNothing(t *testing.T) {
 	if err := env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("workflow ended with %v, want continue-as-new", err)
 	}
-	var next TicketInput
+	var next ticket.TicketInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
@@ -576,12 +576,12 @@ func TestContinueAsNewLosesNothing(t *testing.T) {
 	// The next run goes on from there: its clocks still count.
 	env2, p2 := newEnv(t)
 	env2.SetStartTime(at(time.November, 30, 11, 3))
-	p2.events = make([]activities.HistoryEvent, c.View.Seq)
+	p2.events = make([]ticket.HistoryEvent, c.View.Seq)
 	// An update waiting for the new run is checked against the carried
 	// state, not an empty one.
-	first := sendUpdate(env2, 0, string(ActionNote), AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "First in the new run."}})
-	sendUpdate(env2, time.Hour, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
-	closed := sendUpdate(env2, 2*time.Hour, string(ActionReopen), ReopenInput{Actor: agent})
+	first := sendUpdate(env2, 0, string(ticket.ActionNote), ticket.AddNoteInput{Actor: agent, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "First in the new run."}})
+	sendUpdate(env2, time.Hour, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
+	closed := sendUpdate(env2, 2*time.Hour, string(ticket.ActionReopen), ticket.ReopenInput{Actor: agent})
 	env2.ExecuteWorkflow(Ticket, next)
 	wantDone(t, first, closed)
 	if got := closed.view.SLA.SolutionTime; got != 3*time.Hour+3*time.Minute {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,18 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiz-ulm/kizdesk/ticket"
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-
-	"github.com/kiz-ulm/kizdesk/activities"
 )
 
 // projection records what the workflow asked the database to hold.
 type projection struct {
-	events []activities.HistoryEvent
-	last   activities.TicketSnapshot
+	events []ticket.HistoryEvent
+	last   ticket.Snapshot
 }
 
 func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *projection) {
@@ -37,9 +38,11 @@ func newEnvWith(t *testing.T, delay time.Duration) (*testsuite.TestWorkflowEnvir
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := s.NewTestWorkflowEnvironment()
 	p := &projection{}
-	env.RegisterActivity(a)
-	env.OnActivity(a.ProjectTicket, mock.Anything, mock.Anything).After(delay).Return(
-		func(_ context.Context, in activities.ProjectTicketInput) (activities.ProjectTicketResult, error) {
+	env.RegisterActivityWithOptions(func(context.Context, ticket.ProjectTicketInput) (ticket.ProjectTicketResult, error) {
+		return ticket.ProjectTicketResult{}, errors.New("not mocked")
+	}, activity.RegisterOptions{Name: ticket.ActivityProject})
+	env.OnActivity(ticket.ActivityProject, mock.Anything, mock.Anything).After(delay).Return(
+		func(_ context.Context, in ticket.ProjectTicketInput) (ticket.ProjectTicketResult, error) {
 			for _, ev := range in.Events {
 				if want := len(p.events) + 1; ev.Seq != want {
 					t.Errorf("history entry %d projected, want %d", ev.Seq, want)
@@ -47,26 +50,26 @@ func newEnvWith(t *testing.T, delay time.Duration) (*testsuite.TestWorkflowEnvir
 				p.events = append(p.events, ev)
 			}
 			p.last = in.Ticket
-			return activities.ProjectTicketResult{TicketID: 1, LastSeq: len(p.events)}, nil
+			return ticket.ProjectTicketResult{TicketID: 1, LastSeq: len(p.events)}, nil
 		})
 	return env, p
 }
 
-var agent = Actor{Kind: ActorAgent, ID: 7, Name: "Hannes Helpdesk"}
+var agent = ticket.Actor{Kind: ticket.ActorAgent, ID: 7, Name: "Hannes Helpdesk"}
 
-func newInput() TicketInput {
-	return TicketInput{
-		Ticket: TicketView{Number: "2026112710000013", TenantID: 1, Title: "VPN down", Level: LevelFirst,
+func newInput() ticket.TicketInput {
+	return ticket.TicketInput{
+		Ticket: ticket.View{Number: "2026112710000013", TenantID: 1, Title: "VPN down", Level: ticket.LevelFirst,
 			QueueID: 1, QueueName: "Helpdesk", TypeID: 1, TypeName: "Incident", PriorityID: 3, PriorityName: "3 normal",
 			CustomerID: 5, Channel: "phone"},
 		Actor:   agent,
-		Article: ArticleInput{Kind: ArticlePhoneNote, Subject: "VPN down", Body: "Customer cannot connect."},
+		Article: ticket.ArticleInput{Kind: ticket.ArticlePhoneNote, Subject: "VPN down", Body: "Customer cannot connect."},
 	}
 }
 
 // updateResult is what an update answered: its value or its rejection.
 type updateResult struct {
-	view     TicketView
+	view     ticket.View
 	err      error
 	rejected error
 	done     bool
@@ -80,7 +83,7 @@ func sendUpdate(env *testsuite.TestWorkflowEnvironment, after time.Duration, nam
 			OnAccept: func() {},
 			OnComplete: func(v any, err error) {
 				r.err, r.done = err, true
-				if tv, ok := v.(TicketView); ok {
+				if tv, ok := v.(ticket.View); ok {
 					r.view = tv
 				}
 			},
@@ -103,14 +106,14 @@ func events(p *projection) string {
 
 func TestTicketLifecycle(t *testing.T) {
 	env, p := newEnv(t)
-	created := sendUpdate(env, 0, UpdateCreate, CreateInput{})
-	note := sendUpdate(env, time.Minute, string(ActionNote), AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "Checked the gateway."}})
-	closed := sendUpdate(env, 2*time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful, Note: "Gateway restarted."})
-	lateNote := sendUpdate(env, 3*time.Minute, string(ActionNote), AddNoteInput{Actor: agent, Article: ArticleInput{Kind: ArticleInternalNote, Body: "too late"}})
-	closeAgain := sendUpdate(env, 4*time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedUnsuccessful})
-	var queried TicketView
+	created := sendUpdate(env, 0, ticket.UpdateCreate, ticket.CreateInput{})
+	note := sendUpdate(env, time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Actor: agent, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "Checked the gateway."}})
+	closed := sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful, Note: "Gateway restarted."})
+	lateNote := sendUpdate(env, 3*time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Actor: agent, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "too late"}})
+	closeAgain := sendUpdate(env, 4*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedUnsuccessful})
+	var queried ticket.View
 	env.RegisterDelayedCallback(func() {
-		res, err := env.QueryWorkflow(QueryTicket)
+		res, err := env.QueryWorkflow(ticket.QueryTicket)
 		if err != nil {
 			t.Fatalf("query: %v", err)
 		}
@@ -124,13 +127,13 @@ func TestTicketLifecycle(t *testing.T) {
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("workflow did not complete cleanly: %v", env.GetWorkflowError())
 	}
-	if created.err != nil || created.view.State != StateNew || created.view.Seq != 2 {
+	if created.err != nil || created.view.State != ticket.StateNew || created.view.Seq != 2 {
 		t.Errorf("create answered %+v, %v; want state new after 2 entries", created.view, created.err)
 	}
-	if note.err != nil || note.view.State != StateOpen {
+	if note.err != nil || note.view.State != ticket.StateOpen {
 		t.Errorf("note answered state %q, %v; want open", note.view.State, note.err)
 	}
-	if closed.err != nil || closed.view.State != StateClosedSuccessful || closed.view.ClosedAt.IsZero() {
+	if closed.err != nil || closed.view.State != ticket.StateClosedSuccessful || closed.view.ClosedAt.IsZero() {
 		t.Errorf("close answered %+v, %v", closed.view, closed.err)
 	}
 	if lateNote.rejected == nil || !strings.Contains(lateNote.rejected.Error(), "closed") {
@@ -143,10 +146,10 @@ func TestTicketLifecycle(t *testing.T) {
 	if got := events(p); got != want {
 		t.Errorf("history:\n got %s\nwant %s", got, want)
 	}
-	if p.last.State != string(StateClosedSuccessful) || p.last.ClosedAt.IsZero() {
+	if p.last.State != string(ticket.StateClosedSuccessful) || p.last.ClosedAt.IsZero() {
 		t.Errorf("last projection %+v, want closed", p.last)
 	}
-	if queried.State != StateClosedSuccessful || queried.Seq != 6 {
+	if queried.State != ticket.StateClosedSuccessful || queried.Seq != 6 {
 		t.Errorf("query = %+v", queried)
 	}
 	if p.events[1].Article == nil || !p.events[1].Article.CustomerVisible || p.events[2].Article.CustomerVisible {
@@ -156,9 +159,9 @@ func TestTicketLifecycle(t *testing.T) {
 
 func TestTicketStaysForFollowUpWindow(t *testing.T) {
 	env, _ := newEnv(t)
-	sendUpdate(env, time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedUnsuccessful})
+	sendUpdate(env, time.Minute, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedUnsuccessful})
 	var alive, ended bool
-	env.RegisterDelayedCallback(func() { alive = !env.IsWorkflowCompleted() }, DefaultFollowUpWindow)
+	env.RegisterDelayedCallback(func() { alive = !env.IsWorkflowCompleted() }, ticket.DefaultFollowUpWindow)
 	env.ExecuteWorkflow(Ticket, newInput())
 	ended = env.IsWorkflowCompleted()
 	if !alive || !ended {
@@ -167,16 +170,16 @@ func TestTicketStaysForFollowUpWindow(t *testing.T) {
 }
 
 func TestInvalidNotesAreRejected(t *testing.T) {
-	cases := map[string]ArticleInput{
-		"empty":        {Kind: ArticleInternalNote, Body: "  \n"},
+	cases := map[string]ticket.ArticleInput{
+		"empty":        {Kind: ticket.ArticleInternalNote, Body: "  \n"},
 		"unknown kind": {Kind: "e-mail", Body: "hello"},
-		"too long":     {Kind: ArticleInternalNote, Body: strings.Repeat("x", MaxArticleLength+1)},
+		"too long":     {Kind: ticket.ArticleInternalNote, Body: strings.Repeat("x", ticket.MaxArticleLength+1)},
 	}
 	for name, art := range cases {
 		t.Run(name, func(t *testing.T) {
 			env, p := newEnv(t)
-			r := sendUpdate(env, time.Minute, string(ActionNote), AddNoteInput{Actor: agent, Article: art})
-			sendUpdate(env, 2*time.Minute, string(ActionClose), CloseInput{Actor: agent, State: StateClosedSuccessful})
+			r := sendUpdate(env, time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Actor: agent, Article: art})
+			sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Actor: agent, State: ticket.StateClosedSuccessful})
 			env.ExecuteWorkflow(Ticket, newInput())
 			if r.rejected == nil {
 				t.Fatal("not rejected")

@@ -1,0 +1,41 @@
+package ticket
+
+// History event names, as OTRS calls them where it has them.
+const (
+	EventNewTicket       = "NewTicket"
+	EventAddNote         = "AddNote"
+	EventPhoneCall       = "PhoneCallCustomer"
+	EventSendAnswer      = "SendAnswer"
+	EventFollowUp        = "FollowUp"
+	EventStateUpdate     = "StateUpdate"
+	EventOwnerUpdate     = "OwnerUpdate"
+	EventResponsible     = "ResponsibleUpdate"
+	EventLock            = "Lock"
+	EventUnlock          = "Unlock"
+	EventSubscribe       = "Subscribe"
+	EventUnsubscribe     = "Unsubscribe"
+	EventMove            = "Move"
+	EventServiceUpdate   = "ServiceUpdate"
+	EventTypeUpdate      = "TypeUpdate"
+	EventPriorityUpdate  = "PriorityUpdate"
+	EventSLAUpdate       = "SLAUpdate"
+	EventEscalation      = "LevelEscalation"
+	EventHandBack        = "LevelHandBack"
+	EventPendingTime     = "SetPendingTime"
+	EventReminderReached = "ReminderReached"
+	EventAutoClose       = "AutoClose"
+	EventMerged          = "Merged"
+	EventLinkAdd         = "TicketLinkAdd"
+	EventSLAWarning      = "EscalationNotifyBefore" // Field names the clock
+	EventSLABreach       = "EscalationStart"        // Field names the clock
+	EventMergedIn        = "TicketMerged"
+)
+
+// Notification kinds raised with history entries; a notifier delivers them.
+const (
+	NotifyEscalation = "escalation"
+	NotifySLAWarning = "sla-warning"
+	NotifySLABreach  = "sla-breach"
+	NotifyReminder   = "reminder"
+	NotifyFollowUp   = "follow-up"
+)

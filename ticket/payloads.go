@@ -1,0 +1,290 @@
+package ticket
+
+import (
+	"time"
+
+	"github.com/kiz-ulm/kizdesk/calendar"
+)
+
+// Every name and payload a caller of the ticket workflow needs is here, next
+// to each other. Payloads are plain structs, never database models, so a
+// schema change cannot break the history of a running ticket.
+
+// TaskQueue is where ticket workflows and their activities run.
+const TaskQueue = "kizdesk-tickets"
+
+// WorkflowID is the ID of the workflow that carries ticket number: one
+// ticket, one workflow, so a repeated start cannot make a second ticket.
+func WorkflowID(number string) string { return "ticket-" + number }
+
+// ActivityProject is the local activity that writes a ticket's changes
+// into the database: ProjectTicketInput in, ProjectTicketResult out. The
+// workflow calls it by name, so the deterministic core links no database
+// code.
+const ActivityProject = "ProjectTicket"
+
+// View is a ticket's live state: what the query returns and every
+// update answers with.
+type View struct {
+	Number          string
+	TenantID        int64
+	Title           string
+	State           State
+	Level           Level
+	QueueID         int64
+	QueueName       string
+	ServiceID       int64 // 0: no service
+	ServiceName     string
+	TypeID          int64
+	TypeName        string
+	PriorityID      int64
+	PriorityName    string
+	OwnerID         int64 // 0: nobody owns it
+	OwnerName       string
+	ResponsibleID   int64 // 0: nobody is responsible
+	ResponsibleName string
+	Locked          bool // only the owner may change the ticket
+	Watchers        []AgentRef
+	CustomerID      int64
+	Channel         string
+	FollowUpWindow  time.Duration // of the ticket's queue; 0: DefaultFollowUpWindow
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	ClosedAt        time.Time // zero while not closed
+	PendingUntil    time.Time // zero unless pending
+	ReminderReached bool      // a pending reminder is due and the owner was told
+	FollowUpUntil   time.Time // while closed: follow-ups reopen the ticket until then
+	MergedInto      string    // the ticket this one was merged into
+	Links           []string  // numbers of linked tickets
+	Terms           Terms     // the SLA the ticket is worked under
+	SLA             SLAStatus
+	Seq             int // the last history entry; the database has it when the update returns
+}
+
+// QueueRef names a queue as a ticket needs it.
+type QueueRef struct {
+	ID             int64
+	Name           string
+	Level          Level
+	FollowUpWindow time.Duration // 0: DefaultFollowUpWindow
+}
+
+// AgentRef names an agent; ID 0 means nobody.
+type AgentRef struct {
+	ID   int64
+	Name string
+}
+
+// Ref names a catalogue entry (service, type, priority).
+type Ref struct {
+	ID   int64
+	Name string
+}
+
+// Terms are what a ticket's service and priority promise. The desk reads
+// them from the service's SLA when a ticket is created or reclassified.
+// Durations are working time on Calendar; zero means no target.
+type Terms struct {
+	SLA           string // the SLA's name; "" when the service has none
+	Calendar      calendar.Calendar
+	FirstResponse time.Duration
+	Update        time.Duration
+	Solution      time.Duration
+	WarnPercent   int           // warn when this share of a target is used; 0: no warning
+	EscalateAfter time.Duration // at 1st level longer than this: escalate; 0: never
+	SecondLevel   QueueRef      // where escalation sends the ticket; ID 0: nowhere
+	FirstLevel    QueueRef      // where handing back sends it
+}
+
+// SLAStatus is where a ticket stands against its SLA: due times of the
+// running clocks (zero when a clock is met, paused or has no target) and
+// what reports need afterwards.
+type SLAStatus struct {
+	FirstResponseDue      time.Time
+	UpdateDue             time.Time
+	SolutionDue           time.Time
+	EscalationDue         time.Time
+	FirstResponseAt       time.Time
+	FirstResponseTime     time.Duration // working time until the first response
+	SolutionTime          time.Duration // working time until closed
+	FirstResponseBreached bool
+	UpdateBreached        bool
+	SolutionBreached      bool
+	EscalatedAt           time.Time
+}
+
+// TicketInput starts a ticket workflow: the new ticket's values, who opened
+// it, its first article and its terms. A workflow that continued as new
+// gets Resume instead.
+type TicketInput struct {
+	Ticket  View
+	Actor   Actor
+	Article ArticleInput
+	Terms   Terms
+	LinkTo  string // a ticket this one follows up (a customer wrote after its window)
+	Resume  *Carry
+}
+
+// Carry is everything a ticket's workflow hands to its next run when it
+// continues as new.
+type Carry struct {
+	View   View
+	Clocks Clocks
+	Seen   []string // keys of follow-ups already taken
+	Timed  bool     // the run keeps SLA clocks and due times (process v2 on)
+}
+
+// ArticleInput is the text of an article.
+type ArticleInput struct {
+	Kind    ArticleKind
+	Subject string
+	Body    string
+}
+
+// UpdateCreate answers once the new ticket is in the database. It is sent
+// together with the start (update-with-start) under one update ID, so a
+// retried create waits for, and returns, the same ticket.
+const UpdateCreate = "create"
+
+// CreateInput is the (empty) argument of UpdateCreate.
+type CreateInput struct{}
+
+// The actions, each an Update of that name. Every update answers with the
+// ticket's View once the change is in the database, or is rejected
+// by its validator with a message and changes nothing.
+const (
+	ActionNote     Action = "add-note"    // AddNoteInput
+	ActionReply    Action = "reply"       // ReplyInput
+	ActionAssign   Action = "assign"      // AssignInput
+	ActionLock     Action = "lock"        // LockInput
+	ActionWatch    Action = "watch"       // WatchInput
+	ActionMove     Action = "move"        // MoveInput
+	ActionClassify Action = "classify"    // ClassifyInput
+	ActionEscalate Action = "escalate"    // EscalateInput
+	ActionHandBack Action = "hand-back"   // HandBackInput
+	ActionPending  Action = "set-pending" // PendingInput
+	ActionClose    Action = "close"       // CloseInput
+	ActionReopen   Action = "reopen"      // ReopenInput
+	ActionMerge    Action = "merge"       // MergeInput
+	ActionLink     Action = "link"        // LinkInput
+)
+
+// AddNoteInput adds an internal note or a phone note.
+type AddNoteInput struct {
+	Actor   Actor
+	Article ArticleInput
+}
+
+// ReplyInput answers the customer; the article is customer-visible.
+type ReplyInput struct {
+	Actor   Actor
+	Subject string
+	Body    string
+}
+
+// AssignInput sets owner and responsible; ID 0 means nobody.
+type AssignInput struct {
+	Actor       Actor
+	Owner       AgentRef
+	Responsible AgentRef
+}
+
+// LockInput locks (the actor becomes owner if nobody is) or unlocks.
+type LockInput struct {
+	Actor  Actor
+	Locked bool
+}
+
+// WatchInput adds or removes a watcher.
+type WatchInput struct {
+	Actor Actor
+	Agent AgentRef
+	Watch bool
+}
+
+// MoveInput moves the ticket to another queue; its level follows the queue.
+type MoveInput struct {
+	Actor Actor
+	Queue QueueRef
+}
+
+// ClassifyInput sets service, type and priority, and the terms they bring.
+type ClassifyInput struct {
+	Actor    Actor
+	Service  Ref
+	Type     Ref
+	Priority Ref
+	Terms    Terms
+}
+
+// EscalateInput sends the ticket to a 2nd-level or team queue.
+type EscalateInput struct {
+	Actor Actor
+	Queue QueueRef
+	Note  string // optional internal note saying why
+}
+
+// HandBackInput sends an escalated ticket back to its 1st-level queue.
+type HandBackInput struct {
+	Actor Actor
+	Note  string
+}
+
+// PendingInput sets a pending state with its due time.
+type PendingInput struct {
+	Actor Actor
+	State State // one of PendingStates
+	Until time.Time
+	Note  string
+}
+
+// CloseInput closes a ticket, optionally with a closing note.
+type CloseInput struct {
+	Actor Actor
+	State State  // StateClosedSuccessful or StateClosedUnsuccessful
+	Note  string // optional internal note saying why
+}
+
+// ReopenInput reopens a closed ticket.
+type ReopenInput struct {
+	Actor Actor
+	Note  string
+}
+
+// MergeInput merges the ticket into another one of the same tenant.
+type MergeInput struct {
+	Actor Actor
+	Into  string
+}
+
+// LinkInput links the ticket with another one.
+type LinkInput struct {
+	Actor Actor
+	Other string
+}
+
+// SignalFollowUp brings a customer's follow-up (portal or mail) to the
+// ticket: a pending ticket returns to open, a closed one is reopened.
+// After the follow-up window the workflow is gone; the sender then makes a
+// new ticket linked to this one.
+const SignalFollowUp = "follow-up"
+
+// FollowUpInput is the argument of SignalFollowUp. Key identifies the
+// message (e.g. its Message-ID): a follow-up sent twice is taken once.
+type FollowUpInput struct {
+	Actor   Actor
+	Article ArticleInput
+	Key     string
+}
+
+// SignalMergedIn tells a ticket that another one was merged into it.
+const SignalMergedIn = "merged-in"
+
+// MergedInInput is the argument of SignalMergedIn.
+type MergedInInput struct {
+	Actor Actor
+	From  string
+}
+
+// QueryTicket returns the ticket's live View.
+const QueryTicket = "ticket"

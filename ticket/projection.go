@@ -1,0 +1,94 @@
+package ticket
+
+import "time"
+
+// What the workflow hands the projection activity: the ticket's values
+// and the history entries that led to them.
+
+// Snapshot is a ticket's current values as the workflow knows them.
+// IDs of zero mean "none" for ServiceID and OwnerID.
+type Snapshot struct {
+	Number     string
+	TenantID   int64
+	Title      string
+	State      string
+	Level      string
+	QueueID    int64
+	ServiceID  int64
+	TypeID     int64
+	PriorityID int64
+	OwnerID    int64
+	CustomerID int64
+	Channel    string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ClosedAt   time.Time // zero while not closed
+
+	ResponsibleID int64
+	Locked        bool
+	PendingUntil  time.Time
+	MergedInto    string
+	Watchers      []int64  // agent IDs
+	Links         []string // numbers of linked tickets
+	SLA           SLASnapshot
+}
+
+// SLASnapshot is where a ticket stands against its SLA. Zero times mean
+// "none".
+type SLASnapshot struct {
+	Name                  string
+	FirstResponseDue      time.Time
+	UpdateDue             time.Time
+	SolutionDue           time.Time
+	EscalationDue         time.Time
+	FirstResponseAt       time.Time
+	FirstResponseTime     time.Duration
+	SolutionTime          time.Duration
+	FirstResponseBreached bool
+	UpdateBreached        bool
+	SolutionBreached      bool
+	EscalatedAt           time.Time
+}
+
+// Notification asks to tell an agent (AgentID) or, without one, a queue
+// about a history entry.
+type Notification struct {
+	Kind    string
+	QueueID int64
+	AgentID int64
+}
+
+// Article is the text of an article added with a history entry.
+type Article struct {
+	Kind            string
+	CustomerVisible bool
+	Subject         string
+	Body            string
+}
+
+// HistoryEvent is one history entry. Seq numbers a ticket's entries from 1
+// without gaps; it is what makes projecting idempotent.
+type HistoryEvent struct {
+	Seq     int
+	At      time.Time
+	Event   string
+	Actor   Actor
+	Field   string
+	Old     string
+	New     string
+	Article *Article
+	Notify  *Notification
+}
+
+// ProjectTicketInput carries a ticket's new values and the history entries
+// that led to them.
+type ProjectTicketInput struct {
+	Ticket Snapshot
+	Events []HistoryEvent
+}
+
+// ProjectTicketResult tells what the database holds after projecting.
+type ProjectTicketResult struct {
+	TicketID int64
+	LastSeq  int
+}
