@@ -58,7 +58,8 @@ type View struct {
 	Links           []string  // numbers of linked tickets
 	Terms           Terms     // the SLA the ticket is worked under
 	SLA             SLAStatus
-	Seq             int // the last history entry; the database has it when the update returns
+	Seq             int    // the last history entry; the database has it when the update returns
+	ChainHead       string // hash of history entry Seq as the projection wrote it
 }
 
 // QueueRef names a queue as a ticket needs it.

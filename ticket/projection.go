@@ -91,4 +91,8 @@ type ProjectTicketInput struct {
 type ProjectTicketResult struct {
 	TicketID int64
 	LastSeq  int
+	// Head is the keyed hash of the ticket's last history entry. The
+	// workflow keeps it, so Temporal's history anchors the chain outside
+	// the database: kizdesk audit verify compares the two.
+	Head string
 }

@@ -1005,6 +1005,9 @@ func (t *ticketRun) project(ctx workflow.Context) error {
 	if err := workflow.ExecuteLocalActivity(lctx, ticket.ActivityProject, in).Get(ctx, &res); err != nil {
 		return fmt.Errorf("project ticket: %w", err)
 	}
+	if res.Head != "" {
+		t.view.ChainHead = res.Head
+	}
 	t.events = nil
 	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchAttributes(t.view)...); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)
