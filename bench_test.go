@@ -113,7 +113,7 @@ func BenchmarkTimerLateness(b *testing.B) {
 		for range 8 {
 			wg.Go(func() {
 				for i := next.Add(1) - 1; i < tickets; i = next.Add(1) - 1 {
-					v, err := s.desk.CreateTicket(ctx, f.Agent, desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
+					v, err := s.desk.CreateTicket(ctx, desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
 						Title: "Lateness", Body: "Text.", ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
 					if err != nil {
 						b.Error(err)
@@ -131,7 +131,7 @@ func BenchmarkTimerLateness(b *testing.B) {
 		for range 8 {
 			wg.Go(func() {
 				for i := next.Add(1) - 1; i < tickets; i = next.Add(1) - 1 {
-					_, err := s.desk.SetPending(ctx, f.Agent, numbers[i], desk.PendingRequest{
+					_, err := s.desk.SetPending(ctx, desk.AgentPrincipal(f.Agent), numbers[i], desk.PendingRequest{
 						State: string(ticket.StatePendingAutoClose), Until: due})
 					if err != nil {
 						b.Error(err)

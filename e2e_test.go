@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kiz-ulm/kizdesk/dbtest"
+	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
@@ -250,7 +251,7 @@ func testEndToEnd(t *testing.T, s *testStack) {
 	}
 
 	// The workflow's live state agrees.
-	live, err := s.desk.LiveTicket(ctx, f.Agent, number)
+	live, err := s.desk.LiveTicket(ctx, desk.AgentPrincipal(f.Agent), number)
 	if err != nil {
 		t.Fatal(err)
 	}

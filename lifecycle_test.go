@@ -36,7 +36,7 @@ func TestPendingAutoCloseOnTime(t *testing.T) {
 	f := s.fixture
 	v := newDeskTicket(t, s, "Auto close")
 	due := time.Now().Add(3 * time.Second)
-	if _, err := s.desk.SetPending(ctx, f.Agent, v.Number, desk.PendingRequest{
+	if _, err := s.desk.SetPending(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.PendingRequest{
 		State: string(ticket.StatePendingAutoClose), Until: due, Note: "Customer confirmed; closing if we hear nothing."}); err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		if len(n) != 1 {
 			t.Errorf("%d escalation notifications for %s, want 1", len(n), second.Name)
 		}
-		if _, err := s.desk.Close(ctx, f.Agent, number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
+		if _, err := s.desk.Close(ctx, desk.AgentPrincipal(f.Agent), number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
 			t.Fatal(err)
 		}
 		recordHistory(t, s, number, "escalation-sla")
@@ -120,23 +120,23 @@ func TestLifecycleOnTheServer(t *testing.T) {
 
 	t.Run("reminder and follow-up", func(t *testing.T) {
 		v := newDeskTicket(t, s, "Reminder")
-		if _, err := s.desk.SetPending(ctx, f.Agent, v.Number, desk.PendingRequest{
+		if _, err := s.desk.SetPending(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.PendingRequest{
 			State: string(ticket.StatePendingReminder), Until: time.Now().Add(2 * time.Second)}); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, 15*time.Second, func() bool {
 			return slices.Contains(eventNames(history(t, s, v.Number)), ticket.EventReminderReached+" PendingUntil")
 		})
-		list, err := s.desk.RemindersReached(ctx, f.Agent)
+		list, err := s.desk.RemindersReached(ctx, desk.AgentPrincipal(f.Agent))
 		if err != nil || !slices.ContainsFunc(list, func(r models.TicketRow) bool { return r.Number == v.Number }) {
 			t.Errorf("reminders reached %v, %v; want ticket %s", list, err, v.Number)
 		}
-		if n, err := s.desk.CountRemindersReached(ctx, f.Agent); err != nil || n != len(list) {
+		if n, err := s.desk.CountRemindersReached(ctx, desk.AgentPrincipal(f.Agent)); err != nil || n != len(list) {
 			t.Errorf("%d reminders counted, %v; %d listed", n, err, len(list))
 		}
 		msg := desk.FollowUpRequest{CustomerLogin: f.Customer.Login, Subject: "Re: Reminder", Body: "Here is the log.", Key: "<r1@uni-ulm.example>"}
 		for range 2 {
-			res, err := s.desk.FollowUp(ctx, f.Agent, v.Number, msg)
+			res, err := s.desk.FollowUp(ctx, desk.AgentPrincipal(f.Agent), v.Number, msg)
 			if err != nil || res.Number != v.Number || res.NewTicket {
 				t.Fatalf("follow-up: %+v, %v", res, err)
 			}
@@ -145,7 +145,7 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		if n := strings.Count(strings.Join(eventNames(history(t, s, v.Number)), ","), ticket.EventFollowUp); n != 1 {
 			t.Errorf("%d follow-up entries for one message sent twice", n)
 		}
-		if _, err := s.desk.Close(ctx, f.Agent, v.Number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
+		if _, err := s.desk.Close(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
 			t.Fatal(err)
 		}
 		recordHistory(t, s, v.Number, "reminder-follow-up")
@@ -155,16 +155,16 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		v := newDeskTicket(t, s, "Reopen")
 		steps := []func() (ticket.View, error){
 			func() (ticket.View, error) {
-				return s.desk.Reply(ctx, f.Agent, v.Number, desk.ReplyRequest{Body: "Please restart."})
+				return s.desk.Reply(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.ReplyRequest{Body: "Please restart."})
 			},
 			func() (ticket.View, error) {
-				return s.desk.Close(ctx, f.Agent, v.Number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)})
+				return s.desk.Close(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)})
 			},
 			func() (ticket.View, error) {
-				return s.desk.Reopen(ctx, f.Agent, v.Number, desk.ReopenRequest{Note: "Not fixed after all."})
+				return s.desk.Reopen(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.ReopenRequest{Note: "Not fixed after all."})
 			},
 			func() (ticket.View, error) {
-				return s.desk.Close(ctx, f.Agent, v.Number, desk.CloseRequest{State: string(ticket.StateClosedUnsuccessful)})
+				return s.desk.Close(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.CloseRequest{State: string(ticket.StateClosedUnsuccessful)})
 			},
 		}
 		for i, step := range steps {
@@ -182,10 +182,10 @@ func TestLifecycleOnTheServer(t *testing.T) {
 	t.Run("merge", func(t *testing.T) {
 		from := newDeskTicket(t, s, "Duplicate")
 		into := newDeskTicket(t, s, "Original")
-		if _, err := s.desk.Merge(ctx, f.Agent, from.Number, desk.MergeRequest{Into: from.Number}); err == nil {
+		if _, err := s.desk.Merge(ctx, desk.AgentPrincipal(f.Agent), from.Number, desk.MergeRequest{Into: from.Number}); err == nil {
 			t.Error("merging a ticket into itself was accepted")
 		}
-		v, err := s.desk.Merge(ctx, f.Agent, from.Number, desk.MergeRequest{Into: into.Number})
+		v, err := s.desk.Merge(ctx, desk.AgentPrincipal(f.Agent), from.Number, desk.MergeRequest{Into: into.Number})
 		if err != nil || v.State != ticket.StateMerged {
 			t.Fatalf("merge: %q, %v", v.State, err)
 		}
@@ -193,15 +193,15 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		waitFor(t, 10*time.Second, func() bool {
 			return slices.Contains(eventNames(history(t, s, into.Number)), ticket.EventMergedIn+" MergedFrom")
 		})
-		d, err := s.desk.Ticket(ctx, f.Agent, into.Number)
+		d, err := s.desk.Ticket(ctx, desk.AgentPrincipal(f.Agent), into.Number)
 		if err != nil || len(d.Merged) != 1 || d.Merged[0].Ticket.Number != from.Number || len(d.Merged[0].Articles) == 0 {
 			t.Errorf("target's merged tickets %+v, %v", d.Merged, err)
 		}
-		res, err := s.desk.FollowUp(ctx, f.Agent, from.Number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login, Body: "Any news?"})
+		res, err := s.desk.FollowUp(ctx, desk.AgentPrincipal(f.Agent), from.Number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login, Body: "Any news?"})
 		if err != nil || res.Number != into.Number {
 			t.Errorf("a follow-up to the merged ticket went to %+v, %v; want %s", res, err, into.Number)
 		}
-		if _, err := s.desk.Link(ctx, f.Agent, into.Number, desk.LinkRequest{Other: from.Number}); err == nil {
+		if _, err := s.desk.Link(ctx, desk.AgentPrincipal(f.Agent), into.Number, desk.LinkRequest{Other: from.Number}); err == nil {
 			t.Error("linking with a merged ticket was accepted")
 		}
 		recordHistory(t, s, from.Number, "merge-source")
@@ -212,13 +212,13 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		number := startTicketWith(t, s, "Short window", ticket.Terms{}, func(in *ticket.TicketInput) {
 			in.Ticket.FollowUpWindow = 2 * time.Second
 		})
-		if _, err := s.desk.Close(ctx, f.Agent, number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
+		if _, err := s.desk.Close(ctx, desk.AgentPrincipal(f.Agent), number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, 15*time.Second, func() bool { return workflowDone(t, s, number) })
 		// A Message-ID as long as the desk allows still makes one ticket.
 		lateID := "<" + strings.Repeat("late", 46) + "@uni.example>"
-		res, err := s.desk.FollowUp(ctx, f.Agent, number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login,
+		res, err := s.desk.FollowUp(ctx, desk.AgentPrincipal(f.Agent), number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login,
 			Subject: "Re: Short window", Body: "It is back.", Key: lateID})
 		if err != nil || !res.NewTicket || res.Number == number {
 			t.Fatalf("late follow-up: %+v, %v; want a new ticket", res, err)
@@ -227,7 +227,7 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		if err != nil || len(linked) != 1 || linked[0].Number != number {
 			t.Errorf("the new ticket's links %v, %v; want %s", linked, err, number)
 		}
-		again, err := s.desk.FollowUp(ctx, f.Agent, number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login,
+		again, err := s.desk.FollowUp(ctx, desk.AgentPrincipal(f.Agent), number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login,
 			Subject: "Re: Short window", Body: "It is back.", Key: lateID})
 		if err != nil || again.Number != res.Number {
 			t.Errorf("the same late message again made %+v, %v; want ticket %s", again, err, res.Number)
@@ -246,7 +246,7 @@ func TestContinueAsNewOnTheServer(t *testing.T) {
 	first := runID(t, s, v.Number)
 	var notes int
 	for notes = 1; notes <= 30 && runID(t, s, v.Number) == first; notes++ {
-		if _, err := s.desk.AddNote(ctx, f.Agent, v.Number, desk.AddNoteRequest{
+		if _, err := s.desk.AddNote(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.AddNoteRequest{
 			Kind: string(ticket.ArticleInternalNote), Body: "Note " + time.Now().Format(time.StampMicro)}); err != nil {
 			t.Fatal(err)
 		}
@@ -255,10 +255,10 @@ func TestContinueAsNewOnTheServer(t *testing.T) {
 		t.Fatal("the ticket never continued as new")
 	}
 	t.Logf("continued as new after %d notes", notes-1)
-	if _, err := s.desk.AddNote(ctx, f.Agent, v.Number, desk.AddNoteRequest{Kind: string(ticket.ArticleInternalNote), Body: "after"}); err != nil {
+	if _, err := s.desk.AddNote(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.AddNoteRequest{Kind: string(ticket.ArticleInternalNote), Body: "after"}); err != nil {
 		t.Fatal(err)
 	}
-	live, err := s.desk.LiveTicket(ctx, f.Agent, v.Number)
+	live, err := s.desk.LiveTicket(ctx, desk.AgentPrincipal(f.Agent), v.Number)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func TestContinueAsNewOnTheServer(t *testing.T) {
 func newDeskTicket(t *testing.T, s *testStack, title string) ticket.View {
 	t.Helper()
 	f := s.fixture
-	v, err := s.desk.CreateTicket(t.Context(), f.Agent, desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
+	v, err := s.desk.CreateTicket(t.Context(), desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
 		Title: title, Body: "Text.", ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
 	if err != nil {
 		t.Fatal(err)

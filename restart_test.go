@@ -55,7 +55,7 @@ func TestDevRestart(t *testing.T) {
 	if err := s.db.Where("state = ?", string(ticket.StateNew)).Order("id").First(&open).Error; err != nil {
 		t.Fatal(err)
 	}
-	v, err := s.desk.Close(ctx, agent, open.Number, deskClose(ticket.StateClosedSuccessful))
+	v, err := s.desk.Close(ctx, desk.AgentPrincipal(agent), open.Number, deskClose(ticket.StateClosedSuccessful))
 	if err != nil {
 		t.Fatalf("closing a ticket made before the restart: %v", err)
 	}

@@ -15,7 +15,7 @@ func TestNoWorkerMeansUnavailable(t *testing.T) {
 	s := startTestStack(t, "sqlite")
 	f := s.fixture
 	ctx := t.Context()
-	v, err := s.desk.CreateTicket(ctx, f.Agent, desk.CreateTicketRequest{
+	v, err := s.desk.CreateTicket(ctx, desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{
 		CustomerLogin: f.Customer.Login, Title: "Kein Worker", Body: "x",
 		ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID,
 	})
@@ -25,14 +25,14 @@ func TestNoWorkerMeansUnavailable(t *testing.T) {
 	s.worker.Stop()
 	impatient := desk.New(s.db, s.client, desk.Options{Patience: time.Second})
 	began := time.Now()
-	_, err = impatient.AddNote(ctx, f.Agent, v.Number, desk.AddNoteRequest{Kind: "internal note", Body: "hello?"})
+	_, err = impatient.AddNote(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.AddNoteRequest{Kind: "internal note", Body: "hello?"})
 	if !errors.Is(err, desk.ErrUnavailable) {
 		t.Errorf("note without a worker: %v, want ErrUnavailable", err)
 	}
 	if took := time.Since(began); took > 10*time.Second {
 		t.Errorf("the note waited %s", took)
 	}
-	_, err = impatient.CreateTicket(ctx, f.Agent, desk.CreateTicketRequest{
+	_, err = impatient.CreateTicket(ctx, desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{
 		CustomerLogin: f.Customer.Login, Title: "Noch einer", Body: "x",
 		ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID,
 	})

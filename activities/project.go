@@ -98,6 +98,7 @@ func upsertTicket(tx *gorm.DB, in ticket.ProjectTicketInput) (models.Ticket, err
 	row.ResponsibleID = optionalID(s.ResponsibleID)
 	row.Locked = s.Locked
 	row.PendingUntil = optionalTime(s.PendingUntil)
+	row.ReminderDue = optionalTime(s.ReminderDue)
 	row.MergedInto = s.MergedInto
 	sla := s.SLA
 	row.SLAName = sla.Name
@@ -162,6 +163,7 @@ func appendEvent(tx *gorm.DB, ticketID int64, prevHash string, ev ticket.History
 		ActorKind: string(ev.Actor.Kind),
 		ActorID:   ev.Actor.ID,
 		ActorName: ev.Actor.Name,
+		ActorVia:  ev.Actor.Via,
 		Field:     ev.Field,
 		OldValue:  ev.Old,
 		NewValue:  ev.New,

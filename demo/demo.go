@@ -237,7 +237,7 @@ func seedTickets(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
 	if agent.TenantID != kiz.ID {
 		return errors.New("demo agent helpdesk is not in tenant kiz")
 	}
-	choices, err := d.FormChoices(ctx, agent)
+	choices, err := d.FormChoices(ctx, desk.AgentPrincipal(agent))
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func seedTickets(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
 				req.PriorityID = p.ID
 			}
 		}
-		v, err := d.CreateTicket(ctx, agent, req)
+		v, err := d.CreateTicket(ctx, desk.AgentPrincipal(agent), req)
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.key, err)
 		}
@@ -268,18 +268,18 @@ func seedTickets(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
 			continue
 		}
 		if t.note != "" {
-			if v, err = d.AddNote(ctx, agent, v.Number, desk.AddNoteRequest{Kind: string(ticket.ArticleInternalNote), Body: t.note}); err != nil {
+			if v, err = d.AddNote(ctx, desk.AgentPrincipal(agent), v.Number, desk.AddNoteRequest{Kind: string(ticket.ArticleInternalNote), Body: t.note}); err != nil {
 				return fmt.Errorf("%s: %w", t.key, err)
 			}
 		}
 		if t.remindIn != 0 {
-			if v, err = d.SetPending(ctx, agent, v.Number, desk.PendingRequest{
+			if v, err = d.SetPending(ctx, desk.AgentPrincipal(agent), v.Number, desk.PendingRequest{
 				State: string(ticket.StatePendingReminder), Until: time.Now().Add(t.remindIn).Truncate(time.Hour)}); err != nil {
 				return fmt.Errorf("%s: %w", t.key, err)
 			}
 		}
 		if t.close != "" {
-			if _, err = d.Close(ctx, agent, v.Number, desk.CloseRequest{State: t.close}); err != nil {
+			if _, err = d.Close(ctx, desk.AgentPrincipal(agent), v.Number, desk.CloseRequest{State: t.close}); err != nil {
 				return fmt.Errorf("%s: %w", t.key, err)
 			}
 		}

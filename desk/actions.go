@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,16 +28,20 @@ type ReplyRequest struct {
 	RequestKey string
 	Subject    string
 	Body       string
+	// NextState and NextUntil as in AddNoteRequest.
+	NextState string
+	NextUntil time.Time
 }
 
 // Reply writes a customer-visible answer.
-func (d *Desk) Reply(ctx context.Context, a models.Agent, number string, req ReplyRequest) (ticket.View, error) {
+func (d *Desk) Reply(ctx context.Context, p Principal, number string, req ReplyRequest) (ticket.View, error) {
 	fe := FieldErrors{}
-	checkText(fe, "body", req.Body, ticket.MaxArticleLength)
+	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
 	if len(req.Subject) > MaxTitleLength {
-		fe["subject"] = "is too long"
+		fe["subject"] = ticket.P(ticket.FieldTooLong, "Max", strconv.Itoa(ticket.MaxTitleLength))
 	}
-	return d.send(ctx, a, number, ticket.ActionReply, req.RequestKey, fe, ticket.ReplyInput{Actor: actor(a), Subject: strings.TrimSpace(req.Subject), Body: req.Body})
+	next := checkNext(fe, req.NextState, req.NextUntil)
+	return d.send(ctx, p, number, ticket.ActionReply, req.RequestKey, fe, ticket.ReplyInput{Subject: strings.TrimSpace(req.Subject), Body: req.Body, Next: next})
 }
 
 // AssignRequest sets owner and responsible; 0 means nobody.
@@ -47,26 +52,26 @@ type AssignRequest struct {
 }
 
 // Assign sets a ticket's owner and responsible agent.
-func (d *Desk) Assign(ctx context.Context, a models.Agent, number string, req AssignRequest) (ticket.View, error) {
+func (d *Desk) Assign(ctx context.Context, p Principal, number string, req AssignRequest) (ticket.View, error) {
 	fe := FieldErrors{}
-	owner, err := d.agentRef(ctx, a, fe, "owner_id", req.OwnerID)
+	owner, err := d.agentRef(ctx, p, fe, "owner_id", req.OwnerID)
 	if err != nil {
 		return ticket.View{}, err
 	}
-	resp, err := d.agentRef(ctx, a, fe, "responsible_id", req.ResponsibleID)
+	resp, err := d.agentRef(ctx, p, fe, "responsible_id", req.ResponsibleID)
 	if err != nil {
 		return ticket.View{}, err
 	}
-	return d.send(ctx, a, number, ticket.ActionAssign, req.RequestKey, fe, ticket.AssignInput{Actor: actor(a), Owner: owner, Responsible: resp})
+	return d.send(ctx, p, number, ticket.ActionAssign, req.RequestKey, fe, ticket.AssignInput{Owner: owner, Responsible: resp})
 }
 
-func (d *Desk) agentRef(ctx context.Context, a models.Agent, fe FieldErrors, field string, id int64) (ticket.AgentRef, error) {
+func (d *Desk) agentRef(ctx context.Context, p Principal, fe FieldErrors, field string, id int64) (ticket.AgentRef, error) {
 	if id == 0 {
 		return ticket.AgentRef{}, nil
 	}
-	ag, err := models.AgentOfTenant(ctx, d.db, a.TenantID, id)
+	ag, err := models.AgentOfTenant(ctx, d.db, p.TenantID, id)
 	if errors.Is(err, models.ErrNotFound) {
-		fe[field] = "no such agent"
+		fe[field] = ticket.P(ticket.FieldUnknown)
 		return ticket.AgentRef{}, nil
 	}
 	return ticket.AgentRef{ID: ag.ID, Name: ag.Name}, err
@@ -79,8 +84,8 @@ type LockRequest struct {
 }
 
 // Lock locks a ticket for the agent (who becomes its owner) or unlocks it.
-func (d *Desk) Lock(ctx context.Context, a models.Agent, number string, req LockRequest) (ticket.View, error) {
-	return d.send(ctx, a, number, ticket.ActionLock, req.RequestKey, FieldErrors{}, ticket.LockInput{Actor: actor(a), Locked: req.Locked})
+func (d *Desk) Lock(ctx context.Context, p Principal, number string, req LockRequest) (ticket.View, error) {
+	return d.send(ctx, p, number, ticket.ActionLock, req.RequestKey, FieldErrors{}, ticket.LockInput{Locked: req.Locked})
 }
 
 // WatchRequest adds or removes a watcher; AgentID 0 means the agent acting.
@@ -91,17 +96,17 @@ type WatchRequest struct {
 }
 
 // Watch lets an agent follow a ticket, or stop following it.
-func (d *Desk) Watch(ctx context.Context, a models.Agent, number string, req WatchRequest) (ticket.View, error) {
+func (d *Desk) Watch(ctx context.Context, p Principal, number string, req WatchRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	id := req.AgentID
 	if id == 0 {
-		id = a.ID
+		id = p.ID
 	}
-	who, err := d.agentRef(ctx, a, fe, "agent_id", id)
+	who, err := d.agentRef(ctx, p, fe, "agent_id", id)
 	if err != nil {
 		return ticket.View{}, err
 	}
-	return d.send(ctx, a, number, ticket.ActionWatch, req.RequestKey, fe, ticket.WatchInput{Actor: actor(a), Agent: who, Watch: req.Watch})
+	return d.send(ctx, p, number, ticket.ActionWatch, req.RequestKey, fe, ticket.WatchInput{Agent: who, Watch: req.Watch})
 }
 
 // MoveRequest moves a ticket to another queue.
@@ -111,23 +116,23 @@ type MoveRequest struct {
 }
 
 // Move puts a ticket into another queue of the tenant.
-func (d *Desk) Move(ctx context.Context, a models.Agent, number string, req MoveRequest) (ticket.View, error) {
+func (d *Desk) Move(ctx context.Context, p Principal, number string, req MoveRequest) (ticket.View, error) {
 	fe := FieldErrors{}
-	q, err := d.queueRef(ctx, a, fe, req.QueueID)
+	q, err := d.queueRef(ctx, p, fe, req.QueueID)
 	if err != nil {
 		return ticket.View{}, err
 	}
-	return d.send(ctx, a, number, ticket.ActionMove, req.RequestKey, fe, ticket.MoveInput{Actor: actor(a), Queue: q})
+	return d.send(ctx, p, number, ticket.ActionMove, req.RequestKey, fe, ticket.MoveInput{Queue: q})
 }
 
-func (d *Desk) queueRef(ctx context.Context, a models.Agent, fe FieldErrors, id int64) (ticket.QueueRef, error) {
+func (d *Desk) queueRef(ctx context.Context, p Principal, fe FieldErrors, id int64) (ticket.QueueRef, error) {
 	if id == 0 {
-		fe["queue_id"] = "choose a queue"
+		fe["queue_id"] = ticket.P(ticket.FieldChoose)
 		return ticket.QueueRef{}, nil
 	}
-	q, err := models.QueueByID(ctx, d.db, a.TenantID, id)
+	q, err := models.QueueByID(ctx, d.db, p.TenantID, id)
 	if errors.Is(err, models.ErrNotFound) {
-		fe["queue_id"] = "no such queue"
+		fe["queue_id"] = ticket.P(ticket.FieldUnknown)
 		return ticket.QueueRef{}, nil
 	}
 	if err != nil {
@@ -150,18 +155,18 @@ type ClassifyRequest struct {
 }
 
 // Classify sets a ticket's service, type and priority; the SLA follows.
-func (d *Desk) Classify(ctx context.Context, a models.Agent, number string, req ClassifyRequest) (ticket.View, error) {
+func (d *Desk) Classify(ctx context.Context, p Principal, number string, req ClassifyRequest) (ticket.View, error) {
 	fe := FieldErrors{}
-	in := ticket.ClassifyInput{Actor: actor(a)}
-	t, err := models.TicketByNumber(ctx, d.db, a.TenantID, number)
+	in := ticket.ClassifyInput{}
+	t, err := models.TicketByNumber(ctx, d.db, p.TenantID, number)
 	if err != nil {
 		return ticket.View{}, err
 	}
 	var svc *models.Service
 	if req.ServiceID != 0 {
-		s, err := models.ServiceByID(ctx, d.db, a.TenantID, req.ServiceID)
+		s, err := models.ServiceByID(ctx, d.db, p.TenantID, req.ServiceID)
 		if errors.Is(err, models.ErrNotFound) {
-			fe["service_id"] = "no such service"
+			fe["service_id"] = ticket.P(ticket.FieldUnknown)
 		} else if err != nil {
 			return ticket.View{}, err
 		} else {
@@ -169,27 +174,26 @@ func (d *Desk) Classify(ctx context.Context, a models.Agent, number string, req 
 			in.Service = ticket.Ref{ID: s.ID, Name: s.Name}
 		}
 	}
-	choices, err := d.FormChoices(ctx, a)
+	choices, err := d.FormChoices(ctx, p)
 	if err != nil {
 		return ticket.View{}, err
 	}
 	if ty, ok := find(choices.Types, func(x models.TicketType) bool { return x.ID == req.TypeID }); ok {
 		in.Type = ticket.Ref{ID: ty.ID, Name: ty.Name}
 	} else {
-		fe["type_id"] = "choose a ticket type"
+		fe["type_id"] = ticket.P(ticket.FieldChoose)
 	}
 	if p, ok := find(choices.Priorities, func(x models.Priority) bool { return x.ID == req.PriorityID }); ok {
 		in.Priority = ticket.Ref{ID: p.ID, Name: p.Name}
 	} else {
-		fe["priority_id"] = "choose a priority"
+		fe["priority_id"] = ticket.P(ticket.FieldChoose)
 	}
-	if checkKey(fe, req.RequestKey); len(fe) > 0 {
-		return ticket.View{}, fe
+	if len(fe) == 0 {
+		if in.Terms, err = d.terms(ctx, p.TenantID, svc, req.PriorityID, t.QueueID); err != nil {
+			return ticket.View{}, err
+		}
 	}
-	if in.Terms, err = d.terms(ctx, a.TenantID, svc, req.PriorityID, t.QueueID); err != nil {
-		return ticket.View{}, err
-	}
-	return d.update(ctx, a, number, string(ticket.ActionClassify), req.RequestKey, in)
+	return d.send(ctx, p, number, ticket.ActionClassify, req.RequestKey, fe, in)
 }
 
 // EscalateRequest sends a ticket to a 2nd-level or team queue.
@@ -200,17 +204,17 @@ type EscalateRequest struct {
 }
 
 // Escalate sends a ticket to a 2nd-level or team queue.
-func (d *Desk) Escalate(ctx context.Context, a models.Agent, number string, req EscalateRequest) (ticket.View, error) {
+func (d *Desk) Escalate(ctx context.Context, p Principal, number string, req EscalateRequest) (ticket.View, error) {
 	fe := FieldErrors{}
-	q, err := d.queueRef(ctx, a, fe, req.QueueID)
+	q, err := d.queueRef(ctx, p, fe, req.QueueID)
 	if err != nil {
 		return ticket.View{}, err
 	}
 	if q.ID != 0 && q.Level == ticket.LevelFirst {
-		fe["queue_id"] = "choose a 2nd-level or team queue"
+		fe["queue_id"] = ticket.P(ticket.FieldNotSecondary)
 	}
 	checkNote(fe, req.Note)
-	return d.send(ctx, a, number, ticket.ActionEscalate, req.RequestKey, fe, ticket.EscalateInput{Actor: actor(a), Queue: q, Note: req.Note})
+	return d.send(ctx, p, number, ticket.ActionEscalate, req.RequestKey, fe, ticket.EscalateInput{Queue: q, Note: req.Note})
 }
 
 // HandBackRequest sends an escalated ticket back to 1st level.
@@ -220,10 +224,10 @@ type HandBackRequest struct {
 }
 
 // HandBack sends an escalated ticket back to its 1st-level queue.
-func (d *Desk) HandBack(ctx context.Context, a models.Agent, number string, req HandBackRequest) (ticket.View, error) {
+func (d *Desk) HandBack(ctx context.Context, p Principal, number string, req HandBackRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	checkNote(fe, req.Note)
-	return d.send(ctx, a, number, ticket.ActionHandBack, req.RequestKey, fe, ticket.HandBackInput{Actor: actor(a), Note: req.Note})
+	return d.send(ctx, p, number, ticket.ActionHandBack, req.RequestKey, fe, ticket.HandBackInput{Note: req.Note})
 }
 
 // PendingRequest sets a pending state until a time.
@@ -236,22 +240,15 @@ type PendingRequest struct {
 
 // SetPending sets a ticket pending until a due time: a reminder for the
 // owner, or an automatic close.
-func (d *Desk) SetPending(ctx context.Context, a models.Agent, number string, req PendingRequest) (ticket.View, error) {
+func (d *Desk) SetPending(ctx context.Context, p Principal, number string, req PendingRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	state := ticket.State(req.State)
 	if !state.Pending() {
-		fe["state"] = "choose pending reminder, pending auto close+ or pending auto close-"
+		fe["state"] = ticket.P(ticket.FieldChoose)
 	}
-	switch {
-	case req.Until.IsZero():
-		fe["until"] = "is required"
-	case !req.Until.After(time.Now()):
-		fe["until"] = "must lie in the future"
-	case req.Until.After(time.Now().Add(ticket.MaxPending)):
-		fe["until"] = fmt.Sprintf("lies more than %d days ahead", int(ticket.MaxPending.Hours()/24))
-	}
+	checkUntil(fe, "until", req.Until)
 	checkNote(fe, req.Note)
-	return d.send(ctx, a, number, ticket.ActionPending, req.RequestKey, fe, ticket.PendingInput{Actor: actor(a), State: state, Until: req.Until.UTC(), Note: req.Note})
+	return d.send(ctx, p, number, ticket.ActionPending, req.RequestKey, fe, ticket.PendingInput{State: state, Until: req.Until.UTC(), Note: req.Note})
 }
 
 // ReopenRequest reopens a closed ticket.
@@ -261,10 +258,10 @@ type ReopenRequest struct {
 }
 
 // Reopen reopens a closed ticket inside its follow-up window.
-func (d *Desk) Reopen(ctx context.Context, a models.Agent, number string, req ReopenRequest) (ticket.View, error) {
+func (d *Desk) Reopen(ctx context.Context, p Principal, number string, req ReopenRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	checkNote(fe, req.Note)
-	return d.send(ctx, a, number, ticket.ActionReopen, req.RequestKey, fe, ticket.ReopenInput{Actor: actor(a), Note: req.Note})
+	return d.send(ctx, p, number, ticket.ActionReopen, req.RequestKey, fe, ticket.ReopenInput{Note: req.Note})
 }
 
 // MergeRequest merges a ticket into another one.
@@ -274,13 +271,13 @@ type MergeRequest struct {
 }
 
 // Merge merges a ticket into another ticket of the tenant.
-func (d *Desk) Merge(ctx context.Context, a models.Agent, number string, req MergeRequest) (ticket.View, error) {
+func (d *Desk) Merge(ctx context.Context, p Principal, number string, req MergeRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	into := strings.TrimSpace(req.Into)
-	if err := d.checkOther(ctx, a, fe, "into", into, number); err != nil {
+	if err := d.checkOther(ctx, p, fe, "into", into, number); err != nil {
 		return ticket.View{}, err
 	}
-	return d.send(ctx, a, number, ticket.ActionMerge, req.RequestKey, fe, ticket.MergeInput{Actor: actor(a), Into: into})
+	return d.send(ctx, p, number, ticket.ActionMerge, req.RequestKey, fe, ticket.MergeInput{Into: into})
 }
 
 // LinkRequest links a ticket with another one.
@@ -290,53 +287,70 @@ type LinkRequest struct {
 }
 
 // Link links two tickets of the tenant.
-func (d *Desk) Link(ctx context.Context, a models.Agent, number string, req LinkRequest) (ticket.View, error) {
+func (d *Desk) Link(ctx context.Context, p Principal, number string, req LinkRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	other := strings.TrimSpace(req.Other)
-	if err := d.checkOther(ctx, a, fe, "other", other, number); err != nil {
+	if err := d.checkOther(ctx, p, fe, "other", other, number); err != nil {
 		return ticket.View{}, err
 	}
-	return d.send(ctx, a, number, ticket.ActionLink, req.RequestKey, fe, ticket.LinkInput{Actor: actor(a), Other: other})
-}
-
-// send sends an action's Update unless its input has problems: those come
-// back as the FieldErrors, and nothing is sent.
-func (d *Desk) send(ctx context.Context, a models.Agent, number string, act ticket.Action, key string, fe FieldErrors, in any) (ticket.View, error) {
-	if checkKey(fe, key); len(fe) > 0 {
-		return ticket.View{}, fe
-	}
-	return d.update(ctx, a, number, string(act), key, in)
+	return d.send(ctx, p, number, ticket.ActionLink, req.RequestKey, fe, ticket.LinkInput{Other: other})
 }
 
 // checkOther checks the number of a second ticket: it exists for the
 // tenant, is not the ticket itself and was not merged away.
-func (d *Desk) checkOther(ctx context.Context, a models.Agent, fe FieldErrors, field, other, number string) error {
+func (d *Desk) checkOther(ctx context.Context, p Principal, fe FieldErrors, field, other, number string) error {
 	switch {
 	case other == "":
-		fe[field] = "enter a ticket number"
+		fe[field] = ticket.P(ticket.FieldRequired)
 		return nil
 	case other == number:
-		fe[field] = "is this ticket"
+		fe[field] = ticket.P(ticket.FieldSelf)
 		return nil
 	}
-	t, err := models.TicketByNumber(ctx, d.db, a.TenantID, other)
+	t, err := models.TicketByNumber(ctx, d.db, p.TenantID, other)
 	if errors.Is(err, models.ErrNotFound) {
-		fe[field] = "no such ticket"
+		fe[field] = ticket.P(ticket.FieldUnknown)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	if t.State == string(ticket.StateMerged) {
-		fe[field] = "was merged into " + t.MergedInto
+		fe[field] = ticket.P(ticket.FieldMergedInto, "Into", t.MergedInto)
 	}
 	return nil
 }
 
-func checkNote(fe FieldErrors, note string) {
-	if note != "" {
-		checkText(fe, "note", note, ticket.MaxArticleLength)
+// checkNext checks the state an article asks to move the ticket to.
+func checkNext(fe FieldErrors, state string, until time.Time) ticket.NextState {
+	next := ticket.NextState{State: ticket.State(strings.TrimSpace(state))}
+	switch {
+	case next.State == "" || next.State == ticket.StateOpen:
+		return ticket.NextState{}
+	case next.State.Pending():
+		next.Until = until.UTC()
+		checkUntil(fe, "next_until", until)
+	case next.State.Closed():
+	default:
+		fe["next_state"] = ticket.P(ticket.FieldChoose)
 	}
+	return next
+}
+
+// checkUntil checks a pending time.
+func checkUntil(fe FieldErrors, field string, until time.Time) {
+	switch {
+	case until.IsZero():
+		fe[field] = ticket.P(ticket.FieldRequired)
+	case !until.After(time.Now()):
+		fe[field] = ticket.P(ticket.FieldPast)
+	case until.After(time.Now().Add(ticket.MaxPending)):
+		fe[field] = ticket.P(ticket.FieldTooFar, "Days", strconv.Itoa(int(ticket.MaxPending.Hours()/24)))
+	}
+}
+
+func checkNote(fe FieldErrors, note string) {
+	checkOptional(fe, "note", note, ticket.Lines, ticket.MaxArticleLength)
 }
 
 // FollowUpRequest is a customer's message about an existing ticket, from
@@ -362,30 +376,31 @@ type FollowUpResult struct {
 // ticket returns to open, a closed one is reopened); a follow-up to a
 // merged ticket goes to the ticket it was merged into; after the window a
 // new ticket is opened, linked to the old one.
-func (d *Desk) FollowUp(ctx context.Context, a models.Agent, number string, req FollowUpRequest) (FollowUpResult, error) {
+func (d *Desk) FollowUp(ctx context.Context, p Principal, number string, req FollowUpRequest) (FollowUpResult, error) {
 	fe := FieldErrors{}
-	checkText(fe, "body", req.Body, ticket.MaxArticleLength)
-	if len(req.Key) > 200 {
-		fe["key"] = "is longer than 200 characters"
-	}
-	cust, err := models.CustomerByLogin(ctx, d.db, a.TenantID, strings.TrimSpace(req.CustomerLogin))
-	if errors.Is(err, models.ErrNotFound) {
-		fe["customer"] = "no customer with this login"
-	} else if err != nil {
+	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
+	checkOptional(fe, "subject", req.Subject, ticket.Line, ticket.MaxTitleLength)
+	checkKey(fe, "key", req.Key)
+	cust, err := d.sender(ctx, p, fe, req.CustomerLogin)
+	if err != nil {
 		return FollowUpResult{}, err
 	}
 	if len(fe) > 0 {
 		return FollowUpResult{}, fe
 	}
-	t, err := models.TicketByNumber(ctx, d.db, a.TenantID, number)
+	t, err := d.readable(ctx, p, number)
 	for hops := 0; err == nil && t.MergedInto != "" && hops < 10; hops++ {
-		t, err = models.TicketByNumber(ctx, d.db, a.TenantID, t.MergedInto)
+		t, err = models.TicketByNumber(ctx, d.db, p.TenantID, t.MergedInto)
 	}
 	if err != nil {
 		return FollowUpResult{}, err
 	}
+	actor := ticket.Actor{Kind: ticket.ActorCustomer, ID: cust.ID, Name: cust.Name}
+	if p.Kind == ticket.ActorIntegration {
+		actor.Via = p.Name
+	}
 	in := ticket.FollowUpInput{
-		Actor:   ticket.Actor{Kind: ticket.ActorCustomer, ID: cust.ID, Name: cust.Name},
+		Actor:   actor,
 		Article: ticket.ArticleInput{Kind: ticket.ArticleCustomer, Subject: strings.TrimSpace(req.Subject), Body: req.Body},
 		Key:     req.Key,
 	}
@@ -409,11 +424,11 @@ func (d *Desk) FollowUp(ctx context.Context, a models.Agent, number string, req 
 		sum := sha256.Sum256([]byte(t.Number + "\x00" + req.Key))
 		key = "follow-up:" + hex.EncodeToString(sum[:])
 	}
-	v, err := d.createTicket(ctx, a, CreateTicketRequest{
+	v, err := d.createTicket(ctx, p, CreateTicketRequest{
 		RequestKey: key, CustomerLogin: cust.Login, Title: truncate(strings.TrimSpace(title), MaxTitleLength),
 		Body: req.Body, ServiceID: deref(t.ServiceID), QueueID: t.QueueID, TypeID: t.TypeID, PriorityID: t.PriorityID,
 	}, func(in *ticket.TicketInput) {
-		in.Actor = ticket.Actor{Kind: ticket.ActorCustomer, ID: cust.ID, Name: cust.Name}
+		in.Actor = actor
 		in.Article.Kind = ticket.ArticleCustomer
 		in.Ticket.Channel = "follow-up"
 		in.LinkTo = t.Number
@@ -425,28 +440,34 @@ func (d *Desk) FollowUp(ctx context.Context, a models.Agent, number string, req 
 }
 
 // RemindersReached lists the tenant's tickets whose reminder is due.
-func (d *Desk) RemindersReached(ctx context.Context, a models.Agent) ([]models.TicketRow, error) {
-	return models.RemindersReached(ctx, d.db, a.TenantID, 0, time.Now(), maxQueueList)
+func (d *Desk) RemindersReached(ctx context.Context, p Principal) ([]models.TicketRow, error) {
+	if err := mustBeAgent(p); err != nil {
+		return nil, err
+	}
+	return models.RemindersReached(ctx, d.db, p.TenantID, 0, time.Now(), maxQueueList)
 }
 
 // CountRemindersReached counts the tenant's tickets whose reminder is due.
-func (d *Desk) CountRemindersReached(ctx context.Context, a models.Agent) (int, error) {
-	return models.CountRemindersReached(ctx, d.db, a.TenantID, time.Now())
+func (d *Desk) CountRemindersReached(ctx context.Context, p Principal) (int, error) {
+	if err := mustBeAgent(p); err != nil {
+		return 0, err
+	}
+	return models.CountRemindersReached(ctx, d.db, p.TenantID, time.Now())
 }
 
 // TermsFor tells what a ticket of the service (0: none) and priority in
 // the queue is worked under: the SLA with its calendar, where escalation
 // goes, and where handing back goes.
-func (d *Desk) TermsFor(ctx context.Context, a models.Agent, serviceID, priorityID, queueID int64) (ticket.Terms, error) {
+func (d *Desk) TermsFor(ctx context.Context, p Principal, serviceID, priorityID, queueID int64) (ticket.Terms, error) {
 	var svc *models.Service
 	if serviceID != 0 {
-		s, err := models.ServiceByID(ctx, d.db, a.TenantID, serviceID)
+		s, err := models.ServiceByID(ctx, d.db, p.TenantID, serviceID)
 		if err != nil {
 			return ticket.Terms{}, err
 		}
 		svc = &s
 	}
-	return d.terms(ctx, a.TenantID, svc, priorityID, queueID)
+	return d.terms(ctx, p.TenantID, svc, priorityID, queueID)
 }
 
 func (d *Desk) terms(ctx context.Context, tenantID int64, svc *models.Service, priorityID, queueID int64) (ticket.Terms, error) {
@@ -517,4 +538,28 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// sender is the customer a follow-up comes from: a customer speaks for
+// themselves; an integration (the mail gateway) names the sender it saw,
+// and history records both truthfully. An agent never speaks as a
+// customer: their words are notes and replies.
+func (d *Desk) sender(ctx context.Context, p Principal, fe FieldErrors, login string) (models.Customer, error) {
+	switch p.Kind {
+	case ticket.ActorCustomer:
+		return models.CustomerByID(ctx, d.db, p.TenantID, p.ID)
+	case ticket.ActorIntegration:
+		login = strings.TrimSpace(login)
+		if login == "" {
+			fe["customer"] = ticket.P(ticket.FieldRequired)
+			return models.Customer{}, nil
+		}
+		c, err := models.CustomerByLogin(ctx, d.db, p.TenantID, login)
+		if errors.Is(err, models.ErrNotFound) {
+			fe["customer"] = ticket.P(ticket.FieldUnknown)
+			return c, nil
+		}
+		return c, err
+	}
+	return models.Customer{}, ErrForbidden
 }

@@ -20,7 +20,7 @@ func TestActionsCheckInput(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		d, f := newDesk(t, db)
 		ctx := t.Context()
-		a := f.Agent
+		a := desk.AgentPrincipal(f.Agent)
 		other := models.Tenant{Slug: "other", Name: "Other"}
 		db.Create(&other)
 		foreignAgent := models.Agent{TenantID: other.ID, Login: "x", Name: "X", Email: "x@x", Role: models.RoleAdmin, PasswordHash: "-", Active: true}
@@ -59,9 +59,18 @@ func TestActionsCheckInput(t *testing.T) {
 				t.Errorf("%s: fields %q, want %q", name, got, c.want)
 			}
 		}
-		_, err := d.FollowUp(ctx, a, "1", desk.FollowUpRequest{CustomerLogin: "nobody", Body: ""})
+		gateway := desk.Principal{Kind: ticket.ActorIntegration, TenantID: f.Tenant.ID, ID: f.Agent.ID, Name: "mail gateway"}
+		_, err := d.FollowUp(ctx, gateway, "1", desk.FollowUpRequest{CustomerLogin: "nobody", Body: ""})
 		if got := strings.Join(fieldsOf(t, err), " "); got != "body customer" {
 			t.Errorf("follow-up: fields %q", got)
+		}
+		_, err = d.FollowUp(ctx, gateway, "1", desk.FollowUpRequest{CustomerLogin: f.Customer.Login, Subject: "a\x00b", Body: "x\x00y", Key: "k\xff"})
+		if got := strings.Join(fieldsOf(t, err), " "); got != "body key subject" {
+			t.Errorf("follow-up with NUL and invalid UTF-8: fields %q", got)
+		}
+		// An agent (a session or an agent's token) never speaks as a customer.
+		if _, err := d.FollowUp(ctx, a, "1", desk.FollowUpRequest{CustomerLogin: f.Customer.Login, Body: "hi"}); !errors.Is(err, desk.ErrForbidden) {
+			t.Errorf("an agent posting a follow-up: %v", err)
 		}
 		_, err = d.Classify(ctx, a, "2099", desk.ClassifyRequest{TypeID: f.Type.ID, PriorityID: f.Priority.ID})
 		if !errors.Is(err, desk.ErrNotFound) {
@@ -91,7 +100,7 @@ func TestTermsFor(t *testing.T) {
 		db.Create(&models.SLA{TenantID: f.Tenant.ID, Name: "critical", ServiceID: f.Service.ID, PriorityID: &high.ID,
 			CalendarID: allDay.ID, FirstResponseMinutes: 30, SolutionMinutes: 240})
 
-		std, err := d.TermsFor(ctx, f.Agent, f.Service.ID, f.Priority.ID, f.Queue.ID)
+		std, err := d.TermsFor(ctx, desk.AgentPrincipal(f.Agent), f.Service.ID, f.Priority.ID, f.Queue.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,16 +111,16 @@ func TestTermsFor(t *testing.T) {
 		if std.SecondLevel.ID != second.ID || std.SecondLevel.FollowUpWindow != 72*time.Hour || std.FirstLevel.ID != f.Queue.ID {
 			t.Errorf("queues: second %+v first %+v", std.SecondLevel, std.FirstLevel)
 		}
-		crit, err := d.TermsFor(ctx, f.Agent, f.Service.ID, high.ID, f.Queue.ID)
+		crit, err := d.TermsFor(ctx, desk.AgentPrincipal(f.Agent), f.Service.ID, high.ID, f.Queue.ID)
 		if err != nil || crit.SLA != "critical" || crit.FirstResponse != 30*time.Minute || crit.Calendar.Name != "24x7" {
 			t.Errorf("critical terms %+v, %v", crit, err)
 		}
-		none, err := d.TermsFor(ctx, f.Agent, 0, high.ID, f.Queue.ID)
+		none, err := d.TermsFor(ctx, desk.AgentPrincipal(f.Agent), 0, high.ID, f.Queue.ID)
 		if err != nil || none.SLA != "" || none.FirstLevel.ID != f.Queue.ID || none.SecondLevel.ID != 0 {
 			t.Errorf("terms without a service %+v, %v", none, err)
 		}
 		db.Model(&models.Calendar{}).Where("id = ?", office.ID).Update("week", "mon-fri 18:00-08:00")
-		if _, err := d.TermsFor(ctx, f.Agent, f.Service.ID, f.Priority.ID, f.Queue.ID); err == nil {
+		if _, err := d.TermsFor(ctx, desk.AgentPrincipal(f.Agent), f.Service.ID, f.Priority.ID, f.Queue.ID); err == nil {
 			t.Error("a broken calendar gave terms")
 		}
 	})

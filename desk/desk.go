@@ -61,8 +61,9 @@ var ErrNotFound = models.ErrNotFound
 var ErrBadLogin = errors.New("wrong login or password")
 
 // FieldErrors are problems with the input, by field name. The page shows
-// each next to its field; the API returns them as a map.
-type FieldErrors map[string]string
+// each next to its field in the reader's language; the API returns them as
+// codes with English texts.
+type FieldErrors map[string]ticket.Problem
 
 func (f FieldErrors) Error() string {
 	keys := make([]string, 0, len(f))
@@ -72,7 +73,7 @@ func (f FieldErrors) Error() string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + ": " + f[k]
+		parts[i] = k + ": " + f[k].Error()
 	}
 	return "invalid input: " + strings.Join(parts, "; ")
 }
@@ -83,10 +84,15 @@ func (f FieldErrors) Error() string {
 var ErrUnavailable = errors.New("the ticket's process did not answer in time")
 
 // RejectedError: the ticket's process does not allow the action now (for
-// example adding a note to a closed ticket). Reason is written for agents.
-type RejectedError struct{ Reason string }
+// example adding a note to a closed ticket). The refusal is final: the same
+// request will be refused again until the ticket changes.
+type RejectedError struct{ Problem ticket.Problem }
 
-func (e *RejectedError) Error() string { return "not allowed: " + e.Reason }
+func (e *RejectedError) Error() string { return "refused: " + e.Problem.Error() }
+
+func refused(code ticket.Code, nameValues ...string) error {
+	return &RejectedError{Problem: ticket.P(code, nameValues...)}
+}
 
 // TicketDetail is everything the ticket zoom shows.
 type TicketDetail struct {
@@ -139,6 +145,10 @@ type AddNoteRequest struct {
 	RequestKey string
 	Kind       string
 	Body       string
+	// NextState, if set, is the state the ticket moves to right after the
+	// note: a pending state (with NextUntil) or a closed state.
+	NextState string
+	NextUntil time.Time
 }
 
 // CloseRequest closes a ticket: State is "closed successful" or "closed
@@ -148,10 +158,6 @@ type CloseRequest struct {
 	RequestKey string
 	State      string
 	Note       string
-}
-
-func actor(a models.Agent) ticket.Actor {
-	return ticket.Actor{Kind: ticket.ActorAgent, ID: a.ID, Name: a.Name}
 }
 
 func stateStrings(states []ticket.State) []string {

@@ -93,7 +93,7 @@ func TestCreateTicketChecksInput(t *testing.T) {
 		for name, c := range cases {
 			req := valid
 			c.change(&req)
-			_, err := d.CreateTicket(ctx, f.Agent, req)
+			_, err := d.CreateTicket(ctx, desk.AgentPrincipal(f.Agent), req)
 			if got := strings.Join(fieldsOf(t, err), " "); got != c.want {
 				t.Errorf("%s: fields %q, want %q", name, got, c.want)
 			}
@@ -112,10 +112,10 @@ func TestChangesCheckInputAndTenant(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		d, f := newDesk(t, db)
 		ctx := t.Context()
-		if _, err := d.AddNote(ctx, f.Agent, "2026112710000013", desk.AddNoteRequest{Kind: "e-mail", Body: ""}); strings.Join(fieldsOf(t, err), " ") != "body kind" {
+		if _, err := d.AddNote(ctx, desk.AgentPrincipal(f.Agent), "2026112710000013", desk.AddNoteRequest{Kind: "e-mail", Body: ""}); strings.Join(fieldsOf(t, err), " ") != "body kind" {
 			t.Errorf("bad note: %v", err)
 		}
-		if _, err := d.Close(ctx, f.Agent, "2026112710000013", desk.CloseRequest{State: "open"}); strings.Join(fieldsOf(t, err), " ") != "state" {
+		if _, err := d.Close(ctx, desk.AgentPrincipal(f.Agent), "2026112710000013", desk.CloseRequest{State: "open"}); strings.Join(fieldsOf(t, err), " ") != "state" {
 			t.Errorf("close to open: %v", err)
 		}
 		// A ticket of another tenant is not found, even by number.
@@ -130,16 +130,16 @@ func TestChangesCheckInputAndTenant(t *testing.T) {
 		if err := db.Create(&tk).Error; err != nil {
 			t.Fatal(err)
 		}
-		if _, err := d.Ticket(ctx, f.Agent, tk.Number); !errors.Is(err, desk.ErrNotFound) {
+		if _, err := d.Ticket(ctx, desk.AgentPrincipal(f.Agent), tk.Number); !errors.Is(err, desk.ErrNotFound) {
 			t.Errorf("reading another tenant's ticket: %v", err)
 		}
-		if _, err := d.AddNote(ctx, f.Agent, tk.Number, desk.AddNoteRequest{Kind: "internal note", Body: "x"}); !errors.Is(err, desk.ErrNotFound) {
+		if _, err := d.AddNote(ctx, desk.AgentPrincipal(f.Agent), tk.Number, desk.AddNoteRequest{Kind: "internal note", Body: "x"}); !errors.Is(err, desk.ErrNotFound) {
 			t.Errorf("noting on another tenant's ticket: %v", err)
 		}
-		if _, _, err := d.QueueTickets(ctx, f.Agent, q.ID); !errors.Is(err, desk.ErrNotFound) {
+		if _, _, err := d.QueueTickets(ctx, desk.AgentPrincipal(f.Agent), q.ID); !errors.Is(err, desk.ErrNotFound) {
 			t.Errorf("listing another tenant's queue: %v", err)
 		}
-		counts, err := d.QueueOverview(ctx, f.Agent)
+		counts, err := d.QueueOverview(ctx, desk.AgentPrincipal(f.Agent))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,8 +41,11 @@ func (d *Desk) AgentByToken(ctx context.Context, token string) (models.Agent, er
 }
 
 // QueueOverview counts the open tickets in each of the agent's tenant's queues.
-func (d *Desk) QueueOverview(ctx context.Context, a models.Agent) ([]models.QueueCount, error) {
-	return models.QueueCounts(ctx, d.db, a.TenantID, stateStrings(ticket.OpenStates()), string(ticket.StateNew))
+func (d *Desk) QueueOverview(ctx context.Context, p Principal) ([]models.QueueCount, error) {
+	if err := mustBeAgent(p); err != nil {
+		return nil, err
+	}
+	return models.QueueCounts(ctx, d.db, p.TenantID, stateStrings(ticket.OpenStates()), string(ticket.StateNew))
 }
 
 // maxQueueList bounds a queue page; the queue view reads the index, never
@@ -50,19 +53,25 @@ func (d *Desk) QueueOverview(ctx context.Context, a models.Agent) ([]models.Queu
 const maxQueueList = 500
 
 // QueueTickets lists the open tickets of one queue.
-func (d *Desk) QueueTickets(ctx context.Context, a models.Agent, queueID int64) (models.Queue, []models.TicketRow, error) {
-	q, err := models.QueueByID(ctx, d.db, a.TenantID, queueID)
+func (d *Desk) QueueTickets(ctx context.Context, p Principal, queueID int64) (models.Queue, []models.TicketRow, error) {
+	if err := mustBeAgent(p); err != nil {
+		return models.Queue{}, nil, err
+	}
+	q, err := models.QueueByID(ctx, d.db, p.TenantID, queueID)
 	if err != nil {
 		return q, nil, err
 	}
-	rows, err := models.TicketsInQueue(ctx, d.db, a.TenantID, queueID, stateStrings(ticket.OpenStates()), maxQueueList)
+	rows, err := models.TicketsInQueue(ctx, d.db, p.TenantID, queueID, stateStrings(ticket.OpenStates()), maxQueueList)
 	return q, rows, err
 }
 
 // Ticket returns a ticket with its articles and history.
-func (d *Desk) Ticket(ctx context.Context, a models.Agent, number string) (TicketDetail, error) {
+func (d *Desk) Ticket(ctx context.Context, p Principal, number string) (TicketDetail, error) {
 	var out TicketDetail
-	t, err := models.TicketByNumber(ctx, d.db, a.TenantID, number)
+	if err := mustBeAgent(p); err != nil {
+		return out, err
+	}
+	t, err := d.readable(ctx, p, number)
 	if err != nil {
 		return out, err
 	}
@@ -76,13 +85,13 @@ func (d *Desk) Ticket(ctx context.Context, a models.Agent, number string) (Ticke
 	if out.Watchers, err = models.Watchers(ctx, d.db, t.ID); err != nil {
 		return out, err
 	}
-	if out.Linked, err = models.LinkedTickets(ctx, d.db, a.TenantID, t.Number); err != nil {
+	if out.Linked, err = models.LinkedTickets(ctx, d.db, p.TenantID, t.Number); err != nil {
 		return out, err
 	}
 	if out.Notifications, err = models.NotificationsOf(ctx, d.db, t.ID); err != nil {
 		return out, err
 	}
-	merged, err := models.MergedInto(ctx, d.db, a.TenantID, t.Number)
+	merged, err := models.MergedInto(ctx, d.db, p.TenantID, t.Number)
 	if err != nil {
 		return out, err
 	}
@@ -97,9 +106,9 @@ func (d *Desk) Ticket(ctx context.Context, a models.Agent, number string) (Ticke
 }
 
 // LiveTicket asks the ticket's workflow for its current state.
-func (d *Desk) LiveTicket(ctx context.Context, a models.Agent, number string) (ticket.View, error) {
+func (d *Desk) LiveTicket(ctx context.Context, p Principal, number string) (ticket.View, error) {
 	var v ticket.View
-	if _, err := models.TicketByNumber(ctx, d.db, a.TenantID, number); err != nil {
+	if _, err := d.readable(ctx, p, number); err != nil {
 		return v, err
 	}
 	res, err := d.tc.QueryWorkflow(ctx, ticket.WorkflowID(number), "", ticket.QueryTicket)
@@ -113,19 +122,22 @@ func (d *Desk) LiveTicket(ctx context.Context, a models.Agent, number string) (t
 }
 
 // FormChoices returns what the new-ticket form offers.
-func (d *Desk) FormChoices(ctx context.Context, a models.Agent) (FormChoices, error) {
+func (d *Desk) FormChoices(ctx context.Context, p Principal) (FormChoices, error) {
 	var f FormChoices
+	if err := mustBeAgent(p); err != nil {
+		return f, err
+	}
 	var err error
-	if f.Agents, err = models.AgentsOfTenant(ctx, d.db, a.TenantID); err != nil {
+	if f.Agents, err = models.AgentsOfTenant(ctx, d.db, p.TenantID); err != nil {
 		return f, err
 	}
-	if f.Customers, err = models.Customers(ctx, d.db, a.TenantID); err != nil {
+	if f.Customers, err = models.Customers(ctx, d.db, p.TenantID); err != nil {
 		return f, err
 	}
-	if f.Services, err = models.Services(ctx, d.db, a.TenantID); err != nil {
+	if f.Services, err = models.Services(ctx, d.db, p.TenantID); err != nil {
 		return f, err
 	}
-	if f.Queues, err = models.Queues(ctx, d.db, a.TenantID); err != nil {
+	if f.Queues, err = models.Queues(ctx, d.db, p.TenantID); err != nil {
 		return f, err
 	}
 	if f.Types, err = models.TicketTypes(ctx, d.db); err != nil {

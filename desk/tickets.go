@@ -3,11 +3,13 @@ package desk
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -20,7 +22,7 @@ import (
 )
 
 // MaxTitleLength bounds a ticket title.
-const MaxTitleLength = 200
+const MaxTitleLength = ticket.MaxTitleLength
 
 // NewRequestKey returns a random key for a create request, for forms and
 // API clients that did not send one.
@@ -29,15 +31,18 @@ func NewRequestKey() string { return rand.Text() }
 // CreateTicket opens a ticket. It returns once the ticket is in the
 // database. The same RequestKey always gives the same ticket, however often
 // it is sent and by however many processes at once.
-func (d *Desk) CreateTicket(ctx context.Context, a models.Agent, req CreateTicketRequest) (ticket.View, error) {
-	return d.createTicket(ctx, a, req, nil)
+func (d *Desk) CreateTicket(ctx context.Context, p Principal, req CreateTicketRequest) (ticket.View, error) {
+	if err := mustBeAgent(p); err != nil {
+		return ticket.View{}, err
+	}
+	return d.createTicket(ctx, p, req, nil)
 }
 
 // createTicket opens a ticket; adjust, if set, changes the workflow's
 // input after the request was checked (e.g. for a customer's follow-up).
-func (d *Desk) createTicket(ctx context.Context, a models.Agent, req CreateTicketRequest, adjust func(*ticket.TicketInput)) (ticket.View, error) {
+func (d *Desk) createTicket(ctx context.Context, p Principal, req CreateTicketRequest, adjust func(*ticket.TicketInput)) (ticket.View, error) {
 	var v ticket.View
-	in, err := d.checkCreate(ctx, a, req)
+	in, err := d.checkCreate(ctx, p, req)
 	if err != nil {
 		return v, err
 	}
@@ -48,33 +53,63 @@ func (d *Desk) createTicket(ctx context.Context, a models.Agent, req CreateTicke
 	if key == "" {
 		key = NewRequestKey()
 	}
-	if fe := (FieldErrors{}); checkKey(fe, key) {
+	if fe := (FieldErrors{}); checkKey(fe, "request_key", key) != nil {
 		return v, fe
 	}
-	number, found, err := models.TicketNumberForRequest(ctx, d.db, a.TenantID, key)
+	print := createPrint(p, req)
+	number, found, err := models.TicketNumberForRequest(ctx, d.db, p.TenantID, key)
 	if err != nil {
 		return v, err
 	}
-	if found {
-		// A repeated request: answer with the ticket as it is now, if its
-		// creation got as far as the database; otherwise finish creating it.
-		v, err := d.viewFromDB(ctx, a.TenantID, number)
-		if !errors.Is(err, models.ErrNotFound) {
-			return v, err
-		}
-	} else {
+	if !found {
 		fresh, err := models.NextTicketNumber(ctx, d.db, time.Now().In(d.opts.Location), d.opts.SystemID)
 		if err != nil {
 			return v, err
 		}
 		// Whoever claims the key first decides the number; a concurrent
 		// duplicate gets the winner's number back.
-		if number, err = models.ClaimRequestKey(ctx, d.db, a.TenantID, key, fresh); err != nil {
+		if number, err = models.ClaimRequestKey(ctx, d.db, p.TenantID, key, fresh, print); err != nil {
+			return v, err
+		}
+	}
+	if have, err := models.RequestPrint(ctx, d.db, p.TenantID, key); err != nil {
+		return v, err
+	} else if have != "" && have != print {
+		return v, FieldErrors{"request_key": ticket.P(ticket.RefusedKeyReused, "Key", key)}
+	}
+	if found {
+		// A repeated request: answer with the ticket as it is now, if its
+		// creation got as far as the database; otherwise finish creating it.
+		v, err := d.viewFromDB(ctx, p.TenantID, number)
+		if !errors.Is(err, models.ErrNotFound) {
 			return v, err
 		}
 	}
 	in.Ticket.Number = number
-	return d.startTicket(ctx, in)
+	v, err = d.startTicket(ctx, in)
+	var rejected *RejectedError
+	if errors.As(err, &rejected) && rejected.Problem.Code == ticket.RefusedNotCreated {
+		// The database refused the new ticket for good: free the key, so
+		// the caller can correct the request and send it again.
+		if rerr := models.ReleaseRequestKey(ctx, d.db, p.TenantID, key, number); rerr != nil {
+			return v, errors.Join(err, rerr)
+		}
+	}
+	return v, err
+}
+
+// createPrint fingerprints a create request, so the same key with other
+// content is refused instead of answered with a ticket that says otherwise.
+func createPrint(p Principal, req CreateTicketRequest) string {
+	body, _ := json.Marshal(struct {
+		Kind                           ticket.ActorKind
+		ID                             int64
+		Customer, Title, Body          string
+		Service, Queue, Type, Priority int64
+	}{p.Kind, p.ID, strings.TrimSpace(req.CustomerLogin), strings.TrimSpace(req.Title), req.Body,
+		req.ServiceID, req.QueueID, req.TypeID, req.PriorityID})
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:16])
 }
 
 func (d *Desk) startTicket(ctx context.Context, in ticket.TicketInput) (ticket.View, error) {
@@ -123,46 +158,65 @@ func (d *Desk) viewFromDB(ctx context.Context, tenantID int64, number string) (t
 	if err != nil {
 		return ticket.View{}, err
 	}
+	return viewOfRow(t), nil
+}
+
+// viewOfRow is the ticket as the database has it, in the shape the
+// workflow answers with: everything a repeated create shows, SLA included.
+func viewOfRow(t models.TicketRow) ticket.View {
+	at := func(p *time.Time) time.Time {
+		if p == nil {
+			return time.Time{}
+		}
+		return *p
+	}
 	v := ticket.View{
 		Number: t.Number, TenantID: t.TenantID, Title: t.Title, State: ticket.State(t.State),
 		Level: ticket.Level(t.Level), QueueID: t.QueueID, QueueName: t.QueueName,
-		ServiceName: t.ServiceName, TypeID: t.TypeID, TypeName: t.TypeName,
-		PriorityID: t.PriorityID, PriorityName: t.PriorityName, CustomerID: t.CustomerID,
-		Channel: t.Channel, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Seq: t.LastSeq,
+		ServiceID: deref(t.ServiceID), ServiceName: t.ServiceName, TypeID: t.TypeID, TypeName: t.TypeName,
+		PriorityID: t.PriorityID, PriorityName: t.PriorityName, OwnerID: deref(t.OwnerID), OwnerName: t.OwnerName,
+		ResponsibleID: deref(t.ResponsibleID), ResponsibleName: t.ResponsibleName, Locked: t.Locked,
+		CustomerID: t.CustomerID, Channel: t.Channel, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		ClosedAt: at(t.ClosedAt), PendingUntil: at(t.PendingUntil), MergedInto: t.MergedInto, Seq: t.LastSeq,
+		ReminderReached: t.State == string(ticket.StatePendingReminder) && t.ReminderDue != nil && !t.ReminderDue.After(time.Now()),
+		Terms:           ticket.Terms{SLA: t.SLAName},
+		SLA: ticket.SLAStatus{
+			FirstResponseDue: at(t.FirstResponseDue), UpdateDue: at(t.UpdateDue), SolutionDue: at(t.SolutionDue),
+			EscalationDue: at(t.EscalationDue), FirstResponseAt: at(t.FirstResponseAt), EscalatedAt: at(t.EscalatedAt),
+			FirstResponseBreached: t.FirstResponseBreached, UpdateBreached: t.UpdateBreached,
+			SolutionBreached: t.SolutionBreached,
+		},
 	}
-	if t.ServiceID != nil {
-		v.ServiceID = *t.ServiceID
+	if t.FirstResponseSeconds != nil {
+		v.SLA.FirstResponseTime = time.Duration(*t.FirstResponseSeconds) * time.Second
 	}
-	if t.OwnerID != nil {
-		v.OwnerID = *t.OwnerID
+	if t.SolutionSeconds != nil {
+		v.SLA.SolutionTime = time.Duration(*t.SolutionSeconds) * time.Second
 	}
-	if t.ClosedAt != nil {
-		v.ClosedAt = *t.ClosedAt
-	}
-	return v, nil
+	return v
 }
 
 // checkCreate validates a create request against the catalogue and builds
 // the workflow's input; every problem found is reported at once.
-func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicketRequest) (ticket.TicketInput, error) {
+func (d *Desk) checkCreate(ctx context.Context, p Principal, req CreateTicketRequest) (ticket.TicketInput, error) {
 	fe := FieldErrors{}
 	in := ticket.TicketInput{
-		Actor: actor(a),
+		Actor: p.Actor(),
 		Ticket: ticket.View{
-			TenantID: a.TenantID,
+			TenantID: p.TenantID,
 			Title:    strings.TrimSpace(req.Title),
 			Level:    ticket.LevelFirst,
 			Channel:  "phone",
 		},
 		Article: ticket.ArticleInput{Kind: ticket.ArticlePhoneNote, Subject: strings.TrimSpace(req.Title), Body: req.Body},
 	}
-	checkText(fe, "title", in.Ticket.Title, MaxTitleLength)
-	checkText(fe, "body", req.Body, ticket.MaxArticleLength)
+	checkText(fe, "title", in.Ticket.Title, ticket.Line, ticket.MaxTitleLength)
+	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
 
 	if login := strings.TrimSpace(req.CustomerLogin); login == "" {
-		fe["customer"] = "is required"
-	} else if c, err := models.CustomerByLogin(ctx, d.db, a.TenantID, login); errors.Is(err, models.ErrNotFound) {
-		fe["customer"] = "no customer with this login"
+		fe["customer"] = ticket.P(ticket.FieldRequired)
+	} else if c, err := models.CustomerByLogin(ctx, d.db, p.TenantID, login); errors.Is(err, models.ErrNotFound) {
+		fe["customer"] = ticket.P(ticket.FieldUnknown)
 	} else if err != nil {
 		return in, err
 	} else {
@@ -172,9 +226,9 @@ func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicket
 	queueID := req.QueueID
 	var svc *models.Service
 	if req.ServiceID != 0 {
-		s, err := models.ServiceByID(ctx, d.db, a.TenantID, req.ServiceID)
+		s, err := models.ServiceByID(ctx, d.db, p.TenantID, req.ServiceID)
 		if errors.Is(err, models.ErrNotFound) {
-			fe["service_id"] = "no such service"
+			fe["service_id"] = ticket.P(ticket.FieldUnknown)
 		} else if err != nil {
 			return in, err
 		} else {
@@ -187,10 +241,10 @@ func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicket
 	}
 	if queueID == 0 {
 		if _, bad := fe["service_id"]; !bad {
-			fe["queue_id"] = "choose a service or a queue"
+			fe["queue_id"] = ticket.P(ticket.FieldChoose)
 		}
-	} else if q, err := models.QueueByID(ctx, d.db, a.TenantID, queueID); errors.Is(err, models.ErrNotFound) {
-		fe["queue_id"] = "no such queue"
+	} else if q, err := models.QueueByID(ctx, d.db, p.TenantID, queueID); errors.Is(err, models.ErrNotFound) {
+		fe["queue_id"] = ticket.P(ticket.FieldUnknown)
 	} else if err != nil {
 		return in, err
 	} else {
@@ -199,35 +253,40 @@ func (d *Desk) checkCreate(ctx context.Context, a models.Agent, req CreateTicket
 		in.Ticket.FollowUpWindow = queueRef(q).FollowUpWindow
 	}
 
-	choices, err := d.FormChoices(ctx, a)
+	choices, err := d.FormChoices(ctx, p)
 	if err != nil {
 		return in, err
 	}
 	if t, ok := find(choices.Types, func(t models.TicketType) bool { return t.ID == req.TypeID }); ok {
 		in.Ticket.TypeID, in.Ticket.TypeName = t.ID, t.Name
 	} else {
-		fe["type_id"] = "choose a ticket type"
+		fe["type_id"] = ticket.P(ticket.FieldChoose)
 	}
 	if p, ok := find(choices.Priorities, func(p models.Priority) bool { return p.ID == req.PriorityID }); ok {
 		in.Ticket.PriorityID, in.Ticket.PriorityName = p.ID, p.Name
 	} else {
-		fe["priority_id"] = "choose a priority"
+		fe["priority_id"] = ticket.P(ticket.FieldChoose)
 	}
 	if len(fe) > 0 {
 		return in, fe
 	}
-	in.Terms, err = d.terms(ctx, a.TenantID, svc, in.Ticket.PriorityID, in.Ticket.QueueID)
+	in.Terms, err = d.terms(ctx, p.TenantID, svc, in.Ticket.PriorityID, in.Ticket.QueueID)
 	return in, err
 }
 
-func checkText(fe FieldErrors, field, s string, max int) {
-	switch {
-	case strings.TrimSpace(s) == "":
-		fe[field] = "is required"
-	case !utf8.ValidString(s):
-		fe[field] = "is not valid UTF-8 text"
-	case len(s) > max:
-		fe[field] = "is too long"
+// checkText records the problem with a required text field, if any.
+func checkText(fe FieldErrors, field, s string, kind ticket.TextKind, max int) {
+	if p, bad := ticket.CheckText(s, kind, max); bad {
+		fe[field] = p
+	} else if strings.TrimSpace(s) == "" {
+		fe[field] = ticket.P(ticket.FieldRequired)
+	}
+}
+
+// checkOptional records the problem with an optional text field, if any.
+func checkOptional(fe FieldErrors, field, s string, kind ticket.TextKind, max int) {
+	if p, bad := ticket.CheckText(s, kind, max); bad {
+		fe[field] = p
 	}
 }
 
@@ -242,99 +301,24 @@ func find[T any](xs []T, ok func(T) bool) (T, bool) {
 }
 
 // AddNote adds an internal or phone note to a ticket.
-func (d *Desk) AddNote(ctx context.Context, a models.Agent, number string, req AddNoteRequest) (ticket.View, error) {
+func (d *Desk) AddNote(ctx context.Context, p Principal, number string, req AddNoteRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	kind := ticket.ArticleKind(req.Kind)
 	if kind != ticket.ArticleInternalNote && kind != ticket.ArticlePhoneNote {
-		fe["kind"] = "choose internal note or phone note"
+		fe["kind"] = ticket.P(ticket.FieldChoose)
 	}
-	checkText(fe, "body", req.Body, ticket.MaxArticleLength)
-	checkKey(fe, req.RequestKey)
-	if len(fe) > 0 {
-		return ticket.View{}, fe
-	}
-	in := ticket.AddNoteInput{Actor: actor(a), Article: ticket.ArticleInput{Kind: kind, Body: req.Body}}
-	return d.update(ctx, a, number, string(ticket.ActionNote), req.RequestKey, in)
+	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
+	next := checkNext(fe, req.NextState, req.NextUntil)
+	return d.send(ctx, p, number, ticket.ActionNote, req.RequestKey, fe, ticket.AddNoteInput{Article: ticket.ArticleInput{Kind: kind, Body: req.Body}, Next: next})
 }
 
 // Close closes a ticket successfully or unsuccessfully.
-func (d *Desk) Close(ctx context.Context, a models.Agent, number string, req CloseRequest) (ticket.View, error) {
+func (d *Desk) Close(ctx context.Context, p Principal, number string, req CloseRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	state := ticket.State(req.State)
 	if !state.Closed() {
-		fe["state"] = "choose closed successful or closed unsuccessful"
+		fe["state"] = ticket.P(ticket.FieldChoose)
 	}
-	if req.Note != "" {
-		checkText(fe, "note", req.Note, ticket.MaxArticleLength)
-	}
-	checkKey(fe, req.RequestKey)
-	if len(fe) > 0 {
-		return ticket.View{}, fe
-	}
-	in := ticket.CloseInput{Actor: actor(a), State: state, Note: req.Note}
-	return d.update(ctx, a, number, string(ticket.ActionClose), req.RequestKey, in)
-}
-
-// outOfPatience tells whether an Update ended because the desk's patience ran
-// out. The server cuts the stream at the deadline it was sent, which can be a
-// moment before the client's own timer marks ctx done, so the SDK's timeout
-// error counts as well as ctx's.
-func outOfPatience(ctx context.Context, err error) bool {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return true
-	}
-	var timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
-	var deadline *serviceerror.DeadlineExceeded
-	return errors.As(err, &timeout) || errors.As(err, &deadline)
-}
-
-// checkKey bounds a request key and tells whether it is too long; an empty
-// key is fine (no deduplication).
-func checkKey(fe FieldErrors, key string) bool {
-	if len(key) > 200 {
-		fe["request_key"] = "is longer than 200 characters"
-		return true
-	}
-	return false
-}
-
-// update sends one Update to a ticket of the agent's tenant and waits until
-// the workflow has projected it. Updates with the same request key are one
-// update to Temporal: the second gets the first one's answer.
-func (d *Desk) update(ctx context.Context, a models.Agent, number, name, key string, arg any) (ticket.View, error) {
-	var v ticket.View
-	if _, err := models.TicketByNumber(ctx, d.db, a.TenantID, number); err != nil {
-		return v, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, d.opts.Patience)
-	defer cancel()
-	var updateID string
-	if key != "" {
-		updateID = name + ":" + key
-	}
-	h, err := d.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   ticket.WorkflowID(number),
-		UpdateID:     updateID,
-		UpdateName:   name,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &v)
-	}
-	if outOfPatience(ctx, err) {
-		return v, fmt.Errorf("%s on ticket %s: %w", name, number, ErrUnavailable)
-	}
-	var appErr *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
-	switch {
-	case err == nil:
-		return v, nil
-	case errors.As(err, &appErr):
-		return v, &RejectedError{Reason: appErr.Message()}
-	case errors.As(err, &notFound):
-		return v, &RejectedError{Reason: "the ticket's follow-up window has passed; it can no longer be changed"}
-	default:
-		return v, wrapf(err, "%s on ticket %s", name, number)
-	}
+	checkNote(fe, req.Note)
+	return d.send(ctx, p, number, ticket.ActionClose, req.RequestKey, fe, ticket.CloseInput{State: state, Note: req.Note})
 }

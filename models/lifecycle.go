@@ -63,12 +63,12 @@ func AgentOfTenant(ctx context.Context, db *gorm.DB, tenantID, id int64) (Agent,
 // due, the longest overdue first; ownerID 0 lists everybody's.
 func RemindersReached(ctx context.Context, db *gorm.DB, tenantID, ownerID int64, now time.Time, limit int) ([]TicketRow, error) {
 	q := ticketRows(ctx, db).
-		Where("tickets.tenant_id = ? AND tickets.state = ? AND tickets.pending_until <= ?", tenantID, "pending reminder", now.UTC())
+		Where("tickets.tenant_id = ? AND tickets.state = ? AND tickets.reminder_due <= ?", tenantID, "pending reminder", now.UTC())
 	if ownerID != 0 {
 		q = q.Where("tickets.owner_id = ?", ownerID)
 	}
 	var rows []TicketRow
-	err := q.Order("tickets.pending_until ASC, tickets.id ASC").Limit(limit).Scan(&rows).Error
+	err := q.Order("tickets.reminder_due ASC, tickets.id ASC").Limit(limit).Scan(&rows).Error
 	return rows, wrap(err, "list reminders reached")
 }
 
@@ -77,7 +77,7 @@ func RemindersReached(ctx context.Context, db *gorm.DB, tenantID, ownerID int64,
 func CountRemindersReached(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time) (int, error) {
 	var n int64
 	err := db.WithContext(ctx).Model(&Ticket{}).
-		Where("tenant_id = ? AND state = ? AND pending_until <= ?", tenantID, "pending reminder", now.UTC()).Count(&n).Error
+		Where("tenant_id = ? AND state = ? AND reminder_due <= ?", tenantID, "pending reminder", now.UTC()).Count(&n).Error
 	return int(n), wrap(err, "count reminders reached")
 }
 

@@ -118,7 +118,11 @@ type Ticket struct {
 	ResponsibleID *int64
 	Locked        bool
 	PendingUntil  *time.Time
-	MergedInto    string
+	// ReminderDue is when a pending reminder is due in working time (the
+	// next working moment of the ticket's calendar from PendingUntil), as
+	// the workflow's timer fires it.
+	ReminderDue *time.Time
+	MergedInto  string
 
 	// Where the ticket stands against its SLA; reports read these.
 	SLAName               string `gorm:"column:sla_name"`
@@ -218,6 +222,9 @@ type HistoryEntry struct {
 	ActorKind string
 	ActorID   int64
 	ActorName string
+	// ActorVia names the integration (e.g. the mail gateway) through which
+	// the actor spoke; empty when they acted themselves.
+	ActorVia  string
 	Field     string
 	OldValue  string
 	NewValue  string
@@ -236,16 +243,22 @@ type TicketRequest struct {
 	TenantID     int64
 	RequestKey   string
 	TicketNumber string
-	CreatedAt    time.Time
+	// Fingerprint is a hash of what was asked for: the same key with
+	// other content is refused.
+	Fingerprint string
+	CreatedAt   time.Time
 }
 
 // APIToken authenticates an API client as an agent. Only the SHA-256 of the
 // token is stored.
 type APIToken struct {
-	ID         int64
-	AgentID    int64
-	Name       string
-	TokenHash  string
-	CreatedAt  time.Time
-	LastUsedAt *time.Time
+	ID      int64
+	AgentID int64
+	Name    string
+	// Integration, if set, names the integration (mail gateway,
+	// monitoring) the token speaks as; otherwise it speaks as its agent.
+	Integration string
+	TokenHash   string
+	CreatedAt   time.Time
+	LastUsedAt  *time.Time
 }

@@ -81,11 +81,11 @@ func TestClaimRequestKey(t *testing.T) {
 		if _, found, _ := models.TicketNumberForRequest(ctx, db, f.Tenant.ID, "k1"); found {
 			t.Fatal("unused key found")
 		}
-		got, err := models.ClaimRequestKey(ctx, db, f.Tenant.ID, "k1", "111")
+		got, err := models.ClaimRequestKey(ctx, db, f.Tenant.ID, "k1", "111", "print")
 		if err != nil || got != "111" {
 			t.Fatalf("first claim = %q, %v", got, err)
 		}
-		got, err = models.ClaimRequestKey(ctx, db, f.Tenant.ID, "k1", "222")
+		got, err = models.ClaimRequestKey(ctx, db, f.Tenant.ID, "k1", "222", "print")
 		if err != nil || got != "111" {
 			t.Fatalf("second claim = %q, %v; want the first number", got, err)
 		}

@@ -69,11 +69,49 @@ func AgentByToken(ctx context.Context, db *gorm.DB, token string) (Agent, error)
 	return a, nil
 }
 
+// TokenOwner returns the active agent an API token belongs to and, for an
+// integration's token, the integration's name.
+func TokenOwner(ctx context.Context, db *gorm.DB, token string) (Agent, string, error) {
+	var row struct {
+		Agent
+		Integration string
+	}
+	err := db.WithContext(ctx).Model(&Agent{}).
+		Select("agents.*, api_tokens.integration").
+		Joins("JOIN api_tokens ON api_tokens.agent_id = agents.id").
+		Where("api_tokens.token_hash = ? AND agents.active", HashToken(token)).
+		Take(&row).Error
+	if err != nil {
+		return Agent{}, "", notFound(err, "api token")
+	}
+	return row.Agent, row.Integration, nil
+}
+
 // CreateAPIToken stores the hash of token for the agent.
 func CreateAPIToken(ctx context.Context, db *gorm.DB, agentID int64, name, token string) error {
 	t := APIToken{AgentID: agentID, Name: name, TokenHash: HashToken(token)}
 	if err := db.WithContext(ctx).Create(&t).Error; err != nil {
 		return fmt.Errorf("create api token: %w", err)
+	}
+	return nil
+}
+
+// CustomerByID returns a customer of the tenant.
+func CustomerByID(ctx context.Context, db *gorm.DB, tenantID, id int64) (Customer, error) {
+	var c Customer
+	err := db.WithContext(ctx).Where("tenant_id = ? AND id = ?", tenantID, id).Take(&c).Error
+	if err != nil {
+		return c, notFound(err, "customer")
+	}
+	return c, nil
+}
+
+// CreateIntegrationToken stores the hash of a token that speaks as the
+// integration (e.g. "mail gateway") in the agent's tenant.
+func CreateIntegrationToken(ctx context.Context, db *gorm.DB, agentID int64, integration, token string) error {
+	t := APIToken{AgentID: agentID, Name: integration, Integration: integration, TokenHash: HashToken(token)}
+	if err := db.WithContext(ctx).Create(&t).Error; err != nil {
+		return fmt.Errorf("create integration token: %w", err)
 	}
 	return nil
 }
@@ -270,8 +308,8 @@ func History(ctx context.Context, db *gorm.DB, ticketID int64) ([]HistoryEntry, 
 // ClaimRequestKey records that the create request key makes ticket number.
 // If the key was used before, it returns the number recorded then, and the
 // caller must use that ticket instead of making a new one.
-func ClaimRequestKey(ctx context.Context, db *gorm.DB, tenantID int64, key, number string) (string, error) {
-	r := TicketRequest{TenantID: tenantID, RequestKey: key, TicketNumber: number, CreatedAt: time.Now().UTC()}
+func ClaimRequestKey(ctx context.Context, db *gorm.DB, tenantID int64, key, number, fingerprint string) (string, error) {
+	r := TicketRequest{TenantID: tenantID, RequestKey: key, TicketNumber: number, Fingerprint: fingerprint, CreatedAt: time.Now().UTC()}
 	err := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error
 	if err != nil {
 		return "", fmt.Errorf("claim request key: %w", err)
@@ -282,6 +320,28 @@ func ClaimRequestKey(ctx context.Context, db *gorm.DB, tenantID int64, key, numb
 		return "", fmt.Errorf("claim request key: %w", err)
 	}
 	return got.TicketNumber, nil
+}
+
+// RequestPrint returns the fingerprint stored with a request key; "" when
+// the key is unknown or was claimed before fingerprints were kept.
+func RequestPrint(ctx context.Context, db *gorm.DB, tenantID int64, key string) (string, error) {
+	var got []TicketRequest
+	err := db.WithContext(ctx).Where("tenant_id = ? AND request_key = ?", tenantID, key).Limit(1).Find(&got).Error
+	if err != nil || len(got) == 0 {
+		return "", wrap(err, "look up request key")
+	}
+	return got[0].Fingerprint, nil
+}
+
+// ReleaseRequestKey forgets that key makes ticket number, if no such
+// ticket was stored: a create the database refused for good may be sent
+// again.
+func ReleaseRequestKey(ctx context.Context, db *gorm.DB, tenantID int64, key, number string) error {
+	err := db.WithContext(ctx).
+		Where("tenant_id = ? AND request_key = ? AND ticket_number = ?", tenantID, key, number).
+		Where("NOT EXISTS (SELECT 1 FROM tickets WHERE tickets.number = ticket_requests.ticket_number)").
+		Delete(&TicketRequest{}).Error
+	return wrap(err, "release request key")
 }
 
 // TicketNumberForRequest returns the ticket a request key made, if any.

@@ -29,6 +29,9 @@ const (
 	EventSLAWarning      = "EscalationNotifyBefore" // Field names the clock
 	EventSLABreach       = "EscalationStart"        // Field names the clock
 	EventMergedIn        = "TicketMerged"
+	// EventFollowUpForwarded: a follow-up reached a merged ticket and was
+	// handed on to the ticket it was merged into, which confirmed it.
+	EventFollowUpForwarded = "FollowUpForwarded"
 )
 
 // Notification kinds raised with history entries; a notifier delivers them.

@@ -133,6 +133,10 @@ type Carry struct {
 	Clocks Clocks
 	Seen   []string // keys of follow-ups already taken
 	Timed  bool     // the run keeps SLA clocks and due times (process v2 on)
+	// Requests are the request keys of recent actions with their
+	// fingerprints: a key sent again after continue-as-new is still
+	// recognised.
+	Requests []Request `json:",omitempty"`
 }
 
 // ArticleInput is the text of an article.
@@ -170,48 +174,76 @@ const (
 	ActionLink     Action = "link"        // LinkInput
 )
 
+// Request is what every action's input carries besides its own fields:
+// who acts, and for idempotency the caller's request key with a
+// fingerprint of what was asked. The same key with the same content is
+// one change however often it is sent; the same key with other content
+// is refused. It is embedded, so the inputs' JSON keeps "Actor" where
+// histories recorded before have it.
+type Request struct {
+	Actor Actor
+	Key   string `json:",omitempty"`
+	Print string `json:",omitempty"`
+}
+
+// Req returns the request part of an action's input.
+func (r Request) Req() Request { return r }
+
+// Input is what every action's input is.
+type Input interface{ Req() Request }
+
 // AddNoteInput adds an internal note or a phone note.
 type AddNoteInput struct {
-	Actor   Actor
+	Request
 	Article ArticleInput
+	Next    NextState `json:",omitempty"`
+}
+
+// NextState is what an article may set the ticket to right after it, as
+// OTRS's note and reply forms offer: a pending state with its due time, or
+// a closed state. The zero value leaves the state as it is.
+type NextState struct {
+	State State
+	Until time.Time // pending states only
 }
 
 // ReplyInput answers the customer; the article is customer-visible.
 type ReplyInput struct {
-	Actor   Actor
+	Request
 	Subject string
 	Body    string
+	Next    NextState `json:",omitempty"`
 }
 
 // AssignInput sets owner and responsible; ID 0 means nobody.
 type AssignInput struct {
-	Actor       Actor
+	Request
 	Owner       AgentRef
 	Responsible AgentRef
 }
 
 // LockInput locks (the actor becomes owner if nobody is) or unlocks.
 type LockInput struct {
-	Actor  Actor
+	Request
 	Locked bool
 }
 
 // WatchInput adds or removes a watcher.
 type WatchInput struct {
-	Actor Actor
+	Request
 	Agent AgentRef
 	Watch bool
 }
 
 // MoveInput moves the ticket to another queue; its level follows the queue.
 type MoveInput struct {
-	Actor Actor
+	Request
 	Queue QueueRef
 }
 
 // ClassifyInput sets service, type and priority, and the terms they bring.
 type ClassifyInput struct {
-	Actor    Actor
+	Request
 	Service  Ref
 	Type     Ref
 	Priority Ref
@@ -220,20 +252,20 @@ type ClassifyInput struct {
 
 // EscalateInput sends the ticket to a 2nd-level or team queue.
 type EscalateInput struct {
-	Actor Actor
+	Request
 	Queue QueueRef
 	Note  string // optional internal note saying why
 }
 
 // HandBackInput sends an escalated ticket back to its 1st-level queue.
 type HandBackInput struct {
-	Actor Actor
-	Note  string
+	Request
+	Note string
 }
 
 // PendingInput sets a pending state with its due time.
 type PendingInput struct {
-	Actor Actor
+	Request
 	State State // one of PendingStates
 	Until time.Time
 	Note  string
@@ -241,26 +273,26 @@ type PendingInput struct {
 
 // CloseInput closes a ticket, optionally with a closing note.
 type CloseInput struct {
-	Actor Actor
+	Request
 	State State  // StateClosedSuccessful or StateClosedUnsuccessful
 	Note  string // optional internal note saying why
 }
 
 // ReopenInput reopens a closed ticket.
 type ReopenInput struct {
-	Actor Actor
-	Note  string
+	Request
+	Note string
 }
 
 // MergeInput merges the ticket into another one of the same tenant.
 type MergeInput struct {
-	Actor Actor
-	Into  string
+	Request
+	Into string
 }
 
 // LinkInput links the ticket with another one.
 type LinkInput struct {
-	Actor Actor
+	Request
 	Other string
 }
 

@@ -27,6 +27,7 @@ type Snapshot struct {
 	ResponsibleID int64
 	Locked        bool
 	PendingUntil  time.Time
+	ReminderDue   time.Time // a pending reminder's due time in working time
 	MergedInto    string
 	Watchers      []int64  // agent IDs
 	Links         []string // numbers of linked tickets
@@ -86,6 +87,12 @@ type ProjectTicketInput struct {
 	Ticket Snapshot
 	Events []HistoryEvent
 }
+
+// ErrProjectionRejected is the type of the error ActivityProject returns
+// when the database refuses the change for good (bad data, a broken
+// constraint): retrying would not help. Every other failure (the database
+// is away, a deadlock, a timeout) is retried without end.
+const ErrProjectionRejected = "ProjectionRejected"
 
 // ProjectTicketResult tells what the database holds after projecting.
 type ProjectTicketResult struct {

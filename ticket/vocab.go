@@ -128,6 +128,9 @@ type Actor struct {
 	Kind ActorKind
 	ID   int64
 	Name string
+	// Via names the integration (e.g. "mail gateway") that brought what
+	// the actor said; empty when they acted themselves.
+	Via string `json:",omitempty"`
 }
 
 // Limits every text is checked against before it reaches a workflow.

@@ -31,7 +31,7 @@ func (s *server) requireToken(c *gin.Context) {
 		s.fail(c, errNoToken)
 		return
 	}
-	a, err := s.desk.AgentByToken(c.Request.Context(), token)
+	p, err := s.desk.PrincipalByToken(c.Request.Context(), token)
 	if errors.Is(err, desk.ErrNotFound) {
 		s.fail(c, errNoToken)
 		return
@@ -40,7 +40,7 @@ func (s *server) requireToken(c *gin.Context) {
 		s.fail(c, fmt.Errorf("api token: %w", err))
 		return
 	}
-	c.Set(keyAgent, a)
+	c.Set(keyPrincipal, p)
 	c.Header("Cache-Control", "no-store")
 	c.Next()
 }
@@ -54,22 +54,24 @@ func decodeJSON(c *gin.Context, v any) error {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return &badRequest{msg: "the request body is larger than 1 MiB"}
+		return &badRequest{code: ticket.MsgTooLarge, detail: "the request body is larger than 1 MiB"}
 	case errors.Is(err, io.EOF):
-		return &badRequest{msg: "the request body is empty; a JSON object is expected"}
+		return &badRequest{code: ticket.MsgBadRequest, detail: "the request body is empty; a JSON object is expected"}
 	case err != nil:
-		return &badRequest{msg: "the request body is not valid: " + strings.TrimPrefix(err.Error(), "json: ")}
+		return &badRequest{code: ticket.MsgBadRequest, detail: "the request body is not valid: " + strings.TrimPrefix(err.Error(), "json: ")}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return &badRequest{msg: "the request body must be a single JSON object"}
+		return &badRequest{code: ticket.MsgBadRequest, detail: "the request body must be a single JSON object"}
 	}
 	return nil
 }
 
 // apiError is every API error response.
 type apiError struct {
-	Error  string            `json:"error"`
-	Fields map[string]string `json:"fields,omitempty"`
+	Code       string            `json:"code"`
+	Error      string            `json:"error"`
+	Fields     map[string]string `json:"fields,omitempty"`
+	FieldCodes map[string]string `json:"field_codes,omitempty"`
 }
 
 // ticketJSON is a ticket in API responses. Customer, owner and responsible
@@ -298,7 +300,7 @@ func detailJSON(d desk.TicketDetail) ticketDetailJSON {
 // body into in, makes the one desk call with the Idempotency-Key, and
 // answers with the ticket as the change left it.
 func (s *server) apiChange(c *gin.Context, what string, in any,
-	call func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error)) {
+	call func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error)) {
 	number, err := numberParam(c)
 	if err != nil {
 		s.fail(c, err)
@@ -308,7 +310,7 @@ func (s *server) apiChange(c *gin.Context, what string, in any,
 		s.fail(c, err)
 		return
 	}
-	v, err := call(c.Request.Context(), agentOf(c), number, c.GetHeader("Idempotency-Key"))
+	v, err := call(c.Request.Context(), principalOf(c), number, c.GetHeader("Idempotency-Key"))
 	if err != nil {
 		s.fail(c, fmt.Errorf("%s on ticket %s: %w", what, number, err))
 		return
@@ -321,7 +323,7 @@ func (s *server) apiChange(c *gin.Context, what string, in any,
 func required[T any](v *T, field string, fe desk.FieldErrors) T {
 	var zero T
 	if v == nil {
-		fe[field] = "is required"
+		fe[field] = ticket.P(ticket.FieldRequired)
 		return zero
 	}
 	return *v

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // followUpJSON is a customer's message about a ticket as a mail gateway or
@@ -45,11 +46,11 @@ func (s *server) apiFollowUpSave(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.desk.FollowUp(c.Request.Context(), agentOf(c), number, desk.FollowUpRequest{
+	res, err := s.desk.FollowUp(c.Request.Context(), principalOf(c), number, desk.FollowUpRequest{
 		CustomerLogin: in.Customer, Subject: in.Subject, Body: in.Body, Key: key,
 	})
 	var fe desk.FieldErrors
-	if errors.As(err, &fe) && fe["key"] != "" {
+	if errors.As(err, &fe) && fe["key"].Code != "" {
 		// The desk calls the message's identity its key; here it is message_id.
 		fe["message_id"] = fe["key"]
 		delete(fe, "key")
@@ -67,7 +68,7 @@ func (s *server) apiFollowUpSave(c *gin.Context) {
 func messageKey(header, field string) (string, error) {
 	header, field = strings.TrimSpace(header), strings.TrimSpace(field)
 	if header != "" && field != "" && header != field {
-		return "", &badRequest{msg: "the Idempotency-Key header and message_id differ"}
+		return "", &badRequest{code: ticket.MsgBadRequest, detail: "the Idempotency-Key header and message_id differ"}
 	}
 	if field != "" {
 		return field, nil

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -16,7 +15,7 @@ type linkJSON struct {
 
 func (s *server) apiLinkSave(c *gin.Context) {
 	var in linkJSON
-	s.apiChange(c, "link", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "link", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.Link(ctx, a, number, desk.LinkRequest{RequestKey: key, Other: in.Other})
 	})
 }

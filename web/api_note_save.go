@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -17,7 +16,7 @@ type addNoteJSON struct {
 
 func (s *server) apiNoteSave(c *gin.Context) {
 	var in addNoteJSON
-	s.apiChange(c, "add note", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "add note", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.AddNote(ctx, a, number, desk.AddNoteRequest{RequestKey: key, Kind: in.Kind, Body: in.Body})
 	})
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func (s *server) apiQueueList(c *gin.Context) {
-	qs, err := s.desk.QueueOverview(c.Request.Context(), agentOf(c))
+	qs, err := s.desk.QueueOverview(c.Request.Context(), principalOf(c))
 	if err != nil {
 		s.fail(c, fmt.Errorf("queue overview: %w", err))
 		return

@@ -12,7 +12,7 @@ type reminderListJSON struct {
 }
 
 func (s *server) apiReminderList(c *gin.Context) {
-	rows, err := s.desk.RemindersReached(c.Request.Context(), agentOf(c))
+	rows, err := s.desk.RemindersReached(c.Request.Context(), principalOf(c))
 	if err != nil {
 		s.fail(c, fmt.Errorf("reminders reached: %w", err))
 		return

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -17,7 +16,7 @@ type replyJSON struct {
 
 func (s *server) apiReplySave(c *gin.Context) {
 	var in replyJSON
-	s.apiChange(c, "reply", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "reply", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.Reply(ctx, a, number, desk.ReplyRequest{RequestKey: key, Subject: in.Subject, Body: in.Body})
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -17,7 +16,7 @@ type assignJSON struct {
 
 func (s *server) apiTicketAssign(c *gin.Context) {
 	var in assignJSON
-	s.apiChange(c, "assign", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "assign", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.Assign(ctx, a, number, desk.AssignRequest{RequestKey: key, OwnerID: in.OwnerID, ResponsibleID: in.ResponsibleID})
 	})
 }

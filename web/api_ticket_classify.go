@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -18,7 +17,7 @@ type classifyJSON struct {
 
 func (s *server) apiTicketClassify(c *gin.Context) {
 	var in classifyJSON
-	s.apiChange(c, "classify", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "classify", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.Classify(ctx, a, number, desk.ClassifyRequest{
 			RequestKey: key, ServiceID: in.ServiceID, TypeID: in.TypeID, PriorityID: in.PriorityID,
 		})

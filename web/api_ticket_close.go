@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -17,7 +16,7 @@ type closeJSON struct {
 
 func (s *server) apiTicketClose(c *gin.Context) {
 	var in closeJSON
-	s.apiChange(c, "close", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "close", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.Close(ctx, a, number, desk.CloseRequest{RequestKey: key, State: in.State, Note: in.Note})
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -17,7 +16,7 @@ type escalateJSON struct {
 
 func (s *server) apiTicketEscalate(c *gin.Context) {
 	var in escalateJSON
-	s.apiChange(c, "escalate", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "escalate", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.Escalate(ctx, a, number, desk.EscalateRequest{RequestKey: key, QueueID: in.QueueID, Note: in.Note})
 	})
 }

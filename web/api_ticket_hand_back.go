@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -16,7 +15,7 @@ type handBackJSON struct {
 
 func (s *server) apiTicketHandBack(c *gin.Context) {
 	var in handBackJSON
-	s.apiChange(c, "hand back", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "hand back", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.HandBack(ctx, a, number, desk.HandBackRequest{RequestKey: key, Note: in.Note})
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -16,7 +15,7 @@ type lockJSON struct {
 
 func (s *server) apiTicketLock(c *gin.Context) {
 	var in lockJSON
-	s.apiChange(c, "lock", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "lock", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		fe := desk.FieldErrors{}
 		locked := required(in.Locked, "locked", fe)
 		if len(fe) > 0 {

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -16,7 +15,7 @@ type mergeJSON struct {
 
 func (s *server) apiTicketMerge(c *gin.Context) {
 	var in mergeJSON
-	s.apiChange(c, "merge", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "merge", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.Merge(ctx, a, number, desk.MergeRequest{RequestKey: key, Into: in.Into})
 	})
 }

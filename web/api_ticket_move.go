@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -16,7 +15,7 @@ type moveJSON struct {
 
 func (s *server) apiTicketMove(c *gin.Context) {
 	var in moveJSON
-	s.apiChange(c, "move", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "move", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.Move(ctx, a, number, desk.MoveRequest{RequestKey: key, QueueID: in.QueueID})
 	})
 }

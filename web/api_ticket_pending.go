@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -23,12 +22,12 @@ type pendingJSON struct {
 
 func (s *server) apiTicketPending(c *gin.Context) {
 	var in pendingJSON
-	s.apiChange(c, "set pending", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "set pending", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		var until time.Time
 		if v := strings.TrimSpace(in.Until); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				return ticket.View{}, desk.FieldErrors{"until": "is not an RFC 3339 time like 2026-12-01T09:30:00+01:00"}
+				return ticket.View{}, desk.FieldErrors{"until": ticket.P(ticket.FieldBadTime)}
 			}
 			until = t
 		}

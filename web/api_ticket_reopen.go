@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -16,7 +15,7 @@ type reopenJSON struct {
 
 func (s *server) apiTicketReopen(c *gin.Context) {
 	var in reopenJSON
-	s.apiChange(c, "reopen", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "reopen", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		return s.desk.Reopen(ctx, a, number, desk.ReopenRequest{RequestKey: key, Note: in.Note})
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 type createTicketJSON struct {
@@ -32,7 +33,7 @@ func (s *server) apiTicketSave(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v, err := s.desk.CreateTicket(c.Request.Context(), agentOf(c), desk.CreateTicketRequest{
+	v, err := s.desk.CreateTicket(c.Request.Context(), principalOf(c), desk.CreateTicketRequest{
 		RequestKey: key, CustomerLogin: in.Customer, Title: in.Title, Body: in.Body,
 		ServiceID: in.ServiceID, QueueID: in.QueueID, TypeID: in.TypeID, PriorityID: in.PriorityID,
 	})
@@ -51,7 +52,7 @@ func requestKey(header, field string) (string, error) {
 	header, field = strings.TrimSpace(header), strings.TrimSpace(field)
 	switch {
 	case header != "" && field != "" && header != field:
-		return "", &badRequest{msg: "the Idempotency-Key header and request_key differ"}
+		return "", &badRequest{code: ticket.MsgBadRequest, detail: "the Idempotency-Key header and request_key differ"}
 	case header != "":
 		return header, nil
 	case field != "":

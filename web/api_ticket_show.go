@@ -13,7 +13,7 @@ func (s *server) apiTicketShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d, err := s.desk.Ticket(c.Request.Context(), agentOf(c), number)
+	d, err := s.desk.Ticket(c.Request.Context(), principalOf(c), number)
 	if err != nil {
 		s.fail(c, fmt.Errorf("ticket %s: %w", number, err))
 		return

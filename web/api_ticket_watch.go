@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -17,7 +16,7 @@ type watchJSON struct {
 
 func (s *server) apiTicketWatch(c *gin.Context) {
 	var in watchJSON
-	s.apiChange(c, "watch", &in, func(ctx context.Context, a models.Agent, number, key string) (ticket.View, error) {
+	s.apiChange(c, "watch", &in, func(ctx context.Context, a desk.Principal, number, key string) (ticket.View, error) {
 		fe := desk.FieldErrors{}
 		watch := required(in.Watch, "watch", fe)
 		if len(fe) > 0 {

@@ -129,15 +129,15 @@ func (f *fakeDesk) AgentByID(_ context.Context, id int64) (models.Agent, error) 
 	return models.Agent{}, fmt.Errorf("agent %d: %w", id, desk.ErrNotFound)
 }
 
-func (f *fakeDesk) AgentByToken(_ context.Context, token string) (models.Agent, error) {
-	f.record("AgentByToken")
+func (f *fakeDesk) PrincipalByToken(_ context.Context, token string) (desk.Principal, error) {
+	f.record("PrincipalByToken")
 	if id, ok := f.tokens[token]; ok {
-		return f.agents[id], nil
+		return desk.AgentPrincipal(f.agents[id]), nil
 	}
-	return models.Agent{}, fmt.Errorf("api token: %w", desk.ErrNotFound)
+	return desk.Principal{}, fmt.Errorf("api token: %w", desk.ErrNotFound)
 }
 
-func (f *fakeDesk) QueueOverview(context.Context, models.Agent) ([]models.QueueCount, error) {
+func (f *fakeDesk) QueueOverview(context.Context, desk.Principal) ([]models.QueueCount, error) {
 	f.record("QueueOverview")
 	if f.panicInOverview {
 		panic("queue overview exploded at 0xdeadbeef")
@@ -145,7 +145,7 @@ func (f *fakeDesk) QueueOverview(context.Context, models.Agent) ([]models.QueueC
 	return f.queues, nil
 }
 
-func (f *fakeDesk) QueueTickets(_ context.Context, _ models.Agent, id int64) (models.Queue, []models.TicketRow, error) {
+func (f *fakeDesk) QueueTickets(_ context.Context, _ desk.Principal, id int64) (models.Queue, []models.TicketRow, error) {
 	f.record("QueueTickets")
 	for _, q := range f.queues {
 		if q.ID == id {
@@ -161,7 +161,7 @@ func (f *fakeDesk) QueueTickets(_ context.Context, _ models.Agent, id int64) (mo
 	return models.Queue{}, nil, fmt.Errorf("queue %d: %w", id, desk.ErrNotFound)
 }
 
-func (f *fakeDesk) Ticket(_ context.Context, _ models.Agent, number string) (desk.TicketDetail, error) {
+func (f *fakeDesk) Ticket(_ context.Context, _ desk.Principal, number string) (desk.TicketDetail, error) {
 	f.record("Ticket")
 	if f.ticketErr != nil {
 		return desk.TicketDetail{}, f.ticketErr
@@ -172,7 +172,7 @@ func (f *fakeDesk) Ticket(_ context.Context, _ models.Agent, number string) (des
 	return desk.TicketDetail{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
 }
 
-func (f *fakeDesk) FormChoices(context.Context, models.Agent) (desk.FormChoices, error) {
+func (f *fakeDesk) FormChoices(context.Context, desk.Principal) (desk.FormChoices, error) {
 	f.record("FormChoices")
 	return f.choices, nil
 }
@@ -187,7 +187,7 @@ func (f *fakeDesk) view(number string) ticket.View {
 	}
 }
 
-func (f *fakeDesk) CreateTicket(_ context.Context, _ models.Agent, req desk.CreateTicketRequest) (ticket.View, error) {
+func (f *fakeDesk) CreateTicket(_ context.Context, _ desk.Principal, req desk.CreateTicketRequest) (ticket.View, error) {
 	f.record("CreateTicket")
 	f.mu.Lock()
 	f.creates = append(f.creates, req)
@@ -198,7 +198,7 @@ func (f *fakeDesk) CreateTicket(_ context.Context, _ models.Agent, req desk.Crea
 	return f.view(testNumber), nil
 }
 
-func (f *fakeDesk) AddNote(_ context.Context, _ models.Agent, number string, req desk.AddNoteRequest) (ticket.View, error) {
+func (f *fakeDesk) AddNote(_ context.Context, _ desk.Principal, number string, req desk.AddNoteRequest) (ticket.View, error) {
 	f.record("AddNote")
 	f.mu.Lock()
 	f.notes = append(f.notes, req)
@@ -212,7 +212,7 @@ func (f *fakeDesk) AddNote(_ context.Context, _ models.Agent, number string, req
 	return f.view(number), nil
 }
 
-func (f *fakeDesk) Close(_ context.Context, _ models.Agent, number string, req desk.CloseRequest) (ticket.View, error) {
+func (f *fakeDesk) Close(_ context.Context, _ desk.Principal, number string, req desk.CloseRequest) (ticket.View, error) {
 	f.record("Close")
 	f.mu.Lock()
 	f.closes = append(f.closes, req)
@@ -254,25 +254,25 @@ func requestsOf[T any](f *fakeDesk, name string) []T {
 	return out
 }
 
-func (f *fakeDesk) Reply(_ context.Context, _ models.Agent, number string, req desk.ReplyRequest) (ticket.View, error) {
+func (f *fakeDesk) Reply(_ context.Context, _ desk.Principal, number string, req desk.ReplyRequest) (ticket.View, error) {
 	return f.change("Reply", number, req)
 }
 
-func (f *fakeDesk) Assign(_ context.Context, _ models.Agent, number string, req desk.AssignRequest) (ticket.View, error) {
+func (f *fakeDesk) Assign(_ context.Context, _ desk.Principal, number string, req desk.AssignRequest) (ticket.View, error) {
 	return f.change("Assign", number, req)
 }
 
-func (f *fakeDesk) Lock(_ context.Context, _ models.Agent, number string, req desk.LockRequest) (ticket.View, error) {
+func (f *fakeDesk) Lock(_ context.Context, _ desk.Principal, number string, req desk.LockRequest) (ticket.View, error) {
 	v, err := f.change("Lock", number, req)
 	v.Locked = req.Locked
 	return v, err
 }
 
-func (f *fakeDesk) Watch(_ context.Context, _ models.Agent, number string, req desk.WatchRequest) (ticket.View, error) {
+func (f *fakeDesk) Watch(_ context.Context, _ desk.Principal, number string, req desk.WatchRequest) (ticket.View, error) {
 	return f.change("Watch", number, req)
 }
 
-func (f *fakeDesk) Move(_ context.Context, _ models.Agent, number string, req desk.MoveRequest) (ticket.View, error) {
+func (f *fakeDesk) Move(_ context.Context, _ desk.Principal, number string, req desk.MoveRequest) (ticket.View, error) {
 	v, err := f.change("Move", number, req)
 	for _, q := range f.choices.Queues {
 		if q.ID == req.QueueID && err == nil {
@@ -282,11 +282,11 @@ func (f *fakeDesk) Move(_ context.Context, _ models.Agent, number string, req de
 	return v, err
 }
 
-func (f *fakeDesk) Classify(_ context.Context, _ models.Agent, number string, req desk.ClassifyRequest) (ticket.View, error) {
+func (f *fakeDesk) Classify(_ context.Context, _ desk.Principal, number string, req desk.ClassifyRequest) (ticket.View, error) {
 	return f.change("Classify", number, req)
 }
 
-func (f *fakeDesk) Escalate(_ context.Context, _ models.Agent, number string, req desk.EscalateRequest) (ticket.View, error) {
+func (f *fakeDesk) Escalate(_ context.Context, _ desk.Principal, number string, req desk.EscalateRequest) (ticket.View, error) {
 	v, err := f.change("Escalate", number, req)
 	for _, q := range f.choices.Queues {
 		if q.ID == req.QueueID && err == nil {
@@ -296,11 +296,11 @@ func (f *fakeDesk) Escalate(_ context.Context, _ models.Agent, number string, re
 	return v, err
 }
 
-func (f *fakeDesk) HandBack(_ context.Context, _ models.Agent, number string, req desk.HandBackRequest) (ticket.View, error) {
+func (f *fakeDesk) HandBack(_ context.Context, _ desk.Principal, number string, req desk.HandBackRequest) (ticket.View, error) {
 	return f.change("HandBack", number, req)
 }
 
-func (f *fakeDesk) SetPending(_ context.Context, _ models.Agent, number string, req desk.PendingRequest) (ticket.View, error) {
+func (f *fakeDesk) SetPending(_ context.Context, _ desk.Principal, number string, req desk.PendingRequest) (ticket.View, error) {
 	v, err := f.change("SetPending", number, req)
 	if err == nil {
 		v.State, v.PendingUntil = ticket.State(req.State), req.Until
@@ -308,19 +308,19 @@ func (f *fakeDesk) SetPending(_ context.Context, _ models.Agent, number string, 
 	return v, err
 }
 
-func (f *fakeDesk) Reopen(_ context.Context, _ models.Agent, number string, req desk.ReopenRequest) (ticket.View, error) {
+func (f *fakeDesk) Reopen(_ context.Context, _ desk.Principal, number string, req desk.ReopenRequest) (ticket.View, error) {
 	return f.change("Reopen", number, req)
 }
 
-func (f *fakeDesk) Merge(_ context.Context, _ models.Agent, number string, req desk.MergeRequest) (ticket.View, error) {
+func (f *fakeDesk) Merge(_ context.Context, _ desk.Principal, number string, req desk.MergeRequest) (ticket.View, error) {
 	return f.change("Merge", number, req)
 }
 
-func (f *fakeDesk) Link(_ context.Context, _ models.Agent, number string, req desk.LinkRequest) (ticket.View, error) {
+func (f *fakeDesk) Link(_ context.Context, _ desk.Principal, number string, req desk.LinkRequest) (ticket.View, error) {
 	return f.change("Link", number, req)
 }
 
-func (f *fakeDesk) FollowUp(_ context.Context, _ models.Agent, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error) {
+func (f *fakeDesk) FollowUp(_ context.Context, _ desk.Principal, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error) {
 	if _, err := f.change("FollowUp", number, req); err != nil {
 		return desk.FollowUpResult{}, err
 	}
@@ -330,12 +330,12 @@ func (f *fakeDesk) FollowUp(_ context.Context, _ models.Agent, number string, re
 	return desk.FollowUpResult{Number: number}, nil
 }
 
-func (f *fakeDesk) CountRemindersReached(ctx context.Context, a models.Agent) (int, error) {
+func (f *fakeDesk) CountRemindersReached(ctx context.Context, a desk.Principal) (int, error) {
 	rows, err := f.RemindersReached(ctx, a)
 	return len(rows), err
 }
 
-func (f *fakeDesk) RemindersReached(context.Context, models.Agent) ([]models.TicketRow, error) {
+func (f *fakeDesk) RemindersReached(context.Context, desk.Principal) ([]models.TicketRow, error) {
 	f.record("RemindersReached")
 	f.mu.Lock()
 	defer f.mu.Unlock()

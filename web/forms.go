@@ -20,7 +20,7 @@ import (
 // just sent (which the zoom then shows opened, with the agent's input).
 type formState struct {
 	RequestKey string
-	Fields     desk.FieldErrors
+	Fields     map[string]string
 	Sent       bool
 }
 
@@ -105,7 +105,7 @@ type formAction struct {
 	// back puts the posted form into the zoom shown again after an error.
 	back func(*ticketForms)
 	// call is the one desk call; it returns the flash shown on success.
-	call func(ctx context.Context, a models.Agent, number string) (string, error)
+	call func(ctx context.Context, a desk.Principal, number string) (string, error)
 }
 
 // runAction carries out a posted action form: one desk call, then a flash
@@ -122,7 +122,7 @@ func (s *server) runAction(c *gin.Context, act formAction) {
 	if len(act.fields) > 0 {
 		err = act.fields
 	} else {
-		flash, cerr := act.call(c.Request.Context(), agentOf(c), number)
+		flash, cerr := act.call(c.Request.Context(), principalOf(c), number)
 		if cerr == nil {
 			sessionOf(c).addFlash(flash)
 			s.redirect(c, "/agent/tickets/"+number)
@@ -135,7 +135,7 @@ func (s *server) runAction(c *gin.Context, act formAction) {
 		s.writeProblem(c, p)
 		return
 	}
-	act.form.Fields, act.form.Sent = p.Fields, true
+	act.form.Fields, act.form.Sent = p.FieldTexts, true
 	var forms ticketForms
 	act.back(&forms)
 	s.showTicket(c, p.Status, number, forms, p.Message)
@@ -158,7 +158,7 @@ func localTime(v string, loc *time.Location, field string, fe desk.FieldErrors) 
 			return t
 		}
 	}
-	fe[field] = "is not a date and time like 2026-12-01 09:30"
+	fe[field] = ticket.P(ticket.FieldBadTime)
 	return time.Time{}
 }
 
@@ -167,7 +167,7 @@ func localTime(v string, loc *time.Location, field string, fe desk.FieldErrors) 
 func formBool(c *gin.Context, field string, fe desk.FieldErrors) bool {
 	b, err := strconv.ParseBool(strings.TrimSpace(c.PostForm(field)))
 	if err != nil {
-		fe[field] = "is missing or not yes or no"
+		fe[field] = ticket.P(ticket.FieldChoose)
 	}
 	return b
 }

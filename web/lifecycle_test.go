@@ -181,7 +181,7 @@ func TestActionFieldErrors(t *testing.T) {
 	t.Run("from the desk", func(t *testing.T) {
 		b := newBrowser(t, Options{})
 		b.login()
-		b.desk.errs["Assign"] = desk.FieldErrors{"owner_id": "no such agent"}
+		b.desk.errs["Assign"] = desk.FieldErrors{"owner_id": ticket.P(ticket.FieldUnknown)}
 		res, _ := b.postForm("assign", url.Values{"owner_id": {"8"}, "responsible_id": {"7"}})
 		wantStatus(t, res, http.StatusUnprocessableEntity)
 		wantContains(t, res.body,
@@ -209,7 +209,7 @@ func TestActionFieldErrors(t *testing.T) {
 	t.Run("merge into an unknown ticket", func(t *testing.T) {
 		b := newBrowser(t, Options{})
 		b.login()
-		b.desk.errs["Merge"] = desk.FieldErrors{"into": "no such ticket"}
+		b.desk.errs["Merge"] = desk.FieldErrors{"into": ticket.P(ticket.FieldUnknown)}
 		res, _ := b.postForm("merge", url.Values{"into": {"2099010110000011"}})
 		wantStatus(t, res, http.StatusUnprocessableEntity)
 		wantContains(t, res.body, `<details class="card action" id="merge-link" open>`, `value="2099010110000011"`,
@@ -220,7 +220,7 @@ func TestActionFieldErrors(t *testing.T) {
 func TestActionRejected(t *testing.T) {
 	b := newBrowser(t, Options{})
 	b.login()
-	b.desk.errs["Move"] = &desk.RejectedError{Reason: `Bert Second has locked the ticket; only they may "move" it`}
+	b.desk.errs["Move"] = &desk.RejectedError{Problem: ticket.P(ticket.RefusedLocked, "Owner", "Bert Second", "Action", "move")}
 	res, _ := b.postForm("move", url.Values{"queue_id": {"5"}})
 	wantStatus(t, res, http.StatusConflict)
 	wantContains(t, res.body,
@@ -453,7 +453,7 @@ func TestAPIActions(t *testing.T) {
 			wantStatus(t, b.api(http.MethodPost, path, testToken, `{"nonsense":1}`), http.StatusBadRequest)
 			wantStatus(t, b.api(http.MethodPost, path, "", tc.body), http.StatusUnauthorized)
 			wantStatus(t, b.api(http.MethodPost, "/api/v1/tickets/2099010110000011/"+tc.path, testToken, tc.body), http.StatusNotFound)
-			b.desk.errs[tc.method] = &desk.RejectedError{Reason: "a ticket in state \"merged\" cannot be changed"}
+			b.desk.errs[tc.method] = &desk.RejectedError{Problem: ticket.P(ticket.RefusedMerged, "Into", "2026112710000099", "Action", "close")}
 			res = b.api(http.MethodPost, path, testToken, tc.body)
 			wantStatus(t, res, http.StatusConflict)
 			wantContains(t, res.body, `"error":"a ticket in state \"merged\" cannot be changed"`)
@@ -520,7 +520,7 @@ func TestAPIFollowUp(t *testing.T) {
 	}
 
 	wantStatus(t, b.api(http.MethodPost, path, testToken, body, "Idempotency-Key", "other"), http.StatusBadRequest)
-	b.desk.errs["FollowUp"] = desk.FieldErrors{"customer": "no customer with this login", "key": "is longer than 200 characters"}
+	b.desk.errs["FollowUp"] = desk.FieldErrors{"customer": ticket.P(ticket.FieldUnknown), "key": ticket.P(ticket.FieldTooLong, "Max", "200")}
 	res = b.api(http.MethodPost, path, testToken, `{"customer":"nobody","body":"x"}`)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantContains(t, res.body, `"fields":{"customer":"no customer with this login","message_id":"is longer than 200 characters"}`)

@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 // linkForm links the ticket with the ticket numbered Other.
@@ -20,7 +19,7 @@ func (s *server) linkSave(c *gin.Context) {
 	f := linkForm{formState: postedForm(c), Other: strings.TrimSpace(c.PostForm("other"))}
 	s.runAction(c, formAction{
 		what: "link", form: &f.formState, back: func(fs *ticketForms) { fs.Link = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Link(ctx, a, number, desk.LinkRequest{RequestKey: f.RequestKey, Other: f.Other})
 			return "Ticket linked with " + f.Other + ".", err
 		},

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 func (s *server) loginCheck(c *gin.Context) {
@@ -33,17 +34,17 @@ func (s *server) loginCheck(c *gin.Context) {
 	}
 	s.render(c, p.Status, "login", &loginPage{
 		layout: layout{Title: "Login", Error: p.Message},
-		Login:  login, Next: next, Fields: p.Fields,
+		Login:  login, Next: next, Fields: p.FieldTexts,
 	})
 }
 
 func loginFieldErrors(login, password string) error {
 	fe := desk.FieldErrors{}
 	if login == "" {
-		fe["login"] = "is required"
+		fe["login"] = ticket.P(ticket.FieldRequired)
 	}
 	if password == "" {
-		fe["password"] = "is required"
+		fe["password"] = ticket.P(ticket.FieldRequired)
 	}
 	if len(fe) > 0 {
 		return fe

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 type noteForm struct {
@@ -19,7 +18,7 @@ func (s *server) noteSave(c *gin.Context) {
 	f := noteForm{formState: postedForm(c), Kind: c.PostForm("kind"), Body: formText(c.PostForm("body"))}
 	s.runAction(c, formAction{
 		what: "add note", form: &f.formState, back: func(fs *ticketForms) { fs.Note = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.AddNote(ctx, a, number, desk.AddNoteRequest{RequestKey: f.RequestKey, Kind: f.Kind, Body: f.Body})
 			return "Note added.", err
 		},

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // idParam reads a numeric ID from the path; anything else names nothing.
@@ -43,7 +44,7 @@ func formID(c *gin.Context, field string, fe desk.FieldErrors) int64 {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id < 0 {
-		fe[field] = "is not a valid choice"
+		fe[field] = ticket.P(ticket.FieldChoose)
 		return 0
 	}
 	return id

@@ -19,13 +19,13 @@ type queueListPage struct {
 }
 
 func (s *server) queueList(c *gin.Context) {
-	qs, err := s.desk.QueueOverview(c.Request.Context(), agentOf(c))
+	qs, err := s.desk.QueueOverview(c.Request.Context(), principalOf(c))
 	if err != nil {
 		s.fail(c, fmt.Errorf("queue overview: %w", err))
 		return
 	}
 	p := &queueListPage{layout: layout{Title: "Queues"}, Queues: qs}
-	if n, err := s.desk.CountRemindersReached(c.Request.Context(), agentOf(c)); err != nil {
+	if n, err := s.desk.CountRemindersReached(c.Request.Context(), principalOf(c)); err != nil {
 		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "reminders reached for the queue overview", slog.String("err", err.Error()))
 		p.Reminders = -1
 	} else {

@@ -21,7 +21,7 @@ func (s *server) queueShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	q, rows, err := s.desk.QueueTickets(c.Request.Context(), agentOf(c), id)
+	q, rows, err := s.desk.QueueTickets(c.Request.Context(), principalOf(c), id)
 	if err != nil {
 		s.fail(c, fmt.Errorf("queue %d: %w", id, err))
 		return

@@ -16,7 +16,7 @@ type reminderListPage struct {
 }
 
 func (s *server) reminderList(c *gin.Context) {
-	rows, err := s.desk.RemindersReached(c.Request.Context(), agentOf(c))
+	rows, err := s.desk.RemindersReached(c.Request.Context(), principalOf(c))
 	if err != nil {
 		s.fail(c, fmt.Errorf("reminders reached: %w", err))
 		return

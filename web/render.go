@@ -126,7 +126,7 @@ func allows(state, action string) (bool, error) {
 // reminderReached tells whether a ticket's pending reminder is due.
 func reminderReached(t models.TicketRow) bool {
 	return ticket.State(t.State) == ticket.StatePendingReminder &&
-		t.PendingUntil != nil && !t.PendingUntil.After(time.Now())
+		t.ReminderDue != nil && !t.ReminderDue.After(time.Now())
 }
 
 // age is a ticket's age as a queue view shows it: short and coarse.

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 type replyForm struct {
@@ -19,7 +18,7 @@ func (s *server) replySave(c *gin.Context) {
 	f := replyForm{formState: postedForm(c), Subject: c.PostForm("subject"), Body: formText(c.PostForm("body"))}
 	s.runAction(c, formAction{
 		what: "reply", form: &f.formState, back: func(fs *ticketForms) { fs.Reply = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Reply(ctx, a, number, desk.ReplyRequest{RequestKey: f.RequestKey, Subject: f.Subject, Body: f.Body})
 			return "Reply sent.", err
 		},

@@ -14,7 +14,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 const (
@@ -27,9 +27,12 @@ const (
 
 	keySession = "kizdesk.session"
 	keyAgent   = "kizdesk.agent"
+	// keyPrincipal holds the desk.Principal of the request.
+	keyPrincipal = "kizdesk.principal"
 
 	valAgentID = "agent_id"
 	valCSRF    = "csrf"
+	valLang    = "lang"
 )
 
 func newCookieStore(keys [][]byte, secure bool) *sessions.CookieStore {
@@ -78,6 +81,12 @@ func (s *session) forgetAgent() {
 }
 
 // csrfToken returns the session's token, making one for a new session.
+// lang is the language the agent chose; "" for the browser's.
+func (s *session) lang() string {
+	l, _ := s.raw.Values[valLang].(string)
+	return l
+}
+
 func (s *session) csrfToken() string {
 	if t, ok := s.raw.Values[valCSRF].(string); ok && t != "" {
 		return t
@@ -167,7 +176,7 @@ func (s *server) checkCSRF(c *gin.Context) {
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
 	if err := c.Request.ParseForm(); err != nil {
-		s.fail(c, &badRequest{msg: "The form could not be read."})
+		s.fail(c, &badRequest{code: ticket.MsgBadRequest, detail: "the form could not be read"})
 		return
 	}
 	if !sessionOf(c).validCSRF(c.Request.PostForm.Get("csrf_token")) {
@@ -198,6 +207,7 @@ func (s *server) requireAgent(c *gin.Context) {
 		return
 	}
 	c.Set(keyAgent, a)
+	c.Set(keyPrincipal, desk.AgentPrincipal(a))
 	// Agent pages show tickets; keep them out of shared caches and the
 	// back button after logout.
 	c.Header("Cache-Control", "no-store")
@@ -212,11 +222,12 @@ func (s *server) toLogin(c *gin.Context) {
 	s.redirect(c, to)
 }
 
-// agentOf returns the agent requireAgent or requireToken found.
-func agentOf(c *gin.Context) models.Agent {
-	v, _ := c.Get(keyAgent)
-	a, _ := v.(models.Agent)
-	return a
+// principalOf returns who requireAgent or requireToken found. Handlers
+// pass it to the desk, which decides what they may do.
+func principalOf(c *gin.Context) desk.Principal {
+	v, _ := c.Get(keyPrincipal)
+	p, _ := v.(desk.Principal)
+	return p
 }
 
 // localPath returns next if it is a path on this site, else the start page,

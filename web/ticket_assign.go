@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 // assignForm sets owner and responsible; 0 is nobody.
@@ -21,7 +20,7 @@ func (s *server) ticketAssign(c *gin.Context) {
 	f := assignForm{formState: postedForm(c), OwnerID: formID(c, "owner_id", fe), ResponsibleID: formID(c, "responsible_id", fe)}
 	s.runAction(c, formAction{
 		what: "assign", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Assign = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Assign(ctx, a, number, desk.AssignRequest{RequestKey: f.RequestKey, OwnerID: f.OwnerID, ResponsibleID: f.ResponsibleID})
 			return "Owner and responsible saved.", err
 		},

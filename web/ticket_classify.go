@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 // classifyForm sets service (0: none), type and priority.
@@ -25,7 +24,7 @@ func (s *server) ticketClassify(c *gin.Context) {
 	}
 	s.runAction(c, formAction{
 		what: "classify", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Classify = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Classify(ctx, a, number, desk.ClassifyRequest{
 				RequestKey: f.RequestKey, ServiceID: f.ServiceID, TypeID: f.TypeID, PriorityID: f.PriorityID,
 			})

@@ -27,11 +27,11 @@ type ticketCreatePage struct {
 	layout
 	Form    ticketForm
 	Choices desk.FormChoices
-	Fields  desk.FieldErrors
+	Fields  map[string]string
 }
 
 func (s *server) ticketCreate(c *gin.Context) {
-	choices, err := s.desk.FormChoices(c.Request.Context(), agentOf(c))
+	choices, err := s.desk.FormChoices(c.Request.Context(), principalOf(c))
 	if err != nil {
 		s.fail(c, fmt.Errorf("new ticket form: %w", err))
 		return

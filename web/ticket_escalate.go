@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 // escalateForm sends the ticket to a 2nd-level or team queue.
@@ -21,7 +20,7 @@ func (s *server) ticketEscalate(c *gin.Context) {
 	f := escalateForm{formState: postedForm(c), QueueID: formID(c, "queue_id", fe), Note: formText(c.PostForm("note"))}
 	s.runAction(c, formAction{
 		what: "escalate", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Escalate = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			v, err := s.desk.Escalate(ctx, a, number, desk.EscalateRequest{RequestKey: f.RequestKey, QueueID: f.QueueID, Note: f.Note})
 			return "Ticket escalated to " + v.QueueName + ".", err
 		},

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 // handBackForm sends an escalated ticket back to 1st level.
@@ -19,7 +18,7 @@ func (s *server) ticketHandBack(c *gin.Context) {
 	f := handBackForm{formState: postedForm(c), Note: formText(c.PostForm("note"))}
 	s.runAction(c, formAction{
 		what: "hand back", form: &f.formState, back: func(fs *ticketForms) { fs.HandBack = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			v, err := s.desk.HandBack(ctx, a, number, desk.HandBackRequest{RequestKey: f.RequestKey, Note: f.Note})
 			return "Ticket handed back to " + v.QueueName + ".", err
 		},

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 // lockForm is one button: lock (the agent becomes owner) or unlock,
@@ -21,7 +20,7 @@ func (s *server) ticketLock(c *gin.Context) {
 	locked := formBool(c, "locked", fe)
 	s.runAction(c, formAction{
 		what: "lock", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Lock = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Lock(ctx, a, number, desk.LockRequest{RequestKey: f.RequestKey, Locked: locked})
 			if locked {
 				return "Ticket locked.", err

@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 // mergeForm merges the ticket into the ticket numbered Into.
@@ -20,7 +19,7 @@ func (s *server) ticketMerge(c *gin.Context) {
 	f := mergeForm{formState: postedForm(c), Into: strings.TrimSpace(c.PostForm("into"))}
 	s.runAction(c, formAction{
 		what: "merge", form: &f.formState, back: func(fs *ticketForms) { fs.Merge = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Merge(ctx, a, number, desk.MergeRequest{RequestKey: f.RequestKey, Into: f.Into})
 			return "Ticket merged into " + f.Into + ".", err
 		},

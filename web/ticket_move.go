@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 type moveForm struct {
@@ -19,7 +18,7 @@ func (s *server) ticketMove(c *gin.Context) {
 	f := moveForm{formState: postedForm(c), QueueID: formID(c, "queue_id", fe)}
 	s.runAction(c, formAction{
 		what: "move", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Move = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			v, err := s.desk.Move(ctx, a, number, desk.MoveRequest{RequestKey: f.RequestKey, QueueID: f.QueueID})
 			return "Ticket moved to " + v.QueueName + ".", err
 		},

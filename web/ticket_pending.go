@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 // pendingForm sets a pending state until a time. Until is kept as the
@@ -25,7 +24,7 @@ func (s *server) ticketPending(c *gin.Context) {
 	until := localTime(f.Until, s.loc, "until", fe)
 	s.runAction(c, formAction{
 		what: "set pending", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Pending = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.SetPending(ctx, a, number, desk.PendingRequest{RequestKey: f.RequestKey, State: f.State, Until: until, Note: f.Note})
 			return "Ticket set to " + f.State + " until " + until.In(s.loc).Format(timeLayout) + ".", err
 		},

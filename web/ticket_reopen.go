@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 type reopenForm struct {
@@ -18,7 +17,7 @@ func (s *server) ticketReopen(c *gin.Context) {
 	f := reopenForm{formState: postedForm(c), Note: formText(c.PostForm("note"))}
 	s.runAction(c, formAction{
 		what: "reopen", form: &f.formState, back: func(fs *ticketForms) { fs.Reopen = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Reopen(ctx, a, number, desk.ReopenRequest{RequestKey: f.RequestKey, Note: f.Note})
 			return "Ticket reopened.", err
 		},

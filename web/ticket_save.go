@@ -11,7 +11,7 @@ import (
 )
 
 func (s *server) ticketSave(c *gin.Context) {
-	ctx, a := c.Request.Context(), agentOf(c)
+	ctx, a := c.Request.Context(), principalOf(c)
 	fe := desk.FieldErrors{}
 	f := ticketForm{
 		RequestKey: strings.TrimSpace(c.PostForm("request_key")),
@@ -56,7 +56,7 @@ func (s *server) ticketSave(c *gin.Context) {
 		return
 	}
 	s.render(c, p.Status, "ticket_create", &ticketCreatePage{
-		layout: layout{Title: "New phone ticket", Error: p.Message}, Form: f, Choices: choices, Fields: p.Fields,
+		layout: layout{Title: "New phone ticket", Error: p.Message}, Form: f, Choices: choices, Fields: p.FieldTexts,
 	})
 }
 

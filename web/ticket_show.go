@@ -49,7 +49,7 @@ func (s *server) ticketShow(c *gin.Context) {
 // showTicket renders the zoom; the action handlers use it too, to show
 // the form sent again with the agent's input and what was wrong with it.
 func (s *server) showTicket(c *gin.Context, status int, number string, forms ticketForms, message string) {
-	ctx, a := c.Request.Context(), agentOf(c)
+	ctx, a := c.Request.Context(), principalOf(c)
 	d, err := s.desk.Ticket(ctx, a, number)
 	if err != nil {
 		s.fail(c, fmt.Errorf("ticket %s: %w", number, err))

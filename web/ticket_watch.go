@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 )
 
 // watchForm adds or removes a watcher (AgentID 0: the agent sending it);
@@ -22,7 +21,7 @@ func (s *server) ticketWatch(c *gin.Context) {
 	watch := formBool(c, "watch", fe)
 	s.runAction(c, formAction{
 		what: "watch", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Watch = f },
-		call: func(ctx context.Context, a models.Agent, number string) (string, error) {
+		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Watch(ctx, a, number, desk.WatchRequest{RequestKey: f.RequestKey, AgentID: f.AgentID, Watch: watch})
 			if watch {
 				return "Watcher added.", err

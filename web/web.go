@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/i18n"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
@@ -27,29 +28,29 @@ import (
 type Desk interface {
 	Login(ctx context.Context, login, password string) (models.Agent, error)
 	AgentByID(ctx context.Context, id int64) (models.Agent, error)
-	AgentByToken(ctx context.Context, token string) (models.Agent, error)
-	QueueOverview(ctx context.Context, a models.Agent) ([]models.QueueCount, error)
-	QueueTickets(ctx context.Context, a models.Agent, queueID int64) (models.Queue, []models.TicketRow, error)
-	Ticket(ctx context.Context, a models.Agent, number string) (desk.TicketDetail, error)
-	FormChoices(ctx context.Context, a models.Agent) (desk.FormChoices, error)
-	CreateTicket(ctx context.Context, a models.Agent, req desk.CreateTicketRequest) (ticket.View, error)
-	AddNote(ctx context.Context, a models.Agent, number string, req desk.AddNoteRequest) (ticket.View, error)
-	Close(ctx context.Context, a models.Agent, number string, req desk.CloseRequest) (ticket.View, error)
-	Reply(ctx context.Context, a models.Agent, number string, req desk.ReplyRequest) (ticket.View, error)
-	Assign(ctx context.Context, a models.Agent, number string, req desk.AssignRequest) (ticket.View, error)
-	Lock(ctx context.Context, a models.Agent, number string, req desk.LockRequest) (ticket.View, error)
-	Watch(ctx context.Context, a models.Agent, number string, req desk.WatchRequest) (ticket.View, error)
-	Move(ctx context.Context, a models.Agent, number string, req desk.MoveRequest) (ticket.View, error)
-	Classify(ctx context.Context, a models.Agent, number string, req desk.ClassifyRequest) (ticket.View, error)
-	Escalate(ctx context.Context, a models.Agent, number string, req desk.EscalateRequest) (ticket.View, error)
-	HandBack(ctx context.Context, a models.Agent, number string, req desk.HandBackRequest) (ticket.View, error)
-	SetPending(ctx context.Context, a models.Agent, number string, req desk.PendingRequest) (ticket.View, error)
-	Reopen(ctx context.Context, a models.Agent, number string, req desk.ReopenRequest) (ticket.View, error)
-	Merge(ctx context.Context, a models.Agent, number string, req desk.MergeRequest) (ticket.View, error)
-	Link(ctx context.Context, a models.Agent, number string, req desk.LinkRequest) (ticket.View, error)
-	FollowUp(ctx context.Context, a models.Agent, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error)
-	RemindersReached(ctx context.Context, a models.Agent) ([]models.TicketRow, error)
-	CountRemindersReached(ctx context.Context, a models.Agent) (int, error)
+	PrincipalByToken(ctx context.Context, token string) (desk.Principal, error)
+	QueueOverview(ctx context.Context, a desk.Principal) ([]models.QueueCount, error)
+	QueueTickets(ctx context.Context, a desk.Principal, queueID int64) (models.Queue, []models.TicketRow, error)
+	Ticket(ctx context.Context, a desk.Principal, number string) (desk.TicketDetail, error)
+	FormChoices(ctx context.Context, a desk.Principal) (desk.FormChoices, error)
+	CreateTicket(ctx context.Context, a desk.Principal, req desk.CreateTicketRequest) (ticket.View, error)
+	AddNote(ctx context.Context, a desk.Principal, number string, req desk.AddNoteRequest) (ticket.View, error)
+	Close(ctx context.Context, a desk.Principal, number string, req desk.CloseRequest) (ticket.View, error)
+	Reply(ctx context.Context, a desk.Principal, number string, req desk.ReplyRequest) (ticket.View, error)
+	Assign(ctx context.Context, a desk.Principal, number string, req desk.AssignRequest) (ticket.View, error)
+	Lock(ctx context.Context, a desk.Principal, number string, req desk.LockRequest) (ticket.View, error)
+	Watch(ctx context.Context, a desk.Principal, number string, req desk.WatchRequest) (ticket.View, error)
+	Move(ctx context.Context, a desk.Principal, number string, req desk.MoveRequest) (ticket.View, error)
+	Classify(ctx context.Context, a desk.Principal, number string, req desk.ClassifyRequest) (ticket.View, error)
+	Escalate(ctx context.Context, a desk.Principal, number string, req desk.EscalateRequest) (ticket.View, error)
+	HandBack(ctx context.Context, a desk.Principal, number string, req desk.HandBackRequest) (ticket.View, error)
+	SetPending(ctx context.Context, a desk.Principal, number string, req desk.PendingRequest) (ticket.View, error)
+	Reopen(ctx context.Context, a desk.Principal, number string, req desk.ReopenRequest) (ticket.View, error)
+	Merge(ctx context.Context, a desk.Principal, number string, req desk.MergeRequest) (ticket.View, error)
+	Link(ctx context.Context, a desk.Principal, number string, req desk.LinkRequest) (ticket.View, error)
+	FollowUp(ctx context.Context, a desk.Principal, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error)
+	RemindersReached(ctx context.Context, a desk.Principal) ([]models.TicketRow, error)
+	CountRemindersReached(ctx context.Context, a desk.Principal) (int, error)
 }
 
 // Options configure the web handler.
@@ -73,6 +74,7 @@ type Options struct {
 // server holds what every handler needs; handlers are its methods.
 type server struct {
 	desk        Desk
+	catalog     *i18n.Catalog
 	log         *slog.Logger
 	store       *sessions.CookieStore
 	pages       map[string]*template.Template
@@ -112,8 +114,13 @@ func New(d Desk, opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	catalog, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
 	s := &server{
 		desk:        d,
+		catalog:     catalog,
 		log:         opts.Log,
 		store:       newCookieStore(keys, opts.SecureCookies),
 		pages:       pages,

@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // The e2e test of the lead parses the hidden inputs with regexps like these,
@@ -86,6 +87,9 @@ func newBrowser(t *testing.T, opts Options) *browser {
 
 func (b *browser) do(req *http.Request) response {
 	b.t.Helper()
+	if req.Header.Get("Accept-Language") == "" {
+		req.Header.Set("Accept-Language", "en")
+	}
 	res, err := b.hc.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
@@ -277,7 +281,7 @@ func TestCSRF(t *testing.T) {
 func TestCreateTicketFieldErrors(t *testing.T) {
 	b := newBrowser(t, Options{})
 	token := b.login()
-	b.desk.createErr = desk.FieldErrors{"title": "is required", "queue_id": "choose a service or a queue"}
+	b.desk.createErr = desk.FieldErrors{"title": ticket.P(ticket.FieldRequired), "queue_id": ticket.P(ticket.FieldChoose)}
 
 	page := b.get("/agent/tickets/new")
 	wantStatus(t, page, http.StatusOK)
@@ -368,7 +372,7 @@ func TestAddNote(t *testing.T) {
 func TestCloseRejected(t *testing.T) {
 	b := newBrowser(t, Options{})
 	token := b.login()
-	b.desk.closeErr = &desk.RejectedError{Reason: "a ticket in state \"merged\" cannot be closed"}
+	b.desk.closeErr = &desk.RejectedError{Problem: ticket.P(ticket.RefusedState, "State", "merged", "Action", "close")}
 	res := b.post("/agent/tickets/"+testNumber+"/close", url.Values{
 		"csrf_token": {token}, "state": {"closed unsuccessful"}, "note": {"gave up"},
 	})
@@ -498,7 +502,7 @@ func TestAPICreateTicket(t *testing.T) {
 		t.Errorf("request_key field gave key %q", k)
 	}
 
-	b.desk.createErr = desk.FieldErrors{"customer": "no customer with this login"}
+	b.desk.createErr = desk.FieldErrors{"customer": ticket.P(ticket.FieldUnknown)}
 	res = b.api(http.MethodPost, "/api/v1/tickets", testToken, body)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantContains(t, res.body, `"fields":{"customer":"no customer with this login"}`)
@@ -545,7 +549,7 @@ func TestAPITicketNotesClose(t *testing.T) {
 	wantStatus(t, res, http.StatusOK)
 	wantContains(t, res.body, `"state":"closed successful"`, `"closed_at":"2026-11-27T09:30:00Z"`)
 
-	b.desk.closeErr = &desk.RejectedError{Reason: "the ticket is already closed"}
+	b.desk.closeErr = &desk.RejectedError{Problem: ticket.P(ticket.RefusedState, "State", "closed successful", "Action", "close")}
 	res = b.api(http.MethodPost, "/api/v1/tickets/"+testNumber+"/close", testToken, `{"state":"closed successful"}`)
 	wantStatus(t, res, http.StatusConflict)
 	wantContains(t, res.body, `"error":"the ticket is already closed"`)

@@ -28,6 +28,9 @@ var (
 	SearchTicketResponseDue = temporal.NewSearchAttributeKeyTime("TicketResponseDue")
 	SearchTicketSolutionDue = temporal.NewSearchAttributeKeyTime("TicketSolutionDue")
 	SearchTicketPendingTill = temporal.NewSearchAttributeKeyTime("TicketPendingUntil")
+	// TicketFault is set when the database refused one of the ticket's
+	// changes for good: ops look for TicketFault != "" and read the log.
+	SearchTicketFault = temporal.NewSearchAttributeKeyKeyword("TicketFault")
 )
 
 // SearchAttributeTypes lists the search attributes to register on a
@@ -36,7 +39,7 @@ func SearchAttributeTypes() map[string]enumspb.IndexedValueType {
 	out := map[string]enumspb.IndexedValueType{}
 	for _, k := range []temporal.SearchAttributeKey{SearchTicketNumber, SearchTicketState, SearchTicketQueue,
 		SearchTicketLevel, SearchTicketPriority, SearchTicketService, SearchTicketType, SearchTicketTenant,
-		SearchTicketResponseDue, SearchTicketSolutionDue, SearchTicketPendingTill} {
+		SearchTicketResponseDue, SearchTicketSolutionDue, SearchTicketPendingTill, SearchTicketFault} {
 		out[k.GetName()] = k.GetValueType()
 	}
 	return out

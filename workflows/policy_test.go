@@ -1,8 +1,11 @@
 package workflows
 
 import (
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/kiz-ulm/kizdesk/calendar"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -83,7 +86,8 @@ func TestActionsPerState(t *testing.T) {
 		{ticket.StateMerged, ticket.ActionReopen, false},
 		{ticket.StateMerged, ticket.ActionLink, false},
 		{ticket.StatePendingAutoClose, ticket.ActionClose, true},
-		{ticket.StateClosedSuccessful, ticket.ActionMerge, true},
+		// closed tickets come back only by reopening: no merge, as the moves say
+		{ticket.StateClosedSuccessful, ticket.ActionMerge, false},
 	}
 	for _, c := range cases {
 		if got := Allows(c.state, c.act); got != c.want {
@@ -94,5 +98,138 @@ func TestActionsPerState(t *testing.T) {
 		if Allows(ticket.StateMerged, act) {
 			t.Errorf("a merged ticket allows %q", act)
 		}
+	}
+}
+
+// The invariants of the process. They hold whatever a process owner
+// changes in policy.go; a change that breaks one is a broken process.
+func TestPolicyInvariants(t *testing.T) {
+	all := ticket.AllStates()
+	t.Run("every state is reachable from new", func(t *testing.T) {
+		seen := map[ticket.State]bool{ticket.StateNew: true}
+		queue := []ticket.State{ticket.StateNew}
+		for len(queue) > 0 {
+			s := queue[0]
+			queue = queue[1:]
+			for _, n := range transitions[s] {
+				if !seen[n] {
+					seen[n] = true
+					queue = append(queue, n)
+				}
+			}
+		}
+		for _, s := range all {
+			if !seen[s] {
+				t.Errorf("%q cannot be reached", s)
+			}
+		}
+	})
+	t.Run("every state has a row and only known targets", func(t *testing.T) {
+		for _, s := range all {
+			targets, ok := transitions[s]
+			if !ok {
+				t.Errorf("%q has no row in transitions", s)
+			}
+			for _, n := range targets {
+				if !n.Valid() || n == s && !s.Pending() {
+					t.Errorf("%q -> %q is not a move", s, n)
+				}
+			}
+		}
+	})
+	t.Run("final states have no exits and allow nothing", func(t *testing.T) {
+		for _, s := range all {
+			if !s.Final() {
+				continue
+			}
+			if len(transitions[s]) != 0 {
+				t.Errorf("final %q has exits %v", s, transitions[s])
+			}
+			for act := range actionStates {
+				if Allows(s, act) {
+					t.Errorf("final %q allows %q", s, act)
+				}
+			}
+		}
+	})
+	t.Run("closed states lead only back to open", func(t *testing.T) {
+		for _, s := range ticket.ClosedStates() {
+			if len(transitions[s]) != 1 || transitions[s][0] != ticket.StateOpen {
+				t.Errorf("closed %q moves to %v", s, transitions[s])
+			}
+		}
+	})
+	t.Run("every action is allowed somewhere", func(t *testing.T) {
+		for _, act := range []ticket.Action{ticket.ActionNote, ticket.ActionReply, ticket.ActionAssign, ticket.ActionLock,
+			ticket.ActionWatch, ticket.ActionMove, ticket.ActionClassify, ticket.ActionEscalate, ticket.ActionHandBack,
+			ticket.ActionPending, ticket.ActionClose, ticket.ActionReopen, ticket.ActionMerge, ticket.ActionLink} {
+			if len(actionStates[act]) == 0 {
+				t.Errorf("%q is allowed nowhere", act)
+			}
+		}
+	})
+	t.Run("actions that move respect the moves", func(t *testing.T) {
+		for act, targets := range actionMoves {
+			for _, s := range actionStates[act] {
+				ok := false
+				for _, n := range targets {
+					ok = ok || CanMove(s, n) || (n == s && act == ticket.ActionPending)
+				}
+				if !ok {
+					t.Errorf("%q is allowed in %q, but no move to %v is", act, s, targets)
+				}
+			}
+		}
+	})
+	t.Run("auto close ends in a closed state the moves allow", func(t *testing.T) {
+		for from, to := range autoCloseTo {
+			if !from.Pending() || !to.Closed() || !CanMove(from, to) {
+				t.Errorf("auto close %q -> %q", from, to)
+			}
+		}
+	})
+	t.Run("locked actions exist and are allowed somewhere", func(t *testing.T) {
+		for _, act := range lockedActions {
+			if len(actionStates[act]) == 0 {
+				t.Errorf("locked action %q is allowed nowhere", act)
+			}
+		}
+	})
+	t.Run("clocks run only in work states", func(t *testing.T) {
+		for _, s := range all {
+			if clocksRun(s) && !slices.Contains(ticket.WorkStates(), s) {
+				t.Errorf("clocks run in %q", s)
+			}
+		}
+	})
+}
+
+// TestDeadlinesAreOneList: the timer is armed for the earliest of the same
+// deadlines that are acted on; on a pending reminder the due time is the
+// next working moment, which is what the row shows as ReminderDue.
+func TestDeadlinesAreOneList(t *testing.T) {
+	cal := calendar.Calendar{Name: "kiz", Location: "Europe/Berlin"}
+	week, err := calendar.ParseWeek("Mon-Fri 08:00-18:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal.Week = week
+	fri := time.Date(2026, 12, 4, 20, 0, 0, 0, time.UTC) // Friday 21:00 in Berlin
+	v := ticket.View{State: ticket.StatePendingReminder, PendingUntil: fri}
+	d, ok := earliestDue(deadlines(v, &ticket.Clocks{}, true, cal))
+	if !ok || d.Kind != dueReminder {
+		t.Fatalf("next deadline %+v, %v", d, ok)
+	}
+	monday := time.Date(2026, 12, 7, 7, 0, 0, 0, time.UTC) // Monday 08:00 in Berlin
+	if !d.At.Equal(monday) || !reminderDue(v, cal).Equal(monday) {
+		t.Errorf("reminder due %v (row: %v), want %v", d.At, reminderDue(v, cal), monday)
+	}
+	v.ReminderReached = true
+	if _, ok := earliestDue(deadlines(v, &ticket.Clocks{}, true, cal)); ok {
+		t.Error("a reached reminder is due again")
+	}
+	v = ticket.View{State: ticket.StatePendingAutoCloseNo, PendingUntil: fri}
+	if d, _ := earliestDue(deadlines(v, &ticket.Clocks{}, true, cal)); d.Kind != dueAutoClose || !d.At.Equal(fri) {
+		t.Errorf("auto close due %+v, want at %v (auto close ignores the calendar)", d, fri)
 	}
 }

@@ -1,6 +1,6 @@
 // Package workflows holds the ticket lifecycle: deterministic code only.
-// Ticket is the workflow; policy.go says which states, moves and clocks
-// exist; messages.go lists every name and payload a caller needs.
+// Ticket is the workflow; policy.go is the process as tables and pure
+// functions; package ticket has every name and payload a caller needs.
 package workflows
 
 import (
@@ -19,11 +19,12 @@ import (
 
 // Ticket carries one ticket from creation until its follow-up window after
 // closing has passed. Every change arrives as an Update (or, from a
-// customer, a Signal), is checked against the policy, recorded as history
-// entries and projected into the database before the Update answers.
-// Deadlines — SLA warnings and breaches, the automatic escalation,
-// reminders, auto close and the end of the follow-up window — are one
-// timer for the earliest of them, re-armed whenever a change moves it.
+// customer, a Signal), is checked against the policy, applied, recorded as
+// history entries and projected into the database before the Update
+// answers; a change the database refuses for good is undone. Deadlines —
+// SLA warnings and breaches, the automatic escalation, reminders, auto
+// close and the end of the follow-up window — are one timer for the
+// earliest of them, re-armed whenever a change moves it.
 func Ticket(ctx workflow.Context, in ticket.TicketInput) error {
 	t := &ticketRun{}
 	return t.run(ctx, in)
@@ -40,8 +41,13 @@ type ticketRun struct {
 	// mu makes changes one at a time: an update, a follow-up or a due
 	// deadline validates, changes and projects without another in between.
 	mu workflow.Mutex
-	// stored is set once the new ticket is in the database.
-	stored bool
+	// stored is set once the new ticket is in the database; lost when the
+	// database refused it for good (the workflow then ends).
+	stored, lost bool
+	// faulted is set when the database refused a change the system made
+	// (a deadline, a follow-up) for good: the change was undone, and the
+	// ticket waits for a person instead of trying again and again.
+	faulted bool
 	// changes counts changes, so the main loop knows to re-arm its timer.
 	changes int
 	// followUps and merges are the signal channels. They are read only by
@@ -50,48 +56,59 @@ type ticketRun struct {
 	followUps, merges workflow.ReceiveChannel
 	// seen are the keys of recent follow-ups, so one sent twice counts once.
 	seen []string
+	// requests are recent actions' request keys with their fingerprints.
+	requests []ticket.Request
 }
 
-// maxSeen bounds the follow-up keys a ticket remembers.
+// maxSeen bounds the follow-up keys and request keys a ticket remembers.
 const maxSeen = 200
 
 // versionClocks guards the change that brought SLA clocks (process v2).
 const versionClocks = "sla-clocks"
 
+// projectionPatience is how long a change waits for the database: in
+// effect for ever. A ticket must never lose a change, or fail, because
+// the database was away for a while; its timers fire late but fire.
+const projectionPatience = 10 * 365 * 24 * time.Hour
+
 func (t *ticketRun) run(ctx workflow.Context, in ticket.TicketInput) error {
 	t.mu = workflow.NewMutex(ctx)
 	t.followUps = workflow.GetSignalChannel(ctx, ticket.SignalFollowUp)
 	t.merges = workflow.GetSignalChannel(ctx, ticket.SignalMergedIn)
-	// A continued ticket has its state before the handlers are registered:
-	// updates that waited for the new run are validated against it at once.
+	// The ticket has its state before the handlers are registered: updates
+	// that arrive with the start, or waited for a new run, are validated
+	// against it at once (the SDK runs them as soon as their handler is).
 	if in.Resume != nil {
-		t.view, t.clocks, t.seen, t.timed = in.Resume.View, in.Resume.Clocks, in.Resume.Seen, in.Resume.Timed
+		r := in.Resume
+		t.view, t.clocks, t.seen, t.timed, t.requests = r.View, r.Clocks, r.Seen, r.Timed, r.Requests
 		t.stored = true
+	} else {
+		t.view = in.Ticket
+		t.view.Terms = in.Terms
+		t.view.State = ticket.StateNew
 	}
 	if err := t.registerHandlers(ctx); err != nil {
 		return err
 	}
 	if in.Resume == nil {
 		if err := t.create(ctx, in); err != nil {
+			// Answer whoever waits, then end: there is no ticket.
+			_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 			return err
 		}
 	}
 	return t.live(ctx)
 }
 
-// create records the new ticket. Updates that arrive with the start must
-// wait until the ticket exists: they take the mutex too, and created
-// waits for stored.
+// create records the new ticket. Updates that arrive with the start wait
+// until the ticket exists: they take the mutex too, and wait for stored.
 func (t *ticketRun) create(ctx workflow.Context, in ticket.TicketInput) error {
-	t.view = in.Ticket
-	t.view.Terms = in.Terms
 	t.timed = workflow.GetVersion(ctx, versionClocks, workflow.DefaultVersion, 1) >= 1
 	if err := t.mu.Lock(ctx); err != nil {
 		return err
 	}
 	defer t.mu.Unlock()
 	now := workflow.Now(ctx)
-	t.view.State = ticket.StateNew
 	t.view.CreatedAt, t.view.UpdatedAt = now, now
 	t.record(ctx, ticket.EventNewTicket, in.Actor, "State", "", string(ticket.StateNew), nil)
 	t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
@@ -100,18 +117,14 @@ func (t *ticketRun) create(ctx workflow.Context, in ticket.TicketInput) error {
 		t.record(ctx, ticket.EventLinkAdd, in.Actor, "Link", "", in.LinkTo, nil)
 	}
 	if t.timed {
-		terms := t.view.Terms
-		t.clocks.FirstResponse.Restart(terms.FirstResponse, now, true)
-		t.clocks.Solution.Restart(terms.Solution, now, true)
-		// The update clock runs only from the first response on.
-		t.clocks.Update = ticket.Clock{Target: terms.Update, Done: true}
-		t.clocks.Escalation = ticket.Clock{Target: terms.EscalateAfter, Done: t.view.Level != ticket.LevelFirst}
-		t.clocks.Escalation.Start(now)
-		t.refreshSLA()
+		clocksOnCreate(&t.clocks, t.view, now)
 	}
-	err := t.project(ctx)
-	t.stored = err == nil
-	return err
+	if err := t.project(ctx); err != nil {
+		t.lost = true
+		return err
+	}
+	t.stored = true
+	return nil
 }
 
 // live is the ticket's main loop: take what arrived, act on what is due,
@@ -119,8 +132,7 @@ func (t *ticketRun) create(ctx workflow.Context, in ticket.TicketInput) error {
 func (t *ticketRun) live(ctx workflow.Context) error {
 	var timer workflow.Future
 	var cancelTimer workflow.CancelFunc
-	var armedAt time.Time
-	var armedFor string
+	var armed deadline
 	for {
 		if err := t.takeInbox(ctx); err != nil {
 			return err
@@ -128,9 +140,16 @@ func (t *ticketRun) live(ctx workflow.Context) error {
 		if err := t.actOnDue(ctx); err != nil {
 			return err
 		}
-		now := workflow.Now(ctx)
-		if t.finished(now) {
-			break
+		if t.finished(workflow.Now(ctx)) {
+			// Take what is still arriving before the run ends, as before
+			// continue-as-new; a late follow-up may reopen the ticket.
+			if err := t.settle(ctx); err != nil {
+				return err
+			}
+			if t.finished(workflow.Now(ctx)) {
+				return nil
+			}
+			continue
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			if cancelTimer != nil {
@@ -138,20 +157,20 @@ func (t *ticketRun) live(ctx workflow.Context) error {
 			}
 			return t.continueAsNew(ctx)
 		}
-		at, what := t.nextDeadline()
-		if timer != nil && (timer.IsReady() || !at.Equal(armedAt) || what != armedFor) {
+		d, ok := t.nextDeadline()
+		if timer != nil && (timer.IsReady() || !ok || !d.At.Equal(armed.At) || d.Label != armed.Label) {
 			// The deadline moved: cancel the old timer explicitly, so the
 			// Temporal UI shows only the one that counts.
 			cancelTimer()
 			timer, cancelTimer = nil, nil
 		}
-		if timer == nil && !at.IsZero() {
+		if timer == nil && ok {
 			var tctx workflow.Context
 			tctx, cancelTimer = workflow.WithCancel(ctx)
-			timer = workflow.NewTimerWithOptions(tctx, max(at.Sub(now), time.Millisecond), workflow.TimerOptions{
-				Summary: what + " at " + at.UTC().Format(time.RFC3339),
+			timer = workflow.NewTimerWithOptions(tctx, max(d.At.Sub(workflow.Now(ctx)), time.Millisecond), workflow.TimerOptions{
+				Summary: d.Label + " at " + d.At.UTC().Format(time.RFC3339),
 			})
-			armedAt, armedFor = at, what
+			armed = d
 		}
 		seen := t.changes
 		err := workflow.Await(ctx, func() bool {
@@ -162,7 +181,6 @@ func (t *ticketRun) live(ctx workflow.Context) error {
 			return err
 		}
 	}
-	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
 // finished tells whether the workflow's part is over: a merged ticket, or a
@@ -175,9 +193,10 @@ func (t *ticketRun) finished(now time.Time) bool {
 	return s.Final() || (s.Closed() && !t.view.FollowUpUntil.After(now))
 }
 
-// continueAsNew hands the ticket to a fresh run once every handler has
-// finished and every signal that arrived has been taken, so nothing is lost.
-func (t *ticketRun) continueAsNew(ctx workflow.Context) error {
+// settle waits until every handler has finished and every signal that
+// arrived has been taken, so a run ends (or continues as new) losing
+// nothing.
+func (t *ticketRun) settle(ctx workflow.Context) error {
 	for {
 		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 			return err
@@ -186,11 +205,18 @@ func (t *ticketRun) continueAsNew(ctx workflow.Context) error {
 			return err
 		}
 		if !t.signalled() && workflow.AllHandlersFinished(ctx) {
-			break
+			return nil
 		}
 	}
+}
+
+// continueAsNew hands the ticket to a fresh run once it has settled.
+func (t *ticketRun) continueAsNew(ctx workflow.Context) error {
+	if err := t.settle(ctx); err != nil {
+		return err
+	}
 	return workflow.NewContinueAsNewError(ctx, Ticket, ticket.TicketInput{Resume: &ticket.Carry{
-		View: t.view, Clocks: t.clocks, Seen: t.seen, Timed: t.timed,
+		View: t.view, Clocks: t.clocks, Seen: t.seen, Timed: t.timed, Requests: t.requests,
 	}})
 }
 
@@ -209,47 +235,22 @@ func (t *ticketRun) cal() calendar.Calendar {
 
 // --- deadlines ---
 
-// nextDeadline is the earliest moment something is due, and what.
-func (t *ticketRun) nextDeadline() (time.Time, string) {
-	var at time.Time
-	var what string
-	consider := func(when time.Time, label string) {
-		if !when.IsZero() && (at.IsZero() || when.Before(at)) {
-			at, what = when, label
-		}
+// due lists what will fall due; nothing while a fault waits for a person.
+func (t *ticketRun) due() []deadline {
+	if t.faulted {
+		return nil
 	}
-	v := t.view
-	if t.timed && clocksRun(v.State) {
-		cal := t.cal()
-		for _, c := range t.clocks.SLA() {
-			if !c.C.Breached {
-				consider(c.C.WarnAt(cal, v.Terms.WarnPercent), ticket.ClockLabels[c.Name]+" warning")
-				consider(c.C.Due(cal), ticket.ClockLabels[c.Name]+" due")
-			}
-		}
-		if t.canEscalate() {
-			consider(t.clocks.Escalation.Due(cal), "escalate to "+v.Terms.SecondLevel.Name)
-		}
-	}
-	switch {
-	case v.State == ticket.StatePendingReminder && !v.ReminderReached:
-		consider(t.cal().NextWorking(v.PendingUntil), "reminder")
-	case v.State == ticket.StatePendingAutoClose || v.State == ticket.StatePendingAutoCloseNo:
-		consider(v.PendingUntil, string(v.State))
-	case v.State.Closed():
-		consider(v.FollowUpUntil, "follow-up window ends")
-	}
-	return at, what
+	return deadlines(t.view, &t.clocks, t.timed, t.cal())
 }
 
-func (t *ticketRun) canEscalate() bool {
-	return t.view.Level == ticket.LevelFirst && t.view.Terms.SecondLevel.ID != 0 &&
-		t.view.Terms.SecondLevel.ID != t.view.QueueID && t.view.Terms.EscalateAfter > 0
+func (t *ticketRun) nextDeadline() (deadline, bool) {
+	return earliestDue(t.due())
 }
 
-// actOnDue does what is due now, as the system, under the mutex.
+// actOnDue does, as the system and under the mutex, every deadline that
+// has come.
 func (t *ticketRun) actOnDue(ctx workflow.Context) error {
-	if at, _ := t.nextDeadline(); at.IsZero() || at.After(workflow.Now(ctx)) {
+	if d, ok := t.nextDeadline(); !ok || d.At.After(workflow.Now(ctx)) {
 		return nil
 	}
 	if err := t.mu.Lock(ctx); err != nil {
@@ -257,50 +258,51 @@ func (t *ticketRun) actOnDue(ctx workflow.Context) error {
 	}
 	defer t.mu.Unlock()
 	now := workflow.Now(ctx)
+	saved := t.save()
 	v := &t.view
+	cal := t.cal()
 	system := ticket.Actor{Kind: ticket.ActorSystem, Name: "kizdesk"}
-	if t.timed && clocksRun(v.State) {
-		cal := t.cal()
-		for _, c := range t.clocks.SLA() {
-			if c.C.Breached {
-				continue
-			}
-			if w := c.C.WarnAt(cal, v.Terms.WarnPercent); !w.IsZero() && !w.After(now) {
-				c.C.Warned = true
-				due := c.C.Due(cal)
-				t.record(ctx, ticket.EventSLAWarning, system, c.Name, "", due.UTC().Format(time.RFC3339), nil)
-				t.notify(ticket.NotifySLAWarning, v.QueueID, v.OwnerID)
-			}
-			if d := c.C.Due(cal); !d.IsZero() && !d.After(now) {
-				c.C.Breached = true
-				t.markBreach(c.Name)
-				t.record(ctx, ticket.EventSLABreach, system, c.Name, "", d.UTC().Format(time.RFC3339), nil)
-				t.notify(ticket.NotifySLABreach, v.QueueID, v.OwnerID)
-			}
+	for _, d := range t.due() {
+		if d.At.After(now) {
+			continue
 		}
-		if t.canEscalate() {
-			if d := t.clocks.Escalation.Due(cal); !d.IsZero() && !d.After(now) {
-				t.escalate(ctx, system, v.Terms.SecondLevel)
-			}
+		switch d.Kind {
+		case dueSLAWarning:
+			c := clockNamed(&t.clocks, d.Clock)
+			c.Warned = true
+			t.record(ctx, ticket.EventSLAWarning, system, d.Clock, "", c.Due(cal).UTC().Format(time.RFC3339), nil)
+			t.notify(ticket.NotifySLAWarning, v.QueueID, v.OwnerID)
+		case dueSLABreach:
+			clockNamed(&t.clocks, d.Clock).Breached = true
+			t.markBreach(d.Clock)
+			t.record(ctx, ticket.EventSLABreach, system, d.Clock, "", d.At.UTC().Format(time.RFC3339), nil)
+			t.notify(ticket.NotifySLABreach, v.QueueID, v.OwnerID)
+		case dueEscalate:
+			t.escalate(ctx, system, v.Terms.SecondLevel)
+		case dueReminder:
+			v.ReminderReached = true
+			t.record(ctx, ticket.EventReminderReached, system, "PendingUntil", "", v.PendingUntil.UTC().Format(time.RFC3339), nil)
+			t.notify(ticket.NotifyReminder, v.QueueID, v.OwnerID)
+		case dueAutoClose:
+			t.setState(ctx, system, autoCloseTo[v.State])
+		case dueWindowEnd:
+			// Nothing to change: the main loop ends the run.
 		}
-	}
-	switch {
-	case v.State == ticket.StatePendingReminder && !v.ReminderReached && !t.cal().NextWorking(v.PendingUntil).After(now):
-		v.ReminderReached = true
-		t.record(ctx, ticket.EventReminderReached, system, "PendingUntil", "", v.PendingUntil.UTC().Format(time.RFC3339), nil)
-		t.notify(ticket.NotifyReminder, v.QueueID, v.OwnerID)
-	case (v.State == ticket.StatePendingAutoClose || v.State == ticket.StatePendingAutoCloseNo) && !v.PendingUntil.After(now):
-		next := ticket.StateClosedSuccessful
-		if v.State == ticket.StatePendingAutoCloseNo {
-			next = ticket.StateClosedUnsuccessful
-		}
-		t.setState(ctx, system, next)
 	}
 	if len(t.events) == 0 {
 		return nil
 	}
 	v.UpdatedAt = now
-	return t.project(ctx)
+	return t.commitSystem(ctx, saved)
+}
+
+func clockNamed(cs *ticket.Clocks, name string) *ticket.Clock {
+	for _, c := range cs.SLA() {
+		if c.Name == name {
+			return c.C
+		}
+	}
+	return &ticket.Clock{} // unknown names change nothing
 }
 
 func (t *ticketRun) markBreach(clock string) {
@@ -331,6 +333,7 @@ func (t *ticketRun) takeInbox(ctx workflow.Context) error {
 		return err
 	}
 	defer t.mu.Unlock()
+	saved := t.save()
 	for {
 		var in ticket.FollowUpInput
 		if !t.followUps.ReceiveAsync(&in) {
@@ -352,31 +355,40 @@ func (t *ticketRun) takeInbox(ctx workflow.Context) error {
 		return nil
 	}
 	t.view.UpdatedAt = workflow.Now(ctx)
-	return t.project(ctx)
+	return t.commitSystem(ctx, saved)
 }
 
 // followUp takes a customer's message: on a pending ticket it returns the
 // ticket to open, on a closed one (inside the follow-up window, or the
-// workflow would be gone) it reopens it.
+// workflow would be gone) it reopens it. A message for a ticket merged
+// away goes on to the ticket it was merged into.
 func (t *ticketRun) followUp(ctx workflow.Context, in ticket.FollowUpInput) {
 	if in.Key != "" {
 		if slices.Contains(t.seen, in.Key) {
 			return
 		}
-		t.seen = append(t.seen, in.Key)
-		if len(t.seen) > maxSeen {
-			t.seen = t.seen[len(t.seen)-maxSeen:]
-		}
-	}
-	if t.view.State.Final() {
-		// Merged in the moment the message came: it belongs to the target.
-		workflow.SignalExternalWorkflow(ctx, ticket.WorkflowID(t.view.MergedInto), "", ticket.SignalFollowUp, in)
-		return
+		t.seen = remember(t.seen, in.Key)
 	}
 	art := in.Article
 	art.Kind = ticket.ArticleCustomer
 	if validateArticle(art) != nil {
 		return // an empty message changes nothing; the sender checked it
+	}
+	if t.view.State.Final() {
+		// Merged in the moment the message came: it belongs to the target.
+		// Wait for the target to take it; if it cannot (its workflow has
+		// ended), keep the message here, where the merged ticket's zoom
+		// and the target's link still show it.
+		err := workflow.SignalExternalWorkflow(ctx, ticket.WorkflowID(t.view.MergedInto), "", ticket.SignalFollowUp, in).Get(ctx, nil)
+		if err == nil {
+			t.record(ctx, ticket.EventFollowUpForwarded, in.Actor, "MergedInto", "", t.view.MergedInto, nil)
+			return
+		}
+		workflow.GetLogger(ctx).Warn("follow-up to a merged ticket could not be forwarded; kept on the merged ticket",
+			"ticket", t.view.Number, "into", t.view.MergedInto, "error", err)
+		t.record(ctx, ticket.EventFollowUp, in.Actor, "", "", "", &art)
+		t.notify(ticket.NotifyFollowUp, t.view.QueueID, t.view.OwnerID)
+		return
 	}
 	t.record(ctx, ticket.EventFollowUp, in.Actor, "", "", "", &art)
 	t.notify(ticket.NotifyFollowUp, t.view.QueueID, t.view.OwnerID)
@@ -385,7 +397,58 @@ func (t *ticketRun) followUp(ctx workflow.Context, in ticket.FollowUpInput) {
 	}
 }
 
+func remember[T any](list []T, x T) []T {
+	list = append(list, x)
+	if len(list) > maxSeen {
+		list = slices.Clone(list[len(list)-maxSeen:])
+	}
+	return list
+}
+
 // --- updates ---
+
+// action is one update: check says whether it may be done now (the
+// generic part — state, lock, request key — is checked for it), apply
+// makes the change, after (optional) runs once the change is stored.
+type action[T ticket.Input] struct {
+	name  ticket.Action
+	check func(T) error
+	apply func(workflow.Context, T)
+	after func(workflow.Context, T)
+}
+
+// register installs an action as an Update with its validator. The
+// validator refuses early (nothing enters the history); the handler checks
+// again under the mutex, since another change may have come first.
+func register[T ticket.Input](ctx workflow.Context, t *ticketRun, a action[T]) error {
+	check := func(in T) error {
+		if err := t.allow(a.name, in.Req()); err != nil {
+			return err
+		}
+		return a.check(in)
+	}
+	validator := func(_ workflow.Context, in T) error {
+		if !t.stored {
+			return nil // checked once the ticket exists
+		}
+		if _, err := t.knownRequest(in.Req()); err != nil {
+			return err
+		}
+		return check(in)
+	}
+	handler := func(ctx workflow.Context, in T) (ticket.View, error) {
+		v, err := t.change(ctx, in.Req(), func() error { return check(in) }, func() { a.apply(ctx, in) })
+		if err == nil && a.after != nil {
+			a.after(ctx, in)
+		}
+		return v, err
+	}
+	opts := workflow.UpdateHandlerOptions{Validator: validator}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, string(a.name), handler, opts); err != nil {
+		return fmt.Errorf("register update %s: %w", a.name, err)
+	}
+	return nil
+}
 
 func (t *ticketRun) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, ticket.QueryTicket, func() (ticket.View, error) {
@@ -396,30 +459,24 @@ func (t *ticketRun) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetUpdateHandler(ctx, ticket.UpdateCreate, t.created); err != nil {
 		return fmt.Errorf("register update %s: %w", ticket.UpdateCreate, err)
 	}
-	handlers := []struct {
-		action    ticket.Action
-		fn        any
-		validator any
-	}{
-		{ticket.ActionNote, t.addNote, t.validateAddNote},
-		{ticket.ActionReply, t.reply, t.validateReply},
-		{ticket.ActionAssign, t.assign, t.validateAssign},
-		{ticket.ActionLock, t.lock, t.validateLock},
-		{ticket.ActionWatch, t.watch, t.validateWatch},
-		{ticket.ActionMove, t.move, t.validateMove},
-		{ticket.ActionClassify, t.classify, t.validateClassify},
-		{ticket.ActionEscalate, t.escalateTo, t.validateEscalate},
-		{ticket.ActionHandBack, t.handBack, t.validateHandBack},
-		{ticket.ActionPending, t.setPending, t.validatePending},
-		{ticket.ActionClose, t.close, t.validateClose},
-		{ticket.ActionReopen, t.reopen, t.validateReopen},
-		{ticket.ActionMerge, t.merge, t.validateMerge},
-		{ticket.ActionLink, t.link, t.validateLink},
-	}
-	for _, h := range handlers {
-		opts := workflow.UpdateHandlerOptions{Validator: h.validator}
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, string(h.action), h.fn, opts); err != nil {
-			return fmt.Errorf("register update %s: %w", h.action, err)
+	for _, err := range []error{
+		register(ctx, t, action[ticket.AddNoteInput]{name: ticket.ActionNote, check: t.checkNote(ctx), apply: t.addNote}),
+		register(ctx, t, action[ticket.ReplyInput]{name: ticket.ActionReply, check: t.checkReply(ctx), apply: t.reply}),
+		register(ctx, t, action[ticket.AssignInput]{name: ticket.ActionAssign, check: t.checkAssign, apply: t.assign}),
+		register(ctx, t, action[ticket.LockInput]{name: ticket.ActionLock, check: t.checkLock, apply: t.lock}),
+		register(ctx, t, action[ticket.WatchInput]{name: ticket.ActionWatch, check: t.checkWatch, apply: t.watch}),
+		register(ctx, t, action[ticket.MoveInput]{name: ticket.ActionMove, check: t.checkMoveQueue, apply: t.move}),
+		register(ctx, t, action[ticket.ClassifyInput]{name: ticket.ActionClassify, check: t.checkClassify, apply: t.classify}),
+		register(ctx, t, action[ticket.EscalateInput]{name: ticket.ActionEscalate, check: t.checkEscalate, apply: t.escalateTo}),
+		register(ctx, t, action[ticket.HandBackInput]{name: ticket.ActionHandBack, check: t.checkHandBack, apply: t.handBack}),
+		register(ctx, t, action[ticket.PendingInput]{name: ticket.ActionPending, check: t.checkPending(ctx), apply: t.setPending}),
+		register(ctx, t, action[ticket.CloseInput]{name: ticket.ActionClose, check: t.checkClose, apply: t.close}),
+		register(ctx, t, action[ticket.ReopenInput]{name: ticket.ActionReopen, check: t.checkReopen, apply: t.reopen}),
+		register(ctx, t, action[ticket.MergeInput]{name: ticket.ActionMerge, check: t.checkMerge, apply: t.merge, after: t.tellMergeTarget}),
+		register(ctx, t, action[ticket.LinkInput]{name: ticket.ActionLink, check: t.checkLink, apply: t.link}),
+	} {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -427,61 +484,180 @@ func (t *ticketRun) registerHandlers(ctx workflow.Context) error {
 
 // created answers the create request once the ticket is in the database.
 func (t *ticketRun) created(ctx workflow.Context, _ ticket.CreateInput) (ticket.View, error) {
-	if err := workflow.Await(ctx, func() bool { return t.stored }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return t.stored || t.lost }); err != nil {
 		return ticket.View{}, err
+	}
+	if t.lost {
+		return ticket.View{}, refuse(ticket.RefusedNotCreated)
 	}
 	return t.view, nil
 }
 
-// allow checks what every action must pass: the state allows it, and a
-// locked ticket is changed only by its owner.
-func (t *ticketRun) allow(act ticket.Action, actor ticket.Actor) error {
-	if act == ticket.ActionNote && t.view.State.Closed() {
-		return errors.New("the ticket is closed: notes can no longer be added")
+// allow checks what every action must pass: the state allows it, a locked
+// ticket is changed only by its owner, and a request key is not reused for
+// something else.
+func (t *ticketRun) allow(act ticket.Action, req ticket.Request) error {
+	return checkAction(t.view, act, req.Actor)
+}
+
+// knownRequest tells whether the request was done already (same key, same
+// content), and refuses the same key with other content.
+func (t *ticketRun) knownRequest(req ticket.Request) (bool, error) {
+	if req.Key == "" {
+		return false, nil
 	}
-	if err := checkAction(t.view.State, act); err != nil {
-		return err
+	for _, r := range t.requests {
+		if r.Key == req.Key {
+			if r.Print != req.Print {
+				return false, refuse(ticket.RefusedKeyReused, "Key", req.Key)
+			}
+			return true, nil
+		}
 	}
-	if t.view.Locked && actor.Kind == ticket.ActorAgent && actor.ID != t.view.OwnerID && slices.Contains(lockedActions, act) {
-		return fmt.Errorf("the ticket is locked by %s; only they can %s it until it is unlocked", t.view.OwnerName, act)
+	return false, nil
+}
+
+// change runs one update under the mutex: it checks again, applies the
+// change to the ticket, projects it, and undoes it if the database refuses
+// it for good — the caller then hears why, and the ticket is as before.
+func (t *ticketRun) change(ctx workflow.Context, req ticket.Request, check func() error, apply func()) (ticket.View, error) {
+	if err := workflow.Await(ctx, func() bool { return t.stored || t.lost }); err != nil {
+		return ticket.View{}, err
+	}
+	if t.lost {
+		return ticket.View{}, refuse(ticket.RefusedNotCreated)
+	}
+	if err := t.mu.Lock(ctx); err != nil {
+		return ticket.View{}, err
+	}
+	defer t.mu.Unlock()
+	done, err := t.knownRequest(req)
+	if err != nil {
+		return ticket.View{}, err
+	}
+	if done {
+		// Sent again (e.g. after continue-as-new, where Temporal no longer
+		// knows the update ID): it was done; answer as then.
+		return t.view, nil
+	}
+	if err := check(); err != nil {
+		return ticket.View{}, err
+	}
+	saved := t.save()
+	t.view.UpdatedAt = workflow.Now(ctx)
+	apply()
+	if req.Key != "" {
+		t.requests = remember(t.requests, ticket.Request{Key: req.Key, Print: req.Print})
+	}
+	if err := t.project(ctx); err != nil {
+		t.restore(saved)
+		return ticket.View{}, err
+	}
+	t.faulted = false
+	return t.view, nil
+}
+
+// commitSystem projects a change the system made (a deadline, a signal).
+// If the database refuses it for good, the change is undone and the
+// ticket waits for a person (faulted) instead of trying it again and again.
+func (t *ticketRun) commitSystem(ctx workflow.Context, saved saved) error {
+	if err := t.project(ctx); err != nil {
+		if !isRefusal(err) {
+			return err
+		}
+		t.restore(saved)
+		t.faulted = true
 	}
 	return nil
 }
 
-func (t *ticketRun) validateAddNote(_ workflow.Context, in ticket.AddNoteInput) error {
-	if err := t.allow(ticket.ActionNote, in.Actor); err != nil {
-		return err
-	}
-	if k := in.Article.Kind; k != ticket.ArticleInternalNote && k != ticket.ArticlePhoneNote {
-		return fmt.Errorf("%q is not an article kind for a note", k)
-	}
-	return validateArticle(in.Article)
+// saved is the ticket's state before a change, to undo it.
+type saved struct {
+	view     ticket.View
+	clocks   ticket.Clocks
+	seen     []string
+	requests []ticket.Request
+	events   int
 }
 
-func (t *ticketRun) addNote(ctx workflow.Context, in ticket.AddNoteInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateAddNote(ctx, in) }, func() {
-		t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
-		t.agentWrote(ctx, in.Actor, in.Article.Kind)
-	})
+func (t *ticketRun) save() saved {
+	v := t.view
+	v.Watchers, v.Links = slices.Clone(v.Watchers), slices.Clone(v.Links)
+	return saved{view: v, clocks: t.clocks, seen: slices.Clone(t.seen), requests: slices.Clone(t.requests), events: len(t.events)}
 }
 
-func (t *ticketRun) validateReply(_ workflow.Context, in ticket.ReplyInput) error {
-	if err := t.allow(ticket.ActionReply, in.Actor); err != nil {
-		return err
+func (t *ticketRun) restore(s saved) {
+	t.view, t.clocks, t.seen, t.requests, t.events = s.view, s.clocks, s.seen, s.requests, t.events[:s.events]
+}
+
+func (t *ticketRun) checkNote(ctx workflow.Context) func(ticket.AddNoteInput) error {
+	return func(in ticket.AddNoteInput) error {
+		if k := in.Article.Kind; k != ticket.ArticleInternalNote && k != ticket.ArticlePhoneNote {
+			return refuse(ticket.FieldChoose, "Field", "kind")
+		}
+		if err := validateArticle(in.Article); err != nil {
+			return err
+		}
+		return t.checkNext(ctx, in.Actor, in.Next)
 	}
-	return validateArticle(ticket.ArticleInput{Kind: ticket.ArticleReply, Subject: in.Subject, Body: in.Body})
 }
 
-func (t *ticketRun) reply(ctx workflow.Context, in ticket.ReplyInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateReply(ctx, in) }, func() {
-		t.record(ctx, ticket.EventSendAnswer, in.Actor, "", "", "", &ticket.ArticleInput{Kind: ticket.ArticleReply, Subject: in.Subject, Body: in.Body})
-		t.agentWrote(ctx, in.Actor, ticket.ArticleReply)
-	})
+func (t *ticketRun) addNote(ctx workflow.Context, in ticket.AddNoteInput) {
+	t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
+	t.agentWrote(ctx, in.Actor, in.Article.Kind)
+	t.moveNext(ctx, in.Actor, in.Next)
+}
+
+func (t *ticketRun) checkReply(ctx workflow.Context) func(ticket.ReplyInput) error {
+	return func(in ticket.ReplyInput) error {
+		if err := validateArticle(ticket.ArticleInput{Kind: ticket.ArticleReply, Subject: in.Subject, Body: in.Body}); err != nil {
+			return err
+		}
+		return t.checkNext(ctx, in.Actor, in.Next)
+	}
+}
+
+func (t *ticketRun) reply(ctx workflow.Context, in ticket.ReplyInput) {
+	t.record(ctx, ticket.EventSendAnswer, in.Actor, "", "", "", &ticket.ArticleInput{Kind: ticket.ArticleReply, Subject: in.Subject, Body: in.Body})
+	t.agentWrote(ctx, in.Actor, ticket.ArticleReply)
+	t.moveNext(ctx, in.Actor, in.Next)
+}
+
+// checkNext checks an article's next state as the pending or close action
+// would be checked on its own (state, lock, due time). A new ticket that
+// gets an agent's article is open first.
+func (t *ticketRun) checkNext(ctx workflow.Context, actor ticket.Actor, next ticket.NextState) error {
+	switch {
+	case next.State == "":
+		return nil
+	case next.State.Pending():
+		if err := checkAction(t.view, ticket.ActionPending, actor); err != nil {
+			return err
+		}
+		return t.checkPending(ctx)(ticket.PendingInput{Request: ticket.Request{Actor: actor}, State: next.State, Until: next.Until})
+	case next.State.Closed():
+		if err := checkAction(t.view, ticket.ActionClose, actor); err != nil {
+			return err
+		}
+		return t.checkClose(ticket.CloseInput{Request: ticket.Request{Actor: actor}, State: next.State})
+	case next.State == ticket.StateOpen:
+		return nil // an agent's article opens a new ticket anyway
+	}
+	return refuse(ticket.FieldChoose, "Field", "next_state")
+}
+
+// moveNext sets the state an article asked for.
+func (t *ticketRun) moveNext(ctx workflow.Context, actor ticket.Actor, next ticket.NextState) {
+	switch {
+	case next.State.Pending():
+		t.setPending(ctx, ticket.PendingInput{Request: ticket.Request{Actor: actor}, State: next.State, Until: next.Until})
+	case next.State.Closed():
+		t.setState(ctx, actor, next.State)
+	}
 }
 
 // agentWrote: an agent writing on a new ticket has started working on it;
-// an answer to the customer meets the first response and restarts the
-// update clock.
+// an answer to the customer counts for the SLA clocks.
 func (t *ticketRun) agentWrote(ctx workflow.Context, actor ticket.Actor, kind ticket.ArticleKind) {
 	if actor.Kind != ticket.ActorAgent {
 		return
@@ -489,37 +665,25 @@ func (t *ticketRun) agentWrote(ctx workflow.Context, actor ticket.Actor, kind ti
 	if t.view.State == ticket.StateNew {
 		t.setState(ctx, actor, ticket.StateOpen)
 	}
-	if !t.timed || !answersCustomer(kind) {
-		return
+	if t.timed && answersCustomer(kind) {
+		clocksOnAnswer(&t.clocks, &t.view, t.cal(), workflow.Now(ctx))
 	}
-	now := workflow.Now(ctx)
-	if t.view.SLA.FirstResponseAt.IsZero() {
-		t.clocks.FirstResponse.Stop(t.cal(), now)
-		t.view.SLA.FirstResponseAt = now
-		t.view.SLA.FirstResponseTime = t.clocks.FirstResponse.Used
-	}
-	t.clocks.Update.Restart(t.view.Terms.Update, now, clocksRun(t.view.State))
 }
 
-func (t *ticketRun) validateAssign(_ workflow.Context, in ticket.AssignInput) error {
-	if err := t.allow(ticket.ActionAssign, in.Actor); err != nil {
-		return err
-	}
+func (t *ticketRun) checkAssign(in ticket.AssignInput) error {
 	if in.Owner.ID == t.view.OwnerID && in.Responsible.ID == t.view.ResponsibleID {
-		return errors.New("owner and responsible are already set so")
+		return refuse(ticket.RefusedAlreadyAssign)
 	}
 	return nil
 }
 
-func (t *ticketRun) assign(ctx workflow.Context, in ticket.AssignInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateAssign(ctx, in) }, func() {
-		t.setOwner(ctx, in.Actor, in.Owner)
-		v := &t.view
-		if in.Responsible.ID != v.ResponsibleID {
-			t.record(ctx, ticket.EventResponsible, in.Actor, "Responsible", v.ResponsibleName, in.Responsible.Name, nil)
-			v.ResponsibleID, v.ResponsibleName = in.Responsible.ID, in.Responsible.Name
-		}
-	})
+func (t *ticketRun) assign(ctx workflow.Context, in ticket.AssignInput) {
+	t.setOwner(ctx, in.Actor, in.Owner)
+	v := &t.view
+	if in.Responsible.ID != v.ResponsibleID {
+		t.record(ctx, ticket.EventResponsible, in.Actor, "Responsible", v.ResponsibleName, in.Responsible.Name, nil)
+		v.ResponsibleID, v.ResponsibleName = in.Responsible.ID, in.Responsible.Name
+	}
 }
 
 // setOwner records a new owner; a ticket without an owner is not locked.
@@ -531,91 +695,79 @@ func (t *ticketRun) setOwner(ctx workflow.Context, actor ticket.Actor, owner tic
 	t.record(ctx, ticket.EventOwnerUpdate, actor, "Owner", v.OwnerName, owner.Name, nil)
 	v.OwnerID, v.OwnerName = owner.ID, owner.Name
 	if owner.ID == 0 && v.Locked {
-		v.Locked = false
-		t.record(ctx, ticket.EventUnlock, actor, "Lock", "lock", "unlock", nil)
+		t.unlock(ctx, actor)
 	}
 }
 
-func (t *ticketRun) validateLock(_ workflow.Context, in ticket.LockInput) error {
-	if err := t.allow(ticket.ActionLock, in.Actor); err != nil {
-		return err
-	}
+func (t *ticketRun) unlock(ctx workflow.Context, actor ticket.Actor) {
+	t.view.Locked = false
+	t.record(ctx, ticket.EventUnlock, actor, "Lock", "lock", "unlock", nil)
+}
+
+func (t *ticketRun) checkLock(in ticket.LockInput) error {
 	switch {
 	case in.Locked && t.view.Locked:
-		return fmt.Errorf("the ticket is already locked by %s", t.view.OwnerName)
+		return refuse(ticket.RefusedAlreadyLocked, "Owner", t.view.OwnerName)
 	case !in.Locked && !t.view.Locked:
-		return errors.New("the ticket is not locked")
+		return refuse(ticket.RefusedNotLocked)
 	case in.Locked && in.Actor.Kind != ticket.ActorAgent:
-		return errors.New("only an agent can lock a ticket")
+		return refuse(ticket.RefusedLockNeedsAgent)
 	}
 	return nil
 }
 
 // lock: the agent who locks becomes the owner (as in OTRS); anybody may
 // unlock, and history says who did.
-func (t *ticketRun) lock(ctx workflow.Context, in ticket.LockInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateLock(ctx, in) }, func() {
-		if in.Locked {
-			t.setOwner(ctx, in.Actor, ticket.AgentRef{ID: in.Actor.ID, Name: in.Actor.Name})
-			t.view.Locked = true
-			t.record(ctx, ticket.EventLock, in.Actor, "Lock", "unlock", "lock", nil)
-			return
-		}
-		t.view.Locked = false
-		t.record(ctx, ticket.EventUnlock, in.Actor, "Lock", "lock", "unlock", nil)
-	})
+func (t *ticketRun) lock(ctx workflow.Context, in ticket.LockInput) {
+	if !in.Locked {
+		t.unlock(ctx, in.Actor)
+		return
+	}
+	t.setOwner(ctx, in.Actor, ticket.AgentRef{ID: in.Actor.ID, Name: in.Actor.Name})
+	t.view.Locked = true
+	t.record(ctx, ticket.EventLock, in.Actor, "Lock", "unlock", "lock", nil)
 }
 
-func (t *ticketRun) validateWatch(_ workflow.Context, in ticket.WatchInput) error {
-	if err := t.allow(ticket.ActionWatch, in.Actor); err != nil {
-		return err
-	}
+func (t *ticketRun) checkWatch(in ticket.WatchInput) error {
 	if in.Agent.ID == 0 {
-		return errors.New("choose an agent")
+		return refuse(ticket.FieldChoose, "Field", "agent")
 	}
 	watching := slices.ContainsFunc(t.view.Watchers, func(w ticket.AgentRef) bool { return w.ID == in.Agent.ID })
 	if in.Watch && watching {
-		return fmt.Errorf("%s already watches the ticket", in.Agent.Name)
+		return refuse(ticket.RefusedWatching, "Agent", in.Agent.Name)
 	}
 	if !in.Watch && !watching {
-		return fmt.Errorf("%s does not watch the ticket", in.Agent.Name)
+		return refuse(ticket.RefusedNotWatching, "Agent", in.Agent.Name)
 	}
 	return nil
 }
 
-func (t *ticketRun) watch(ctx workflow.Context, in ticket.WatchInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateWatch(ctx, in) }, func() {
-		if in.Watch {
-			t.view.Watchers = append(t.view.Watchers, in.Agent)
-			t.record(ctx, ticket.EventSubscribe, in.Actor, "Watcher", "", in.Agent.Name, nil)
-			return
-		}
-		t.view.Watchers = slices.DeleteFunc(slices.Clone(t.view.Watchers), func(w ticket.AgentRef) bool { return w.ID == in.Agent.ID })
-		t.record(ctx, ticket.EventUnsubscribe, in.Actor, "Watcher", in.Agent.Name, "", nil)
-	})
+func (t *ticketRun) watch(ctx workflow.Context, in ticket.WatchInput) {
+	if in.Watch {
+		t.view.Watchers = append(t.view.Watchers, in.Agent)
+		t.record(ctx, ticket.EventSubscribe, in.Actor, "Watcher", "", in.Agent.Name, nil)
+		return
+	}
+	t.view.Watchers = slices.DeleteFunc(slices.Clone(t.view.Watchers), func(w ticket.AgentRef) bool { return w.ID == in.Agent.ID })
+	t.record(ctx, ticket.EventUnsubscribe, in.Actor, "Watcher", in.Agent.Name, "", nil)
 }
 
-func (t *ticketRun) validateMove(_ workflow.Context, in ticket.MoveInput) error {
-	if err := t.allow(ticket.ActionMove, in.Actor); err != nil {
-		return err
-	}
+func (t *ticketRun) checkMoveQueue(in ticket.MoveInput) error {
 	return t.checkQueue(in.Queue)
 }
 
 func (t *ticketRun) checkQueue(q ticket.QueueRef) error {
 	if q.ID == 0 || !q.Level.Valid() {
-		return errors.New("choose a queue")
+		return refuse(ticket.FieldChoose, "Field", "queue")
 	}
 	if q.ID == t.view.QueueID {
-		return fmt.Errorf("the ticket is already in queue %s", q.Name)
+		return refuse(ticket.RefusedSameQueue, "Queue", q.Name)
 	}
 	return nil
 }
 
-func (t *ticketRun) move(ctx workflow.Context, in ticket.MoveInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateMove(ctx, in) }, func() {
-		t.moveTo(ctx, in.Actor, in.Queue, "LevelUpdate")
-	})
+func (t *ticketRun) move(ctx workflow.Context, in ticket.MoveInput) {
+	t.moveTo(ctx, in.Actor, in.Queue, "LevelUpdate")
 }
 
 // moveTo puts the ticket into queue q; its level follows the queue's, and
@@ -633,247 +785,187 @@ func (t *ticketRun) moveTo(ctx workflow.Context, actor ticket.Actor, q ticket.Qu
 	}
 }
 
-func (t *ticketRun) validateClassify(_ workflow.Context, in ticket.ClassifyInput) error {
-	if err := t.allow(ticket.ActionClassify, in.Actor); err != nil {
-		return err
-	}
+func (t *ticketRun) checkClassify(in ticket.ClassifyInput) error {
 	v := t.view
 	if in.Type.ID == 0 || in.Priority.ID == 0 {
-		return errors.New("choose a type and a priority")
+		return refuse(ticket.FieldChoose, "Field", "type_id")
 	}
 	if in.Service.ID == v.ServiceID && in.Type.ID == v.TypeID && in.Priority.ID == v.PriorityID {
-		return errors.New("service, type and priority are already set so")
+		return refuse(ticket.RefusedSameClass)
 	}
 	if c := in.Terms.Calendar; in.Terms.SLA != "" && c.Validate() != nil {
-		return fmt.Errorf("the SLA's calendar is not usable: %v", c.Validate())
+		return refuse(ticket.RefusedCalendar, "Reason", c.Validate().Error())
 	}
 	return nil
 }
 
-func (t *ticketRun) classify(ctx workflow.Context, in ticket.ClassifyInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateClassify(ctx, in) }, func() {
-		v := &t.view
-		if in.Service.ID != v.ServiceID {
-			t.record(ctx, ticket.EventServiceUpdate, in.Actor, "Service", v.ServiceName, in.Service.Name, nil)
-			v.ServiceID, v.ServiceName = in.Service.ID, in.Service.Name
-		}
-		if in.Type.ID != v.TypeID {
-			t.record(ctx, ticket.EventTypeUpdate, in.Actor, "Type", v.TypeName, in.Type.Name, nil)
-			v.TypeID, v.TypeName = in.Type.ID, in.Type.Name
-		}
-		if in.Priority.ID != v.PriorityID {
-			t.record(ctx, ticket.EventPriorityUpdate, in.Actor, "Priority", v.PriorityName, in.Priority.Name, nil)
-			v.PriorityID, v.PriorityName = in.Priority.ID, in.Priority.Name
-		}
-		if in.Terms.SLA != v.Terms.SLA {
-			t.record(ctx, ticket.EventSLAUpdate, in.Actor, "SLA", v.Terms.SLA, in.Terms.SLA, nil)
-		}
-		// The clocks keep what they counted and measure it against the
-		// new targets from now on.
-		v.Terms = in.Terms
-		t.clocks.FirstResponse.Target = in.Terms.FirstResponse
-		t.clocks.Update.Target = in.Terms.Update
-		t.clocks.Solution.Target = in.Terms.Solution
-		t.clocks.Escalation.Target = in.Terms.EscalateAfter
-	})
+func (t *ticketRun) classify(ctx workflow.Context, in ticket.ClassifyInput) {
+	v := &t.view
+	if in.Service.ID != v.ServiceID {
+		t.record(ctx, ticket.EventServiceUpdate, in.Actor, "Service", v.ServiceName, in.Service.Name, nil)
+		v.ServiceID, v.ServiceName = in.Service.ID, in.Service.Name
+	}
+	if in.Type.ID != v.TypeID {
+		t.record(ctx, ticket.EventTypeUpdate, in.Actor, "Type", v.TypeName, in.Type.Name, nil)
+		v.TypeID, v.TypeName = in.Type.ID, in.Type.Name
+	}
+	if in.Priority.ID != v.PriorityID {
+		t.record(ctx, ticket.EventPriorityUpdate, in.Actor, "Priority", v.PriorityName, in.Priority.Name, nil)
+		v.PriorityID, v.PriorityName = in.Priority.ID, in.Priority.Name
+	}
+	if in.Terms.SLA != v.Terms.SLA {
+		t.record(ctx, ticket.EventSLAUpdate, in.Actor, "SLA", v.Terms.SLA, in.Terms.SLA, nil)
+	}
+	// The clocks keep what they counted and measure it against the
+	// new targets from now on.
+	v.Terms = in.Terms
+	t.clocks.FirstResponse.Target = in.Terms.FirstResponse
+	t.clocks.Update.Target = in.Terms.Update
+	t.clocks.Solution.Target = in.Terms.Solution
+	t.clocks.Escalation.Target = in.Terms.EscalateAfter
 }
 
-func (t *ticketRun) validateEscalate(_ workflow.Context, in ticket.EscalateInput) error {
-	if err := t.allow(ticket.ActionEscalate, in.Actor); err != nil {
-		return err
-	}
+func (t *ticketRun) checkEscalate(in ticket.EscalateInput) error {
 	if err := t.checkQueue(in.Queue); err != nil {
 		return err
 	}
 	if in.Queue.Level == ticket.LevelFirst {
-		return fmt.Errorf("queue %s is a 1st-level queue: escalate to a 2nd-level or team queue", in.Queue.Name)
+		return refuse(ticket.RefusedEscalateFirst, "Queue", in.Queue.Name)
 	}
 	if t.view.Level == ticket.LevelTeam && in.Queue.Level == ticket.LevelSecond {
-		return errors.New("the ticket is with a team already; hand it back or move it instead")
+		return refuse(ticket.RefusedWithTeam)
 	}
 	return validateNote(in.Note)
 }
 
-func (t *ticketRun) escalateTo(ctx workflow.Context, in ticket.EscalateInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateEscalate(ctx, in) }, func() {
-		t.addNoteIfAny(ctx, in.Actor, "Escalated", in.Note)
-		t.escalate(ctx, in.Actor, in.Queue)
-	})
+func (t *ticketRun) escalateTo(ctx workflow.Context, in ticket.EscalateInput) {
+	t.addNoteIfAny(ctx, in.Actor, "Escalated", in.Note)
+	t.escalate(ctx, in.Actor, in.Queue)
 }
 
-func (t *ticketRun) validateHandBack(_ workflow.Context, in ticket.HandBackInput) error {
-	if err := t.allow(ticket.ActionHandBack, in.Actor); err != nil {
-		return err
-	}
+func (t *ticketRun) checkHandBack(in ticket.HandBackInput) error {
 	if t.view.Level == ticket.LevelFirst {
-		return errors.New("the ticket is at 1st level already")
+		return refuse(ticket.RefusedFirstLevel)
 	}
 	if t.view.Terms.FirstLevel.ID == 0 {
-		return errors.New("the ticket's service names no 1st-level queue to hand it back to; move it instead")
+		return refuse(ticket.RefusedNoFirstLevel)
 	}
 	return validateNote(in.Note)
 }
 
-func (t *ticketRun) handBack(ctx workflow.Context, in ticket.HandBackInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateHandBack(ctx, in) }, func() {
-		t.addNoteIfAny(ctx, in.Actor, "Handed back", in.Note)
-		q := t.view.Terms.FirstLevel
-		q.Level = ticket.LevelFirst
-		t.moveTo(ctx, in.Actor, q, ticket.EventHandBack)
-	})
+func (t *ticketRun) handBack(ctx workflow.Context, in ticket.HandBackInput) {
+	t.addNoteIfAny(ctx, in.Actor, "Handed back", in.Note)
+	q := t.view.Terms.FirstLevel
+	q.Level = ticket.LevelFirst
+	t.moveTo(ctx, in.Actor, q, ticket.EventHandBack)
 }
 
-func (t *ticketRun) validatePending(ctx workflow.Context, in ticket.PendingInput) error {
-	if err := t.allow(ticket.ActionPending, in.Actor); err != nil {
-		return err
-	}
-	if !in.State.Pending() {
-		return fmt.Errorf("%q is not a pending state", in.State)
-	}
-	if in.State != t.view.State {
-		if err := checkMove(t.view.State, in.State); err != nil {
-			return err
+// checkPending reads the workflow's clock, so it is made per context.
+func (t *ticketRun) checkPending(ctx workflow.Context) func(ticket.PendingInput) error {
+	return func(in ticket.PendingInput) error {
+		if !in.State.Pending() {
+			return refuse(ticket.FieldChoose, "Field", "state")
 		}
-	}
-	now := workflow.Now(ctx)
-	if !in.Until.After(now) {
-		return errors.New("the pending time must lie in the future")
-	}
-	if in.Until.After(now.Add(ticket.MaxPending)) {
-		return fmt.Errorf("the pending time lies more than %d days ahead", int(ticket.MaxPending.Hours()/24))
-	}
-	return validateNote(in.Note)
-}
-
-func (t *ticketRun) setPending(ctx workflow.Context, in ticket.PendingInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validatePending(ctx, in) }, func() {
-		t.addNoteIfAny(ctx, in.Actor, "Pending", in.Note)
 		if in.State != t.view.State {
-			t.setState(ctx, in.Actor, in.State)
+			if err := checkMove(t.view.State, in.State); err != nil {
+				return err
+			}
 		}
-		old := ""
-		if !t.view.PendingUntil.IsZero() {
-			old = t.view.PendingUntil.UTC().Format(time.RFC3339)
+		now := workflow.Now(ctx)
+		if !in.Until.After(now) {
+			return refuse(ticket.FieldPast, "Field", "until")
 		}
-		t.view.PendingUntil, t.view.ReminderReached = in.Until, false
-		t.record(ctx, ticket.EventPendingTime, in.Actor, "PendingUntil", old, in.Until.UTC().Format(time.RFC3339), nil)
-	})
+		if in.Until.After(now.Add(ticket.MaxPending)) {
+			return refuse(ticket.FieldTooFar, "Field", "until", "Days", fmt.Sprint(int(ticket.MaxPending.Hours()/24)))
+		}
+		return validateNote(in.Note)
+	}
 }
 
-func (t *ticketRun) validateClose(_ workflow.Context, in ticket.CloseInput) error {
+func (t *ticketRun) setPending(ctx workflow.Context, in ticket.PendingInput) {
+	t.addNoteIfAny(ctx, in.Actor, "Pending", in.Note)
+	if in.State != t.view.State {
+		t.setState(ctx, in.Actor, in.State)
+	}
+	old := ""
+	if !t.view.PendingUntil.IsZero() {
+		old = t.view.PendingUntil.UTC().Format(time.RFC3339)
+	}
+	t.view.PendingUntil, t.view.ReminderReached = in.Until, false
+	t.record(ctx, ticket.EventPendingTime, in.Actor, "PendingUntil", old, in.Until.UTC().Format(time.RFC3339), nil)
+}
+
+func (t *ticketRun) checkClose(in ticket.CloseInput) error {
 	if !in.State.Closed() {
-		return fmt.Errorf("%q is not a closing state", in.State)
+		return refuse(ticket.FieldChoose, "Field", "state")
 	}
 	if err := checkMove(t.view.State, in.State); err != nil {
 		return err
 	}
-	if err := t.allow(ticket.ActionClose, in.Actor); err != nil {
-		return err
-	}
 	return validateNote(in.Note)
 }
 
-func (t *ticketRun) close(ctx workflow.Context, in ticket.CloseInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateClose(ctx, in) }, func() {
-		t.addNoteIfAny(ctx, in.Actor, "Closed", in.Note)
-		t.setState(ctx, in.Actor, in.State)
-	})
+func (t *ticketRun) close(ctx workflow.Context, in ticket.CloseInput) {
+	t.addNoteIfAny(ctx, in.Actor, "Closed", in.Note)
+	t.setState(ctx, in.Actor, in.State)
 }
 
-func (t *ticketRun) validateReopen(_ workflow.Context, in ticket.ReopenInput) error {
-	if err := t.allow(ticket.ActionReopen, in.Actor); err != nil {
-		return err
-	}
+func (t *ticketRun) checkReopen(in ticket.ReopenInput) error {
 	return validateNote(in.Note)
 }
 
-func (t *ticketRun) reopen(ctx workflow.Context, in ticket.ReopenInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateReopen(ctx, in) }, func() {
-		t.addNoteIfAny(ctx, in.Actor, "Reopened", in.Note)
-		t.setState(ctx, in.Actor, ticket.StateOpen)
-	})
+func (t *ticketRun) reopen(ctx workflow.Context, in ticket.ReopenInput) {
+	t.addNoteIfAny(ctx, in.Actor, "Reopened", in.Note)
+	t.setState(ctx, in.Actor, ticket.StateOpen)
 }
 
-func (t *ticketRun) validateMerge(_ workflow.Context, in ticket.MergeInput) error {
-	if err := t.allow(ticket.ActionMerge, in.Actor); err != nil {
-		return err
-	}
+func (t *ticketRun) checkMerge(in ticket.MergeInput) error {
 	switch in.Into {
 	case "":
-		return errors.New("name the ticket to merge into")
+		return refuse(ticket.FieldRequired, "Field", "into")
 	case t.view.Number:
-		return errors.New("a ticket cannot be merged into itself")
+		return refuse(ticket.RefusedSelf)
 	}
-	return nil
+	return checkMove(t.view.State, ticket.StateMerged)
 }
 
 // merge ends this ticket in state merged; the target records it and links
 // back, so this ticket's articles stay reachable from there.
-func (t *ticketRun) merge(ctx workflow.Context, in ticket.MergeInput) (ticket.View, error) {
-	v, err := t.change(ctx, func() error { return t.validateMerge(ctx, in) }, func() {
-		t.view.MergedInto = in.Into
-		if !slices.Contains(t.view.Links, in.Into) {
-			t.view.Links = append(t.view.Links, in.Into)
-		}
-		t.record(ctx, ticket.EventMerged, in.Actor, "MergedInto", "", in.Into, nil)
-		t.setState(ctx, in.Actor, ticket.StateMerged)
-	})
-	if err != nil {
-		return v, err
+func (t *ticketRun) merge(ctx workflow.Context, in ticket.MergeInput) {
+	t.view.MergedInto = in.Into
+	if !slices.Contains(t.view.Links, in.Into) {
+		t.view.Links = append(t.view.Links, in.Into)
 	}
-	// The target may have ended already (closed beyond its window); the
-	// database link still leads there, so a failed notice is no failure.
-	_ = workflow.SignalExternalWorkflow(ctx, ticket.WorkflowID(in.Into), "", ticket.SignalMergedIn,
-		ticket.MergedInInput{Actor: in.Actor, From: t.view.Number}).Get(ctx, nil)
-	return v, nil
+	t.record(ctx, ticket.EventMerged, in.Actor, "MergedInto", "", in.Into, nil)
+	t.setState(ctx, in.Actor, ticket.StateMerged)
 }
 
-func (t *ticketRun) validateLink(_ workflow.Context, in ticket.LinkInput) error {
-	if err := t.allow(ticket.ActionLink, in.Actor); err != nil {
-		return err
-	}
+// tellMergeTarget lets the target record the merge. The target may have
+// ended already (closed beyond its window); the database link still leads
+// there, so a failed notice is no failure.
+func (t *ticketRun) tellMergeTarget(ctx workflow.Context, in ticket.MergeInput) {
+	_ = workflow.SignalExternalWorkflow(ctx, ticket.WorkflowID(in.Into), "", ticket.SignalMergedIn,
+		ticket.MergedInInput{Actor: in.Actor, From: t.view.Number}).Get(ctx, nil)
+}
+
+func (t *ticketRun) checkLink(in ticket.LinkInput) error {
 	switch {
 	case in.Other == "":
-		return errors.New("name the ticket to link")
+		return refuse(ticket.FieldRequired, "Field", "other")
 	case in.Other == t.view.Number:
-		return errors.New("a ticket cannot be linked with itself")
+		return refuse(ticket.RefusedSelf)
 	case slices.Contains(t.view.Links, in.Other):
-		return fmt.Errorf("the ticket is already linked with %s", in.Other)
+		return refuse(ticket.RefusedLinked, "Other", in.Other)
 	}
 	return nil
 }
 
-func (t *ticketRun) link(ctx workflow.Context, in ticket.LinkInput) (ticket.View, error) {
-	return t.change(ctx, func() error { return t.validateLink(ctx, in) }, func() {
-		t.view.Links = append(t.view.Links, in.Other)
-		t.record(ctx, ticket.EventLinkAdd, in.Actor, "Link", "", in.Other, nil)
-	})
+func (t *ticketRun) link(ctx workflow.Context, in ticket.LinkInput) {
+	t.view.Links = append(t.view.Links, in.Other)
+	t.record(ctx, ticket.EventLinkAdd, in.Actor, "Link", "", in.Other, nil)
 }
 
-// change runs one update: under the mutex it checks again (another change
-// may have come first since the validator ran), applies the change and
-// projects it.
-func (t *ticketRun) change(ctx workflow.Context, check func() error, apply func()) (ticket.View, error) {
-	if err := workflow.Await(ctx, func() bool { return t.stored }); err != nil {
-		return ticket.View{}, err
-	}
-	if err := t.mu.Lock(ctx); err != nil {
-		return ticket.View{}, err
-	}
-	defer t.mu.Unlock()
-	if err := check(); err != nil {
-		return ticket.View{}, err
-	}
-	t.view.UpdatedAt = workflow.Now(ctx)
-	apply()
-	if err := t.project(ctx); err != nil {
-		return ticket.View{}, err
-	}
-	return t.view, nil
-}
-
-// setState moves the ticket and lets the clocks follow: they stand while
-// pending, stop on close, and go on where they stood on reopen.
+// setState moves the ticket and lets the clocks follow (policy.go).
 func (t *ticketRun) setState(ctx workflow.Context, actor ticket.Actor, next ticket.State) {
 	prev := t.view.State
 	now := workflow.Now(ctx)
@@ -896,43 +988,11 @@ func (t *ticketRun) setState(ctx workflow.Context, actor ticket.Actor, next tick
 		v.PendingUntil, v.ReminderReached = time.Time{}, false
 	}
 	t.record(ctx, ticket.EventStateUpdate, actor, "State", string(prev), string(next), nil)
-	if t.timed {
-		t.clocksFollow(prev, next, now)
+	if next.Closed() && v.Locked && unlockOnClose {
+		t.unlock(ctx, actor)
 	}
-}
-
-func (t *ticketRun) clocksFollow(prev, next ticket.State, now time.Time) {
-	cal := t.cal()
-	cs := &t.clocks
-	switch {
-	case next.Closed() || next.Final():
-		for _, c := range cs.All() {
-			c.Stop(cal, now)
-		}
-		t.view.SLA.SolutionTime = cs.Solution.Used
-	case prev.Closed():
-		// Reopened: the solution clock goes on, and the customer waits
-		// for an answer again.
-		cs.Solution.Done = false
-		cs.Solution.Start(now)
-		if t.view.SLA.FirstResponseAt.IsZero() {
-			cs.FirstResponse.Done = false
-			cs.FirstResponse.Start(now)
-		} else {
-			cs.Update.Restart(t.view.Terms.Update, now, true)
-		}
-		if t.view.Level == ticket.LevelFirst && t.view.SLA.EscalatedAt.IsZero() {
-			cs.Escalation.Done = false
-			cs.Escalation.Start(now)
-		}
-	case clocksRun(prev) && !clocksRun(next):
-		for _, c := range cs.All() {
-			c.Pause(cal, now)
-		}
-	case !clocksRun(prev) && clocksRun(next):
-		for _, c := range cs.All() {
-			c.Start(now)
-		}
+	if t.timed {
+		clocksOnMove(&t.clocks, v, t.cal(), prev, next, now)
 	}
 }
 
@@ -947,7 +1007,7 @@ func (t *ticketRun) refreshSLA() {
 	s.UpdateDue = t.clocks.Update.Due(cal)
 	s.SolutionDue = t.clocks.Solution.Due(cal)
 	s.EscalationDue = time.Time{}
-	if t.canEscalate() {
+	if canEscalate(t.view) {
 		s.EscalationDue = t.clocks.Escalation.Due(cal)
 	}
 }
@@ -986,29 +1046,41 @@ func (t *ticketRun) notify(kind string, queueID, agentID int64) {
 // the database, then shows the new values in the Temporal UI. It is a local
 // activity: a short database transaction that runs in the worker's process
 // without a round trip through the task queue, which keeps an agent's
-// click fast. Retries are the SDK's, without end: a ticket must never lose
-// a change because the database was away for a while.
+// click fast. It is retried without end (projectionPatience) unless the
+// database refuses the change for good: then the ticket is marked in the
+// Temporal UI and the log, and the caller undoes the change.
 func (t *ticketRun) project(ctx workflow.Context) error {
 	t.refreshSLA()
+	// Counted before the activity runs, so the main loop re-arms its timer
+	// in the same workflow task (recorded histories depend on this order).
 	t.changes++
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
+		ScheduleToCloseTimeout: projectionPatience,
+		StartToCloseTimeout:    30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    200 * time.Millisecond,
-			BackoffCoefficient: 2,
-			MaximumInterval:    30 * time.Second,
+			InitialInterval:        200 * time.Millisecond,
+			BackoffCoefficient:     2,
+			MaximumInterval:        30 * time.Second,
+			NonRetryableErrorTypes: []string{ticket.ErrProjectionRejected},
 		},
 		Summary: "project ticket into the database",
 	})
 	in := ticket.ProjectTicketInput{Ticket: t.snapshot(), Events: t.events}
 	var res ticket.ProjectTicketResult
 	if err := workflow.ExecuteLocalActivity(lctx, ticket.ActivityProject, in).Get(ctx, &res); err != nil {
-		return fmt.Errorf("project ticket: %w", err)
+		if temporal.IsCanceledError(err) {
+			return err
+		}
+		ref := fmt.Sprintf("%s/%d", ticket.WorkflowID(t.view.Number), t.view.Seq)
+		workflow.GetLogger(ctx).Error("the database refused a ticket change; it was undone",
+			"ticket", t.view.Number, "ref", ref, "error", err)
+		_ = workflow.UpsertTypedSearchAttributes(ctx, SearchTicketFault.ValueSet("projection refused at "+ref))
+		return refuse(ticket.RefusedStored, "Ref", ref)
 	}
+	t.events = nil
 	if res.Head != "" {
 		t.view.ChainHead = res.Head
 	}
-	t.events = nil
 	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchAttributes(t.view)...); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)
 	}
@@ -1024,7 +1096,7 @@ func (t *ticketRun) snapshot() ticket.Snapshot {
 		OwnerID: v.OwnerID, ResponsibleID: v.ResponsibleID, Locked: v.Locked,
 		CustomerID: v.CustomerID, Channel: v.Channel,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, ClosedAt: v.ClosedAt,
-		PendingUntil: v.PendingUntil, MergedInto: v.MergedInto, Links: v.Links,
+		PendingUntil: v.PendingUntil, ReminderDue: reminderDue(v, t.cal()), MergedInto: v.MergedInto, Links: v.Links,
 		SLA: ticket.SLASnapshot{
 			Name:                  v.Terms.SLA,
 			FirstResponseDue:      v.SLA.FirstResponseDue,
@@ -1082,15 +1154,32 @@ func validateNote(note string) error {
 	return validateArticle(ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: note})
 }
 
+// validateArticle is the process's own check; the desk has checked the
+// text's bytes already (ticket.CheckText) and refuses bad ones earlier.
 func validateArticle(in ticket.ArticleInput) error {
 	if !in.Kind.Valid() {
-		return fmt.Errorf("%q is not an article kind", in.Kind)
+		return refuse(ticket.FieldChoose, "Field", "kind")
 	}
 	if strings.TrimSpace(in.Body) == "" {
-		return errors.New("the text is empty")
+		return refuse(ticket.FieldRequired, "Field", "body")
 	}
-	if len(in.Body) > ticket.MaxArticleLength {
-		return fmt.Errorf("the text is longer than %d characters", ticket.MaxArticleLength)
+	if p, bad := ticket.CheckText(in.Body, ticket.Lines, ticket.MaxArticleLength); bad {
+		return refuse(p.Code, "Field", "body")
 	}
 	return nil
+}
+
+// refuse is how the process says no: a coded, final error that the caller
+// renders in the reader's language.
+func refuse(code ticket.Code, nameValues ...string) error {
+	p := ticket.P(code, nameValues...)
+	return temporal.NewApplicationErrorWithOptions(p.Error(), string(code), temporal.ApplicationErrorOptions{
+		NonRetryable: true, Details: []any{p.Args},
+	})
+}
+
+// isRefusal tells whether err is one of refuse's errors.
+func isRefusal(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && strings.Contains(appErr.Type(), ".")
 }
