@@ -2,10 +2,13 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
 	"github.com/kiz-ulm/kizdesk/models"
@@ -60,9 +63,42 @@ func (a *Activities) ProjectTicket(ctx context.Context, in ticket.ProjectTicketI
 		return nil
 	})
 	if err != nil {
-		return res, fmt.Errorf("project ticket %s: %w", in.Ticket.Number, err)
+		err = fmt.Errorf("project ticket %s: %w", in.Ticket.Number, err)
+		if refusedForGood(err) {
+			// Retrying cannot help: the workflow undoes the change and
+			// tells whoever asked.
+			return res, temporal.NewNonRetryableApplicationError(err.Error(), ticket.ErrProjectionRejected, err)
+		}
+		return res, err
 	}
 	return res, nil
+}
+
+// refusedForGood tells whether the database refused the change itself
+// (bad data, a broken constraint) rather than being unreachable, busy or
+// in the middle of something: only then is retrying pointless. A unique
+// violation is not among them — a projection racing its own retry hits
+// one, and the next attempt finds the rows and succeeds.
+func refusedForGood(err error) bool {
+	if errors.Is(err, errGap) {
+		return true
+	}
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		code := pg.SQLState()
+		return strings.HasPrefix(code, "22") || (strings.HasPrefix(code, "23") && code != "23505")
+	}
+	var lite interface{ Code() int }
+	if errors.As(err, &lite) {
+		const tooBig, constraint, mismatch = 18, 19, 20 // SQLite's primary result codes
+		switch lite.Code() & 0xff {
+		case tooBig, mismatch:
+			return true
+		case constraint:
+			return !strings.Contains(err.Error(), "UNIQUE")
+		}
+	}
+	return false
 }
 
 var errGap = fmt.Errorf("history has a gap")

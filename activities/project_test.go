@@ -2,9 +2,11 @@ package activities_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
 	"github.com/kiz-ulm/kizdesk/activities"
@@ -92,6 +94,47 @@ func TestProjectTicket(t *testing.T) {
 		}
 		if row, _ := models.TicketByNumber(ctx, db, f.Tenant.ID, snap.Number); row.Title != "VPN down" {
 			t.Error("a failed projection changed the ticket row")
+		}
+	})
+}
+
+// TestProjectionRefusedForGood: what the database refuses itself comes back
+// as a non-retryable error of type ticket.ErrProjectionRejected (the
+// workflow undoes the change); nothing of it is written.
+func TestProjectionRefusedForGood(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		f := dbtest.Seed(t, db, "x")
+		acts := &activities.Activities{DB: db}
+		at := time.Date(2026, 11, 27, 8, 30, 0, 0, time.UTC)
+		agent := ticket.Actor{Kind: ticket.ActorAgent, ID: f.Agent.ID, Name: f.Agent.Name}
+		snap := ticket.Snapshot{
+			Number: "2026112710000099", TenantID: f.Tenant.ID, Title: "VPN down", State: "new", Level: "1st level",
+			QueueID: 999999, TypeID: f.Type.ID, PriorityID: f.Priority.ID, // no such queue
+			CustomerID: f.Customer.ID, Channel: "phone", CreatedAt: at, UpdatedAt: at,
+		}
+		in := ticket.ProjectTicketInput{Ticket: snap, Events: []ticket.HistoryEvent{
+			{Seq: 1, At: at, Event: "NewTicket", Actor: agent, Field: "State", New: "new"},
+		}}
+		_, err := acts.ProjectTicket(ctx, in)
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || appErr.Type() != ticket.ErrProjectionRejected || !appErr.NonRetryable() {
+			t.Fatalf("a broken foreign key: %v (%T)", err, err)
+		}
+		if db.Dialector.Name() == "postgres" {
+			// PostgreSQL refuses NUL in text; the edge refuses it first, but
+			// if one ever slips through, the ticket must not retry for ever.
+			snap.QueueID = f.Queue.ID
+			in := ticket.ProjectTicketInput{Ticket: snap, Events: []ticket.HistoryEvent{
+				{Seq: 1, At: at, Event: "NewTicket", Actor: agent, Field: "State", New: "new\x00"},
+			}}
+			_, err := acts.ProjectTicket(ctx, in)
+			if !errors.As(err, &appErr) || appErr.Type() != ticket.ErrProjectionRejected {
+				t.Fatalf("NUL on PostgreSQL: %v", err)
+			}
+		}
+		if _, err := models.TicketByNumber(ctx, db, f.Tenant.ID, snap.Number); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("a refused projection left a ticket: %v", err)
 		}
 	})
 }
