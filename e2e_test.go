@@ -34,6 +34,10 @@ type testStack struct {
 	srv     *httptest.Server
 	fixture dbtest.Fixture
 	token   string
+	// gatewayToken and gateway are an integration's (the mail gateway's):
+	// it posts customers' follow-ups, naming the sender it saw.
+	gatewayToken string
+	gateway      desk.Principal
 }
 
 const testPassword = "correct horse"
@@ -66,6 +70,13 @@ func startTestStackWith(t testing.TB, kind string, dynamicConfig map[string]any)
 	ts.fixture = dbtest.Seed(t, s.db, string(hash))
 	ts.token = "test-token-" + kind
 	if err := models.CreateAPIToken(ctx, s.db, ts.fixture.Agent.ID, "test", ts.token); err != nil {
+		t.Fatal(err)
+	}
+	ts.gatewayToken = "gateway-token-" + kind
+	if err := models.CreateIntegrationToken(ctx, s.db, ts.fixture.Agent.ID, "mail gateway", ts.gatewayToken); err != nil {
+		t.Fatal(err)
+	}
+	if ts.gateway, err = s.desk.PrincipalByToken(ctx, ts.gatewayToken); err != nil {
 		t.Fatal(err)
 	}
 	ts.srv = httptest.NewServer(s.handler)

@@ -136,7 +136,7 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		}
 		msg := desk.FollowUpRequest{CustomerLogin: f.Customer.Login, Subject: "Re: Reminder", Body: "Here is the log.", Key: "<r1@uni-ulm.example>"}
 		for range 2 {
-			res, err := s.desk.FollowUp(ctx, desk.AgentPrincipal(f.Agent), v.Number, msg)
+			res, err := s.desk.FollowUp(ctx, s.gateway, v.Number, msg)
 			if err != nil || res.Number != v.Number || res.NewTicket {
 				t.Fatalf("follow-up: %+v, %v", res, err)
 			}
@@ -197,7 +197,7 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		if err != nil || len(d.Merged) != 1 || d.Merged[0].Ticket.Number != from.Number || len(d.Merged[0].Articles) == 0 {
 			t.Errorf("target's merged tickets %+v, %v", d.Merged, err)
 		}
-		res, err := s.desk.FollowUp(ctx, desk.AgentPrincipal(f.Agent), from.Number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login, Body: "Any news?"})
+		res, err := s.desk.FollowUp(ctx, s.gateway, from.Number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login, Body: "Any news?"})
 		if err != nil || res.Number != into.Number {
 			t.Errorf("a follow-up to the merged ticket went to %+v, %v; want %s", res, err, into.Number)
 		}
@@ -218,7 +218,7 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		waitFor(t, 15*time.Second, func() bool { return workflowDone(t, s, number) })
 		// A Message-ID as long as the desk allows still makes one ticket.
 		lateID := "<" + strings.Repeat("late", 46) + "@uni.example>"
-		res, err := s.desk.FollowUp(ctx, desk.AgentPrincipal(f.Agent), number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login,
+		res, err := s.desk.FollowUp(ctx, s.gateway, number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login,
 			Subject: "Re: Short window", Body: "It is back.", Key: lateID})
 		if err != nil || !res.NewTicket || res.Number == number {
 			t.Fatalf("late follow-up: %+v, %v; want a new ticket", res, err)
@@ -227,7 +227,7 @@ func TestLifecycleOnTheServer(t *testing.T) {
 		if err != nil || len(linked) != 1 || linked[0].Number != number {
 			t.Errorf("the new ticket's links %v, %v; want %s", linked, err, number)
 		}
-		again, err := s.desk.FollowUp(ctx, desk.AgentPrincipal(f.Agent), number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login,
+		again, err := s.desk.FollowUp(ctx, s.gateway, number, desk.FollowUpRequest{CustomerLogin: f.Customer.Login,
 			Subject: "Re: Short window", Body: "It is back.", Key: lateID})
 		if err != nil || again.Number != res.Number {
 			t.Errorf("the same late message again made %+v, %v; want ticket %s", again, err, res.Number)

@@ -174,7 +174,7 @@ func (d *Desk) Classify(ctx context.Context, p Principal, number string, req Cla
 			in.Service = ticket.Ref{ID: s.ID, Name: s.Name}
 		}
 	}
-	choices, err := d.FormChoices(ctx, p)
+	choices, err := d.classes(ctx)
 	if err != nil {
 		return ticket.View{}, err
 	}

@@ -70,16 +70,17 @@ func mustBeAgent(p Principal) error {
 	return nil
 }
 
-// mayRead tells whether p may see ticket t at all. Agents see their
+// mayRead tells whether p may address ticket t at all. Agents see their
 // tenant's tickets (queue permissions come with the role concept); a
-// customer sees only tickets they are the customer of; integrations read
-// nothing but what they post.
+// customer only tickets they are the customer of; an integration may
+// address its tenant's tickets (to post a follow-up) but reads nothing:
+// every read asks mustBeAgent as well.
 func mayRead(p Principal, t models.TicketRow) bool {
 	if t.TenantID != p.TenantID {
 		return false
 	}
 	switch p.Kind {
-	case ticket.ActorAgent, ticket.ActorSystem:
+	case ticket.ActorAgent, ticket.ActorSystem, ticket.ActorIntegration:
 		return true
 	case ticket.ActorCustomer:
 		return t.CustomerID == p.ID

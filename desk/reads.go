@@ -148,3 +148,16 @@ func (d *Desk) FormChoices(ctx context.Context, p Principal) (FormChoices, error
 	}
 	return f, nil
 }
+
+// classes are the ticket types and priorities a ticket may be classified
+// by; only these, not the whole form's choices, are needed to check a
+// create or a classify.
+func (d *Desk) classes(ctx context.Context) (FormChoices, error) {
+	var f FormChoices
+	var err error
+	if f.Types, err = models.TicketTypes(ctx, d.db); err != nil {
+		return f, err
+	}
+	f.Priorities, err = models.Priorities(ctx, d.db)
+	return f, err
+}

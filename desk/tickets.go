@@ -253,7 +253,7 @@ func (d *Desk) checkCreate(ctx context.Context, p Principal, req CreateTicketReq
 		in.Ticket.FollowUpWindow = queueRef(q).FollowUpWindow
 	}
 
-	choices, err := d.FormChoices(ctx, p)
+	choices, err := d.classes(ctx)
 	if err != nil {
 		return in, err
 	}
