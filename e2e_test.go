@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -38,6 +39,7 @@ type testStack struct {
 	// it posts customers' follow-ups, naming the sender it saw.
 	gatewayToken string
 	gateway      desk.Principal
+	dir          string // the data directory (SQLite's file is kizdesk.db there)
 }
 
 const testPassword = "correct horse"
@@ -51,12 +53,22 @@ func startTestStack(t testing.TB, kind string) *testStack {
 // with the given dynamic config overrides.
 func startTestStackWith(t testing.TB, kind string, dynamicConfig map[string]any) *testStack {
 	t.Helper()
+	return startTestStackOn(t, kind, dbURL(t, kind), dynamicConfig)
+}
+
+// startTestStackOn starts a stack on the database at url ("" is SQLite in
+// the stack's data directory).
+func startTestStackOn(t testing.TB, kind, url string, dynamicConfig map[string]any) *testStack {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("KIZDESK_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	dir := t.TempDir()
 	began := time.Now()
 	s, err := startDevStack(ctx, devConfig{
-		DataDir: dir, DatabaseURL: dbURL(t, kind), Namespace: "kizdesk", Retention: 30 * 24 * time.Hour,
+		DataDir: dir, DatabaseURL: url, Namespace: "kizdesk", Retention: 30 * 24 * time.Hour,
 		TemporalPort: 0, UIPort: -1, Location: time.UTC, SystemID: "10", Log: log,
 		TemporalDynamicConfig: dynamicConfig,
 	})
@@ -64,7 +76,7 @@ func startTestStackWith(t testing.TB, kind string, dynamicConfig map[string]any)
 		t.Fatalf("start stack: %v", err)
 	}
 	t.Logf("%s stack started in %s", kind, time.Since(began).Round(time.Millisecond))
-	ts := &testStack{devStack: s}
+	ts := &testStack{devStack: s, dir: dir}
 	t.Cleanup(s.close)
 	hash, _ := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	ts.fixture = dbtest.Seed(t, s.db, string(hash))

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -92,22 +93,36 @@ func (d *Desk) update(ctx context.Context, number string, act ticket.Action, arg
 	req := arg.(ticket.Input).Req()
 	ctx, cancel := context.WithTimeout(ctx, d.opts.Patience)
 	defer cancel()
-	var updateID string
+	// Every update has an ID, so sending it again below is one update.
+	updateID := NewRequestKey()
 	if req.Key != "" {
 		updateID = string(act) + ":" + req.Key + ":" + req.Print
 	}
-	h, err := d.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   ticket.WorkflowID(number),
-		UpdateID:     updateID,
-		UpdateName:   string(act),
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &v)
-	}
-	if err == nil {
-		return v, nil
+	var err error
+	for {
+		var h client.WorkflowUpdateHandle
+		h, err = d.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID:   ticket.WorkflowID(number),
+			UpdateID:     updateID,
+			UpdateName:   string(act),
+			Args:         []any{arg},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = h.Get(ctx, &v)
+		}
+		if err == nil {
+			return v, nil
+		}
+		if !sendAgain(err) || ctx.Err() != nil {
+			break
+		}
+		// The update was not carried out; the ticket's next workflow task
+		// (or its next run) takes it.
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 	if outOfPatience(ctx, err) {
 		return v, fmt.Errorf("%s on ticket %s: %w", act, number, ErrUnavailable)
@@ -120,6 +135,23 @@ func (d *Desk) update(ctx context.Context, number string, act ticket.Action, arg
 		return v, refused(ticket.RefusedGone)
 	}
 	return v, wrapf(err, "%s on ticket %s", act, number)
+}
+
+// sendAgain tells whether an update failed without being carried out and
+// may simply be sent again: its workflow task failed (the server does that
+// when a signal arrives while a run ends), the server aborted it, or the
+// run it reached continued as new before taking it.
+func sendAgain(err error) bool {
+	var notReady *serviceerror.WorkflowNotReady
+	var unavailable *serviceerror.Unavailable
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notReady), errors.As(err, &unavailable):
+		return true
+	case errors.As(err, &notFound):
+		return strings.Contains(notFound.Error(), "aborted by closing workflow")
+	}
+	return false
 }
 
 // refusal reads the process's coded refusal out of an Update's error.

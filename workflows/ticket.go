@@ -143,7 +143,7 @@ func (t *ticketRun) live(ctx workflow.Context) error {
 		if t.finished(workflow.Now(ctx)) {
 			// Take what is still arriving before the run ends, as before
 			// continue-as-new; a late follow-up may reopen the ticket.
-			if err := t.settle(ctx); err != nil {
+			if err := t.end(ctx); err != nil {
 				return err
 			}
 			if t.finished(workflow.Now(ctx)) {
@@ -210,9 +210,41 @@ func (t *ticketRun) settle(ctx workflow.Context) error {
 	}
 }
 
-// continueAsNew hands the ticket to a fresh run once it has settled.
+// versionCleanEnd guards the change that ends a run in a workflow task of
+// its own (end).
+const versionCleanEnd = "clean-end"
+
+// end settles the run and returns in a workflow task that projected
+// nothing. The task that completes a run (or continues it as new) is
+// failed by the server when a signal arrives meanwhile, and replayed; a
+// projection done in that task would already be in the database, though
+// the history no longer has it, and the replay would number its entries
+// differently — a follow-up could then be skipped as written. So the run
+// ends only after a task in which nothing was written.
+func (t *ticketRun) end(ctx workflow.Context) error {
+	if workflow.GetVersion(ctx, versionCleanEnd, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return t.settle(ctx)
+	}
+	for {
+		if err := t.settle(ctx); err != nil {
+			return err
+		}
+		written := t.changes
+		if err := workflow.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		if err := t.settle(ctx); err != nil {
+			return err
+		}
+		if t.changes == written {
+			return nil
+		}
+	}
+}
+
+// continueAsNew hands the ticket to a fresh run once it has ended cleanly.
 func (t *ticketRun) continueAsNew(ctx workflow.Context) error {
-	if err := t.settle(ctx); err != nil {
+	if err := t.end(ctx); err != nil {
 		return err
 	}
 	return workflow.NewContinueAsNewError(ctx, Ticket, ticket.TicketInput{Resume: &ticket.Carry{
