@@ -72,27 +72,28 @@ func (r AuditKeys) ByID(id string) (AuditKey, bool) {
 	return AuditKey{}, false
 }
 
-// ParseAuditKeys reads a key ring: base64-encoded keys (standard or URL
-// alphabet, padded or not) separated by white space, newlines or commas,
+// ParseAuditKeys reads a key ring: base64-encoded keys (the standard
+// alphabet, as `openssl rand -base64 32` prints them; padding may be left
+// off) separated by white space, newlines or commas,
 // the current key first. A '#' starts a comment that runs to the end of
 // the line. Each key must decode to at least MinAuditKeyLen bytes.
 func ParseAuditKeys(text string) (AuditKeys, error) {
 	var ring AuditKeys
-	for n, line := range strings.Split(text, "\n") {
+	for _, line := range strings.Split(text, "\n") {
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
 		for _, field := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\r' }) {
 			secret, err := decodeBase64(field)
 			if err != nil {
-				return nil, fmt.Errorf("line %d: key %d is not base64", n+1, len(ring)+1)
+				return nil, fmt.Errorf("key %d is not base64", len(ring)+1)
 			}
 			k, err := NewAuditKey(secret)
 			if err != nil {
-				return nil, fmt.Errorf("line %d: key %d: %w", n+1, len(ring)+1, err)
+				return nil, fmt.Errorf("key %d: %w", len(ring)+1, err)
 			}
 			if _, dup := ring.ByID(k.ID); dup {
-				return nil, fmt.Errorf("line %d: key %d appears twice", n+1, len(ring)+1)
+				return nil, fmt.Errorf("key %d appears twice", len(ring)+1)
 			}
 			ring = append(ring, k)
 		}
@@ -105,7 +106,7 @@ func ParseAuditKeys(text string) (AuditKeys, error) {
 
 func decodeBase64(s string) ([]byte, error) {
 	var err error
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding} {
 		var b []byte
 		if b, err = enc.DecodeString(s); err == nil {
 			return b, nil
