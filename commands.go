@@ -53,6 +53,14 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 	if err != nil {
 		return err
 	}
+	keys, err := requireAuditKeys(v)
+	if err != nil {
+		return err
+	}
+	checkpoints, err := checkpointSettings(v)
+	if err != nil {
+		return err
+	}
 	c, err := dialTemporal(ctx, v, log)
 	if err != nil {
 		return err
@@ -72,8 +80,15 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 		return err
 	}
 	defer models.Close(db)
-	w := worker.New(c, &activities.Activities{DB: db})
-	log.Info("worker running", "task_queue", ticket.TaskQueue, "namespace", v.get("KIZDESK_TEMPORAL_NAMESPACE"))
+	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current()})
+	log.Info("worker running", "task_queue", ticket.TaskQueue, "namespace", v.get("KIZDESK_TEMPORAL_NAMESPACE"),
+		"audit_key", keys.Current().ID, "audit_dir", checkpoints.Dir)
+	if checkpoints.Dir == "" {
+		log.Warn("KIZDESK_AUDIT_DIR is not set: no audit checkpoints are written, so a cut history tail or a deleted ticket " +
+			"is seen only while Temporal keeps the ticket's workflow")
+	}
+	stopCheckpoints := startCheckpoints(db, keys, checkpoints, log)
+	defer stopCheckpoints()
 	// Run (not Start) so that a worker that gives up — its namespace gone,
 	// its credentials revoked — ends the process and gets restarted,
 	// instead of idling without polling.

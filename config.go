@@ -23,15 +23,15 @@ type setting struct {
 
 var settings = []setting{
 	{"KIZDESK_HTTP_ADDR", "http-addr", ":8080", "address the web server listens on", []string{"dev", "web"}},
-	{"KIZDESK_DATABASE_URL", "database-url", "", "PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=require); in dev, empty means SQLite under the data directory", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify"}},
-	{"KIZDESK_DATA_DIR", "data-dir", "./data", "where dev keeps its SQLite files and session key", []string{"dev"}},
-	{"KIZDESK_TEMPORAL_ADDRESS", "temporal-address", "localhost:7233", "Temporal frontend host:port", []string{"web", "worker", "history"}},
-	{"KIZDESK_TEMPORAL_NAMESPACE", "temporal-namespace", "kizdesk", "Temporal namespace of the tickets", []string{"dev", "web", "worker", "history"}},
-	{"KIZDESK_TEMPORAL_TLS_CERT", "temporal-tls-cert", "", "client certificate file (PEM) for mTLS to Temporal", []string{"web", "worker", "history"}},
-	{"KIZDESK_TEMPORAL_TLS_KEY", "temporal-tls-key", "", "client key file (PEM) for mTLS to Temporal", []string{"web", "worker", "history"}},
-	{"KIZDESK_TEMPORAL_TLS_CA", "temporal-tls-ca", "", "CA bundle (PEM) to verify Temporal's server certificate; empty: system roots", []string{"web", "worker", "history"}},
-	{"KIZDESK_TEMPORAL_TLS_SERVER_NAME", "temporal-tls-server-name", "", "server name to verify; setting it (or any TLS file) turns TLS on", []string{"web", "worker", "history"}},
-	{"KIZDESK_TEMPORAL_API_KEY", "temporal-api-key", "", "API key for Temporal Cloud (turns TLS on)", []string{"web", "worker", "history"}},
+	{"KIZDESK_DATABASE_URL", "database-url", "", "PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=require); in dev, empty means SQLite under the data directory", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint"}},
+	{"KIZDESK_DATA_DIR", "data-dir", "./data", "where dev keeps its SQLite files, session key, audit key and checkpoints", []string{"dev"}},
+	{"KIZDESK_TEMPORAL_ADDRESS", "temporal-address", "localhost:7233", "Temporal frontend host:port", []string{"web", "worker", "history", "audit verify"}},
+	{"KIZDESK_TEMPORAL_NAMESPACE", "temporal-namespace", "kizdesk", "Temporal namespace of the tickets", []string{"dev", "web", "worker", "history", "audit verify"}},
+	{"KIZDESK_TEMPORAL_TLS_CERT", "temporal-tls-cert", "", "client certificate file (PEM) for mTLS to Temporal", []string{"web", "worker", "history", "audit verify"}},
+	{"KIZDESK_TEMPORAL_TLS_KEY", "temporal-tls-key", "", "client key file (PEM) for mTLS to Temporal", []string{"web", "worker", "history", "audit verify"}},
+	{"KIZDESK_TEMPORAL_TLS_CA", "temporal-tls-ca", "", "CA bundle (PEM) to verify Temporal's server certificate; empty: system roots", []string{"web", "worker", "history", "audit verify"}},
+	{"KIZDESK_TEMPORAL_TLS_SERVER_NAME", "temporal-tls-server-name", "", "server name to verify; setting it (or any TLS file) turns TLS on", []string{"web", "worker", "history", "audit verify"}},
+	{"KIZDESK_TEMPORAL_API_KEY", "temporal-api-key", "", "API key for Temporal Cloud (turns TLS on)", []string{"web", "worker", "history", "audit verify"}},
 	{"KIZDESK_TEMPORAL_RETENTION", "temporal-retention", "2160h", "how long Temporal keeps a finished ticket's workflow history (at least 720h)", []string{"dev", "worker"}},
 	{"KIZDESK_TEMPORAL_SETUP", "temporal-setup", "true", "worker registers namespace and search attributes at start (false where an operator does it)", []string{"worker"}},
 	{"KIZDESK_TEMPORAL_PORT", "temporal-port", "7233", "port of the embedded Temporal server", []string{"dev"}},
@@ -41,7 +41,12 @@ var settings = []setting{
 	{"KIZDESK_SECURE_COOKIES", "secure-cookies", "true", "mark cookies Secure (serve over HTTPS); dev sets false", []string{"web"}},
 	{"KIZDESK_TIMEZONE", "timezone", "Europe/Berlin", "the desk's time zone (ticket number dates)", []string{"dev", "web"}},
 	{"KIZDESK_SYSTEM_ID", "system-id", "10", "two-digit system ID inside ticket numbers", []string{"dev", "web"}},
-	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "history"}},
+	{"KIZDESK_AUDIT_KEY_FILE", "audit-key-file", "", "file with the audit key ring that keys history hashes and checkpoints: base64 keys of at least 32 random bytes, one a line, the current one first; dev makes <data dir>/audit.key if neither this nor KIZDESK_AUDIT_KEY is set", []string{"dev", "worker", "audit verify", "audit checkpoint"}},
+	{"KIZDESK_AUDIT_KEY", "audit-key", "", "the audit key ring itself instead of a file: base64 keys, comma-separated, the current one first", []string{"dev", "worker", "audit verify", "audit checkpoint"}},
+	{"KIZDESK_AUDIT_DIR", "audit-dir", "", "directory for signed checkpoints of every ticket's chain head, on other storage than the database; dev: <data dir>/audit", []string{"dev", "worker", "audit verify", "audit checkpoint"}},
+	{"KIZDESK_AUDIT_CHECKPOINT_INTERVAL", "audit-checkpoint-interval", "1h", "how often a checkpoint is written when KIZDESK_AUDIT_DIR is set", []string{"dev", "worker"}},
+	{"KIZDESK_AUDIT_CHECKPOINT_KEEP", "audit-checkpoint-keep", "48", "how many checkpoint files to keep, the newest (each carries over what the one before it recorded)", []string{"dev", "worker", "audit checkpoint"}},
+	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "history"}},
 }
 
 // envSettings reads the command's settings from the environment alone, for
@@ -77,6 +82,12 @@ func (v values) bool(env string) (bool, error) {
 // parseSettings reads the command's settings: a flag wins over the
 // environment, which wins over the default.
 func parseSettings(cmd, summary string, args []string, stderr io.Writer) (values, error) {
+	return parseSettingsWith(cmd, summary, args, stderr, nil)
+}
+
+// parseSettingsWith is parseSettings for a command that has flags of its
+// own besides the settings; own adds them.
+func parseSettingsWith(cmd, summary string, args []string, stderr io.Writer, own func(*flag.FlagSet)) (values, error) {
 	fs := flag.NewFlagSet("kizdesk "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := values{}
@@ -100,6 +111,17 @@ func parseSettings(cmd, summary string, args []string, stderr io.Writer) (values
 			}
 		}
 		w.Flush()
+		if own != nil {
+			fmt.Fprintf(stderr, "\nFlags of this command:\n")
+			fs.VisitAll(func(f *flag.Flag) {
+				if settingEnv(f.Name) == "" {
+					fmt.Fprintf(stderr, "  --%s\t%s\n", f.Name, f.Usage)
+				}
+			})
+		}
+	}
+	if own != nil {
+		own(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -112,4 +134,15 @@ func parseSettings(cmd, summary string, args []string, stderr io.Writer) (values
 		out[env] = *p
 	}
 	return out, nil
+}
+
+// settingEnv is the environment variable of the setting whose flag is
+// name, "" if none.
+func settingEnv(name string) string {
+	for _, s := range settings {
+		if s.flag == name {
+			return s.env
+		}
+	}
+	return ""
 }

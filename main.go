@@ -34,7 +34,9 @@ commands:
   migrate   bring the database schema up to date
   add-agent add an agent (e.g. the first admin of a new installation)
   add-token print a new API token for an agent
-  audit     verify the hash-chained ticket history: kizdesk audit verify
+  audit     check the keyed, hash-chained ticket history against the
+            database and its anchors: kizdesk audit verify [--temporal];
+            write a signed checkpoint: kizdesk audit checkpoint
   history   export a ticket's workflow history for the replay test: kizdesk history <number>
 
 Run "kizdesk <command> --help" for the command's settings.

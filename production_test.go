@@ -45,6 +45,10 @@ func testProductionCommands(t *testing.T, kind string) {
 	t.Setenv("KIZDESK_HTTP_ADDR", addr)
 	t.Setenv("KIZDESK_SESSION_KEY", hex.EncodeToString(bytes.Repeat([]byte{7}, 64)))
 	t.Setenv("KIZDESK_LOG_LEVEL", "error")
+	t.Setenv("KIZDESK_AUDIT_KEY_FILE", "")
+	t.Setenv("KIZDESK_AUDIT_KEY", randomKey(t))
+	auditDir := t.TempDir()
+	t.Setenv("KIZDESK_AUDIT_DIR", auditDir)
 	ctx := t.Context()
 	kizdesk := func(stdin string, args ...string) (string, error) {
 		var out, errw bytes.Buffer
@@ -111,6 +115,21 @@ func testProductionCommands(t *testing.T, kind string) {
 	db.Model(&models.Ticket{}).Where("title = ?", "Beamer im H1").Count(&n)
 	if n != 1 {
 		t.Errorf("%d tickets in the database, want 1", n)
+	}
+
+	// The worker wrote a checkpoint when it started (no tickets yet); the
+	// operator writes one now and audits against both and the workflow.
+	if models.LastCheckpoint(auditDir).IsZero() {
+		t.Error("the worker wrote no checkpoint at start")
+	}
+	if out, err := kizdesk("", "audit", "checkpoint"); err != nil || !strings.Contains(out, "checkpoint of 1 ticket written") {
+		t.Errorf("audit checkpoint: %v\n%s", err, out)
+	}
+	out, err = kizdesk("", "audit", "verify", "--temporal")
+	if err != nil || out != "audit: 1 ticket, 2 history entries, every chain intact\n"+
+		"audit: 2 checkpoints in "+auditDir+", every ticket as they record it\n"+
+		"audit: 1 ticket workflow in Temporal, every ticket as its workflow records it\n" {
+		t.Errorf("audit verify --temporal: %v\n%s", err, out)
 	}
 
 	stop()

@@ -61,6 +61,12 @@ type devConfig struct {
 	SystemID     string
 	Demo         bool
 	Log          *slog.Logger
+	// AuditKeys key the history; none = dev's own key in DataDir, made
+	// on first start.
+	AuditKeys models.AuditKeys
+	// Checkpoints: where and how often audit checkpoints are written (no
+	// Dir: none).
+	Checkpoints checkpointConfig
 	// TemporalDynamicConfig overrides the embedded server's dynamic config
 	// (tests only).
 	TemporalDynamicConfig map[string]any
@@ -74,6 +80,12 @@ type devStack struct {
 	worker   sdkworker.Worker
 	desk     *desk.Desk
 	handler  http.Handler
+	dbURL    string // the database as opened: a PostgreSQL URL or the SQLite file
+	keys     models.AuditKeys
+	keyFile  string // dev's own audit key file; "" when the key came from the settings
+	auditDir string // where checkpoints go; "" = none
+	// stopCheckpoints ends the checkpoint writer.
+	stopCheckpoints func()
 }
 
 func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) {
@@ -116,10 +128,18 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 	if url == "" {
 		url = filepath.Join(cfg.DataDir, "kizdesk.db")
 	}
+	s.dbURL = url
 	if s.db, err = openDB(ctx, url, cfg.Log); err != nil {
 		return nil, err
 	}
-	s.worker = worker.New(s.client, &activities.Activities{DB: s.db})
+	s.keys = cfg.AuditKeys
+	if len(s.keys) == 0 {
+		s.keyFile = filepath.Join(cfg.DataDir, "audit.key")
+		if s.keys, err = devAuditKeys(s.keyFile); err != nil {
+			return nil, err
+		}
+	}
+	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current()})
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
@@ -139,11 +159,16 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 			return nil, err
 		}
 	}
+	s.auditDir = cfg.Checkpoints.Dir
+	s.stopCheckpoints = startCheckpoints(s.db, s.keys, cfg.Checkpoints, cfg.Log)
 	return s, nil
 }
 
 // close stops everything in the reverse order of starting.
 func (s *devStack) close() {
+	if s.stopCheckpoints != nil {
+		s.stopCheckpoints()
+	}
 	if s.worker != nil {
 		s.worker.Stop()
 	}
@@ -176,6 +201,17 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	keys, err := auditKeys(v)
+	if err != nil {
+		return err
+	}
+	checkpoints, err := checkpointSettings(v)
+	if err != nil {
+		return err
+	}
+	if checkpoints.Dir == "" {
+		checkpoints.Dir = filepath.Join(v.get("KIZDESK_DATA_DIR"), "audit")
+	}
 	// Fail before the slow start-up if the web port is taken.
 	addr := v.get("KIZDESK_HTTP_ADDR")
 	if ln, err := net.Listen("tcp", addr); err != nil {
@@ -188,7 +224,7 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 		DataDir: v.get("KIZDESK_DATA_DIR"), DatabaseURL: v.get("KIZDESK_DATABASE_URL"),
 		Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Retention: retention,
 		TemporalPort: tport, UIPort: uport, Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"),
-		Demo: true, Log: log,
+		Demo: true, Log: log, AuditKeys: keys, Checkpoints: checkpoints,
 	})
 	if err != nil {
 		return err
@@ -213,7 +249,12 @@ func printBanner(w io.Writer, a net.Addr, s *devStack, v values, took time.Durat
 		fmt.Fprintf(w, "  Temporal UI       %s/namespaces/%s/workflows\n", u, v.get("KIZDESK_TEMPORAL_NAMESPACE"))
 	}
 	fmt.Fprintf(w, "  Temporal server   %s (namespace %s)\n", s.temporal.FrontendAddress(), v.get("KIZDESK_TEMPORAL_NAMESPACE"))
-	fmt.Fprintf(w, "  Data              %s\n\n", v.get("KIZDESK_DATA_DIR"))
+	fmt.Fprintf(w, "  Data              %s\n", v.get("KIZDESK_DATA_DIR"))
+	key := "key " + s.keys.Current().ID
+	if s.keyFile != "" {
+		key += " in " + s.keyFile
+	}
+	fmt.Fprintf(w, "  Audit             %s, checkpoints in %s\n\n", key, s.auditDir)
 	fmt.Fprintf(w, "  Demo logins (password %q):\n", demo.Password)
 	for _, l := range demo.Logins {
 		fmt.Fprintf(w, "    %-10s %-18s %s\n", l.Login, l.Name, l.Role)

@@ -3,10 +3,17 @@
 // is idempotent, because Temporal may run an activity more than once.
 package activities
 
-import "gorm.io/gorm"
+import (
+	"gorm.io/gorm"
+
+	"github.com/kiz-ulm/kizdesk/models"
+)
 
 // Activities is registered with the worker; workflows call its methods
 // through a typed nil pointer (var a *Activities).
 type Activities struct {
 	DB *gorm.DB
+	// AuditKey keys the hashes of new history entries (the current key of
+	// the ring); without one, ProjectTicket writes no entry.
+	AuditKey models.AuditKey
 }

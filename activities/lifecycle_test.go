@@ -20,7 +20,7 @@ func TestProjectLifecycle(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		f := dbtest.Seed(t, db, "x")
-		acts := &activities.Activities{DB: db}
+		acts := &activities.Activities{DB: db, AuditKey: dbtest.AuditKeys(t).Current()}
 		at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 		agent := ticket.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
 		system := ticket.Actor{Kind: "system", Name: "kizdesk"}

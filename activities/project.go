@@ -17,7 +17,10 @@ import (
 
 // ProjectTicket writes the ticket row, its new articles and history entries
 // in one transaction. Entries already written (Seq at or below the row's
-// LastSeq) are skipped, so a retried activity writes nothing twice.
+// LastSeq) are skipped, so a retried activity writes nothing twice. The
+// result's Head is the keyed hash of the ticket's last entry, also when the
+// call wrote nothing: the workflow keeps it as an anchor outside the
+// database.
 func (a *Activities) ProjectTicket(ctx context.Context, in ticket.ProjectTicketInput) (ticket.ProjectTicketResult, error) {
 	var res ticket.ProjectTicketResult
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -38,7 +41,7 @@ func (a *Activities) ProjectTicket(ctx context.Context, in ticket.ProjectTicketI
 			if ev.Seq != prev.Seq+1 {
 				return fmt.Errorf("ticket %s: history entry %d follows %d: %w", in.Ticket.Number, ev.Seq, prev.Seq, errGap)
 			}
-			h, err := appendEvent(tx, t.ID, prev.Hash, ev)
+			h, err := appendEvent(tx, a.AuditKey, t.ID, prev.Hash, ev)
 			if err != nil {
 				return fmt.Errorf("ticket %s: history entry %d: %w", in.Ticket.Number, ev.Seq, err)
 			}
@@ -49,6 +52,7 @@ func (a *Activities) ProjectTicket(ctx context.Context, in ticket.ProjectTicketI
 			}
 			prev = h
 		}
+		res.Head = prev.Hash
 		if res.LastSeq > lastSeq(in) {
 			// A late projection: the row is newer already, and so are its
 			// watchers.
@@ -102,6 +106,8 @@ func refusedForGood(err error) bool {
 }
 
 var errGap = fmt.Errorf("history has a gap")
+
+var errNoAuditKey = fmt.Errorf("no audit key to hash the history with")
 
 func lastSeq(in ticket.ProjectTicketInput) int {
 	n := 0
@@ -191,7 +197,12 @@ func lastHash(tx *gorm.DB, ticketID int64) (models.HistoryEntry, error) {
 	return hs[0], nil
 }
 
-func appendEvent(tx *gorm.DB, ticketID int64, prevHash string, ev ticket.HistoryEvent) (models.HistoryEntry, error) {
+// appendEvent writes one history entry (and its article), its hash keyed
+// with key.
+func appendEvent(tx *gorm.DB, key models.AuditKey, ticketID int64, prevHash string, ev ticket.HistoryEvent) (models.HistoryEntry, error) {
+	if key.ID == "" {
+		return models.HistoryEntry{}, errNoAuditKey
+	}
 	h := models.HistoryEntry{
 		TicketID:  ticketID,
 		Seq:       ev.Seq,
@@ -205,6 +216,7 @@ func appendEvent(tx *gorm.DB, ticketID int64, prevHash string, ev ticket.History
 		NewValue:  ev.New,
 		CreatedAt: ev.At.UTC().Truncate(time.Microsecond),
 		PrevHash:  prevHash,
+		KeyID:     key.ID,
 	}
 	var art *models.Article
 	if ev.Article != nil {
@@ -223,7 +235,7 @@ func appendEvent(tx *gorm.DB, ticketID int64, prevHash string, ev ticket.History
 		}
 		h.ArticleID = &art.ID
 	}
-	h.Hash = models.HistoryHash(h, art)
+	h.Hash = models.HistoryHash(key, h, art)
 	if err := tx.Create(&h).Error; err != nil {
 		return h, fmt.Errorf("insert history: %w", err)
 	}

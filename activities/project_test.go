@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -19,7 +20,8 @@ func TestProjectTicket(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		f := dbtest.Seed(t, db, "x")
-		acts := &activities.Activities{DB: db}
+		key := dbtest.AuditKeys(t).Current()
+		acts := &activities.Activities{DB: db, AuditKey: key}
 		at := time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)
 		agent := ticket.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
 		snap := ticket.Snapshot{
@@ -32,6 +34,11 @@ func TestProjectTicket(t *testing.T) {
 			{Seq: 2, At: at, Event: "PhoneCallCustomer", Actor: agent,
 				Article: &ticket.Article{Kind: "phone note", CustomerVisible: true, Subject: "VPN down", Body: "No tunnel."}},
 		}}
+		// Without an audit key nothing is written.
+		if _, err := (&activities.Activities{DB: db}).ProjectTicket(ctx, create); err == nil {
+			t.Fatal("projected without an audit key")
+		}
+		var heads []string
 		for range 2 { // a retried activity must write nothing twice
 			res, err := acts.ProjectTicket(ctx, create)
 			if err != nil {
@@ -40,19 +47,23 @@ func TestProjectTicket(t *testing.T) {
 			if res.LastSeq != 2 {
 				t.Fatalf("LastSeq = %d", res.LastSeq)
 			}
+			heads = append(heads, res.Head)
 		}
 		closed := snap
 		closed.State, closed.UpdatedAt, closed.ClosedAt = "closed successful", at.Add(time.Hour), at.Add(time.Hour)
 		closeIn := ticket.ProjectTicketInput{Ticket: closed, Events: []ticket.HistoryEvent{
 			{Seq: 3, At: at.Add(time.Hour), Event: "StateUpdate", Actor: agent, Field: "State", Old: "new", New: "closed successful"},
 		}}
-		if _, err := acts.ProjectTicket(ctx, closeIn); err != nil {
+		res, err := acts.ProjectTicket(ctx, closeIn)
+		if err != nil {
 			t.Fatal(err)
 		}
+		heads = append(heads, res.Head)
 		// A late duplicate of the create must not turn the ticket back.
-		if _, err := acts.ProjectTicket(ctx, create); err != nil {
+		if res, err = acts.ProjectTicket(ctx, create); err != nil {
 			t.Fatal(err)
 		}
+		heads = append(heads, res.Head)
 
 		row, err := models.TicketByNumber(ctx, db, f.Tenant.ID, snap.Number)
 		if err != nil {
@@ -78,10 +89,15 @@ func TestProjectTicket(t *testing.T) {
 			if h.ArticleID != nil {
 				art = &arts[0]
 			}
-			if got := models.HistoryHash(h, art); got != h.Hash {
-				t.Errorf("entry %d: stored hash does not match its content as read back", i+1)
+			if got := models.HistoryHash(key, h, art); got != h.Hash || h.KeyID != key.ID {
+				t.Errorf("entry %d: stored hash (key %q) does not match its content as read back under key %s", i+1, h.KeyID, key.ID)
 			}
 			prev = h.Hash
+		}
+		// Head is the last entry's hash, also when the call wrote nothing
+		// (the retry) or was late (the duplicate create).
+		if want := []string{hist[1].Hash, hist[1].Hash, hist[2].Hash, hist[2].Hash}; !slices.Equal(heads, want) {
+			t.Errorf("heads = %q, want %q", heads, want)
 		}
 		if !hist[0].CreatedAt.Equal(at) {
 			t.Errorf("time read back %v, want %v", hist[0].CreatedAt, at)
@@ -105,7 +121,7 @@ func TestProjectionRefusedForGood(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		f := dbtest.Seed(t, db, "x")
-		acts := &activities.Activities{DB: db}
+		acts := &activities.Activities{DB: db, AuditKey: dbtest.AuditKeys(t).Current()}
 		at := time.Date(2026, 11, 27, 8, 30, 0, 0, time.UTC)
 		agent := ticket.Actor{Kind: ticket.ActorAgent, ID: f.Agent.ID, Name: f.Agent.Name}
 		snap := ticket.Snapshot{

@@ -129,3 +129,14 @@ func Seed(t testing.TB, db *gorm.DB, passwordHash string) Fixture {
 	must(db.Create(&f.Customer).Error)
 	return f
 }
+
+// AuditKeys returns a ring of one fresh random audit key, as the worker
+// would have from KIZDESK_AUDIT_KEY.
+func AuditKeys(t testing.TB) models.AuditKeys {
+	t.Helper()
+	k, err := models.NewAuditKey([]byte(rand.Text() + rand.Text()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return models.AuditKeys{k}
+}

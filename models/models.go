@@ -212,8 +212,9 @@ type Article struct {
 }
 
 // HistoryEntry is one append-only line of a ticket's history. Entries of a
-// ticket are chained: Hash covers the entry's content and PrevHash, so any
-// later change to a row breaks the chain.
+// ticket are chained: Hash covers the entry's content and PrevHash, keyed
+// with the audit key named by KeyID (see HistoryHash), so any later change
+// to a row breaks the chain.
 type HistoryEntry struct {
 	ID        int64
 	TicketID  int64
@@ -232,6 +233,7 @@ type HistoryEntry struct {
 	CreatedAt time.Time
 	PrevHash  string
 	Hash      string
+	KeyID     string // the audit key Hash was made with; "" before keyed hashes
 }
 
 // TableName keeps the table name singular-free and obvious.

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -46,15 +47,21 @@ const auditBatch = 200
 // VerifyHistory walks every ticket's history chain, of all tenants, and
 // checks it against what was written: sequence numbers run 1..n without
 // gaps, each entry links to the hash of the one before, each hash matches
-// the entry's content and article as stored now, and the chain ends where
-// the ticket row says it does (a deleted tail shows up there). Articles that
-// no history entry added are reported too: they are not covered by any hash.
+// the entry's content and article as stored now under the key of the ring
+// it names, and the chain ends where the ticket row says it does (a deleted
+// tail shows up there, unless the ticket row was lowered too: CheckAnchors
+// finds that). Articles that no history entry added are reported too: they
+// are not covered by any hash. An entry without a key ID (the unkeyed
+// SHA-256 of before) is reported: anyone could have computed its hash.
 //
 // It reads in bounded batches, all in one transaction that only reads (on
 // PostgreSQL a repeatable-read snapshot), so that a desk working meanwhile
 // does not look like tampering.
-func VerifyHistory(ctx context.Context, db *gorm.DB) (AuditReport, error) {
+func VerifyHistory(ctx context.Context, db *gorm.DB, keys AuditKeys) (AuditReport, error) {
 	var report AuditReport
+	if len(keys) == 0 {
+		return report, errors.New("verify history: no audit key")
+	}
 	var opts []*sql.TxOptions
 	if db.Dialector.Name() == "postgres" {
 		// One snapshot for the whole walk. (SQLite's read transaction is one.)
@@ -79,7 +86,7 @@ func VerifyHistory(ctx context.Context, db *gorm.DB) (AuditReport, error) {
 			if t == nil {
 				return nil
 			}
-			c := chain{ticket: *t}
+			c := chain{ticket: *t, keys: keys}
 			for {
 				e, art, err := entries.peek()
 				if err != nil {
@@ -130,6 +137,7 @@ func orphans(entries *historyCursor, t *auditTicket, report *AuditReport) error 
 // the first break.
 type chain struct {
 	ticket   auditTicket
+	keys     AuditKeys
 	n        int    // entries seen
 	last     int    // seq of the last entry seen
 	prevHash string // its hash
@@ -166,10 +174,16 @@ func (c *chain) add(e *HistoryEntry, art *Article) {
 		c.fail(e.Seq, e.ID, fmt.Sprintf("its article (id %d) is missing", *e.ArticleID))
 	case art != nil && (art.TicketID != e.TicketID || art.Seq != e.Seq):
 		c.fail(e.Seq, e.ID, fmt.Sprintf("its article (id %d) belongs to entry %d of ticket id %d", art.ID, art.Seq, art.TicketID))
+	case e.KeyID == "":
+		c.fail(e.Seq, e.ID, "not keyed: its hash names no audit key, so anyone could have computed it "+
+			"(written before history hashes were keyed, or re-hashed without the key)")
 	default:
-		if want := HistoryHash(*e, art); want != e.Hash {
-			c.fail(e.Seq, e.ID, fmt.Sprintf("content changed: stored hash %s does not match the entry and article as stored (%s)",
-				short(e.Hash), short(want)))
+		key, ok := c.keys.ByID(e.KeyID)
+		if !ok {
+			c.fail(e.Seq, e.ID, fmt.Sprintf("hashed with audit key %s, which is not in the key ring", e.KeyID))
+		} else if want := HistoryHash(key, *e, art); want != e.Hash {
+			c.fail(e.Seq, e.ID, fmt.Sprintf("content changed: stored hash %s does not match the entry and article as stored (%s under key %s)",
+				short(e.Hash), short(want), key.ID))
 		}
 	}
 }

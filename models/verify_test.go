@@ -2,6 +2,9 @@ package models_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -23,6 +26,7 @@ const appendOnly = "ticket history is append-only"
 // of them long enough that VerifyHistory reads it in several batches.
 type history struct {
 	f       dbtest.Fixture
+	keys    models.AuditKeys // the ring the history was written with
 	ids     map[string]int64 // ticket number → id
 	tickets int
 	entries int
@@ -41,7 +45,7 @@ const (
 func buildHistory(t *testing.T, db *gorm.DB) history {
 	t.Helper()
 	ctx := context.Background()
-	h := history{f: dbtest.Seed(t, db, "x"), ids: map[string]int64{}}
+	h := history{f: dbtest.Seed(t, db, "x"), ids: map[string]int64{}, keys: dbtest.AuditKeys(t)}
 	f := h.f
 	other := models.Tenant{Slug: "uni", Name: "Universität"}
 	must(t, db.Create(&other).Error)
@@ -50,7 +54,7 @@ func buildHistory(t *testing.T, db *gorm.DB) history {
 	otherCustomer := models.Customer{TenantID: other.ID, Login: "erika", Name: "Erika Muster", Email: "e@example.org"}
 	must(t, db.Create(&otherCustomer).Error)
 
-	acts := &activities.Activities{DB: db}
+	acts := &activities.Activities{DB: db, AuditKey: h.keys.Current()}
 	at := time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)
 	agent := ticket.Actor{Kind: "agent", ID: f.Agent.ID, Name: f.Agent.Name}
 	project := func(snap ticket.Snapshot, events []ticket.HistoryEvent) {
@@ -196,9 +200,9 @@ func behindTheBack(t *testing.T, db *gorm.DB, stmt string, args ...any) {
 	}
 }
 
-func verify(t *testing.T, db *gorm.DB) models.AuditReport {
+func verify(t *testing.T, db *gorm.DB, keys models.AuditKeys) models.AuditReport {
 	t.Helper()
-	r, err := models.VerifyHistory(context.Background(), db)
+	r, err := models.VerifyHistory(context.Background(), db, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,12 +212,12 @@ func verify(t *testing.T, db *gorm.DB) models.AuditReport {
 func TestVerifyHistoryIntact(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		h := buildHistory(t, db)
-		r := verify(t, db)
+		r := verify(t, db, h.keys)
 		if r.Tickets != h.tickets || r.Entries != h.entries || !r.Intact() {
 			t.Errorf("report = %d tickets, %d entries, broken %v; want %d, %d, none", r.Tickets, r.Entries, r.Broken, h.tickets, h.entries)
 		}
 		// An empty database is intact too.
-		if r := verify(t, dbtest.Open(t, db.Dialector.Name())); r.Tickets != 0 || r.Entries != 0 || !r.Intact() {
+		if r := verify(t, dbtest.Open(t, db.Dialector.Name()), h.keys); r.Tickets != 0 || r.Entries != 0 || !r.Intact() {
 			t.Errorf("empty database: %+v", r)
 		}
 	})
@@ -254,11 +258,11 @@ func TestHistoryIsAppendOnly(t *testing.T) {
 			}
 		}
 		// Nothing changed, and the projection still appends.
-		if r := verify(t, db); r.Entries != h.entries || !r.Intact() {
+		if r := verify(t, db, h.keys); r.Entries != h.entries || !r.Intact() {
 			t.Errorf("after refused changes: %d entries, broken %v", r.Entries, r.Broken)
 		}
 		at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-		_, err := (&activities.Activities{DB: db}).ProjectTicket(context.Background(), ticket.ProjectTicketInput{
+		_, err := (&activities.Activities{DB: db, AuditKey: h.keys.Current()}).ProjectTicket(context.Background(), ticket.ProjectTicketInput{
 			Ticket: ticket.Snapshot{Number: ticketA, TenantID: h.f.Tenant.ID, Title: "VPN down", State: "open", Level: "1st level",
 				QueueID: h.f.Queue.ID, TypeID: h.f.Type.ID, PriorityID: h.f.Priority.ID, CustomerID: h.f.Customer.ID,
 				Channel: "phone", CreatedAt: at, UpdatedAt: at},
@@ -269,7 +273,7 @@ func TestHistoryIsAppendOnly(t *testing.T) {
 		if err != nil {
 			t.Fatalf("append after the triggers: %v", err)
 		}
-		if r := verify(t, db); r.Entries != h.entries+1 || !r.Intact() {
+		if r := verify(t, db, h.keys); r.Entries != h.entries+1 || !r.Intact() {
 			t.Errorf("after appending: %d entries, broken %v", r.Entries, r.Broken)
 		}
 	})
@@ -309,7 +313,7 @@ func TestVerifyHistoryFindsTampering(t *testing.T) {
 			// link of the entry after it.
 			e := entryAt(t, db, h.ids[ticketA], 2)
 			e.NewValue = "1 very low"
-			behindTheBack(t, db, "UPDATE ticket_history SET new_value = ?, hash = ? WHERE id = ?", e.NewValue, models.HistoryHash(e, nil), e.ID)
+			behindTheBack(t, db, "UPDATE ticket_history SET new_value = ?, hash = ? WHERE id = ?", e.NewValue, models.HistoryHash(h.keys.Current(), e, nil), e.ID)
 		}, want{ticketA, 3, false, "previous-hash link broken: it records", 0}},
 		{"entry in a later batch changed", func(t *testing.T, db *gorm.DB, h history) {
 			behindTheBack(t, db, "UPDATE ticket_history SET actor_name = ? WHERE ticket_id = ? AND seq = ?", "Somebody Else", h.ids[ticketLong], 300)
@@ -317,6 +321,31 @@ func TestVerifyHistoryFindsTampering(t *testing.T) {
 		{"article of the other tenant changed", func(t *testing.T, db *gorm.DB, h history) {
 			behindTheBack(t, db, "UPDATE articles SET customer_visible = ? WHERE ticket_id = ? AND seq = ?", false, h.ids[ticketC], 2)
 		}, want{ticketC, 2, false, "content changed", 0}},
+		// A superuser who rewrites an article and re-hashes the chain from
+		// there on, as the unkeyed SHA-256 chain allowed, is found: without
+		// the audit key no hash comes out right.
+		{"article rewritten, chain re-hashed with plain SHA-256", func(t *testing.T, db *gorm.DB, h history) {
+			rewriteAndRehash(t, db, h.ids[ticketA], 4, "Nothing was wrong.", func(e *models.HistoryEntry, a *models.Article) {
+				e.Hash = plainHash(*e, a)
+			})
+		}, want{ticketA, 4, false, "content changed: stored hash", 0}},
+		{"article rewritten, chain re-hashed with plain SHA-256 and no key ID", func(t *testing.T, db *gorm.DB, h history) {
+			rewriteAndRehash(t, db, h.ids[ticketA], 4, "Nothing was wrong.", func(e *models.HistoryEntry, a *models.Article) {
+				e.KeyID, e.Hash = "", plainHash(*e, a)
+			})
+		}, want{ticketA, 4, false, "not keyed: its hash names no audit key", 0}},
+		{"article rewritten, chain re-hashed with a guessed key", func(t *testing.T, db *gorm.DB, h history) {
+			guess := dbtest.AuditKeys(t).Current()
+			rewriteAndRehash(t, db, h.ids[ticketA], 4, "Nothing was wrong.", func(e *models.HistoryEntry, a *models.Article) {
+				e.Hash = models.HistoryHash(guess, *e, a) // under the real key's ID
+			})
+		}, want{ticketA, 4, false, "content changed: stored hash", 0}},
+		{"article rewritten, chain re-hashed with a guessed key under its own ID", func(t *testing.T, db *gorm.DB, h history) {
+			guess := dbtest.AuditKeys(t).Current()
+			rewriteAndRehash(t, db, h.ids[ticketA], 4, "Nothing was wrong.", func(e *models.HistoryEntry, a *models.Article) {
+				e.KeyID, e.Hash = guess.ID, models.HistoryHash(guess, *e, a)
+			})
+		}, want{ticketA, 4, false, "which is not in the key ring", 0}},
 		{"article slipped in", func(t *testing.T, db *gorm.DB, h history) {
 			// Inserting is allowed: the projection does it. An article no
 			// entry added is covered by no hash, so it must show up.
@@ -328,7 +357,7 @@ func TestVerifyHistoryFindsTampering(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 				h := buildHistory(t, db)
-				if r := verify(t, db); !r.Intact() {
+				if r := verify(t, db, h.keys); !r.Intact() {
 					t.Fatalf("broken before tampering: %v", r.Broken)
 				}
 				var wantID int64
@@ -336,7 +365,7 @@ func TestVerifyHistoryFindsTampering(t *testing.T) {
 					wantID = entryAt(t, db, h.ids[tc.want.number], tc.want.seq).ID
 				}
 				tc.tamper(t, db, h)
-				r := verify(t, db)
+				r := verify(t, db, h.keys)
 				if r.Tickets != h.tickets || r.Entries != h.entries+tc.want.entries {
 					t.Errorf("checked %d tickets, %d entries; want %d, %d", r.Tickets, r.Entries, h.tickets, h.entries+tc.want.entries)
 				}
@@ -405,13 +434,105 @@ func TestVerifyHistoryTicketRowGone(t *testing.T) {
 			must(t, db.Exec("PRAGMA foreign_keys = ON").Error)
 		}
 		must(t, err)
-		r := verify(t, db)
+		r := verify(t, db, h.keys)
 		if r.Tickets != h.tickets-1 || r.Entries != h.entries {
 			t.Errorf("checked %d tickets, %d entries; want %d, %d", r.Tickets, r.Entries, h.tickets-1, h.entries)
 		}
 		want := models.BrokenChain{TicketID: id, Seq: 1, EntryID: first.ID, Reason: "the ticket row is missing"}
 		if len(r.Broken) != 1 || r.Broken[0] != want {
 			t.Errorf("broken chains = %+v, want [%+v]", r.Broken, want)
+		}
+	})
+}
+
+// rewriteAndRehash changes the body of the article of entry from, then
+// gives entries from on a fresh link and hash as sign makes it, the way a
+// database superuser would cover the change.
+func rewriteAndRehash(t *testing.T, db *gorm.DB, ticketID int64, from int, body string, sign func(*models.HistoryEntry, *models.Article)) {
+	t.Helper()
+	behindTheBack(t, db, "UPDATE articles SET body = ? WHERE ticket_id = ? AND seq = ?", body, ticketID, from)
+	prev := entryAt(t, db, ticketID, from-1).Hash
+	var es []models.HistoryEntry
+	must(t, db.Where("ticket_id = ? AND seq >= ?", ticketID, from).Order("seq").Find(&es).Error)
+	for _, e := range es {
+		var art *models.Article
+		if e.ArticleID != nil {
+			art = &models.Article{}
+			must(t, db.Take(art, *e.ArticleID).Error)
+		}
+		e.PrevHash = prev
+		sign(&e, art)
+		behindTheBack(t, db, "UPDATE ticket_history SET prev_hash = ?, key_id = ?, hash = ? WHERE id = ?", e.PrevHash, e.KeyID, e.Hash, e.ID)
+		prev = e.Hash
+	}
+}
+
+// plainHash is the unkeyed SHA-256 the chain had before it was keyed:
+// anybody can compute it.
+func plainHash(h models.HistoryEntry, a *models.Article) string {
+	type article struct {
+		Kind            string
+		CustomerVisible bool
+		Author          string
+		Subject         string
+		Body            string
+	}
+	content := struct {
+		TicketID  int64
+		Seq       int
+		Event     string
+		ActorKind string
+		ActorID   int64
+		ActorName string
+		Field     string
+		Old       string
+		New       string
+		At        string
+		PrevHash  string
+		Article   *article `json:",omitempty"`
+	}{h.TicketID, h.Seq, h.Event, h.ActorKind, h.ActorID, h.ActorName, h.Field, h.OldValue, h.NewValue,
+		h.CreatedAt.UTC().Format(time.RFC3339Nano), h.PrevHash, nil}
+	if a != nil {
+		content.Article = &article{a.Kind, a.CustomerVisible, a.Author, a.Subject, a.Body}
+	}
+	b, _ := json.Marshal(content)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// TestVerifyHistoryKeyRotation: after a new key becomes current, entries
+// under the old one still verify as long as it stays in the ring; without
+// it, they are named.
+func TestVerifyHistoryKeyRotation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		h := buildHistory(t, db)
+		old := h.keys.Current()
+		rotated := append(dbtest.AuditKeys(t), old) // the new key first: it writes
+		at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+		_, err := (&activities.Activities{DB: db, AuditKey: rotated.Current()}).ProjectTicket(context.Background(), ticket.ProjectTicketInput{
+			Ticket: ticket.Snapshot{Number: ticketA, TenantID: h.f.Tenant.ID, Title: "VPN down", State: "open", Level: "1st level",
+				QueueID: h.f.Queue.ID, TypeID: h.f.Type.ID, PriorityID: h.f.Priority.ID, CustomerID: h.f.Customer.ID,
+				Channel: "phone", CreatedAt: at, UpdatedAt: at},
+			Events: []ticket.HistoryEvent{{Seq: 6, At: at, Event: "AddNote", Actor: ticket.Actor{Kind: "agent", ID: h.f.Agent.ID, Name: h.f.Agent.Name},
+				Article: &ticket.Article{Kind: "note", Subject: "Rotated", Body: "Written under the new key."}}},
+		})
+		must(t, err)
+		if e := entryAt(t, db, h.ids[ticketA], 6); e.KeyID != rotated.Current().ID || e.KeyID == old.ID {
+			t.Errorf("entry 6 written under key %q, want the new current key %q", e.KeyID, rotated.Current().ID)
+		}
+		if r := verify(t, db, rotated); r.Entries != h.entries+1 || !r.Intact() {
+			t.Errorf("with both keys in the ring: %d entries, broken %v", r.Entries, r.Broken)
+		}
+		// The old key dropped from the ring: every ticket is named at its
+		// first entry, and the entry under the new key is not what breaks.
+		r := verify(t, db, rotated[:1])
+		if len(r.Broken) != h.tickets {
+			t.Fatalf("without the old key: broken %v, want all %d tickets", r.Broken, h.tickets)
+		}
+		for _, b := range r.Broken {
+			if b.Seq != 1 || !strings.Contains(b.Reason, "hashed with audit key "+old.ID+", which is not in the key ring") {
+				t.Errorf("without the old key: %v", b)
+			}
 		}
 	})
 }
