@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -38,6 +39,9 @@ type testStack struct {
 	// it posts customers' follow-ups, naming the sender it saw.
 	gatewayToken string
 	gateway      desk.Principal
+	// payloadKeyFile holds the stack's payload keys, for commands run
+	// against it.
+	payloadKeyFile string
 }
 
 const testPassword = "correct horse"
@@ -64,7 +68,7 @@ func startTestStackWith(t testing.TB, kind string, dynamicConfig map[string]any)
 		t.Fatalf("start stack: %v", err)
 	}
 	t.Logf("%s stack started in %s", kind, time.Since(began).Round(time.Millisecond))
-	ts := &testStack{devStack: s}
+	ts := &testStack{devStack: s, payloadKeyFile: filepath.Join(dir, "payload.keys")}
 	t.Cleanup(s.close)
 	hash, _ := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	ts.fixture = dbtest.Seed(t, s.db, string(hash))

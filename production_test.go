@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -44,6 +45,9 @@ func testProductionCommands(t *testing.T, kind string) {
 	t.Setenv("KIZDESK_TEMPORAL_NAMESPACE", "kizdesk-prod") // the worker must register it
 	t.Setenv("KIZDESK_HTTP_ADDR", addr)
 	t.Setenv("KIZDESK_SESSION_KEY", hex.EncodeToString(bytes.Repeat([]byte{7}, 64)))
+	// The same payload keys for web and worker, as an operator sets them.
+	t.Setenv("KIZDESK_PAYLOAD_KEYS", "prod1:"+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{8}, 32)))
+	t.Setenv("KIZDESK_PAYLOAD_KEY_FILE", "")
 	t.Setenv("KIZDESK_LOG_LEVEL", "error")
 	ctx := t.Context()
 	kizdesk := func(stdin string, args ...string) (string, error) {
