@@ -17,6 +17,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/kiz-ulm/kizdesk/codec"
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/devtemporal"
 	"github.com/kiz-ulm/kizdesk/models"
@@ -115,6 +116,27 @@ func testProductionCommands(t *testing.T, kind string) {
 	db.Model(&models.Ticket{}).Where("title = ?", "Beamer im H1").Count(&n)
 	if n != 1 {
 		t.Errorf("%d tickets in the database, want 1", n)
+	}
+
+	// Its history, exported for the replay test, is under the replay test
+	// key and reads back with it.
+	var row models.Ticket
+	db.Where("title = ?", "Beamer im H1").First(&row)
+	out, err = kizdesk("", "history", row.Number)
+	if err != nil {
+		t.Fatalf("history %s: %v", row.Number, err)
+	}
+	if strings.Contains(out, "Beamer") || !strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(codec.ReplayTestKeyID))) {
+		t.Errorf("the exported history is not under the replay test key:\n%.600s", out)
+	}
+	hist, err := client.HistoryFromJSON(strings.NewReader(out), client.HistoryJSONOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var input ticket.TicketInput
+	if err := codec.ReplayTest().DataConverter().FromPayloads(hist.Events[0].GetWorkflowExecutionStartedEventAttributes().GetInput(), &input); err != nil ||
+		input.Ticket.Title != "Beamer im H1" {
+		t.Errorf("the exported history's input reads %q, %v", input.Ticket.Title, err)
 	}
 
 	stop()
