@@ -119,6 +119,8 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 		LogLevel:         slog.LevelError,
 		DynamicConfig:    cfg.TemporalDynamicConfig,
 		CodecEndpoint:    cfg.CodecEndpoint,
+		CodecErrorMessage: "Payloads are encrypted. Log in to kizdesk as an admin (in this browser, at " +
+			strings.TrimSuffix(cfg.CodecEndpoint, "/codec") + "/) to read them here.",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded Temporal: %w", err)
