@@ -39,7 +39,7 @@ var settings = []setting{
 	{"KIZDESK_TEMPORAL_SETUP", "temporal-setup", "true", "worker registers namespace and search attributes at start (false where an operator does it)", []string{"worker"}},
 	{"KIZDESK_TEMPORAL_PORT", "temporal-port", "7233", "port of the embedded Temporal server", []string{"dev"}},
 	{"KIZDESK_TEMPORAL_UI_PORT", "temporal-ui-port", "8233", "port of the embedded Temporal UI", []string{"dev"}},
-	{"KIZDESK_TEMPORAL_UI_URL", "temporal-ui-url", "", "Temporal UI base URL for the \"open in Temporal UI\" link (dev sets it itself)", []string{"web"}},
+	{"KIZDESK_TEMPORAL_UI_URL", "temporal-ui-url", "", "Temporal UI base URL for the \"open in Temporal UI\" link; its origin may call /codec (dev sets it itself)", []string{"web"}},
 	{"KIZDESK_SESSION_KEY", "session-key", "", "64 hex-encoded random bytes (128 hex digits) that sign and encrypt session cookies; dev keeps one in the data directory", []string{"web"}},
 	{"KIZDESK_PAYLOAD_KEYS", "payload-keys", "", "keys that encrypt Temporal payloads: comma-separated id:base64key (32 bytes, `openssl rand -base64 32`), the current key first", []string{"dev", "web", "worker", "history"}},
 	{"KIZDESK_PAYLOAD_KEY_FILE", "payload-key-file", "", "file of payload keys, one \"id base64key\" a line, the current key first; dev makes one in the data directory if neither is set", []string{"dev", "web", "worker", "history"}},
@@ -161,7 +161,7 @@ func payloadCodec(v values) (*codec.Codec, error) {
 	}
 	if len(keys) == 0 {
 		return nil, errors.New("payload encryption keys are required: set KIZDESK_PAYLOAD_KEYS " +
-			"(e.g. k1:$(openssl rand -base64 32)) or KIZDESK_PAYLOAD_KEY_FILE, the same on every web, worker and history")
+			"(e.g. k1:$(openssl rand -base64 32)) or KIZDESK_PAYLOAD_KEY_FILE, the same on every web and worker")
 	}
 	c, err := codec.New(keys)
 	if err != nil {
