@@ -10,13 +10,13 @@ const ReplayTestKeyID = "TEST-ONLY-replay"
 // installation's key; it protects nothing from a reader of the
 // repository. ParseKeys and ParseKeyFile refuse its ID, so it cannot end
 // up in a live key ring.
-var replayTestSecret = []byte("TEST-ONLY-kizdesk-replay-key-32b")
+const replayTestSecret = "TEST-ONLY-kizdesk-replay-key-32b"
 
 // ReplayTest is the codec of the recorded histories (TEST ONLY, see
 // replayTestSecret): the replay test decrypts with it, and `kizdesk
 // history` re-encrypts an exported history with it.
 func ReplayTest() *Codec {
-	c, err := New([]Key{{ID: ReplayTestKeyID, Secret: replayTestSecret}})
+	c, err := New([]Key{{ID: ReplayTestKeyID, Secret: []byte(replayTestSecret)}})
 	if err != nil {
 		panic("codec: the replay test key is broken: " + err.Error())
 	}
