@@ -139,7 +139,12 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 
 	if withTemporal {
-		tc, err := dialTemporal(ctx, v, log)
+		// Queries answer in encrypted payloads: the audit needs the key ring.
+		pc, err := payloadCodec(v)
+		if err != nil {
+			return err
+		}
+		tc, err := dialTemporal(ctx, v, pc, log)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,6 +24,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kiz-ulm/kizdesk/activities"
+	"github.com/kiz-ulm/kizdesk/codec"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/temporalsetup"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -61,7 +63,11 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 	if err != nil {
 		return err
 	}
-	c, err := dialTemporal(ctx, v, log)
+	pc, err := payloadCodec(v)
+	if err != nil {
+		return err
+	}
+	c, err := dialTemporal(ctx, v, pc, log)
 	if err != nil {
 		return err
 	}
@@ -117,7 +123,15 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("KIZDESK_TIMEZONE: %w", err)
 	}
-	c, err := dialTemporal(ctx, v, log)
+	pc, err := payloadCodec(v)
+	if err != nil {
+		return err
+	}
+	origins, err := codecOrigins(v.get("KIZDESK_TEMPORAL_UI_URL"))
+	if err != nil {
+		return err
+	}
+	c, err := dialTemporal(ctx, v, pc, log)
 	if err != nil {
 		return err
 	}
@@ -130,6 +144,7 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	h, _, err := newWebHandler(db, c, webConfig{
 		Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"), SessionKey: key, SecureCookies: secure,
 		TemporalUIURL: v.get("KIZDESK_TEMPORAL_UI_URL"), Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Log: log,
+		Codec: pc, CodecOrigins: origins,
 	})
 	if err != nil {
 		return err
@@ -151,12 +166,13 @@ func openDB(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error)
 	return db, nil
 }
 
-func dialTemporal(ctx context.Context, v values, log *slog.Logger) (client.Client, error) {
+func dialTemporal(ctx context.Context, v values, pc *codec.Codec, log *slog.Logger) (client.Client, error) {
 	opts := client.Options{
 		HostPort:  v.get("KIZDESK_TEMPORAL_ADDRESS"),
 		Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"),
 		Logger:    temporalLogger(log),
 	}
+	withPayloadCodec(&opts, pc)
 	cert, key, ca := v.get("KIZDESK_TEMPORAL_TLS_CERT"), v.get("KIZDESK_TEMPORAL_TLS_KEY"), v.get("KIZDESK_TEMPORAL_TLS_CA")
 	serverName, apiKey := v.get("KIZDESK_TEMPORAL_TLS_SERVER_NAME"), v.get("KIZDESK_TEMPORAL_API_KEY")
 	if cert != "" || key != "" || ca != "" || serverName != "" || apiKey != "" {
@@ -192,6 +208,28 @@ func dialTemporal(ctx context.Context, v values, log *slog.Logger) (client.Clien
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
 	}
 	return c, nil
+}
+
+// codecOrigins are the origins that may call the codec endpoint from a
+// browser: the Temporal UI's, the one KIZDESK_TEMPORAL_UI_URL links to
+// (none if unset: then only non-browser clients such as the CLI use it).
+func codecOrigins(uiURL string) ([]string, error) {
+	if uiURL == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(uiURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("KIZDESK_TEMPORAL_UI_URL: %q is not an http(s) URL", uiURL)
+	}
+	return []string{u.Scheme + "://" + u.Host}, nil
+}
+
+// withPayloadCodec makes every Temporal client — and the workers built on
+// it, which take the client's converters — encrypt payloads and failure
+// messages with pc.
+func withPayloadCodec(opts *client.Options, pc *codec.Codec) {
+	opts.DataConverter = pc.DataConverter()
+	opts.FailureConverter = pc.FailureConverter()
 }
 
 // temporalLogger passes the SDK's warnings and errors to our log; its info
@@ -248,6 +286,33 @@ func devSessionKey(dir string) ([]byte, error) {
 		return nil, fmt.Errorf("write session key: %w", err)
 	}
 	return key, nil
+}
+
+// devPayloadKeys keeps dev's payload key in the data directory, made on
+// the first start, so a newcomer needs no setting and a restart still
+// reads the tickets it wrote. To rotate, put a new line first.
+func devPayloadKeys(dir string) ([]codec.Key, error) {
+	path := filepath.Join(dir, "payload.keys")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		keys, err := codec.ParseKeyFile(b)
+		if err != nil {
+			return nil, fmt.Errorf("payload key file %s: %w", path, err)
+		}
+		return keys, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read payload key file: %w", err)
+	}
+	k, err := codec.NewKey("dev-" + time.Now().UTC().Format("20060102"))
+	if err != nil {
+		return nil, err
+	}
+	line := "# kizdesk dev's payload keys: one \"id base64key\" a line, the current key first.\n" + codec.KeyFileLine(k)
+	if err := os.WriteFile(path, []byte(line), 0o600); err != nil {
+		return nil, fmt.Errorf("write payload key file: %w", err)
+	}
+	return []codec.Key{k}, nil
 }
 
 // serveHTTP serves h on addr until ctx ends, then shuts down gracefully.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/kiz-ulm/kizdesk/codec"
 )
 
 // setting is one configuration value: an environment variable, the same as
@@ -36,8 +39,10 @@ var settings = []setting{
 	{"KIZDESK_TEMPORAL_SETUP", "temporal-setup", "true", "worker registers namespace and search attributes at start (false where an operator does it)", []string{"worker"}},
 	{"KIZDESK_TEMPORAL_PORT", "temporal-port", "7233", "port of the embedded Temporal server", []string{"dev"}},
 	{"KIZDESK_TEMPORAL_UI_PORT", "temporal-ui-port", "8233", "port of the embedded Temporal UI", []string{"dev"}},
-	{"KIZDESK_TEMPORAL_UI_URL", "temporal-ui-url", "", "Temporal UI base URL for the \"open in Temporal UI\" link (dev sets it itself)", []string{"web"}},
+	{"KIZDESK_TEMPORAL_UI_URL", "temporal-ui-url", "", "Temporal UI base URL for the \"open in Temporal UI\" link; its origin may call /codec (dev sets it itself)", []string{"web"}},
 	{"KIZDESK_SESSION_KEY", "session-key", "", "64 hex-encoded random bytes (128 hex digits) that sign and encrypt session cookies; dev keeps one in the data directory", []string{"web"}},
+	{"KIZDESK_PAYLOAD_KEYS", "payload-keys", "", "keys that encrypt Temporal payloads: comma-separated id:base64key (32 bytes, `openssl rand -base64 32`), the current key first", []string{"dev", "web", "worker", "history"}},
+	{"KIZDESK_PAYLOAD_KEY_FILE", "payload-key-file", "", "file of payload keys, one \"id base64key\" a line, the current key first; dev makes one in the data directory if neither is set", []string{"dev", "web", "worker", "history"}},
 	{"KIZDESK_SECURE_COOKIES", "secure-cookies", "true", "mark cookies Secure (serve over HTTPS); dev sets false", []string{"web"}},
 	{"KIZDESK_TIMEZONE", "timezone", "Europe/Berlin", "the desk's time zone (ticket number dates)", []string{"dev", "web"}},
 	{"KIZDESK_SYSTEM_ID", "system-id", "10", "two-digit system ID inside ticket numbers", []string{"dev", "web"}},
@@ -145,4 +150,55 @@ func settingEnv(name string) string {
 		}
 	}
 	return ""
+}
+
+// payloadKeys reads the payload key ring from KIZDESK_PAYLOAD_KEYS and
+// KIZDESK_PAYLOAD_KEY_FILE. Both may be set: the variable's keys come
+// first (its first key is the current one), the file's follow — say, a
+// new key in the variable and the older ones in a mounted secret file.
+// No keys at all is nil, nil: the caller decides whether that is an error
+// (web, worker) or makes a key (dev).
+func payloadKeys(v values) ([]codec.Key, error) {
+	var keys []codec.Key
+	if s := v.get("KIZDESK_PAYLOAD_KEYS"); strings.TrimSpace(s) != "" {
+		k, err := codec.ParseKeys(s)
+		if err != nil {
+			return nil, fmt.Errorf("KIZDESK_PAYLOAD_KEYS: %w", err)
+		}
+		keys = k
+	}
+	if path := v.get("KIZDESK_PAYLOAD_KEY_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("KIZDESK_PAYLOAD_KEY_FILE: %w", err)
+		}
+		k, err := codec.ParseKeyFile(b)
+		if err != nil {
+			return nil, fmt.Errorf("KIZDESK_PAYLOAD_KEY_FILE %s: %w", path, err)
+		}
+		if len(k) == 0 {
+			return nil, fmt.Errorf("KIZDESK_PAYLOAD_KEY_FILE %s holds no key", path)
+		}
+		keys = append(keys, k...)
+	}
+	return keys, nil
+}
+
+// payloadCodec is the codec of web, worker and history, which refuse to
+// start without keys: a worker with a key of its own would write
+// payloads no other process can read.
+func payloadCodec(v values) (*codec.Codec, error) {
+	keys, err := payloadKeys(v)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("payload encryption keys are required: set KIZDESK_PAYLOAD_KEYS " +
+			"(e.g. k1:$(openssl rand -base64 32)) or KIZDESK_PAYLOAD_KEY_FILE, the same on every web and worker")
+	}
+	c, err := codec.New(keys)
+	if err != nil {
+		return nil, fmt.Errorf("KIZDESK_PAYLOAD_KEYS / KIZDESK_PAYLOAD_KEY_FILE: %w", err)
+	}
+	return c, nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -40,6 +41,9 @@ type testStack struct {
 	gatewayToken string
 	gateway      desk.Principal
 	dir          string // the data directory (SQLite's file is kizdesk.db there)
+	// payloadKeyFile holds the stack's payload keys, for commands run
+	// against it.
+	payloadKeyFile string
 }
 
 const testPassword = "correct horse"
@@ -76,7 +80,7 @@ func startTestStackOn(t testing.TB, kind, url string, dynamicConfig map[string]a
 		t.Fatalf("start stack: %v", err)
 	}
 	t.Logf("%s stack started in %s", kind, time.Since(began).Round(time.Millisecond))
-	ts := &testStack{devStack: s, dir: dir}
+	ts := &testStack{devStack: s, dir: dir, payloadKeyFile: filepath.Join(dir, "payload.keys")}
 	t.Cleanup(s.close)
 	hash, _ := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	ts.fixture = dbtest.Seed(t, s.db, string(hash))

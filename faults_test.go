@@ -132,7 +132,7 @@ func TestBadBytesNeverReachTheWorkflow(t *testing.T) {
 			create := func(title, key string) (int, string) {
 				body, _ := json.Marshal(map[string]any{"customer": f.Customer.Login, "title": title, "body": "x",
 					"service_id": f.Service.ID, "type_id": f.Type.ID, "priority_id": f.Priority.ID})
-				return apiCall(t, s, http.MethodPost, "/api/v1/tickets", s.token, string(body), "Idempotency-Key", key)
+				return apiDo(t, s, http.MethodPost, "/api/v1/tickets", s.token, string(body), "Idempotency-Key", key)
 			}
 			status, body := create("VPN\u0000down", "bad-bytes-1")
 			if status != http.StatusUnprocessableEntity || !strings.Contains(body, `"title":"field.control_chars"`) {
@@ -150,7 +150,7 @@ func TestBadBytesNeverReachTheWorkflow(t *testing.T) {
 				{"/follow-ups", s.gatewayToken, `{"customer":"` + f.Customer.Login + `","subject":"Re\u0000","body":"fine"}`, "subject"},
 				{"/follow-ups", s.gatewayToken, `{"customer":"` + f.Customer.Login + `","body":"fine","message_id":"<a\u0000@b>"}`, "message_id"},
 			} {
-				status, body := apiCall(t, s, http.MethodPost, "/api/v1/tickets/"+number+c.path, c.token, c.body)
+				status, body := apiDo(t, s, http.MethodPost, "/api/v1/tickets/"+number+c.path, c.token, c.body)
 				if status != http.StatusUnprocessableEntity || !strings.Contains(body, `"`+c.field+`":"field.`) {
 					t.Errorf("%s %s: %d %s", c.path, c.body, status, body)
 				}
@@ -366,8 +366,8 @@ func TestFollowUpsCountedOnce(t *testing.T) {
 	}
 }
 
-// apiCall sends a JSON request with a bearer token and header pairs.
-func apiCall(t *testing.T, s *testStack, method, path, token, body string, header ...string) (int, string) {
+// apiDo sends a JSON request with a bearer token and header pairs.
+func apiDo(t *testing.T, s *testStack, method, path, token, body string, header ...string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, s.srv.URL+path, strings.NewReader(body))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/kiz-ulm/kizdesk/codec"
 	"github.com/kiz-ulm/kizdesk/ticket"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
@@ -38,17 +39,23 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	tc, err := dialTemporal(ctx, v, log)
+	pc, err := payloadCodec(v)
+	if err != nil {
+		return err
+	}
+	tc, err := dialTemporal(ctx, v, pc, log)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
-	return writeHistory(ctx, tc, number, "", stdout)
+	return writeHistory(ctx, tc, pc, number, "", stdout)
 }
 
 // writeHistory writes one run ("" = the latest) of a ticket's workflow
-// history as JSON.
-func writeHistory(ctx context.Context, tc client.Client, number, runID string, w io.Writer) error {
+// history as JSON, its payloads moved from the installation's key ring
+// (pc) to the public replay test key: the replay test can read it without
+// the installation's keys, which must never leave it.
+func writeHistory(ctx context.Context, tc client.Client, pc *codec.Codec, number, runID string, w io.Writer) error {
 	hist := &historypb.History{}
 	it := tc.GetWorkflowHistory(ctx, ticket.WorkflowID(number), runID, false, 0)
 	for it.HasNext() {
@@ -57,6 +64,9 @@ func writeHistory(ctx context.Context, tc client.Client, number, runID string, w
 			return fmt.Errorf("read history of ticket %s: %w", number, err)
 		}
 		hist.Events = append(hist.Events, ev)
+	}
+	if err := codec.Recode(ctx, hist, pc, codec.ReplayTest()); err != nil {
+		return fmt.Errorf("history of ticket %s: %w", number, err)
 	}
 	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
 	if err != nil {

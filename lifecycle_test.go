@@ -14,6 +14,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/kiz-ulm/kizdesk/calendar"
+	"github.com/kiz-ulm/kizdesk/codec"
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -58,7 +59,7 @@ func TestPendingAutoCloseOnTime(t *testing.T) {
 	// kizdesk history exports what the replay test reads.
 	var out, errw bytes.Buffer
 	err := run(ctx, []string{"history", v.Number, "--temporal-address", s.temporal.FrontendAddress(),
-		"--temporal-namespace", "kizdesk", "--log-level", "error"}, nil, &out, &errw)
+		"--temporal-namespace", "kizdesk", "--log-level", "error", "--payload-key-file", s.payloadKeyFile}, nil, &out, &errw)
 	if err != nil {
 		t.Fatalf("kizdesk history: %v\n%s", err, errw.String())
 	}
@@ -66,7 +67,11 @@ func TestPendingAutoCloseOnTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := sdkworker.NewWorkflowReplayer()
+	// The export is under the replay test key, as the replay test reads it.
+	r, err := sdkworker.NewWorkflowReplayerWithOptions(sdkworker.WorkflowReplayerOptions{DataConverter: codec.ReplayTest().DataConverter()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r.RegisterWorkflow(workflows.Ticket)
 	if err := r.ReplayWorkflowHistory(nil, hist); err != nil {
 		t.Errorf("replay the exported history: %v", err)

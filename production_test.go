@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/kiz-ulm/kizdesk/codec"
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/devtemporal"
 	"github.com/kiz-ulm/kizdesk/models"
@@ -44,6 +46,9 @@ func testProductionCommands(t *testing.T, kind string) {
 	t.Setenv("KIZDESK_TEMPORAL_NAMESPACE", "kizdesk-prod") // the worker must register it
 	t.Setenv("KIZDESK_HTTP_ADDR", addr)
 	t.Setenv("KIZDESK_SESSION_KEY", hex.EncodeToString(bytes.Repeat([]byte{7}, 64)))
+	// The same payload keys for web and worker, as an operator sets them.
+	t.Setenv("KIZDESK_PAYLOAD_KEYS", "prod1:"+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{8}, 32)))
+	t.Setenv("KIZDESK_PAYLOAD_KEY_FILE", "")
 	t.Setenv("KIZDESK_LOG_LEVEL", "error")
 	t.Setenv("KIZDESK_AUDIT_KEY_FILE", "")
 	t.Setenv("KIZDESK_AUDIT_KEY", randomKey(t))
@@ -130,6 +135,26 @@ func testProductionCommands(t *testing.T, kind string) {
 		"audit: 2 checkpoints in "+auditDir+", every ticket as they record it\n"+
 		"audit: 1 ticket workflow in Temporal, every ticket as its workflow records it\n" {
 		t.Errorf("audit verify --temporal: %v\n%s", err, out)
+	}
+	// Its history, exported for the replay test, is under the replay test
+	// key and reads back with it.
+	var row models.Ticket
+	db.Where("title = ?", "Beamer im H1").First(&row)
+	out, err = kizdesk("", "history", row.Number)
+	if err != nil {
+		t.Fatalf("history %s: %v", row.Number, err)
+	}
+	if strings.Contains(out, "Beamer") || !strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(codec.ReplayTestKeyID))) {
+		t.Errorf("the exported history is not under the replay test key:\n%.600s", out)
+	}
+	hist, err := client.HistoryFromJSON(strings.NewReader(out), client.HistoryJSONOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var input ticket.TicketInput
+	if err := codec.ReplayTest().DataConverter().FromPayloads(hist.Events[0].GetWorkflowExecutionStartedEventAttributes().GetInput(), &input); err != nil ||
+		input.Ticket.Title != "Beamer im H1" {
+		t.Errorf("the exported history's input reads %q, %v", input.Ticket.Title, err)
 	}
 
 	stop()

@@ -29,7 +29,7 @@ func recordRun(t *testing.T, s *testStack, number, runID, name string) {
 	}
 	path := filepath.Join("workflows", "testdata", workflows.ProcessVersion+"-"+name+".json")
 	var buf bytes.Buffer
-	if err := writeHistory(context.Background(), s.client, number, runID, &buf); err != nil {
+	if err := writeHistory(context.Background(), s.client, s.codec, number, runID, &buf); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -17,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kiz-ulm/kizdesk/activities"
+	"github.com/kiz-ulm/kizdesk/codec"
 	"github.com/kiz-ulm/kizdesk/demo"
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/devtemporal"
@@ -35,6 +37,9 @@ type webConfig struct {
 	TemporalUIURL string
 	Namespace     string
 	Log           *slog.Logger
+	// Codec serves /codec to CodecOrigins (the Temporal UI's).
+	Codec        *codec.Codec
+	CodecOrigins []string
 }
 
 func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *desk.Desk, error) {
@@ -42,6 +47,7 @@ func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *
 	h, err := web.New(d, web.Options{
 		SessionKey: cfg.SessionKey, SecureCookies: cfg.SecureCookies, Log: cfg.Log,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Namespace, Location: cfg.Location,
+		Codec: cfg.Codec, CodecOrigins: cfg.CodecOrigins,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("web: %w", err)
@@ -67,6 +73,12 @@ type devConfig struct {
 	// Checkpoints: where and how often audit checkpoints are written (no
 	// Dir: none).
 	Checkpoints checkpointConfig
+	// PayloadKeys encrypt the Temporal payloads; nil = the key file in
+	// DataDir, made on the first start.
+	PayloadKeys []codec.Key
+	// CodecEndpoint is where the embedded UI's browser reaches the web's
+	// /codec (the web listens only after the stack is up); "" = none.
+	CodecEndpoint string
 	// TemporalDynamicConfig overrides the embedded server's dynamic config
 	// (tests only).
 	TemporalDynamicConfig map[string]any
@@ -75,6 +87,7 @@ type devConfig struct {
 // devStack is all of kizdesk in one process.
 type devStack struct {
 	temporal *devtemporal.Server
+	codec    *codec.Codec
 	client   client.Client
 	db       *gorm.DB
 	worker   sdkworker.Worker
@@ -98,6 +111,15 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	keys := cfg.PayloadKeys
+	if keys == nil {
+		if keys, err = devPayloadKeys(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	if s.codec, err = codec.New(keys); err != nil {
+		return nil, fmt.Errorf("payload keys: %w", err)
+	}
 	s.temporal, err = devtemporal.Start(devtemporal.Options{
 		DatabaseFile:     filepath.Join(cfg.DataDir, "temporal.db"),
 		FrontendPort:     cfg.TemporalPort,
@@ -108,13 +130,18 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 		Logger:           cfg.Log.With("component", "temporal"),
 		LogLevel:         slog.LevelError,
 		DynamicConfig:    cfg.TemporalDynamicConfig,
+		CodecEndpoint:    cfg.CodecEndpoint,
+		CodecErrorMessage: "Payloads are encrypted. Log in to kizdesk as an admin (in this browser, at " +
+			strings.TrimSuffix(cfg.CodecEndpoint, "/codec") + "/) to read them here.",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded Temporal: %w", err)
 	}
-	s.client, err = client.DialContext(ctx, client.Options{
+	opts := client.Options{
 		HostPort: s.temporal.FrontendAddress(), Namespace: cfg.Namespace, Logger: temporalLogger(cfg.Log),
-	})
+	}
+	withPayloadCodec(&opts, s.codec)
+	s.client, err = client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to embedded Temporal: %w", err)
 	}
@@ -147,9 +174,16 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 	if err != nil {
 		return nil, err
 	}
+	uiURL := browserURL(s.temporal.UIURL())
+	var origins []string
+	if uiURL != "" {
+		// The UI answers on both names of loopback; either may call.
+		origins = []string{uiURL, s.temporal.UIURL()}
+	}
 	s.handler, s.desk, err = newWebHandler(s.db, s.client, webConfig{
 		Location: cfg.Location, SystemID: cfg.SystemID, SessionKey: key, SecureCookies: false,
-		TemporalUIURL: s.temporal.UIURL(), Namespace: cfg.Namespace, Log: cfg.Log,
+		TemporalUIURL: uiURL, Namespace: cfg.Namespace, Log: cfg.Log,
+		Codec: s.codec, CodecOrigins: origins,
 	})
 	if err != nil {
 		return nil, err
@@ -162,6 +196,28 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 	s.auditDir = cfg.Checkpoints.Dir
 	s.stopCheckpoints = startCheckpoints(s.db, s.keys, cfg.Checkpoints, cfg.Log)
 	return s, nil
+}
+
+// browserURL names the embedded UI by localhost rather than 127.0.0.1:
+// the banner sends people to http://localhost:<port>/ for kizdesk, and the
+// UI's codec calls carry kizdesk's session cookie only when both are on
+// the same site — localhost and 127.0.0.1 are two sites to a browser.
+func browserURL(u string) string {
+	return strings.Replace(u, "://127.0.0.1:", "://localhost:", 1)
+}
+
+// devCodecEndpoint is the web's /codec as a browser on this machine
+// reaches it, for an HTTP address like ":8080"; "" if the port is not
+// known before the web listens (port 0).
+func devCodecEndpoint(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "0" || port == "" {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && (ip.IsUnspecified() || ip.IsLoopback())) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/codec"
 }
 
 // close stops everything in the reverse order of starting.
@@ -219,12 +275,18 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 	} else {
 		ln.Close()
 	}
+	// Keys from the settings if given, else dev's own key file.
+	pkeys, err := payloadKeys(v)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "kizdesk dev: starting the embedded Temporal server, database, worker and web server …")
 	s, err := startDevStack(ctx, devConfig{
 		DataDir: v.get("KIZDESK_DATA_DIR"), DatabaseURL: v.get("KIZDESK_DATABASE_URL"),
 		Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Retention: retention,
 		TemporalPort: tport, UIPort: uport, Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"),
 		Demo: true, Log: log, AuditKeys: keys, Checkpoints: checkpoints,
+		PayloadKeys: pkeys, CodecEndpoint: devCodecEndpoint(addr),
 	})
 	if err != nil {
 		return err
@@ -245,8 +307,9 @@ func printBanner(w io.Writer, a net.Addr, s *devStack, v values, took time.Durat
 	fmt.Fprintf(w, "\nkizdesk is running (started in %s)\n\n", took.Round(100*time.Millisecond))
 	fmt.Fprintf(w, "  Agent interface   http://localhost:%d/\n", port)
 	fmt.Fprintf(w, "  JSON API          http://localhost:%d/api/v1/  (Authorization: Bearer %s)\n", port, demo.APIToken)
-	if u := s.temporal.UIURL(); u != "" {
+	if u := browserURL(s.temporal.UIURL()); u != "" {
 		fmt.Fprintf(w, "  Temporal UI       %s/namespaces/%s/workflows\n", u, v.get("KIZDESK_TEMPORAL_NAMESPACE"))
+		fmt.Fprintf(w, "                    (payloads are encrypted: log in to kizdesk as admin to read them there)\n")
 	}
 	fmt.Fprintf(w, "  Temporal server   %s (namespace %s)\n", s.temporal.FrontendAddress(), v.get("KIZDESK_TEMPORAL_NAMESPACE"))
 	fmt.Fprintf(w, "  Data              %s\n", v.get("KIZDESK_DATA_DIR"))

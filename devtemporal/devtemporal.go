@@ -70,6 +70,14 @@ type Options struct {
 	// key, e.g. "limit.historyCount.suggestContinueAsNew" for a test that
 	// needs continue-as-new suggested early.
 	DynamicConfig map[string]any
+	// CodecEndpoint, if set, is the codec server the UI decodes payloads
+	// with (e.g. "http://localhost:8080/codec"). The UI calls it from the
+	// browser with the browser's cookies, so a user logged in there (and
+	// allowed by it) reads payloads in clear.
+	CodecEndpoint string
+	// CodecErrorMessage is what the UI shows when the codec endpoint
+	// refuses or fails, e.g. how to get permission.
+	CodecErrorMessage string
 	// LogLevel drops Temporal's own logs below this level. At Warn or above,
 	// warnings are also dropped while the server starts (the services warn
 	// about each other until all are up); everything is dropped from Stop on.
@@ -405,6 +413,12 @@ func (s *Server) startUI(opts Options, frontendAddr string) (err error) {
 		HideLogs: true,
 		// kizdesk dev must work without outside network.
 		DisableNewsFetch: true,
+		// Credentials, not an access token: the UI runs without login, so
+		// the codec server knows the user by its own session cookie.
+		Codec: uiconfig.Codec{
+			Endpoint: opts.CodecEndpoint, IncludeCredentials: opts.CodecEndpoint != "",
+			DefaultErrorMessage: opts.CodecErrorMessage,
+		},
 	}))
 	s.uiDone = make(chan struct{})
 	go func() {

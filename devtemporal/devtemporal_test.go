@@ -216,6 +216,32 @@ func TestInMemoryWithoutUI(t *testing.T) {
 	}
 }
 
+// TestUICodecEndpoint: the UI tells the browser to decode payloads at
+// the configured codec endpoint, sending its cookies there.
+func TestUICodecEndpoint(t *testing.T) {
+	const endpoint = "http://localhost:8080/codec"
+	srv := startServer(t, devtemporal.Options{Namespace: testNamespace, CodecEndpoint: endpoint, CodecErrorMessage: "log in as admin"})
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(srv.UIURL() + "/api/v1/settings")
+	if err != nil {
+		t.Fatalf("GET UI settings: %v", err)
+	}
+	defer resp.Body.Close()
+	var settings struct {
+		Codec struct {
+			Endpoint            string
+			PassAccessToken     bool
+			IncludeCredentials  bool
+			DefaultErrorMessage string
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&settings); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s/api/v1/settings: %s, %v", srv.UIURL(), resp.Status, err)
+	}
+	if c := settings.Codec; c.Endpoint != endpoint || !c.IncludeCredentials || c.PassAccessToken || c.DefaultErrorMessage != "log in as admin" {
+		t.Errorf("the UI's codec settings are %+v, want endpoint %s with credentials and no access token", c, endpoint)
+	}
+}
+
 func TestPortInUse(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

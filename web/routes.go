@@ -40,6 +40,14 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/tickets/:number/merge", s.ticketMerge)
 	agent.POST("/tickets/:number/links", s.linkSave)
 
+	// Temporal's codec endpoint, for the Temporal UI on another origin and
+	// the CLI: admins only, by session or token; no CSRF token (codec.go).
+	codec := r.Group("/codec", s.codecCORS)
+	codec.OPTIONS("/encode", s.codecPreflight)
+	codec.OPTIONS("/decode", s.codecPreflight)
+	codec.POST("/encode", s.withSession, s.requireCodecAdmin, s.codecServe)
+	codec.POST("/decode", s.withSession, s.requireCodecAdmin, s.codecServe)
+
 	// The JSON API: bearer tokens only; it never reads the session cookie,
 	// so it needs no CSRF token.
 	r.GET("/api/v1/openapi.yaml", s.apiOpenAPI)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/sessions"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/i18n"
@@ -69,6 +70,12 @@ type Options struct {
 	// Location is the desk's time zone, in which pages show times;
 	// nil means UTC.
 	Location *time.Location
+	// Codec, if set, serves POST /codec/encode and /codec/decode for the
+	// Temporal UI and CLI (codec.go); nil answers 404 there.
+	Codec converter.PayloadCodec
+	// CodecOrigins are the browser origins (scheme://host:port of the
+	// Temporal UI) that may call the codec endpoint with credentials.
+	CodecOrigins []string
 }
 
 // server holds what every handler needs; handlers are its methods.
@@ -83,6 +90,11 @@ type server struct {
 	// loc is the desk's time zone: pages show times in it, and times
 	// agents type into forms are read in it.
 	loc *time.Location
+	// codec and codecHandler serve the codec endpoint to the origins in
+	// codecOrigins (codec.go).
+	codec        converter.PayloadCodec
+	codecHandler http.Handler
+	codecOrigins map[string]bool
 }
 
 // New returns the handler serving the agent interface and the API. Templates
@@ -118,15 +130,24 @@ func New(d Desk, opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	origins, err := codecOriginSet(opts.CodecOrigins)
+	if err != nil {
+		return nil, err
+	}
 	s := &server{
-		desk:        d,
-		catalog:     catalog,
-		log:         opts.Log,
-		store:       newCookieStore(keys, opts.SecureCookies),
-		pages:       pages,
-		temporalURL: strings.TrimRight(opts.TemporalUIURL, "/"),
-		namespace:   opts.Namespace,
-		loc:         opts.Location,
+		desk:         d,
+		catalog:      catalog,
+		log:          opts.Log,
+		store:        newCookieStore(keys, opts.SecureCookies),
+		pages:        pages,
+		temporalURL:  strings.TrimRight(opts.TemporalUIURL, "/"),
+		namespace:    opts.Namespace,
+		loc:          opts.Location,
+		codec:        opts.Codec,
+		codecOrigins: origins,
+	}
+	if opts.Codec != nil {
+		s.codecHandler = converter.NewPayloadCodecHTTPHandler(opts.Codec)
 	}
 
 	// Release mode keeps gin from printing its debug banner and routes to

@@ -8,6 +8,8 @@ import (
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
+
+	"github.com/kiz-ulm/kizdesk/codec"
 )
 
 // TestReplay replays every recorded ticket history in testdata/ against the
@@ -26,9 +28,17 @@ func TestReplay(t *testing.T) {
 		t.Fatal("no recorded histories in testdata/")
 	}
 	logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// The histories' payloads are encrypted with the public replay test
+	// key (histories_test.go).
+	c := codec.ReplayTest()
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
+			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{
+				DataConverter: c.DataConverter(), FailureConverter: c.FailureConverter(),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
 			r.RegisterWorkflow(Ticket)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(logger, f); err != nil {
 				t.Errorf("replay %s: %v", f, err)
