@@ -73,7 +73,7 @@ func newFakeDesk() *fakeDesk {
 			}},
 			History: []models.HistoryEntry{{
 				ID: 1, TicketID: 1, Seq: 1, Event: "NewTicket", ActorKind: "agent", ActorID: 7,
-				ActorName: "Anna Agent", Field: "state", NewValue: "new", CreatedAt: testTime, Hash: "abc",
+				ActorName: "Anna Agent", Field: "State", NewValue: "new", CreatedAt: testTime, Hash: "abc",
 			}},
 		}},
 		errs:     map[string]error{},

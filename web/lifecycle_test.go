@@ -366,7 +366,7 @@ func TestZoomShowsLifecycle(t *testing.T) {
 		"It jams &lt;again&gt;",
 		// History reads well.
 		`<td title="SetPendingTime">Pending time set</td>`, "Pending until: — → 2026-01-16 08:00",
-		"Lock: unlock → lock",
+		"Lock: unlocked → locked",
 		`<td title="EscalationStart">SLA breached</td>`, `kizdesk <span class="muted">(system)</span>`, "Update due: 2026-01-15 10:30</td>",
 		`Merged from: — → <a href="/agent/tickets/2026112710000033">2026112710000033</a>`)
 

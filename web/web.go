@@ -110,7 +110,7 @@ func New(d Desk, opts Options) (http.Handler, error) {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	pages, err := parsePages(opts.Location)
+	pages, err := parsePages()
 	if err != nil {
 		return nil, err
 	}
