@@ -344,3 +344,20 @@ func (f *fakeDesk) RemindersReached(context.Context, desk.Principal) ([]models.T
 	}
 	return f.reminders, nil
 }
+
+func (f *fakeDesk) SetLanguage(_ context.Context, a desk.Principal, lang string) error {
+	f.record("SetLanguage")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests["SetLanguage"] = append(f.requests["SetLanguage"], lang)
+	if err := f.errs["SetLanguage"]; err != nil {
+		return err
+	}
+	agent, ok := f.agents[a.ID]
+	if !ok {
+		return fmt.Errorf("agent %d: %w", a.ID, desk.ErrNotFound)
+	}
+	agent.Language = lang
+	f.agents[a.ID] = agent
+	return nil
+}

@@ -51,6 +51,7 @@ type Desk interface {
 	FollowUp(ctx context.Context, a desk.Principal, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error)
 	RemindersReached(ctx context.Context, a desk.Principal) ([]models.TicketRow, error)
 	CountRemindersReached(ctx context.Context, a desk.Principal) (int, error)
+	SetLanguage(ctx context.Context, a desk.Principal, lang string) error
 }
 
 // Options configure the web handler.

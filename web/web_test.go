@@ -54,6 +54,8 @@ type browser struct {
 	hc   *http.Client
 	desk *fakeDesk
 	log  *syncBuffer
+	// acceptLanguage is sent with requests that set none; "" sends none.
+	acceptLanguage string
 }
 
 type response struct {
@@ -82,13 +84,13 @@ func newBrowser(t *testing.T, opts Options) *browser {
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return &browser{t: t, base: srv.URL, hc: hc, desk: fd, log: logs}
+	return &browser{t: t, base: srv.URL, hc: hc, desk: fd, log: logs, acceptLanguage: "en"}
 }
 
 func (b *browser) do(req *http.Request) response {
 	b.t.Helper()
-	if req.Header.Get("Accept-Language") == "" {
-		req.Header.Set("Accept-Language", "en")
+	if req.Header.Get("Accept-Language") == "" && b.acceptLanguage != "" {
+		req.Header.Set("Accept-Language", b.acceptLanguage)
 	}
 	res, err := b.hc.Do(req)
 	if err != nil {
