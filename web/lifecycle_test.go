@@ -137,9 +137,11 @@ func TestPendingFormReadsTheDesksZone(t *testing.T) {
 		until string
 		want  time.Time
 	}{
-		{"2026-12-01T09:30", time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC)},     // CET, UTC+1
-		{"2027-07-01T09:30", time.Date(2027, 7, 1, 7, 30, 0, 0, time.UTC)},      // CEST, UTC+2
-		{"2027-07-01 18:05", time.Date(2027, 7, 1, 16, 5, 0, 0, time.UTC)},      // typed into a text field
+		{"2026-12-01T09:30", time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC)}, // CET, UTC+1
+		{"2027-07-01T09:30", time.Date(2027, 7, 1, 7, 30, 0, 0, time.UTC)},  // CEST, UTC+2
+		{"2027-07-01 18:05", time.Date(2027, 7, 1, 16, 5, 0, 0, time.UTC)},  // typed into a text field
+		{"01.07.2027 18:05", time.Date(2027, 7, 1, 16, 5, 0, 0, time.UTC)},  // as Germans write it
+		{"1.7.2027 18:05", time.Date(2027, 7, 1, 16, 5, 0, 0, time.UTC)},
 		{"2026-12-01T09:30:15", time.Date(2026, 12, 1, 8, 30, 15, 0, time.UTC)}, // with seconds
 	} {
 		res, key := b.postForm("pending", url.Values{"state": {"pending reminder"}, "until": {tc.until}, "note": {"waiting for the customer"}})
