@@ -69,7 +69,7 @@ func (s *session) login(id int64) {
 	s.changed = true
 }
 
-// logout forgets everything but keeps a fresh CSRF token for the next login.
+// logout forgets everything but the language; a fresh CSRF token for the next login.
 func (s *session) logout() {
 	s.raw.Values = map[any]any{valCSRF: rand.Text(), valLang: s.lang()}
 	s.changed = true
