@@ -60,20 +60,22 @@ var staticVersion = func() string {
 
 // funcs are the template functions that read the same in every language;
 // texts, names and times in the reader's language are methods of .L.
-var funcs = template.FuncMap{
-	// overdue tells whether a due time (time.Time or *time.Time) has passed.
-	"overdue": func(v any) (bool, error) {
-		t, ok, err := timeOf(v)
-		return ok && !t.After(time.Now()), err
-	},
-	"static": func(name string) string {
-		return "/static/" + name + "?v=" + staticVersion
-	},
-	"field":           func(fe map[string]string, name string) string { return fe[name] },
-	"allows":          allows,
-	"pending":         func(state string) bool { return ticket.State(state).Pending() },
-	"reminderReached": reminderReached,
-	"notice":          notice,
+func funcs() template.FuncMap {
+	return template.FuncMap{
+		// overdue tells whether a due time (time.Time or *time.Time) has passed.
+		"overdue": func(v any) (bool, error) {
+			t, ok, err := timeOf(v)
+			return ok && !t.After(time.Now()), err
+		},
+		"static": func(name string) string {
+			return "/static/" + name + "?v=" + staticVersion
+		},
+		"field":           func(fe map[string]string, name string) string { return fe[name] },
+		"allows":          allows,
+		"pending":         func(state string) bool { return ticket.State(state).Pending() },
+		"reminderReached": reminderReached,
+		"notice":          notice,
+	}
 }
 
 // timeOf reads the times templates pass to the time functions.
@@ -119,7 +121,7 @@ func reminderReached(t models.TicketRow) bool {
 // parsePages parses every page together with the layout and the parts
 // several pages share (templates/parts), once.
 func parsePages() (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/parts/*.html")
+	base, err := template.New("layout.html").Funcs(funcs()).ParseFS(files, "templates/layout.html", "templates/parts/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
