@@ -45,6 +45,9 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
+		// The journey below reads English labels; kizdesk shows English
+		// when the browser asks for it (German otherwise).
+		chromedp.Flag("accept-lang", "en-US,en"),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
 	defer cancelAlloc()

@@ -248,13 +248,14 @@ func testEndToEnd(t *testing.T, s *testStack) {
 	if status != http.StatusOK {
 		t.Fatalf("close: %d", status)
 	}
-	// The page after the redirect already shows the change (read-your-writes).
-	if !strings.Contains(zoom, "closed successful") {
-		t.Error("the zoom after close does not show the closed state")
+	// The page after the redirect already shows the change (read-your-writes),
+	// in German: the browser names no language, and the kiz works in German.
+	if !strings.Contains(zoom, `<span class="state">erfolgreich geschlossen</span>`) || !strings.Contains(zoom, `<html lang="de">`) {
+		t.Error("the zoom after close does not show the closed state in German")
 	}
 	// A note on the closed ticket is refused, clearly, and nothing is written.
 	status, _, page = b.post(zoom, "/agent/tickets/"+number+"/notes", map[string]string{"kind": "internal note", "body": "zu spät"})
-	if status != http.StatusConflict || !strings.Contains(page, "closed") {
+	if status != http.StatusConflict || !strings.Contains(page, "Ein Ticket im Status „erfolgreich geschlossen“ kann nicht") {
 		t.Errorf("note on a closed ticket: status %d", status)
 	}
 

@@ -81,7 +81,10 @@ type Agent struct {
 	Team         string // for RoleTeam: the team's name
 	PasswordHash string
 	Active       bool
-	CreatedAt    time.Time
+	// Language is the interface language the agent chose ("de", "en");
+	// empty means their browser's.
+	Language  string
+	CreatedAt time.Time
 }
 
 // Customer is anyone with a kiz account who asks the desk for help.

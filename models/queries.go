@@ -49,6 +49,20 @@ func AgentByID(ctx context.Context, db *gorm.DB, id int64) (Agent, error) {
 	return a, nil
 }
 
+// SetAgentLanguage stores the interface language an active agent of
+// tenantID chose.
+func SetAgentLanguage(ctx context.Context, db *gorm.DB, tenantID, id int64, lang string) error {
+	res := db.WithContext(ctx).Model(&Agent{}).Where("id = ? AND tenant_id = ? AND active", id, tenantID).
+		Update("language", lang)
+	if res.Error != nil {
+		return fmt.Errorf("agent %d language: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("agent %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
 // HashToken is how API tokens are stored: a token is a long random secret,
 // so a plain SHA-256 is enough and allows looking it up.
 func HashToken(token string) string {

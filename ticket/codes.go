@@ -94,11 +94,12 @@ const (
 	FieldTooLong      Code = "field.too_long" // Max (bytes)
 	FieldBadUTF8      Code = "field.bad_utf8"
 	FieldControlChars Code = "field.control_chars"
-	FieldUnknown      Code = "field.unknown"  // no such thing (customer, queue, service, agent, ticket)
-	FieldChoose       Code = "field.choose"   // choose one of the offered values
-	FieldPast         Code = "field.past"     // a time must lie in the future
-	FieldTooFar       Code = "field.too_far"  // Days
-	FieldBadTime      Code = "field.bad_time" // not a date and time
+	FieldUnknown      Code = "field.unknown"     // no such thing (customer, queue, service, agent, ticket)
+	FieldChoose       Code = "field.choose"      // choose one of the offered values
+	FieldPast         Code = "field.past"        // a time must lie in the future
+	FieldTooFar       Code = "field.too_far"     // Days
+	FieldBadTime      Code = "field.bad_time"    // not a date and time
+	FieldBadRFC3339   Code = "field.bad_rfc3339" // the API's times: RFC 3339 with an offset
 	FieldBadNumber    Code = "field.bad_number"
 	FieldSelf         Code = "field.self"          // the ticket itself
 	FieldMergedInto   Code = "field.merged_into"   // Into
@@ -135,7 +136,7 @@ var allCodes = []Code{
 	RefusedWithTeam, RefusedFirstLevel, RefusedNoFirstLevel, RefusedLinked, RefusedSelf, RefusedNotCustomer,
 	RefusedForbidden, RefusedSameResponsible,
 	FieldRequired, FieldTooLong, FieldBadUTF8, FieldControlChars, FieldUnknown, FieldChoose, FieldPast, FieldTooFar,
-	FieldBadTime, FieldBadNumber, FieldSelf, FieldMergedInto, FieldNotSecondary, FieldNegative,
+	FieldBadTime, FieldBadRFC3339, FieldBadNumber, FieldSelf, FieldMergedInto, FieldNotSecondary, FieldNegative,
 	MsgFixFields, MsgNotFound, MsgUnavailable, MsgBadLogin, MsgThrottled, MsgNoToken, MsgFormExpired, MsgBadRequest,
 	MsgTooLarge, MsgInternal, MsgForbidden, MsgSaved, MsgNewTicket,
 }

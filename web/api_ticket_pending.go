@@ -27,7 +27,7 @@ func (s *server) apiTicketPending(c *gin.Context) {
 		if v := strings.TrimSpace(in.Until); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				return ticket.View{}, desk.FieldErrors{"until": ticket.P(ticket.FieldBadTime)}
+				return ticket.View{}, desk.FieldErrors{"until": ticket.P(ticket.FieldBadRFC3339)}
 			}
 			until = t
 		}

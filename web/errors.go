@@ -129,7 +129,7 @@ func (s *server) writeProblem(c *gin.Context, p problem) {
 		c.JSON(p.Status, out)
 		return
 	}
-	s.render(c, p.Status, "error", &errorPage{layout: layout{Title: http.StatusText(p.Status)}, Message: p.Message, Fields: p.FieldTexts})
+	s.render(c, p.Status, "error", &errorPage{Message: p.Message, Fields: p.FieldTexts})
 }
 
 func isAPI(c *gin.Context) bool {

@@ -73,7 +73,7 @@ func newFakeDesk() *fakeDesk {
 			}},
 			History: []models.HistoryEntry{{
 				ID: 1, TicketID: 1, Seq: 1, Event: "NewTicket", ActorKind: "agent", ActorID: 7,
-				ActorName: "Anna Agent", Field: "state", NewValue: "new", CreatedAt: testTime, Hash: "abc",
+				ActorName: "Anna Agent", Field: "State", NewValue: "new", CreatedAt: testTime, Hash: "abc",
 			}},
 		}},
 		errs:     map[string]error{},
@@ -343,4 +343,21 @@ func (f *fakeDesk) RemindersReached(context.Context, desk.Principal) ([]models.T
 		return nil, err
 	}
 	return f.reminders, nil
+}
+
+func (f *fakeDesk) SetLanguage(_ context.Context, a desk.Principal, lang string) error {
+	f.record("SetLanguage")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests["SetLanguage"] = append(f.requests["SetLanguage"], lang)
+	if err := f.errs["SetLanguage"]; err != nil {
+		return err
+	}
+	agent, ok := f.agents[a.ID]
+	if !ok {
+		return fmt.Errorf("agent %d: %w", a.ID, desk.ErrNotFound)
+	}
+	agent.Language = lang
+	f.agents[a.ID] = agent
+	return nil
 }

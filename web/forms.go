@@ -146,14 +146,15 @@ const localInputLayout = "2006-01-02T15:04"
 
 // localTime reads a time an agent typed, in the desk's zone: the value of
 // a datetime-local input, with or without seconds, or the same with a
-// space for the T (what one types where the browser shows a text field).
+// space for the T, or a German date (what one types where the browser
+// shows a text field).
 // Empty is the zero time: the desk says whether one is required.
 func localTime(v string, loc *time.Location, field string, fe desk.FieldErrors) time.Time {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}
 	}
-	for _, layout := range []string{localInputLayout, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
+	for _, layout := range []string{localInputLayout, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05", "2.1.2006 15:04"} {
 		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
 			return t
 		}

@@ -7,62 +7,25 @@ import (
 )
 
 // How the zoom's history table reads: the event in words (the OTRS name
-// stays in a title), the field changed, old → new, who. The history itself
-// keeps the OTRS names and UTC times the hash chain covers.
+// stays in a title), the field changed, old → new, who — in the reader's
+// language. The history itself keeps the OTRS names and UTC times the
+// hash chain covers. The texts are ui.event.<Event> and
+// ui.history.field.<Field> in the catalogues; a test fails on an event of
+// package ticket without both.
 
-var eventLabels = map[string]string{
-	ticket.EventNewTicket:       "Ticket created",
-	ticket.EventAddNote:         "Note",
-	ticket.EventPhoneCall:       "Phone note",
-	ticket.EventSendAnswer:      "Reply sent",
-	ticket.EventFollowUp:        "Customer follow-up",
-	ticket.EventStateUpdate:     "State changed",
-	ticket.EventOwnerUpdate:     "Owner changed",
-	ticket.EventResponsible:     "Responsible changed",
-	ticket.EventLock:            "Locked",
-	ticket.EventUnlock:          "Unlocked",
-	ticket.EventSubscribe:       "Watcher added",
-	ticket.EventUnsubscribe:     "Watcher removed",
-	ticket.EventMove:            "Moved",
-	ticket.EventServiceUpdate:   "Service changed",
-	ticket.EventTypeUpdate:      "Type changed",
-	ticket.EventPriorityUpdate:  "Priority changed",
-	ticket.EventSLAUpdate:       "SLA changed",
-	ticket.EventEscalation:      "Escalated",
-	ticket.EventHandBack:        "Handed back",
-	ticket.EventPendingTime:     "Pending time set",
-	ticket.EventReminderReached: "Reminder reached",
-	ticket.EventAutoClose:       "Closed automatically",
-	ticket.EventMerged:          "Merged",
-	ticket.EventLinkAdd:         "Linked",
-	ticket.EventSLAWarning:      "SLA warning",
-	ticket.EventSLABreach:       "SLA breached",
-	ticket.EventMergedIn:        "Ticket merged in",
-}
-
-// eventLabel is a history event in words; unknown events show as they are.
-func eventLabel(event string) string {
-	if l, ok := eventLabels[event]; ok {
-		return l
+// Event is a history event in words; unknown events show as they are.
+func (t texts) Event(event string) string {
+	if id := "ui.event." + event; t.Has(id) {
+		return t.Text(id)
 	}
 	return event
 }
 
-var fieldLabels = map[string]string{
-	"PendingUntil":      "Pending until",
-	"MergedInto":        "Merged into",
-	"MergedFrom":        "Merged from",
-	"Link":              "Linked with",
-	"FirstResponseTime": "First response due",
-	"UpdateTime":        "Update due",
-	"SolutionTime":      "Solution due",
-	"state":             "State",
-}
-
-// fieldLabel is a history entry's field in words.
-func fieldLabel(field string) string {
-	if l, ok := fieldLabels[field]; ok {
-		return l
+// Field is a history entry's field in words; unknown fields show as they
+// are.
+func (t texts) Field(field string) string {
+	if id := "ui.history.field." + field; t.Has(id) {
+		return t.Text(id)
 	}
 	return field
 }
@@ -87,14 +50,28 @@ type historyValue struct {
 // ticketFields hold ticket numbers.
 var ticketFields = map[string]bool{"MergedInto": true, "MergedFrom": true, "Link": true}
 
-// newHistoryValue shows times (stored as RFC 3339 in UTC) in the desk's
-// zone and marks ticket numbers for a link; empty is "—".
-func newHistoryValue(field, value string, loc *time.Location) historyValue {
+// Value shows an old or new value of field: times (stored as RFC 3339 in
+// UTC) in the desk's zone, states, levels, locks, types and priorities in
+// the reader's words, ticket numbers marked for a link; empty is "—".
+func (t texts) Value(field, value string) historyValue {
 	if value == "" {
 		return historyValue{Text: "—"}
 	}
-	if t, err := time.Parse(time.RFC3339, value); err == nil {
-		return historyValue{Text: t.In(loc).Format(timeLayout)}
+	if at, err := time.Parse(time.RFC3339, value); err == nil {
+		s, _ := t.Time(at)
+		return historyValue{Text: s}
+	}
+	switch field {
+	case "State":
+		return historyValue{Text: t.State(value)}
+	case "Level":
+		return historyValue{Text: t.Level(value)}
+	case "Lock":
+		return historyValue{Text: t.word("ui.lock.", value)}
+	case "Type":
+		return historyValue{Text: t.Type(value)}
+	case "Priority":
+		return historyValue{Text: t.Priority(value)}
 	}
 	return historyValue{Text: value, Ticket: ticketFields[field]}
 }

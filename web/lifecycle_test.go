@@ -102,8 +102,8 @@ func TestActionFormsCallTheDesk(t *testing.T) {
 			func(k string) any { return desk.ReopenRequest{RequestKey: k, Note: "customer called again"} }, "Ticket reopened."},
 		{"merge", "merge", nil, url.Values{"into": {" " + otherNumber + " "}}, "Merge",
 			func(k string) any { return desk.MergeRequest{RequestKey: k, Into: otherNumber} }, "Ticket merged into " + otherNumber + "."},
-		{"merge a closed ticket", "merge", closed, url.Values{"into": {otherNumber}}, "Merge",
-			func(k string) any { return desk.MergeRequest{RequestKey: k, Into: otherNumber} }, "Ticket merged into"},
+		{"link a closed ticket", "links", closed, url.Values{"other": {otherNumber}}, "Link",
+			func(k string) any { return desk.LinkRequest{RequestKey: k, Other: otherNumber} }, "Ticket linked with " + otherNumber + "."},
 		{"link", "links", nil, url.Values{"other": {otherNumber}}, "Link",
 			func(k string) any { return desk.LinkRequest{RequestKey: k, Other: otherNumber} }, "Ticket linked with " + otherNumber + "."},
 	} {
@@ -137,9 +137,11 @@ func TestPendingFormReadsTheDesksZone(t *testing.T) {
 		until string
 		want  time.Time
 	}{
-		{"2026-12-01T09:30", time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC)},     // CET, UTC+1
-		{"2027-07-01T09:30", time.Date(2027, 7, 1, 7, 30, 0, 0, time.UTC)},      // CEST, UTC+2
-		{"2027-07-01 18:05", time.Date(2027, 7, 1, 16, 5, 0, 0, time.UTC)},      // typed into a text field
+		{"2026-12-01T09:30", time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC)}, // CET, UTC+1
+		{"2027-07-01T09:30", time.Date(2027, 7, 1, 7, 30, 0, 0, time.UTC)},  // CEST, UTC+2
+		{"2027-07-01 18:05", time.Date(2027, 7, 1, 16, 5, 0, 0, time.UTC)},  // typed into a text field
+		{"01.07.2027 18:05", time.Date(2027, 7, 1, 16, 5, 0, 0, time.UTC)},  // as Germans write it
+		{"1.7.2027 18:05", time.Date(2027, 7, 1, 16, 5, 0, 0, time.UTC)},
 		{"2026-12-01T09:30:15", time.Date(2026, 12, 1, 8, 30, 15, 0, time.UTC)}, // with seconds
 	} {
 		res, key := b.postForm("pending", url.Values{"state": {"pending reminder"}, "until": {tc.until}, "note": {"waiting for the customer"}})
@@ -169,7 +171,7 @@ func TestPendingFormUnreadableTime(t *testing.T) {
 		`<details class="card action" id="pending" open>`,
 		`<option value="pending auto close-" selected>`,
 		`value="next tuesday"`,
-		`<p class="field-error">is not a date and time like 2026-12-01 09:30</p>`,
+		`<p class="field-error">Not a date and time (YYYY-MM-DD HH:MM).</p>`,
 		"rows=\"3\">\nwait &lt;here&gt;</textarea>",
 		"(Europe/Berlin)")
 	if _, again := formKeys(t, res.body, "/agent/tickets/"+testNumber+"/pending"); again != key {
@@ -186,7 +188,9 @@ func TestActionFieldErrors(t *testing.T) {
 		wantStatus(t, res, http.StatusUnprocessableEntity)
 		wantContains(t, res.body,
 			`<details class="card action" id="people" open>`,
-			`<p class="field-error">no such agent</p>`,
+			`<select id="assign-owner" name="owner_id">`,
+			`</select><p class="field-error">Not found.</p>
+  <label for="assign-responsible">`,
 			`<option value="8" selected>Bert Second</option>`,
 			`<option value="7" selected>Anna Agent</option>`)
 		if got := requestsOf[desk.AssignRequest](b.desk, "Assign"); len(got) != 1 || got[0].OwnerID != 8 || got[0].ResponsibleID != 7 {
@@ -198,10 +202,12 @@ func TestActionFieldErrors(t *testing.T) {
 		b.login()
 		res, _ := b.postForm("assign", url.Values{"owner_id": {"eight"}})
 		wantStatus(t, res, http.StatusUnprocessableEntity)
-		wantContains(t, res.body, `<p class="field-error">is not a valid choice</p>`)
+		wantContains(t, res.body, `</select><p class="field-error">Please choose one of the offered values.</p>
+  <label for="assign-responsible">`)
 		res, _ = b.postForm("lock", nil)
 		wantStatus(t, res, http.StatusUnprocessableEntity)
-		wantContains(t, res.body, `<p class="field-error">is missing or not yes or no</p>`)
+		wantContains(t, res.body, `<details class="card action" id="people" open>`,
+			`Lock (and own it)</button><p class="field-error">Please choose one of the offered values.</p>`)
 		if n := b.desk.called("Assign") + b.desk.called("Lock"); n != 0 {
 			t.Errorf("the desk was called %d times with input the web could not read", n)
 		}
@@ -213,7 +219,7 @@ func TestActionFieldErrors(t *testing.T) {
 		res, _ := b.postForm("merge", url.Values{"into": {"2099010110000011"}})
 		wantStatus(t, res, http.StatusUnprocessableEntity)
 		wantContains(t, res.body, `<details class="card action" id="merge-link" open>`, `value="2099010110000011"`,
-			`<p class="field-error">no such ticket</p>`)
+			`value="2099010110000011" inputmode="numeric" pattern="[0-9]+" required><p class="field-error">Not found.</p>`)
 	})
 }
 
@@ -224,7 +230,7 @@ func TestActionRejected(t *testing.T) {
 	res, _ := b.postForm("move", url.Values{"queue_id": {"5"}})
 	wantStatus(t, res, http.StatusConflict)
 	wantContains(t, res.body,
-		`<p class="alert" role="alert">Bert Second has locked the ticket; only they may &#34;move&#34; it</p>`,
+		`<p class="alert" role="alert">The ticket is locked by Bert Second; only they can do “move” until it is unlocked.</p>`,
 		`<details class="card action" id="routing" open>`,
 		`<option value="5" selected>Team Druck (team)</option>`)
 
@@ -316,7 +322,7 @@ func TestZoomShowsLifecycle(t *testing.T) {
 	owner, responsible := int64(8), int64(7)
 	b.setTicket(func(d *desk.TicketDetail) {
 		t := &d.Ticket
-		t.State, t.PendingUntil = "pending reminder", &reminder
+		t.State, t.PendingUntil, t.ReminderDue = "pending reminder", &reminder, &reminder
 		t.OwnerID, t.OwnerName, t.ResponsibleID, t.ResponsibleName, t.Locked = &owner, "Bert Second", &responsible, "Anna Agent", true
 		t.SLAName, t.FirstResponseDue, t.SolutionDue, t.EscalationDue = "Standard 8x5", &past, &future, &future
 		t.UpdateBreached, t.FirstResponseAt, t.EscalatedAt = true, &past, &past
@@ -362,9 +368,17 @@ func TestZoomShowsLifecycle(t *testing.T) {
 		"It jams &lt;again&gt;",
 		// History reads well.
 		`<td title="SetPendingTime">Pending time set</td>`, "Pending until: — → 2026-01-16 08:00",
-		"Lock: unlock → lock",
+		"Lock: unlocked → locked",
 		`<td title="EscalationStart">SLA breached</td>`, `kizdesk <span class="muted">(system)</span>`, "Update due: 2026-01-15 10:30</td>",
 		`Merged from: — → <a href="/agent/tickets/2026112710000033">2026112710000033</a>`)
+
+	// The badge follows the working-time due the workflow projects, not
+	// the pending time: a reminder set for a Sunday is reached on Monday.
+	notYet := time.Now().Add(time.Hour)
+	b.setTicket(func(d *desk.TicketDetail) { d.Ticket.ReminderDue = &notYet })
+	if body := b.get("/agent/tickets/" + testNumber).body; strings.Contains(body, "reminder reached") {
+		t.Error("reminder reached shown before the reminder's working-time due")
+	}
 
 	// A merged ticket says where it went and offers nothing.
 	b.setTicket(func(d *desk.TicketDetail) { d.Ticket.State, d.Ticket.MergedInto = "merged", otherNumber })
@@ -377,13 +391,15 @@ func TestZoomShowsLifecycle(t *testing.T) {
 
 func reminderRow() models.TicketRow {
 	until := time.Date(2026, 1, 20, 8, 0, 0, 0, time.UTC)
+	reminderDue := until // inside working hours: due when set
 	due := time.Date(2026, 1, 21, 15, 0, 0, 0, time.UTC)
 	owner := int64(7)
 	return models.TicketRow{
 		Ticket: models.Ticket{
 			ID: 2, TenantID: 1, Number: otherNumber, Title: "Call back about <VPN>", State: "pending reminder",
 			Level: models.LevelFirst, QueueID: 3, TypeID: 1, PriorityID: 3, CustomerID: 5, OwnerID: &owner,
-			Channel: "phone", CreatedAt: testTime, UpdatedAt: testTime, PendingUntil: &until, SolutionDue: &due,
+			Channel: "phone", CreatedAt: testTime, UpdatedAt: testTime, PendingUntil: &until, ReminderDue: &reminderDue,
+			SolutionDue: &due,
 		},
 		QueueName: "Helpdesk", TypeName: "Incident", PriorityName: "3 normal", CustomerName: "Carl Customer",
 		CustomerLogin: "carl", OwnerName: "Anna Agent",
@@ -456,7 +472,7 @@ func TestAPIActions(t *testing.T) {
 			b.desk.errs[tc.method] = &desk.RejectedError{Problem: ticket.P(ticket.RefusedMerged, "Into", "2026112710000099", "Action", "close")}
 			res = b.api(http.MethodPost, path, testToken, tc.body)
 			wantStatus(t, res, http.StatusConflict)
-			wantContains(t, res.body, `"error":"a ticket in state \"merged\" cannot be changed"`)
+			wantContains(t, res.body, `"code":"refused.merged"`, `"error":"The ticket was merged into 2026112710000099; work on that ticket instead."`)
 		})
 	}
 }
@@ -475,7 +491,7 @@ func TestAPIPendingAndRequiredFlags(t *testing.T) {
 	for _, until := range []string{"tomorrow", "2026-12-01T09:30", "2026-12-01 09:30:00+01:00"} {
 		res = b.api(http.MethodPost, path, testToken, `{"state":"pending reminder","until":"`+until+`"}`)
 		wantStatus(t, res, http.StatusUnprocessableEntity)
-		wantContains(t, res.body, `"fields":{"until":"is not an RFC 3339 time`)
+		wantContains(t, res.body, `"fields":{"until":"Not an RFC 3339 time`, `"field_codes":{"until":"field.bad_rfc3339"}`)
 	}
 	if n := b.desk.called("SetPending"); n != 1 {
 		t.Errorf("SetPending called %d times, want only for the readable time", n)
@@ -523,7 +539,8 @@ func TestAPIFollowUp(t *testing.T) {
 	b.desk.errs["FollowUp"] = desk.FieldErrors{"customer": ticket.P(ticket.FieldUnknown), "key": ticket.P(ticket.FieldTooLong, "Max", "200")}
 	res = b.api(http.MethodPost, path, testToken, `{"customer":"nobody","body":"x"}`)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantContains(t, res.body, `"fields":{"customer":"no customer with this login","message_id":"is longer than 200 characters"}`)
+	wantContains(t, res.body, `"fields":{"customer":"Not found.","message_id":"Too long (at most 200 bytes)."}`,
+		`"field_codes":{"customer":"field.unknown","message_id":"field.too_long"}`)
 	if n := b.desk.called("FollowUp"); n != 3 {
 		t.Errorf("FollowUp called %d times, want 3", n)
 	}

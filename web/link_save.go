@@ -21,7 +21,7 @@ func (s *server) linkSave(c *gin.Context) {
 		what: "link", form: &f.formState, back: func(fs *ticketForms) { fs.Link = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Link(ctx, a, number, desk.LinkRequest{RequestKey: f.RequestKey, Other: f.Other})
-			return "Ticket linked with " + f.Other + ".", err
+			return s.texts(c).T("ui.flash.linked", "Other", f.Other), err
 		},
 	})
 }

@@ -33,7 +33,7 @@ func (s *server) loginCheck(c *gin.Context) {
 		return
 	}
 	s.render(c, p.Status, "login", &loginPage{
-		layout: layout{Title: "Login", Error: p.Message},
+		layout: layout{Error: p.Message},
 		Login:  login, Next: next, Fields: p.FieldTexts,
 	})
 }

@@ -20,5 +20,5 @@ func (s *server) loginShow(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	s.render(c, http.StatusOK, "login", &loginPage{layout: layout{Title: "Login"}, Next: next})
+	s.render(c, http.StatusOK, "login", &loginPage{Next: next})
 }

@@ -5,6 +5,6 @@ import "github.com/gin-gonic/gin"
 func (s *server) logout(c *gin.Context) {
 	sess := sessionOf(c)
 	sess.logout()
-	sess.addFlash("You are logged out.")
+	sess.addFlash(s.texts(c).T("ui.flash.logged_out"))
 	s.redirect(c, "/login")
 }

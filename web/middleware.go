@@ -50,7 +50,7 @@ func (s *server) recovery(c *gin.Context) {
 			c.Abort()
 			return
 		}
-		s.writeProblem(c, problem{Status: http.StatusInternalServerError, Message: "Something went wrong. Please try again later."})
+		s.writeProblem(c, s.problemFor(c, fmt.Errorf("panic: %v", v)))
 	}()
 	c.Next()
 }

@@ -20,7 +20,7 @@ func (s *server) noteSave(c *gin.Context) {
 		what: "add note", form: &f.formState, back: func(fs *ticketForms) { fs.Note = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.AddNote(ctx, a, number, desk.AddNoteRequest{RequestKey: f.RequestKey, Kind: f.Kind, Body: f.Body})
-			return "Note added.", err
+			return s.texts(c).T("ui.flash.note_added"), err
 		},
 	})
 }

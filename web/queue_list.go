@@ -24,7 +24,7 @@ func (s *server) queueList(c *gin.Context) {
 		s.fail(c, fmt.Errorf("queue overview: %w", err))
 		return
 	}
-	p := &queueListPage{layout: layout{Title: "Queues"}, Queues: qs}
+	p := &queueListPage{Queues: qs}
 	if n, err := s.desk.CountRemindersReached(c.Request.Context(), principalOf(c)); err != nil {
 		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "reminders reached for the queue overview", slog.String("err", err.Error()))
 		p.Reminders = -1

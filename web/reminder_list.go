@@ -21,5 +21,5 @@ func (s *server) reminderList(c *gin.Context) {
 		s.fail(c, fmt.Errorf("reminders reached: %w", err))
 		return
 	}
-	s.render(c, http.StatusOK, "reminder_list", &reminderListPage{layout: layout{Title: "Reminders reached"}, Tickets: rows})
+	s.render(c, http.StatusOK, "reminder_list", &reminderListPage{Tickets: rows})
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -25,21 +26,23 @@ var files embed.FS
 
 // layout is what every page shows around its content.
 type layout struct {
+	// Title is the page's title; empty means the catalogue's
+	// ui.title.<page>.
 	Title     string
 	Agent     *models.Agent
 	CSRFToken string
 	Flashes   []string
 	Error     string
+	// L is the reader's language; Here is the page the language switch
+	// comes back to.
+	L    texts
+	Here string
 }
 
 func (l *layout) base() *layout { return l }
 
 // pageData is any page struct that embeds layout.
 type pageData interface{ base() *layout }
-
-// timeLayout is how the interface shows times: minutes are precise enough
-// for agents, seconds are in the API and the history's hash chain.
-const timeLayout = "2006-01-02 15:04"
 
 // staticVersion changes whenever a static file changes, so browsers may
 // cache /static/ for long and still pick up a new style sheet at once.
@@ -55,26 +58,15 @@ var staticVersion = func() string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }()
 
-// funcs are the template functions; times are shown in the desk's zone,
-// whatever zone the server runs in.
-func funcs(loc *time.Location) template.FuncMap {
+// funcs are the template functions that read the same in every language;
+// texts, names and times in the reader's language are methods of .L.
+func funcs() template.FuncMap {
 	return template.FuncMap{
-		// time shows a time.Time or a *time.Time; zero and nil are "—".
-		"time": func(v any) (string, error) {
-			t, ok, err := timeOf(v)
-			if err != nil || !ok {
-				return "—", err
-			}
-			return t.In(loc).Format(timeLayout), nil
-		},
 		// overdue tells whether a due time (time.Time or *time.Time) has passed.
 		"overdue": func(v any) (bool, error) {
 			t, ok, err := timeOf(v)
 			return ok && !t.After(time.Now()), err
 		},
-		// zone names the desk's time zone, for labels of time fields.
-		"zone": func() string { return loc.String() },
-		"age":  func(t time.Time) string { return age(time.Since(t)) },
 		"static": func(name string) string {
 			return "/static/" + name + "?v=" + staticVersion
 		},
@@ -82,10 +74,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		"allows":          allows,
 		"pending":         func(state string) bool { return ticket.State(state).Pending() },
 		"reminderReached": reminderReached,
-		"eventLabel":      eventLabel,
-		"fieldLabel":      fieldLabel,
 		"notice":          notice,
-		"historyValue":    func(field, value string) historyValue { return newHistoryValue(field, value, loc) },
 	}
 }
 
@@ -129,24 +118,10 @@ func reminderReached(t models.TicketRow) bool {
 		t.ReminderDue != nil && !t.ReminderDue.After(time.Now())
 }
 
-// age is a ticket's age as a queue view shows it: short and coarse.
-func age(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h", int(d/time.Hour))
-	default:
-		return fmt.Sprintf("%d d", int(d/(24*time.Hour)))
-	}
-}
-
 // parsePages parses every page together with the layout and the parts
 // several pages share (templates/parts), once.
-func parsePages(loc *time.Location) (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs(loc)).ParseFS(files, "templates/layout.html", "templates/parts/*.html")
+func parsePages() (map[string]*template.Template, error) {
+	base, err := template.New("layout.html").Funcs(funcs()).ParseFS(files, "templates/layout.html", "templates/parts/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
@@ -168,10 +143,16 @@ func parsePages(loc *time.Location) (map[string]*template.Template, error) {
 	return pages, nil
 }
 
-// render writes page name. The page is executed into a buffer first, so a
-// template error becomes a clean 500 instead of half a page.
+// render writes page name in the reader's language. The page is executed
+// into a buffer first, so a template error becomes a clean 500 instead of
+// half a page.
 func (s *server) render(c *gin.Context, status int, name string, p pageData) {
 	l := p.base()
+	l.L = s.texts(c)
+	if l.Title == "" {
+		l.Title = l.L.T("ui.title." + name)
+	}
+	l.Here = here(c)
 	if a, ok := c.Get(keyAgent); ok {
 		agent := a.(models.Agent)
 		l.Agent = &agent
@@ -203,5 +184,18 @@ func (s *server) internalError(c *gin.Context, err error) {
 	s.log.LogAttrs(c.Request.Context(), slog.LevelError, "render failed",
 		slog.String("path", c.Request.URL.Path), slog.String("err", err.Error()))
 	c.Abort()
-	c.String(http.StatusInternalServerError, "Something went wrong. Please try again later.")
+	c.String(http.StatusInternalServerError, s.localizer(c).Text("ui.error.internal"))
+}
+
+// here is the page a form on this page comes back to: the page itself
+// when it was read with GET; after a POST that shows a page again (a form
+// with errors), the page the form was on.
+func here(c *gin.Context) string {
+	if c.Request.Method == http.MethodGet {
+		return c.Request.URL.RequestURI()
+	}
+	if u, err := url.Parse(c.Request.Referer()); err == nil && u.Host == c.Request.Host {
+		return localPath(u.RequestURI())
+	}
+	return ""
 }

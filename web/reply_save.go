@@ -20,7 +20,7 @@ func (s *server) replySave(c *gin.Context) {
 		what: "reply", form: &f.formState, back: func(fs *ticketForms) { fs.Reply = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Reply(ctx, a, number, desk.ReplyRequest{RequestKey: f.RequestKey, Subject: f.Subject, Body: f.Body})
-			return "Reply sent.", err
+			return s.texts(c).T("ui.flash.reply_sent"), err
 		},
 	})
 }

@@ -5,7 +5,7 @@ import "github.com/gin-gonic/gin"
 // routes is the one route table of kizdesk's web server.
 func (s *server) routes(r *gin.Engine) {
 	r.Use(s.logRequests, s.recovery, securityHeaders)
-	r.NoRoute(s.notFound)
+	r.NoRoute(s.withSession, s.notFound)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/static/*file", s.static)
@@ -17,6 +17,7 @@ func (s *server) routes(r *gin.Engine) {
 	ui.GET("/login", s.loginShow)
 	ui.POST("/login", s.loginCheck)
 	ui.POST("/logout", s.logout)
+	ui.POST("/language", s.languageSave)
 
 	agent := ui.Group("/agent", s.requireAgent)
 	agent.GET("/queues", s.queueList)

@@ -65,13 +65,13 @@ func (s *session) agentID() int64 {
 // login binds the session to an agent. The CSRF token is replaced, so a
 // token planted before the login is worthless after it.
 func (s *session) login(id int64) {
-	s.raw.Values = map[any]any{valAgentID: id, valCSRF: rand.Text()}
+	s.raw.Values = map[any]any{valAgentID: id, valCSRF: rand.Text(), valLang: s.lang()}
 	s.changed = true
 }
 
-// logout forgets everything but keeps a fresh CSRF token for the next login.
+// logout forgets everything but the language; a fresh CSRF token for the next login.
 func (s *session) logout() {
-	s.raw.Values = map[any]any{valCSRF: rand.Text()}
+	s.raw.Values = map[any]any{valCSRF: rand.Text(), valLang: s.lang()}
 	s.changed = true
 }
 
@@ -208,6 +208,7 @@ func (s *server) requireAgent(c *gin.Context) {
 	}
 	c.Set(keyAgent, a)
 	c.Set(keyPrincipal, desk.AgentPrincipal(a))
+	sess.adoptLang(a.Language)
 	// Agent pages show tickets; keep them out of shared caches and the
 	// back button after logout.
 	c.Header("Cache-Control", "no-store")

@@ -22,7 +22,7 @@ func (s *server) ticketAssign(c *gin.Context) {
 		what: "assign", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Assign = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Assign(ctx, a, number, desk.AssignRequest{RequestKey: f.RequestKey, OwnerID: f.OwnerID, ResponsibleID: f.ResponsibleID})
-			return "Owner and responsible saved.", err
+			return s.texts(c).T("ui.flash.assigned"), err
 		},
 	})
 }

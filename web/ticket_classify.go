@@ -28,7 +28,7 @@ func (s *server) ticketClassify(c *gin.Context) {
 			_, err := s.desk.Classify(ctx, a, number, desk.ClassifyRequest{
 				RequestKey: f.RequestKey, ServiceID: f.ServiceID, TypeID: f.TypeID, PriorityID: f.PriorityID,
 			})
-			return "Service, type and priority saved.", err
+			return s.texts(c).T("ui.flash.classified"), err
 		},
 	})
 }

@@ -20,7 +20,7 @@ func (s *server) ticketClose(c *gin.Context) {
 		what: "close", form: &f.formState, back: func(fs *ticketForms) { fs.Close = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Close(ctx, a, number, desk.CloseRequest{RequestKey: f.RequestKey, State: f.State, Note: f.Note})
-			return "Ticket closed.", err
+			return s.texts(c).T("ui.flash.closed"), err
 		},
 	})
 }

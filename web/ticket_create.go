@@ -40,7 +40,7 @@ func (s *server) ticketCreate(c *gin.Context) {
 	// sending the same form twice then makes one ticket.
 	form := ticketForm{RequestKey: desk.NewRequestKey(), PriorityID: defaultPriority(choices.Priorities)}
 	s.render(c, http.StatusOK, "ticket_create", &ticketCreatePage{
-		layout: layout{Title: "New phone ticket"}, Form: form, Choices: choices,
+		Form: form, Choices: choices,
 	})
 }
 

@@ -22,7 +22,7 @@ func (s *server) ticketEscalate(c *gin.Context) {
 		what: "escalate", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Escalate = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			v, err := s.desk.Escalate(ctx, a, number, desk.EscalateRequest{RequestKey: f.RequestKey, QueueID: f.QueueID, Note: f.Note})
-			return "Ticket escalated to " + v.QueueName + ".", err
+			return s.texts(c).T("ui.flash.escalated", "Queue", v.QueueName), err
 		},
 	})
 }

@@ -20,7 +20,7 @@ func (s *server) ticketHandBack(c *gin.Context) {
 		what: "hand back", form: &f.formState, back: func(fs *ticketForms) { fs.HandBack = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			v, err := s.desk.HandBack(ctx, a, number, desk.HandBackRequest{RequestKey: f.RequestKey, Note: f.Note})
-			return "Ticket handed back to " + v.QueueName + ".", err
+			return s.texts(c).T("ui.flash.handed_back", "Queue", v.QueueName), err
 		},
 	})
 }

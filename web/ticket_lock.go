@@ -23,9 +23,9 @@ func (s *server) ticketLock(c *gin.Context) {
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Lock(ctx, a, number, desk.LockRequest{RequestKey: f.RequestKey, Locked: locked})
 			if locked {
-				return "Ticket locked.", err
+				return s.texts(c).T("ui.flash.locked"), err
 			}
-			return "Ticket unlocked.", err
+			return s.texts(c).T("ui.flash.unlocked"), err
 		},
 	})
 }

@@ -21,7 +21,7 @@ func (s *server) ticketMerge(c *gin.Context) {
 		what: "merge", form: &f.formState, back: func(fs *ticketForms) { fs.Merge = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Merge(ctx, a, number, desk.MergeRequest{RequestKey: f.RequestKey, Into: f.Into})
-			return "Ticket merged into " + f.Into + ".", err
+			return s.texts(c).T("ui.flash.merged", "Into", f.Into), err
 		},
 	})
 }

@@ -20,7 +20,7 @@ func (s *server) ticketMove(c *gin.Context) {
 		what: "move", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Move = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			v, err := s.desk.Move(ctx, a, number, desk.MoveRequest{RequestKey: f.RequestKey, QueueID: f.QueueID})
-			return "Ticket moved to " + v.QueueName + ".", err
+			return s.texts(c).T("ui.flash.moved", "Queue", v.QueueName), err
 		},
 	})
 }

@@ -26,7 +26,9 @@ func (s *server) ticketPending(c *gin.Context) {
 		what: "set pending", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Pending = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.SetPending(ctx, a, number, desk.PendingRequest{RequestKey: f.RequestKey, State: f.State, Until: until, Note: f.Note})
-			return "Ticket set to " + f.State + " until " + until.In(s.loc).Format(timeLayout) + ".", err
+			l := s.texts(c)
+			untilText, _ := l.Time(until)
+			return l.T("ui.flash.pending", "State", l.State(f.State), "Until", untilText), err
 		},
 	})
 }

@@ -19,7 +19,7 @@ func (s *server) ticketReopen(c *gin.Context) {
 		what: "reopen", form: &f.formState, back: func(fs *ticketForms) { fs.Reopen = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Reopen(ctx, a, number, desk.ReopenRequest{RequestKey: f.RequestKey, Note: f.Note})
-			return "Ticket reopened.", err
+			return s.texts(c).T("ui.flash.reopened"), err
 		},
 	})
 }

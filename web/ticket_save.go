@@ -38,7 +38,7 @@ func (s *server) ticketSave(c *gin.Context) {
 			ServiceID: f.ServiceID, QueueID: f.QueueID, TypeID: f.TypeID, PriorityID: f.PriorityID,
 		})
 		if cerr == nil {
-			sessionOf(c).addFlash("Ticket " + v.Number + " created.")
+			sessionOf(c).addFlash(s.texts(c).T("ui.flash.created", "Number", v.Number))
 			s.redirect(c, "/agent/tickets/"+v.Number)
 			return
 		}
@@ -56,7 +56,7 @@ func (s *server) ticketSave(c *gin.Context) {
 		return
 	}
 	s.render(c, p.Status, "ticket_create", &ticketCreatePage{
-		layout: layout{Title: "New phone ticket", Error: p.Message}, Form: f, Choices: choices, Fields: p.FieldTexts,
+		layout: layout{Error: p.Message}, Form: f, Choices: choices, Fields: p.FieldTexts,
 	})
 }
 

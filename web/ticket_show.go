@@ -57,7 +57,7 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 	}
 	forms.fill(d.Ticket, s.loc)
 	p := &ticketPage{
-		layout:        layout{Title: "Ticket " + d.Ticket.Number, Error: message},
+		layout:        layout{Title: s.texts(c).T("ui.title.ticket", "Number", d.Ticket.Number), Error: message},
 		Ticket:        d.Ticket,
 		Articles:      d.Articles,
 		History:       d.History,

@@ -24,9 +24,9 @@ func (s *server) ticketWatch(c *gin.Context) {
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
 			_, err := s.desk.Watch(ctx, a, number, desk.WatchRequest{RequestKey: f.RequestKey, AgentID: f.AgentID, Watch: watch})
 			if watch {
-				return "Watcher added.", err
+				return s.texts(c).T("ui.flash.watcher_added"), err
 			}
-			return "Watcher removed.", err
+			return s.texts(c).T("ui.flash.watcher_removed"), err
 		},
 	})
 }

@@ -52,6 +52,7 @@ type Desk interface {
 	FollowUp(ctx context.Context, a desk.Principal, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error)
 	RemindersReached(ctx context.Context, a desk.Principal) ([]models.TicketRow, error)
 	CountRemindersReached(ctx context.Context, a desk.Principal) (int, error)
+	SetLanguage(ctx context.Context, a desk.Principal, lang string) error
 }
 
 // Options configure the web handler.
@@ -122,7 +123,7 @@ func New(d Desk, opts Options) (http.Handler, error) {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	pages, err := parsePages(opts.Location)
+	pages, err := parsePages()
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,8 @@ type browser struct {
 	hc   *http.Client
 	desk *fakeDesk
 	log  *syncBuffer
+	// acceptLanguage is sent with requests that set none; "" sends none.
+	acceptLanguage string
 }
 
 type response struct {
@@ -82,13 +84,13 @@ func newBrowser(t *testing.T, opts Options) *browser {
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return &browser{t: t, base: srv.URL, hc: hc, desk: fd, log: logs}
+	return &browser{t: t, base: srv.URL, hc: hc, desk: fd, log: logs, acceptLanguage: "en"}
 }
 
 func (b *browser) do(req *http.Request) response {
 	b.t.Helper()
-	if req.Header.Get("Accept-Language") == "" {
-		req.Header.Set("Accept-Language", "en")
+	if req.Header.Get("Accept-Language") == "" && b.acceptLanguage != "" {
+		req.Header.Set("Accept-Language", b.acceptLanguage)
 	}
 	res, err := b.hc.Do(req)
 	if err != nil {
@@ -295,7 +297,8 @@ func TestCreateTicketFieldErrors(t *testing.T) {
 	})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantContains(t, res.body,
-		"is required", "choose a service or a queue",
+		`<input id="title" name="title" value="" maxlength="200" required><p class="field-error">Required.</p>`,
+		`<p class="field-error">Please choose one of the offered values.</p>`,
 		`<option value="carl" selected>`, `<option value="2" selected>Service Request</option>`,
 		`<option value="4" selected>4 high</option>`,
 		"required>\nDrucker &lt;druckt&gt; nicht\nseit gestern</textarea>")
@@ -353,6 +356,10 @@ func TestClosedTicketHasNoForms(t *testing.T) {
 	if strings.Contains(res.body, "/notes\"") || strings.Contains(res.body, "/close\"") {
 		t.Error("a closed ticket offers the note or close form")
 	}
+	if strings.Contains(res.body, "/merge\"") {
+		t.Error("a closed ticket offers merge; it only comes back by reopening")
+	}
+	wantContains(t, res.body, `action="/agent/tickets/`+testNumber+`/reopen"`)
 	if strings.Contains(res.body, "Temporal UI") {
 		t.Error("Temporal UI link shown without TemporalUIURL")
 	}
@@ -377,7 +384,7 @@ func TestCloseRejected(t *testing.T) {
 		"csrf_token": {token}, "state": {"closed unsuccessful"}, "note": {"gave up"},
 	})
 	wantStatus(t, res, http.StatusConflict)
-	wantContains(t, res.body, "a ticket in state &#34;merged&#34; cannot be closed",
+	wantContains(t, res.body, `<p class="alert" role="alert">A ticket in state “merged” cannot be changed by “close”.</p>`,
 		`<option value="closed unsuccessful" selected>`, "rows=\"3\">\ngave up</textarea>")
 }
 
@@ -505,7 +512,7 @@ func TestAPICreateTicket(t *testing.T) {
 	b.desk.createErr = desk.FieldErrors{"customer": ticket.P(ticket.FieldUnknown)}
 	res = b.api(http.MethodPost, "/api/v1/tickets", testToken, body)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantContains(t, res.body, `"fields":{"customer":"no customer with this login"}`)
+	wantContains(t, res.body, `"code":"msg.fix_fields"`, `"fields":{"customer":"Not found."}`, `"field_codes":{"customer":"field.unknown"}`)
 }
 
 func TestAPIRefusesBadBodies(t *testing.T) {
@@ -515,13 +522,17 @@ func TestAPIRefusesBadBodies(t *testing.T) {
 		"two objects":   `{"customer":"carl"} {"customer":"carl"}`,
 		"not JSON":      `customer=carl`,
 		"empty":         ``,
-		"too large":     `{"customer":"carl","title":"x","type_id":1,"priority_id":3,"queue_id":3,"body":"` + strings.Repeat("a", 1<<20) + `"}`,
 	} {
 		res := b.api(http.MethodPost, "/api/v1/tickets", testToken, body)
 		if res.status != http.StatusBadRequest {
 			t.Errorf("%s: status %d, want 400 (%s)", name, res.status, res.body)
 		}
+		wantContains(t, res.body, `"code":"msg.bad_request"`, `"error":"The request could not be read: `)
 	}
+	tooLarge := `{"customer":"carl","title":"x","type_id":1,"priority_id":3,"queue_id":3,"body":"` + strings.Repeat("a", 1<<20) + `"}`
+	res := b.api(http.MethodPost, "/api/v1/tickets", testToken, tooLarge)
+	wantStatus(t, res, http.StatusRequestEntityTooLarge)
+	wantContains(t, res.body, `"code":"msg.too_large"`, `"error":"The request is too large: the request body is larger than 1 MiB"`)
 	wantStatus(t, b.api(http.MethodPost, "/api/v1/tickets/"+testNumber+"/notes", testToken, `{"kind":"internal note","body":"x","extra":1}`), http.StatusBadRequest)
 	if n := b.desk.called("CreateTicket") + b.desk.called("AddNote"); n != 0 {
 		t.Errorf("the desk was called %d times with a bad body", n)
@@ -552,7 +563,7 @@ func TestAPITicketNotesClose(t *testing.T) {
 	b.desk.closeErr = &desk.RejectedError{Problem: ticket.P(ticket.RefusedState, "State", "closed successful", "Action", "close")}
 	res = b.api(http.MethodPost, "/api/v1/tickets/"+testNumber+"/close", testToken, `{"state":"closed successful"}`)
 	wantStatus(t, res, http.StatusConflict)
-	wantContains(t, res.body, `"error":"the ticket is already closed"`)
+	wantContains(t, res.body, `"code":"refused.state"`, `"error":"A ticket in state “closed successful” cannot be changed by “close”."`)
 
 	b.desk.noteErr = fmt.Errorf("add-note: %w", desk.ErrUnavailable)
 	res = b.api(http.MethodPost, "/api/v1/tickets/"+testNumber+"/notes", testToken, `{"kind":"internal note","body":"again"}`)
