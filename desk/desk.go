@@ -29,6 +29,14 @@ type Options struct {
 	// Patience bounds how long an agent's action waits for the ticket's
 	// workflow; default 30 s. It only runs out when no worker is running.
 	Patience time.Duration
+	// LoginThrottle bounds failed logins; zero: DefaultLoginThrottle.
+	LoginThrottle LoginThrottle
+	// SessionLifetime is how long a web session lasts at most; default
+	// 12 hours, a working day.
+	SessionLifetime time.Duration
+	// Now is the clock of logins and sessions; nil: time.Now. Tests set
+	// it to let a throttle's window pass.
+	Now func() time.Time
 }
 
 // Desk runs the desk's operations on a database and a Temporal client.
@@ -49,8 +57,19 @@ func New(db *gorm.DB, tc client.Client, opts Options) *Desk {
 	if opts.Patience == 0 {
 		opts.Patience = 30 * time.Second
 	}
+	if opts.LoginThrottle == (LoginThrottle{}) {
+		opts.LoginThrottle = DefaultLoginThrottle
+	}
+	if opts.SessionLifetime == 0 {
+		opts.SessionLifetime = 12 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	return &Desk{db: db, tc: tc, opts: opts}
 }
+
+func (d *Desk) now() time.Time { return d.opts.Now() }
 
 // ErrNotFound: the ticket, queue or other thing asked for does not exist
 // (or not for this agent's tenant).

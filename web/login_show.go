@@ -16,9 +16,15 @@ type loginPage struct {
 
 func (s *server) loginShow(c *gin.Context) {
 	next := localPath(c.Query("next"))
-	if sessionOf(c).agentID() != 0 {
+	sess := sessionOf(c)
+	if sess.agentID() != 0 {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	s.render(c, http.StatusOK, "login", &loginPage{layout: layout{Title: "Login"}, Next: next})
+	page, status := &loginPage{layout: layout{Title: "Login"}, Next: next}, http.StatusOK
+	if f, ok := sess.takeLoginForm(); ok {
+		p := s.localize(c, problem{Status: f.Status, Msg: f.Msg, Fields: f.Fields})
+		page.Error, page.Login, page.Fields, status = p.Message, f.Login, p.FieldTexts, p.Status
+	}
+	s.render(c, status, "login", page)
 }

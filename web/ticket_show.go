@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/i18n"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 	"github.com/kiz-ulm/kizdesk/workflows"
@@ -35,6 +36,11 @@ type ticketPage struct {
 	NoteKinds        []ticket.ArticleKind
 	CloseStates      []ticket.State
 	PendingStates    []ticket.State
+	// NextStates are what the reply and note forms offer as the next
+	// state: "" (keep as is), the pending and the closed states.
+	NextStates []ticket.State
+	// L renders catalogue texts in the reader's language.
+	L *i18n.Localizer
 }
 
 func (s *server) ticketShow(c *gin.Context) {
@@ -43,7 +49,22 @@ func (s *server) ticketShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.showTicket(c, http.StatusOK, number, ticketForms{}, "")
+	var forms ticketForms
+	p, kept, err := s.handedBack(c, ticketFormKey(number), &forms)
+	if err != nil {
+		s.fail(c, fmt.Errorf("ticket %s: %w", number, err))
+		return
+	}
+	if !kept {
+		s.showTicket(c, http.StatusOK, number, forms, "")
+		return
+	}
+	for _, st := range forms.states() {
+		if st.Sent {
+			st.Fields = p.FieldTexts
+		}
+	}
+	s.showTicket(c, p.Status, number, forms, p.Message)
 }
 
 // showTicket renders the zoom; the action handlers use it too, to show
@@ -68,7 +89,9 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 		NoteKinds:     []ticket.ArticleKind{ticket.ArticleInternalNote, ticket.ArticlePhoneNote},
 		CloseStates:   []ticket.State{ticket.StateClosedSuccessful, ticket.StateClosedUnsuccessful},
 		PendingStates: ticket.PendingStates(),
+		L:             s.localizer(c),
 	}
+	p.NextStates = append(append([]ticket.State{""}, p.PendingStates...), p.CloseStates...)
 	p.LockedByOther = d.Ticket.Locked && d.Ticket.OwnerID != nil && *d.Ticket.OwnerID != a.ID
 	for _, w := range d.Watchers {
 		if w.ID == a.ID {

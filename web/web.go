@@ -26,8 +26,11 @@ import (
 // where it is used, so the handlers can be tested against a fake and the
 // desk package need not know about HTTP.
 type Desk interface {
-	Login(ctx context.Context, login, password string) (models.Agent, error)
-	AgentByID(ctx context.Context, id int64) (models.Agent, error)
+	Login(ctx context.Context, req desk.LoginRequest) (desk.Session, error)
+	SessionAgent(ctx context.Context, token string) (models.Agent, error)
+	Logout(ctx context.Context, token string) error
+	SaveFormState(ctx context.Context, token, key string, data []byte) error
+	TakeFormState(ctx context.Context, token, key string) ([]byte, error)
 	PrincipalByToken(ctx context.Context, token string) (desk.Principal, error)
 	QueueOverview(ctx context.Context, a desk.Principal) ([]models.QueueCount, error)
 	QueueTickets(ctx context.Context, a desk.Principal, queueID int64) (models.Queue, []models.TicketRow, error)
