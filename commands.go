@@ -23,6 +23,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kiz-ulm/kizdesk/activities"
+	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/temporalsetup"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -119,7 +120,7 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, v.get("KIZDESK_HTTP_ADDR"), h, log, nil)
+	return serveHTTP(ctx, v.get("KIZDESK_HTTP_ADDR"), h, defaultHTTPLimits, log, nil)
 }
 
 // openDB connects and migrates: every command that touches the database
@@ -235,14 +236,46 @@ func devSessionKey(dir string) ([]byte, error) {
 	return key, nil
 }
 
+// httpLimits bound what one client can take of the web server: slow or
+// endless headers (slowloris), slow bodies, idle connections, huge headers.
+// Bodies are bounded by the handlers (1 MiB, forms and JSON alike).
+type httpLimits struct {
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration // headers and body
+	// WriteTimeout runs from the end of the headers to the end of the
+	// answer: it covers reading the body and an action that waits for its
+	// ticket's workflow (the desk's patience).
+	WriteTimeout   time.Duration
+	IdleTimeout    time.Duration
+	MaxHeaderBytes int
+}
+
+// defaultHTTPLimits: a 1 MiB form needs 60 s at 140 kbit/s; cookies and
+// headers of a browser fit 64 KiB many times over.
+var defaultHTTPLimits = httpLimits{
+	ReadHeaderTimeout: 10 * time.Second,
+	ReadTimeout:       60 * time.Second,
+	WriteTimeout:      60*time.Second + desk.DefaultPatience + 30*time.Second,
+	IdleTimeout:       2 * time.Minute,
+	MaxHeaderBytes:    64 << 10,
+}
+
 // serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
 // ready, if set, gets the address actually listened on.
-func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
+func serveHTTP(ctx context.Context, addr string, h http.Handler, limits httpLimits, log *slog.Logger, ready func(net.Addr)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (set KIZDESK_HTTP_ADDR): %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: limits.ReadHeaderTimeout,
+		ReadTimeout:       limits.ReadTimeout,
+		WriteTimeout:      limits.WriteTimeout,
+		IdleTimeout:       limits.IdleTimeout,
+		MaxHeaderBytes:    limits.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {

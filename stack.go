@@ -194,7 +194,7 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 		return err
 	}
 	defer s.close()
-	err = serveHTTP(ctx, addr, s.handler, log, func(a net.Addr) {
+	err = serveHTTP(ctx, addr, s.handler, defaultHTTPLimits, log, func(a net.Addr) {
 		printBanner(stdout, a, s, v, time.Since(began))
 	})
 	if errors.Is(err, http.ErrServerClosed) {

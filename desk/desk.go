@@ -27,7 +27,8 @@ type Options struct {
 	// SystemID), so numbers of several installations never collide.
 	SystemID string
 	// Patience bounds how long an agent's action waits for the ticket's
-	// workflow; default 30 s. It only runs out when no worker is running.
+	// workflow; default DefaultPatience. It only runs out when no worker
+	// is running.
 	Patience time.Duration
 	// LoginThrottle bounds failed logins; zero: DefaultLoginThrottle.
 	LoginThrottle LoginThrottle
@@ -46,6 +47,10 @@ type Desk struct {
 	opts Options
 }
 
+// DefaultPatience is how long an action waits for its ticket's workflow
+// unless Options say otherwise; the web server's write timeout allows it.
+const DefaultPatience = 30 * time.Second
+
 // New returns a Desk.
 func New(db *gorm.DB, tc client.Client, opts Options) *Desk {
 	if opts.Location == nil {
@@ -55,7 +60,7 @@ func New(db *gorm.DB, tc client.Client, opts Options) *Desk {
 		opts.SystemID = "10"
 	}
 	if opts.Patience == 0 {
-		opts.Patience = 30 * time.Second
+		opts.Patience = DefaultPatience
 	}
 	if opts.LoginThrottle == (LoginThrottle{}) {
 		opts.LoginThrottle = DefaultLoginThrottle
