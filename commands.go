@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -103,6 +104,10 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("KIZDESK_TIMEZONE: %w", err)
 	}
+	proxies, err := parseProxies(v.get("KIZDESK_TRUSTED_PROXIES"))
+	if err != nil {
+		return err
+	}
 	c, err := dialTemporal(ctx, v, log)
 	if err != nil {
 		return err
@@ -116,6 +121,7 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	h, _, err := newWebHandler(db, c, webConfig{
 		Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"), SessionKey: key, SecureCookies: secure,
 		TemporalUIURL: v.get("KIZDESK_TEMPORAL_UI_URL"), Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Log: log,
+		TrustedProxies: proxies,
 	})
 	if err != nil {
 		return err
@@ -215,6 +221,25 @@ func parseSessionKey(s string) ([]byte, error) {
 		return nil, errors.New("KIZDESK_SESSION_KEY must be 128 hex digits (64 random bytes), e.g. from `openssl rand -hex 64`")
 	}
 	return key, nil
+}
+
+// parseProxies reads KIZDESK_TRUSTED_PROXIES: addresses or networks,
+// separated by commas.
+func parseProxies(s string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return nil, fmt.Errorf("KIZDESK_TRUSTED_PROXIES: %q is neither an address nor a network like 10.0.0.0/8", p)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // devSessionKey keeps dev's session key in the data directory, so a restart

@@ -38,6 +38,7 @@ var settings = []setting{
 	{"KIZDESK_TEMPORAL_UI_PORT", "temporal-ui-port", "8233", "port of the embedded Temporal UI", []string{"dev"}},
 	{"KIZDESK_TEMPORAL_UI_URL", "temporal-ui-url", "", "Temporal UI base URL for the \"open in Temporal UI\" link (dev sets it itself)", []string{"web"}},
 	{"KIZDESK_SESSION_KEY", "session-key", "", "64 hex-encoded random bytes (128 hex digits) that sign and encrypt session cookies; dev keeps one in the data directory", []string{"web"}},
+	{"KIZDESK_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or networks (CIDR) of the reverse proxies in front of the web; their X-Forwarded-For names the client (login throttling per address, logs); empty: the peer is the client", []string{"web"}},
 	{"KIZDESK_SECURE_COOKIES", "secure-cookies", "true", "mark cookies Secure (serve over HTTPS); dev sets false", []string{"web"}},
 	{"KIZDESK_TIMEZONE", "timezone", "Europe/Berlin", "the desk's time zone (ticket number dates)", []string{"dev", "web"}},
 	{"KIZDESK_SYSTEM_ID", "system-id", "10", "two-digit system ID inside ticket numbers", []string{"dev", "web"}},

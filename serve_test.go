@@ -99,3 +99,16 @@ func TestHTTPLimitsAllowAWaitingAction(t *testing.T) {
 		t.Errorf("write timeout %s does not cover the read timeout %s and the desk's 30 s", l.WriteTimeout, l.ReadTimeout)
 	}
 }
+
+func TestParseProxies(t *testing.T) {
+	got, err := parseProxies(" 10.0.0.0/8, 192.0.2.1 ,,2001:db8::/32")
+	if err != nil || strings.Join(got, "|") != "10.0.0.0/8|192.0.2.1|2001:db8::/32" {
+		t.Errorf("got %q, %v", got, err)
+	}
+	if got, err := parseProxies(""); err != nil || got != nil {
+		t.Errorf("empty: %q, %v", got, err)
+	}
+	if _, err := parseProxies("10.0.0.0/8, ingress"); err == nil || !strings.Contains(err.Error(), "KIZDESK_TRUSTED_PROXIES") {
+		t.Errorf("a name was accepted: %v", err)
+	}
+}

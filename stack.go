@@ -35,6 +35,9 @@ type webConfig struct {
 	TemporalUIURL string
 	Namespace     string
 	Log           *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For
+	// names the client.
+	TrustedProxies []string
 }
 
 func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *desk.Desk, error) {
@@ -42,6 +45,7 @@ func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *
 	h, err := web.New(d, web.Options{
 		SessionKey: cfg.SessionKey, SecureCookies: cfg.SecureCookies, Log: cfg.Log,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Namespace, Location: cfg.Location,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("web: %w", err)

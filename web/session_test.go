@@ -240,3 +240,26 @@ func TestLoginThrottle(t *testing.T) {
 		wantStatus(t, known.get("/agent/queues"), http.StatusOK)
 	})
 }
+
+// TestClientAddress: the login throttle counts by the peer's address;
+// X-Forwarded-For counts only when it comes from a trusted proxy.
+func TestClientAddress(t *testing.T) {
+	for _, tc := range []struct {
+		proxies []string
+		want    string
+	}{{nil, "127.0.0.1"}, {[]string{"127.0.0.1/32"}, "203.0.113.9"}} {
+		b := newBrowser(t, Options{TrustedProxies: tc.proxies})
+		token := hidden(t, csrfRE, b.get("/login").body)
+		req, _ := http.NewRequest(http.MethodPost, b.base+"/login",
+			strings.NewReader(url.Values{"csrf_token": {token}, "login": {"anna"}, "password": {"wrong"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", "203.0.113.9")
+		b.do(req)
+		if got := b.desk.logins[0].Client; got != tc.want {
+			t.Errorf("proxies %v: the desk was told the client is %q, want %q", tc.proxies, got, tc.want)
+		}
+	}
+	if _, err := New(newFakeDesk(), Options{SessionKey: testSessionKey, TrustedProxies: []string{"not an address"}}); err == nil {
+		t.Error("New accepted a bad proxy address")
+	}
+}

@@ -72,6 +72,10 @@ type Options struct {
 	// Location is the desk's time zone, in which pages show times;
 	// nil means UTC.
 	Location *time.Location
+	// TrustedProxies are the addresses or networks (CIDR) of reverse
+	// proxies whose X-Forwarded-For names the client: the address the
+	// login throttle counts by. None: the peer is the client.
+	TrustedProxies []string
 }
 
 // server holds what every handler needs; handlers are its methods.
@@ -137,8 +141,10 @@ func New(d Desk, opts Options) (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	// Without trusted proxies ClientIP is the peer address, so a client
-	// cannot put a made-up address into the logs via X-Forwarded-For.
-	if err := r.SetTrustedProxies(nil); err != nil {
+	// cannot put a made-up address into the logs or the login throttle
+	// via X-Forwarded-For; behind a proxy, only the proxy may say who
+	// the client is.
+	if err := r.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.routes(r)
