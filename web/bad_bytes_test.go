@@ -295,3 +295,16 @@ func rawStatus(t *testing.T, base, req string) int {
 	res.Body.Close()
 	return res.StatusCode
 }
+
+// TestLargeFormsRefused: a form body over 1 MiB is refused before any
+// handler reads it.
+func TestLargeFormsRefused(t *testing.T) {
+	b := newBrowser(t, Options{})
+	token := b.login()
+	res := b.post("/agent/tickets/"+testNumber+"/notes", url.Values{"csrf_token": {token}, "kind": {"internal note"},
+		"body": {strings.Repeat("x", 1<<20)}})
+	wantStatus(t, res, http.StatusRequestEntityTooLarge)
+	if n := b.desk.called("AddNote"); n != 0 {
+		t.Errorf("AddNote called %d times with a body over 1 MiB", n)
+	}
+}

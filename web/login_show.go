@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 )
@@ -25,6 +26,9 @@ func (s *server) loginShow(c *gin.Context) {
 	if f, ok := sess.takeLoginForm(); ok {
 		p := s.localize(c, problem{Status: f.Status, Msg: f.Msg, Fields: f.Fields})
 		page.Error, page.Login, page.Fields, status = p.Message, f.Login, p.FieldTexts, p.Status
+		if m, err := strconv.Atoi(f.Msg.Args["Minutes"]); err == nil && status == http.StatusTooManyRequests {
+			c.Header("Retry-After", strconv.Itoa(m*60))
+		}
 	}
 	s.render(c, status, "login", page)
 }

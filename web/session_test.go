@@ -227,6 +227,9 @@ func TestLoginThrottle(t *testing.T) {
 		res := compare(known.loginAs(rs.f.Agent.Login, realPassword), unknown.loginAs("nobody", realPassword))
 		wantStatus(t, res, http.StatusTooManyRequests)
 		wantContains(t, res.body, "Too many failed logins. Please wait 15 minutes and try again.")
+		if ra := res.header.Get("Retry-After"); ra != "900" {
+			t.Errorf("Retry-After %q, want 900", ra)
+		}
 		if strings.Contains(res.body, "Wrong login") {
 			t.Error("the throttled page says which part was wrong")
 		}
