@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/activities"
 	"github.com/kiz-ulm/kizdesk/codec"
+	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/temporalsetup"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -131,6 +133,10 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	if err != nil {
 		return err
 	}
+	proxies, err := parseProxies(v.get("KIZDESK_TRUSTED_PROXIES"))
+	if err != nil {
+		return err
+	}
 	c, err := dialTemporal(ctx, v, pc, log)
 	if err != nil {
 		return err
@@ -145,11 +151,12 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 		Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"), SessionKey: key, SecureCookies: secure,
 		TemporalUIURL: v.get("KIZDESK_TEMPORAL_UI_URL"), Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Log: log,
 		Codec: pc, CodecOrigins: origins,
+		TrustedProxies: proxies,
 	})
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, v.get("KIZDESK_HTTP_ADDR"), h, log, nil)
+	return serveHTTP(ctx, v.get("KIZDESK_HTTP_ADDR"), h, defaultHTTPLimits, log, nil)
 }
 
 // openDB connects and migrates: every command that touches the database
@@ -269,6 +276,25 @@ func parseSessionKey(s string) ([]byte, error) {
 	return key, nil
 }
 
+// parseProxies reads KIZDESK_TRUSTED_PROXIES: addresses or networks,
+// separated by commas.
+func parseProxies(s string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return nil, fmt.Errorf("KIZDESK_TRUSTED_PROXIES: %q is neither an address nor a network like 10.0.0.0/8", p)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 // devSessionKey keeps dev's session key in the data directory, so a restart
 // does not log everybody out.
 func devSessionKey(dir string) ([]byte, error) {
@@ -315,14 +341,46 @@ func devPayloadKeys(dir string) ([]codec.Key, error) {
 	return []codec.Key{k}, nil
 }
 
+// httpLimits bound what one client can take of the web server: slow or
+// endless headers (slowloris), slow bodies, idle connections, huge headers.
+// Bodies are bounded by the handlers (1 MiB, forms and JSON alike).
+type httpLimits struct {
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration // headers and body
+	// WriteTimeout runs from the end of the headers to the end of the
+	// answer: it covers reading the body and an action that waits for its
+	// ticket's workflow (the desk's patience).
+	WriteTimeout   time.Duration
+	IdleTimeout    time.Duration
+	MaxHeaderBytes int
+}
+
+// defaultHTTPLimits: a 1 MiB form needs 60 s at 140 kbit/s; cookies and
+// headers of a browser fit 64 KiB many times over.
+var defaultHTTPLimits = httpLimits{
+	ReadHeaderTimeout: 10 * time.Second,
+	ReadTimeout:       60 * time.Second,
+	WriteTimeout:      60*time.Second + desk.DefaultPatience + 30*time.Second,
+	IdleTimeout:       2 * time.Minute,
+	MaxHeaderBytes:    64 << 10,
+}
+
 // serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
 // ready, if set, gets the address actually listened on.
-func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
+func serveHTTP(ctx context.Context, addr string, h http.Handler, limits httpLimits, log *slog.Logger, ready func(net.Addr)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (set KIZDESK_HTTP_ADDR): %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: limits.ReadHeaderTimeout,
+		ReadTimeout:       limits.ReadTimeout,
+		WriteTimeout:      limits.WriteTimeout,
+		IdleTimeout:       limits.IdleTimeout,
+		MaxHeaderBytes:    limits.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {

@@ -40,6 +40,9 @@ type webConfig struct {
 	// Codec serves /codec to CodecOrigins (the Temporal UI's).
 	Codec        *codec.Codec
 	CodecOrigins []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For
+	// names the client.
+	TrustedProxies []string
 }
 
 func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *desk.Desk, error) {
@@ -48,6 +51,7 @@ func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *
 		SessionKey: cfg.SessionKey, SecureCookies: cfg.SecureCookies, Log: cfg.Log,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Namespace, Location: cfg.Location,
 		Codec: cfg.Codec, CodecOrigins: cfg.CodecOrigins,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("web: %w", err)
@@ -292,7 +296,7 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 		return err
 	}
 	defer s.close()
-	err = serveHTTP(ctx, addr, s.handler, log, func(a net.Addr) {
+	err = serveHTTP(ctx, addr, s.handler, defaultHTTPLimits, log, func(a net.Addr) {
 		printBanner(stdout, a, s, v, time.Since(began))
 	})
 	if errors.Is(err, http.ErrServerClosed) {

@@ -27,8 +27,17 @@ type Options struct {
 	// SystemID), so numbers of several installations never collide.
 	SystemID string
 	// Patience bounds how long an agent's action waits for the ticket's
-	// workflow; default 30 s. It only runs out when no worker is running.
+	// workflow; default DefaultPatience. It only runs out when no worker
+	// is running.
 	Patience time.Duration
+	// LoginThrottle bounds failed logins; zero: DefaultLoginThrottle.
+	LoginThrottle LoginThrottle
+	// SessionLifetime is how long a web session lasts at most; default
+	// 12 hours, a working day.
+	SessionLifetime time.Duration
+	// Now is the clock of logins and sessions; nil: time.Now. Tests set
+	// it to let a throttle's window pass.
+	Now func() time.Time
 }
 
 // Desk runs the desk's operations on a database and a Temporal client.
@@ -37,6 +46,10 @@ type Desk struct {
 	tc   client.Client
 	opts Options
 }
+
+// DefaultPatience is how long an action waits for its ticket's workflow
+// unless Options say otherwise; the web server's write timeout allows it.
+const DefaultPatience = 30 * time.Second
 
 // New returns a Desk.
 func New(db *gorm.DB, tc client.Client, opts Options) *Desk {
@@ -47,10 +60,21 @@ func New(db *gorm.DB, tc client.Client, opts Options) *Desk {
 		opts.SystemID = "10"
 	}
 	if opts.Patience == 0 {
-		opts.Patience = 30 * time.Second
+		opts.Patience = DefaultPatience
+	}
+	if opts.LoginThrottle == (LoginThrottle{}) {
+		opts.LoginThrottle = DefaultLoginThrottle
+	}
+	if opts.SessionLifetime == 0 {
+		opts.SessionLifetime = 12 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	return &Desk{db: db, tc: tc, opts: opts}
 }
+
+func (d *Desk) now() time.Time { return d.opts.Now() }
 
 // ErrNotFound: the ticket, queue or other thing asked for does not exist
 // (or not for this agent's tenant).

@@ -29,16 +29,16 @@ func TestLogin(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		d, f := newDesk(t, db)
 		ctx := t.Context()
-		if a, err := d.Login(ctx, f.Agent.Login, "secret password"); err != nil || a.ID != f.Agent.ID {
-			t.Fatalf("right password: %+v, %v", a, err)
+		if s, err := d.Login(ctx, desk.LoginRequest{Login: f.Agent.Login, Password: "secret password"}); err != nil || s.Agent.ID != f.Agent.ID {
+			t.Fatalf("right password: %+v, %v", s, err)
 		}
 		for _, c := range [][2]string{{f.Agent.Login, "wrong"}, {"nobody", "secret password"}, {f.Agent.Login, ""}} {
-			if _, err := d.Login(ctx, c[0], c[1]); !errors.Is(err, desk.ErrBadLogin) {
+			if _, err := d.Login(ctx, desk.LoginRequest{Login: c[0], Password: c[1]}); !errors.Is(err, desk.ErrBadLogin) {
 				t.Errorf("login %q/%q: %v, want ErrBadLogin", c[0], c[1], err)
 			}
 		}
 		db.Model(&models.Agent{}).Where("id = ?", f.Agent.ID).Update("active", false)
-		if _, err := d.Login(ctx, f.Agent.Login, "secret password"); !errors.Is(err, desk.ErrBadLogin) {
+		if _, err := d.Login(ctx, desk.LoginRequest{Login: f.Agent.Login, Password: "secret password"}); !errors.Is(err, desk.ErrBadLogin) {
 			t.Errorf("a deactivated agent logged in: %v", err)
 		}
 	})

@@ -25,8 +25,8 @@ func TestSetLanguage(t *testing.T) {
 				t.Fatalf("set %s: %v", lang, err)
 			}
 			// Where a session starts (login) and where it is read on (every page).
-			if a, err := d.Login(ctx, f.Agent.Login, "secret password"); err != nil || a.Language != lang {
-				t.Errorf("after setting %s, Login returns language %q (%v)", lang, a.Language, err)
+			if sess, err := d.Login(ctx, desk.LoginRequest{Login: f.Agent.Login, Password: "secret password", Client: "127.0.0.1"}); err != nil || sess.Agent.Language != lang {
+				t.Errorf("after setting %s, Login returns language %q (%v)", lang, sess.Agent.Language, err)
 			}
 			if a, err := d.AgentByID(ctx, f.Agent.ID); err != nil || a.Language != lang {
 				t.Errorf("after setting %s, AgentByID returns language %q (%v)", lang, a.Language, err)

@@ -2,33 +2,10 @@ package desk
 
 import (
 	"context"
-	"errors"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
-
-// dummyHash is compared against when a login does not exist, so that a
-// wrong login takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("kizdesk timing guard"), bcrypt.DefaultCost)
-
-// Login checks an agent's password.
-func (d *Desk) Login(ctx context.Context, login, password string) (models.Agent, error) {
-	a, err := models.AgentByLogin(ctx, d.db, login)
-	if errors.Is(err, models.ErrNotFound) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return models.Agent{}, ErrBadLogin
-	}
-	if err != nil {
-		return models.Agent{}, wrapf(err, "login %s", login)
-	}
-	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
-		return models.Agent{}, ErrBadLogin
-	}
-	return a, nil
-}
 
 // AgentByID returns the active agent a session belongs to.
 func (d *Desk) AgentByID(ctx context.Context, id int64) (models.Agent, error) {

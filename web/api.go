@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,13 +23,17 @@ import (
 // characters, which fits with room for JSON escaping.
 const maxJSONBody = 1 << 20
 
+// maxTokenLength bounds API tokens; a longer one is no token of ours.
+const maxTokenLength = 200
+
 // requireToken authenticates API requests by bearer token. Cookies are
 // never looked at: a browser's session cannot be used against the API, so
 // the API needs no CSRF token.
 func (s *server) requireToken(c *gin.Context) {
 	scheme, token, ok := strings.Cut(c.GetHeader("Authorization"), " ")
 	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+	_, badBytes := ticket.CheckText(token, ticket.Line, maxTokenLength)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || badBytes {
 		s.fail(c, errNoToken)
 		return
 	}
@@ -46,15 +52,21 @@ func (s *server) requireToken(c *gin.Context) {
 }
 
 // decodeJSON reads a request body into v. Unknown fields are refused so a
-// misspelt field is an error, not silently ignored input.
+// misspelt field is an error, not silently ignored input; string fields
+// with invalid UTF-8 or control characters are field problems (422).
 func decodeJSON(c *gin.Context, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
 		return &badRequest{code: ticket.MsgTooLarge, detail: "the request body is larger than 1 MiB"}
+	case err != nil:
+		return &badRequest{code: ticket.MsgBadRequest, detail: "the request body could not be read"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(v)
+	switch {
 	case errors.Is(err, io.EOF):
 		return &badRequest{code: ticket.MsgBadRequest, detail: "the request body is empty; a JSON object is expected"}
 	case err != nil:
@@ -63,7 +75,10 @@ func decodeJSON(c *gin.Context, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &badRequest{code: ticket.MsgBadRequest, detail: "the request body must be a single JSON object"}
 	}
-	return nil
+	if !utf8.Valid(body) {
+		return jsonUTF8Problems(body)
+	}
+	return jsonTextProblems(v)
 }
 
 // apiError is every API error response.

@@ -122,12 +122,14 @@ func (s *server) codecPrincipal(c *gin.Context) (desk.Principal, error) {
 		}
 		return p, nil
 	}
-	id := sessionOf(c).agentID()
+	sess := sessionOf(c)
+	id := sess.agentID()
 	if id == 0 {
 		return desk.Principal{}, errCodecLogin
 	}
-	a, err := s.desk.AgentByID(ctx, id)
-	if errors.Is(err, desk.ErrNotFound) {
+	// The server-side session, so a logged-out cookie decodes nothing.
+	a, err := s.desk.SessionAgent(ctx, sess.token())
+	if errors.Is(err, desk.ErrNotFound) || (err == nil && a.ID != id) {
 		return desk.Principal{}, errCodecLogin
 	}
 	if err != nil {

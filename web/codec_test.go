@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -37,13 +36,6 @@ func newCodecBrowser(t *testing.T) (*browser, *codec.Codec) {
 	b.desk.password["rita"] = "root"
 	b.desk.tokens[adminToken] = admin.ID
 	return b, c
-}
-
-func (b *browser) loginAs(login, password string) {
-	b.t.Helper()
-	page := b.get("/login")
-	res := b.post("/login", url.Values{"csrf_token": {hidden(b.t, csrfRE, page.body)}, "login": {login}, "password": {password}})
-	wantStatus(b.t, res, http.StatusSeeOther)
 }
 
 // encryptedBody is the UI's request body: the payloads of codecText,
@@ -98,7 +90,7 @@ func decodedText(t *testing.T, res response) string {
 
 func TestCodecAdminSessionDecodes(t *testing.T) {
 	b, c := newCodecBrowser(t)
-	b.loginAs("rita", "root")
+	wantStatus(t, b.loginAs("rita", "root"), http.StatusSeeOther)
 	res := b.codecCall("decode", encryptedBody(t, c), uiOrigin)
 	wantStatus(t, res, http.StatusOK)
 	if got := decodedText(t, res); got != codecText {
@@ -187,7 +179,7 @@ func TestCodecPreflight(t *testing.T) {
 
 func TestCodecRefusesOtherOriginsEvenForAdmins(t *testing.T) {
 	b, c := newCodecBrowser(t)
-	b.loginAs("rita", "root")
+	wantStatus(t, b.loginAs("rita", "root"), http.StatusSeeOther)
 	res := b.codecCall("decode", encryptedBody(t, c), "http://evil.example")
 	wantStatus(t, res, http.StatusForbidden)
 	if res.header.Get("Access-Control-Allow-Origin") != "" || strings.Contains(res.body, "Quellenstein") {

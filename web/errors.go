@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -46,7 +47,11 @@ func (e *badRequest) Error() string { return e.detail }
 // are logged here, with the context wrapped around them on the way up and a
 // reference the page shows, and replaced by a message that reveals nothing.
 func (s *server) problemFor(c *gin.Context, err error) problem {
-	p := s.classify(c, err)
+	return s.localize(c, s.classify(c, err))
+}
+
+// localize renders p's message and field problems in the reader's language.
+func (s *server) localize(c *gin.Context, p problem) problem {
 	loc := s.localizer(c)
 	p.Message = loc.Problem(p.Msg)
 	if len(p.Fields) > 0 {
@@ -62,6 +67,7 @@ func (s *server) classify(c *gin.Context, err error) problem {
 	var fields desk.FieldErrors
 	var rejected *desk.RejectedError
 	var bad *badRequest
+	var throttled *desk.ThrottledError
 	switch {
 	case errors.As(err, &fields):
 		return problem{Status: http.StatusUnprocessableEntity, Msg: ticket.P(ticket.MsgFixFields), Fields: fields}
@@ -75,6 +81,8 @@ func (s *server) classify(c *gin.Context, err error) problem {
 		return problem{Status: http.StatusServiceUnavailable, Msg: ticket.P(ticket.MsgUnavailable)}
 	case errors.Is(err, desk.ErrBadLogin):
 		return problem{Status: http.StatusUnauthorized, Msg: ticket.P(ticket.MsgBadLogin)}
+	case errors.As(err, &throttled):
+		return problem{Status: http.StatusTooManyRequests, Msg: ticket.P(ticket.MsgThrottled, "Minutes", strconv.Itoa(throttled.Minutes()))}
 	case errors.Is(err, errNoToken):
 		return problem{Status: http.StatusUnauthorized, Msg: ticket.P(ticket.MsgNoToken)}
 	case errors.Is(err, errFormExpired):

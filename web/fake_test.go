@@ -3,6 +3,9 @@ package web
 import (
 	"context"
 	"fmt"
+	"math"
+	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -38,6 +41,14 @@ type fakeDesk struct {
 
 	reminders  []models.TicketRow
 	followUpTo desk.FollowUpResult
+
+	// sessions are the live session tokens, by token; forms the kept
+	// forms by token and key; logins the login requests.
+	sessions map[string]int64
+	forms    map[string][]byte
+	logins   []desk.LoginRequest
+	// tainted are calls that got bytes no desk call may get.
+	tainted []string
 }
 
 const (
@@ -78,6 +89,8 @@ func newFakeDesk() *fakeDesk {
 		}},
 		errs:     map[string]error{},
 		requests: map[string][]any{},
+		sessions: map[string]int64{},
+		forms:    map[string][]byte{},
 		choices: desk.FormChoices{
 			Agents:    []models.Agent{agent, {ID: 8, TenantID: 1, Login: "bert", Name: "Bert Second", Role: models.RoleSecondLevel, Active: true}},
 			Customers: []models.Customer{{ID: 5, Login: "carl", Name: "Carl Customer"}},
@@ -91,10 +104,47 @@ func newFakeDesk() *fakeDesk {
 	}
 }
 
-func (f *fakeDesk) record(name string) {
+// record records a call and checks its arguments for bad bytes.
+func (f *fakeDesk) record(name string, args ...any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, name)
+	for _, a := range args {
+		if s, ok := badString(reflect.ValueOf(a)); ok {
+			f.tainted = append(f.tainted, fmt.Sprintf("%s got %q", name, s))
+		}
+	}
+}
+
+// badString finds a string in v with invalid UTF-8 or control characters
+// (line breaks and tabs aside).
+func badString(v reflect.Value) (string, bool) {
+	switch v.Kind() {
+	case reflect.String:
+		if _, bad := ticket.CheckText(v.String(), ticket.Lines, math.MaxInt); bad {
+			return v.String(), true
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if s, ok := badString(v.Field(i)); ok {
+				return s, true
+			}
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return badString(v.Elem())
+		}
+	}
+	return "", false
+}
+
+// taints returns, and forgets, the calls that got bad bytes.
+func (f *fakeDesk) taints() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := slices.Clone(f.tainted)
+	f.tainted = nil
+	return out
 }
 
 func (f *fakeDesk) called(name string) int {
@@ -109,28 +159,67 @@ func (f *fakeDesk) called(name string) int {
 	return n
 }
 
-func (f *fakeDesk) Login(_ context.Context, login, password string) (models.Agent, error) {
-	f.record("Login")
-	if p, ok := f.password[login]; ok && p == password {
+func (f *fakeDesk) Login(_ context.Context, req desk.LoginRequest) (desk.Session, error) {
+	f.record("Login", req)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.logins = append(f.logins, req)
+	if err := f.errs["Login"]; err != nil {
+		return desk.Session{}, err
+	}
+	if p, ok := f.password[req.Login]; ok && p == req.Password {
 		for _, a := range f.agents {
-			if a.Login == login {
-				return a, nil
+			if a.Login == req.Login {
+				delete(f.sessions, req.Previous)
+				token := desk.NewSessionToken()
+				f.sessions[token] = a.ID
+				return desk.Session{Token: token, Agent: a}, nil
 			}
 		}
 	}
-	return models.Agent{}, desk.ErrBadLogin
+	return desk.Session{}, desk.ErrBadLogin
 }
 
-func (f *fakeDesk) AgentByID(_ context.Context, id int64) (models.Agent, error) {
-	f.record("AgentByID")
-	if a, ok := f.agents[id]; ok {
+func (f *fakeDesk) SessionAgent(_ context.Context, token string) (models.Agent, error) {
+	f.record("SessionAgent", token)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a, ok := f.agents[f.sessions[token]]; ok {
 		return a, nil
 	}
-	return models.Agent{}, fmt.Errorf("agent %d: %w", id, desk.ErrNotFound)
+	return models.Agent{}, fmt.Errorf("web session: %w", desk.ErrNotFound)
+}
+
+func (f *fakeDesk) Logout(_ context.Context, token string) error {
+	f.record("Logout", token)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.sessions, token)
+	return nil
+}
+
+func (f *fakeDesk) SaveFormState(_ context.Context, token, key string, data []byte) error {
+	f.record("SaveFormState", token, key)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.errs["SaveFormState"]; err != nil {
+		return err
+	}
+	f.forms[token+" "+key] = data
+	return nil
+}
+
+func (f *fakeDesk) TakeFormState(_ context.Context, token, key string) ([]byte, error) {
+	f.record("TakeFormState", token, key)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := f.forms[token+" "+key]
+	delete(f.forms, token+" "+key)
+	return b, nil
 }
 
 func (f *fakeDesk) PrincipalByToken(_ context.Context, token string) (desk.Principal, error) {
-	f.record("PrincipalByToken")
+	f.record("PrincipalByToken", token)
 	if id, ok := f.tokens[token]; ok {
 		return desk.AgentPrincipal(f.agents[id]), nil
 	}
@@ -162,7 +251,7 @@ func (f *fakeDesk) QueueTickets(_ context.Context, _ desk.Principal, id int64) (
 }
 
 func (f *fakeDesk) Ticket(_ context.Context, _ desk.Principal, number string) (desk.TicketDetail, error) {
-	f.record("Ticket")
+	f.record("Ticket", number)
 	if f.ticketErr != nil {
 		return desk.TicketDetail{}, f.ticketErr
 	}
@@ -188,7 +277,7 @@ func (f *fakeDesk) view(number string) ticket.View {
 }
 
 func (f *fakeDesk) CreateTicket(_ context.Context, _ desk.Principal, req desk.CreateTicketRequest) (ticket.View, error) {
-	f.record("CreateTicket")
+	f.record("CreateTicket", req)
 	f.mu.Lock()
 	f.creates = append(f.creates, req)
 	f.mu.Unlock()
@@ -199,7 +288,7 @@ func (f *fakeDesk) CreateTicket(_ context.Context, _ desk.Principal, req desk.Cr
 }
 
 func (f *fakeDesk) AddNote(_ context.Context, _ desk.Principal, number string, req desk.AddNoteRequest) (ticket.View, error) {
-	f.record("AddNote")
+	f.record("AddNote", number, req)
 	f.mu.Lock()
 	f.notes = append(f.notes, req)
 	f.mu.Unlock()
@@ -213,7 +302,7 @@ func (f *fakeDesk) AddNote(_ context.Context, _ desk.Principal, number string, r
 }
 
 func (f *fakeDesk) Close(_ context.Context, _ desk.Principal, number string, req desk.CloseRequest) (ticket.View, error) {
-	f.record("Close")
+	f.record("Close", number, req)
 	f.mu.Lock()
 	f.closes = append(f.closes, req)
 	f.mu.Unlock()
@@ -229,7 +318,7 @@ func (f *fakeDesk) Close(_ context.Context, _ desk.Principal, number string, req
 // change records an action's request and answers like the desk would:
 // with the error set for it, or the ticket.
 func (f *fakeDesk) change(name, number string, req any) (ticket.View, error) {
-	f.record(name)
+	f.record(name, number, req)
 	f.mu.Lock()
 	f.requests[name] = append(f.requests[name], req)
 	err := f.errs[name]

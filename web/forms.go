@@ -20,12 +20,25 @@ import (
 // just sent (which the zoom then shows opened, with the agent's input).
 type formState struct {
 	RequestKey string
-	Fields     map[string]string
+	Fields     map[string]string `json:"-"`
 	Sent       bool
 }
 
 func postedForm(c *gin.Context) formState {
 	return formState{RequestKey: strings.TrimSpace(c.PostForm("request_key"))}
+}
+
+// nextFields are the state the reply and note forms may move the ticket
+// to with the article, as one change: "" keeps the state, else a pending
+// state (until NextUntil, kept as typed: a datetime-local value in the
+// desk's zone) or a closed state.
+type nextFields struct {
+	NextState string
+	NextUntil string
+}
+
+func postedNext(c *gin.Context) nextFields {
+	return nextFields{NextState: strings.TrimSpace(c.PostForm("next_state")), NextUntil: c.PostForm("next_until")}
 }
 
 // ticketForms are the action forms of the ticket zoom. Each handler file
@@ -111,13 +124,21 @@ type formAction struct {
 // runAction carries out a posted action form: one desk call, then a flash
 // and a redirect to the zoom (the desk guarantees the zoom shows the
 // change). Field errors (422) and a rejection by the ticket's process
-// (409) show the zoom again with the form as sent and what was wrong;
-// anything else is the error page.
+// (409) are handed back to the zoom, which shows the form as sent and
+// what was wrong (see handBack); anything else is the error page. Fields
+// with bytes no field may have are field errors found here: the desk is
+// not asked.
 func (s *server) runAction(c *gin.Context, act formAction) {
 	number, err := numberParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	for k, p := range formTextProblems(c) {
+		if act.fields == nil {
+			act.fields = desk.FieldErrors{}
+		}
+		act.fields[k] = p
 	}
 	if len(act.fields) > 0 {
 		err = act.fields
@@ -138,8 +159,14 @@ func (s *server) runAction(c *gin.Context, act formAction) {
 	act.form.Fields, act.form.Sent = p.FieldTexts, true
 	var forms ticketForms
 	act.back(&forms)
+	if s.handBack(c, ticketFormKey(number), p, &forms, "/agent/tickets/"+number) {
+		return
+	}
 	s.showTicket(c, p.Status, number, forms, p.Message)
 }
+
+// ticketFormKey is what the zoom's refused forms are kept under.
+func ticketFormKey(number string) string { return "ticket:" + number }
 
 // localInputLayout is the value of an <input type="datetime-local">.
 const localInputLayout = "2006-01-02T15:04"

@@ -202,8 +202,9 @@ func tour(t *testing.T, lang string) map[string]string {
 
 	keep("login", b.get("/login"), http.StatusOK)
 	token := hidden(t, csrfRE, pages["login"])
-	keep("login refused", b.post("/login", url.Values{"csrf_token": {token}, "login": {"anna"}, "password": {"wrong"}}), http.StatusUnauthorized)
-	keep("login incomplete", b.post("/login", url.Values{"csrf_token": {token}}), http.StatusUnprocessableEntity)
+	// Refused forms come back after a redirect (post/redirect/get).
+	keep("login refused", b.follow(b.post("/login", url.Values{"csrf_token": {token}, "login": {"anna"}, "password": {"wrong"}})), http.StatusUnauthorized)
+	keep("login incomplete", b.follow(b.post("/login", url.Values{"csrf_token": {token}})), http.StatusUnprocessableEntity)
 	keep("form expired", b.post("/login", url.Values{"login": {"anna"}}), http.StatusForbidden)
 	keep("no such page", b.get("/no/such/page"), http.StatusNotFound)
 
@@ -226,7 +227,7 @@ func tour(t *testing.T, lang string) map[string]string {
 
 	csrf := hidden(t, csrfRE, pages["new ticket"])
 	b.desk.createErr = desk.FieldErrors{"title": ticket.P(ticket.FieldRequired), "queue_id": ticket.P(ticket.FieldChoose)}
-	keep("new ticket, fields", b.post("/agent/tickets", url.Values{"csrf_token": {csrf}, "customer": {"carl"}}), http.StatusUnprocessableEntity)
+	keep("new ticket, fields", b.follow(b.post("/agent/tickets", url.Values{"csrf_token": {csrf}, "customer": {"carl"}})), http.StatusUnprocessableEntity)
 	b.desk.createErr = nil
 	res := b.post("/agent/tickets", url.Values{"csrf_token": {csrf}, "customer": {"carl"}, "title": {"x"}, "body": {"y"}, "type_id": {"1"}, "priority_id": {"3"}})
 	wantStatus(t, res, http.StatusSeeOther)
@@ -278,10 +279,10 @@ func tour(t *testing.T, lang string) map[string]string {
 	keep("flash reopen", b.get(zoom), http.StatusOK)
 	b.setTicket(func(d *desk.TicketDetail) { d.Ticket.State = "open" })
 	res, _ = b.postForm("assign", url.Values{"owner_id": {"eight"}})
-	keep("zoom, field error", res, http.StatusUnprocessableEntity)
+	keep("zoom, field error", b.follow(res), http.StatusUnprocessableEntity)
 	b.desk.errs["Move"] = &desk.RejectedError{Problem: ticket.P(ticket.RefusedLocked, "Owner", "Bert Second", "Action", "move")}
 	res, _ = b.postForm("move", url.Values{"queue_id": {"5"}})
-	keep("zoom, refused", res, http.StatusConflict)
+	keep("zoom, refused", b.follow(res), http.StatusConflict)
 
 	keep("no such ticket", b.get("/agent/tickets/2099010110000011"), http.StatusNotFound)
 	b.desk.ticketErr = fmt.Errorf("pq: connection refused")

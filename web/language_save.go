@@ -27,9 +27,9 @@ func (s *server) languageSave(c *gin.Context) {
 	sess := sessionOf(c)
 	if id := sess.agentID(); id != 0 {
 		ctx := c.Request.Context()
-		a, err := s.desk.AgentByID(ctx, id)
+		a, err := s.desk.SessionAgent(ctx, sess.token())
 		switch {
-		case errors.Is(err, desk.ErrNotFound):
+		case errors.Is(err, desk.ErrNotFound) || (err == nil && a.ID != id):
 			// Deactivated since logging in: the next page logs them out.
 		case err != nil:
 			s.fail(c, fmt.Errorf("agent %d of session: %w", id, err))

@@ -162,6 +162,7 @@ func TestPendingFormUnreadableTime(t *testing.T) {
 	b := newBrowser(t, Options{Location: berlin})
 	b.login()
 	res, key := b.postForm("pending", url.Values{"state": {"pending auto close-"}, "until": {"next tuesday"}, "note": {"wait <here>"}})
+	res = b.follow(res)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	if n := b.desk.called("SetPending"); n != 0 {
 		t.Errorf("SetPending called %d times with an unreadable time", n)
@@ -185,6 +186,7 @@ func TestActionFieldErrors(t *testing.T) {
 		b.login()
 		b.desk.errs["Assign"] = desk.FieldErrors{"owner_id": ticket.P(ticket.FieldUnknown)}
 		res, _ := b.postForm("assign", url.Values{"owner_id": {"8"}, "responsible_id": {"7"}})
+		res = b.follow(res)
 		wantStatus(t, res, http.StatusUnprocessableEntity)
 		wantContains(t, res.body,
 			`<details class="card action" id="people" open>`,
@@ -201,10 +203,12 @@ func TestActionFieldErrors(t *testing.T) {
 		b := newBrowser(t, Options{})
 		b.login()
 		res, _ := b.postForm("assign", url.Values{"owner_id": {"eight"}})
+		res = b.follow(res)
 		wantStatus(t, res, http.StatusUnprocessableEntity)
 		wantContains(t, res.body, `</select><p class="field-error">Please choose one of the offered values.</p>
   <label for="assign-responsible">`)
 		res, _ = b.postForm("lock", nil)
+		res = b.follow(res)
 		wantStatus(t, res, http.StatusUnprocessableEntity)
 		wantContains(t, res.body, `<details class="card action" id="people" open>`,
 			`Lock (and own it)</button><p class="field-error">Please choose one of the offered values.</p>`)
@@ -217,6 +221,7 @@ func TestActionFieldErrors(t *testing.T) {
 		b.login()
 		b.desk.errs["Merge"] = desk.FieldErrors{"into": ticket.P(ticket.FieldUnknown)}
 		res, _ := b.postForm("merge", url.Values{"into": {"2099010110000011"}})
+		res = b.follow(res)
 		wantStatus(t, res, http.StatusUnprocessableEntity)
 		wantContains(t, res.body, `<details class="card action" id="merge-link" open>`, `value="2099010110000011"`,
 			`value="2099010110000011" inputmode="numeric" pattern="[0-9]+" required><p class="field-error">Not found.</p>`)
@@ -228,6 +233,7 @@ func TestActionRejected(t *testing.T) {
 	b.login()
 	b.desk.errs["Move"] = &desk.RejectedError{Problem: ticket.P(ticket.RefusedLocked, "Owner", "Bert Second", "Action", "move")}
 	res, _ := b.postForm("move", url.Values{"queue_id": {"5"}})
+	res = b.follow(res)
 	wantStatus(t, res, http.StatusConflict)
 	wantContains(t, res.body,
 		`<p class="alert" role="alert">The ticket is locked by Bert Second; only they can do “move” until it is unlocked.</p>`,
@@ -239,6 +245,7 @@ func TestActionRejected(t *testing.T) {
 	wantStatus(t, res, http.StatusServiceUnavailable)
 	wantContains(t, res.body, "Reload the ticket")
 
+	delete(b.desk.errs, "Move")
 	wantStatus(t, b.post("/agent/tickets/2099010110000011/move", url.Values{
 		"csrf_token": {hidden(t, csrfRE, b.get("/agent/queues").body)}, "queue_id": {"4"},
 	}), http.StatusNotFound)

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -12,34 +13,43 @@ import (
 )
 
 func (s *server) loginCheck(c *gin.Context) {
+	sess := sessionOf(c)
 	login := strings.TrimSpace(c.PostForm("login"))
 	password := c.PostForm("password")
 	next := localPath(c.PostForm("next"))
 
-	err := loginFieldErrors(login, password)
+	err := loginFieldErrors(c, login, password)
 	if err == nil {
-		a, lerr := s.desk.Login(c.Request.Context(), login, password)
+		ses, lerr := s.desk.Login(c.Request.Context(), desk.LoginRequest{
+			Login: login, Password: password, Client: c.ClientIP(), Previous: sess.token(),
+		})
 		if lerr == nil {
-			sessionOf(c).login(a.ID)
+			sess.login(ses.Agent.ID, ses.Token)
 			s.redirect(c, next)
 			return
 		}
 		err = fmt.Errorf("login %q: %w", login, lerr)
 	}
 
-	p := s.problemFor(c, err)
-	if p.Status != http.StatusUnauthorized && p.Status != http.StatusUnprocessableEntity {
-		s.writeProblem(c, p)
+	p := s.classify(c, err)
+	switch p.Status {
+	case http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests:
+	default:
+		s.writeProblem(c, s.localize(c, p))
 		return
 	}
-	s.render(c, p.Status, "login", &loginPage{
-		layout: layout{Error: p.Message},
-		Login:  login, Next: next, Fields: p.FieldTexts,
-	})
+	// The login page shows the refusal once, with the login as typed.
+	sess.handBackLogin(savedLogin{Login: login, Status: p.Status, Msg: p.Msg, Fields: p.Fields})
+	to := "/login"
+	if next != defaultNext {
+		to += "?next=" + url.QueryEscape(next)
+	}
+	s.redirect(c, to)
 }
 
-func loginFieldErrors(login, password string) error {
-	fe := desk.FieldErrors{}
+func loginFieldErrors(c *gin.Context, login, password string) error {
+	fe := formTextProblems(c)
+	delete(fe, "next") // localPath makes a bad next page the start page
 	if login == "" {
 		fe["login"] = ticket.P(ticket.FieldRequired)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 )
@@ -16,9 +17,18 @@ type loginPage struct {
 
 func (s *server) loginShow(c *gin.Context) {
 	next := localPath(c.Query("next"))
-	if sessionOf(c).agentID() != 0 {
+	sess := sessionOf(c)
+	if sess.agentID() != 0 {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	s.render(c, http.StatusOK, "login", &loginPage{Next: next})
+	page, status := &loginPage{Next: next}, http.StatusOK
+	if f, ok := sess.takeLoginForm(); ok {
+		p := s.localize(c, problem{Status: f.Status, Msg: f.Msg, Fields: f.Fields})
+		page.Error, page.Login, page.Fields, status = p.Message, f.Login, p.FieldTexts, p.Status
+		if m, err := strconv.Atoi(f.Msg.Args["Minutes"]); err == nil && status == http.StatusTooManyRequests {
+			c.Header("Retry-After", strconv.Itoa(m*60))
+		}
+	}
+	s.render(c, status, "login", page)
 }

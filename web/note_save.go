@@ -12,14 +12,18 @@ type noteForm struct {
 	formState
 	Kind string
 	Body string
+	nextFields
 }
 
 func (s *server) noteSave(c *gin.Context) {
-	f := noteForm{formState: postedForm(c), Kind: c.PostForm("kind"), Body: formText(c.PostForm("body"))}
+	fe := desk.FieldErrors{}
+	f := noteForm{formState: postedForm(c), Kind: c.PostForm("kind"), Body: formText(c.PostForm("body")), nextFields: postedNext(c)}
+	until := localTime(f.NextUntil, s.loc, "next_until", fe)
 	s.runAction(c, formAction{
-		what: "add note", form: &f.formState, back: func(fs *ticketForms) { fs.Note = f },
+		what: "add note", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Note = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
-			_, err := s.desk.AddNote(ctx, a, number, desk.AddNoteRequest{RequestKey: f.RequestKey, Kind: f.Kind, Body: f.Body})
+			_, err := s.desk.AddNote(ctx, a, number, desk.AddNoteRequest{RequestKey: f.RequestKey, Kind: f.Kind, Body: f.Body,
+				NextState: f.NextState, NextUntil: until})
 			return s.texts(c).T("ui.flash.note_added"), err
 		},
 	})

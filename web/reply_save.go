@@ -12,14 +12,18 @@ type replyForm struct {
 	formState
 	Subject string
 	Body    string
+	nextFields
 }
 
 func (s *server) replySave(c *gin.Context) {
-	f := replyForm{formState: postedForm(c), Subject: c.PostForm("subject"), Body: formText(c.PostForm("body"))}
+	fe := desk.FieldErrors{}
+	f := replyForm{formState: postedForm(c), Subject: c.PostForm("subject"), Body: formText(c.PostForm("body")), nextFields: postedNext(c)}
+	until := localTime(f.NextUntil, s.loc, "next_until", fe)
 	s.runAction(c, formAction{
-		what: "reply", form: &f.formState, back: func(fs *ticketForms) { fs.Reply = f },
+		what: "reply", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Reply = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {
-			_, err := s.desk.Reply(ctx, a, number, desk.ReplyRequest{RequestKey: f.RequestKey, Subject: f.Subject, Body: f.Body})
+			_, err := s.desk.Reply(ctx, a, number, desk.ReplyRequest{RequestKey: f.RequestKey, Subject: f.Subject, Body: f.Body,
+				NextState: f.NextState, NextUntil: until})
 			return s.texts(c).T("ui.flash.reply_sent"), err
 		},
 	})

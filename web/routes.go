@@ -4,7 +4,7 @@ import "github.com/gin-gonic/gin"
 
 // routes is the one route table of kizdesk's web server.
 func (s *server) routes(r *gin.Engine) {
-	r.Use(s.logRequests, s.recovery, securityHeaders)
+	r.Use(s.logRequests, s.recovery, securityHeaders, s.checkRequest)
 	r.NoRoute(s.withSession, s.notFound)
 
 	r.GET("/healthz", s.healthz)

@@ -30,9 +30,16 @@ const (
 	// keyPrincipal holds the desk.Principal of the request.
 	keyPrincipal = "kizdesk.principal"
 
+	// valAgentID is the agent a session was logged in as: a hint only,
+	// the desk's record of the session (valSession) decides.
 	valAgentID = "agent_id"
+	// valSession is the session's token: random, made anew at every login
+	// and logout; the desk knows the tokens of logged-in sessions.
+	valSession = "sid"
 	valCSRF    = "csrf"
 	valLang    = "lang"
+	// valLoginForm is the login form handed back after a refusal.
+	valLoginForm = "login_form"
 )
 
 func newCookieStore(keys [][]byte, secure bool) *sessions.CookieStore {
@@ -62,21 +69,32 @@ func (s *session) agentID() int64 {
 	return id
 }
 
-// login binds the session to an agent. The CSRF token is replaced, so a
-// token planted before the login is worthless after it.
-func (s *session) login(id int64) {
-	s.raw.Values = map[any]any{valAgentID: id, valCSRF: rand.Text(), valLang: s.lang()}
+// token is the session's token; "" for a session without one yet.
+func (s *session) token() string {
+	t, _ := s.raw.Values[valSession].(string)
+	return t
+}
+
+// login binds the session to an agent's new session token. The CSRF
+// token is replaced too, so neither a session nor a token planted before
+// the login is worth anything after it.
+func (s *session) login(id int64, token string) {
+	s.raw.Values = map[any]any{valAgentID: id, valSession: token, valCSRF: rand.Text(), valLang: s.lang()}
 	s.changed = true
 }
 
-// logout forgets everything but the language; a fresh CSRF token for the next login.
+// logout forgets everything but the language and starts a fresh anonymous session with a
+// CSRF token for the next login.
 func (s *session) logout() {
-	s.raw.Values = map[any]any{valCSRF: rand.Text(), valLang: s.lang()}
+	s.raw.Values = map[any]any{valSession: desk.NewSessionToken(), valCSRF: rand.Text(), valLang: s.lang()}
 	s.changed = true
 }
 
+// forgetAgent drops a session the desk no longer knows (logged out
+// elsewhere, the agent deactivated, expired) and starts an anonymous one.
 func (s *session) forgetAgent() {
 	delete(s.raw.Values, valAgentID)
+	s.raw.Values[valSession] = desk.NewSessionToken()
 	s.changed = true
 }
 
@@ -93,6 +111,9 @@ func (s *session) csrfToken() string {
 	}
 	t := rand.Text()
 	s.raw.Values[valCSRF] = t
+	if s.token() == "" {
+		s.raw.Values[valSession] = desk.NewSessionToken()
+	}
 	s.changed = true
 	return t
 }
@@ -175,7 +196,11 @@ func (s *server) checkCSRF(c *gin.Context) {
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
-	if err := c.Request.ParseForm(); err != nil {
+	var tooLarge *http.MaxBytesError
+	if err := c.Request.ParseForm(); errors.As(err, &tooLarge) {
+		s.fail(c, &badRequest{code: ticket.MsgTooLarge, detail: "the form is larger than 1 MiB"})
+		return
+	} else if err != nil || badFormNames(c.Request.PostForm) {
 		s.fail(c, &badRequest{code: ticket.MsgBadRequest, detail: "the form could not be read"})
 		return
 	}
@@ -195,15 +220,16 @@ func (s *server) requireAgent(c *gin.Context) {
 		s.toLogin(c)
 		return
 	}
-	a, err := s.desk.AgentByID(c.Request.Context(), id)
-	if errors.Is(err, desk.ErrNotFound) {
-		// The agent was deactivated or removed since logging in.
+	a, err := s.desk.SessionAgent(c.Request.Context(), sess.token())
+	if errors.Is(err, desk.ErrNotFound) || (err == nil && a.ID != id) {
+		// Logged out (perhaps with another copy of this cookie), logged
+		// in anew, expired, or the agent was deactivated.
 		sess.forgetAgent()
 		s.toLogin(c)
 		return
 	}
 	if err != nil {
-		s.fail(c, fmt.Errorf("agent %d of session: %w", id, err))
+		s.fail(c, fmt.Errorf("session of agent %d: %w", id, err))
 		return
 	}
 	c.Set(keyAgent, a)
@@ -231,11 +257,19 @@ func principalOf(c *gin.Context) desk.Principal {
 	return p
 }
 
+// defaultNext is where a login goes without a next page; maxNext bounds
+// a next page's length.
+const (
+	defaultNext = "/agent/queues"
+	maxNext     = 2048
+)
+
 // localPath returns next if it is a path on this site, else the start page,
 // so the login form cannot be used to send agents elsewhere.
 func localPath(next string) string {
-	const home = "/agent/queues"
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+	const home = defaultNext
+	if _, bad := ticket.CheckText(next, ticket.Line, maxNext); bad ||
+		next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
 		return home
 	}
 	u, err := url.Parse(next)

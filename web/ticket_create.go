@@ -39,10 +39,22 @@ func (s *server) ticketCreate(c *gin.Context) {
 	// The request key is made when the form is shown, not when it is sent:
 	// sending the same form twice then makes one ticket.
 	form := ticketForm{RequestKey: desk.NewRequestKey(), PriorityID: defaultPriority(choices.Priorities)}
-	s.render(c, http.StatusOK, "ticket_create", &ticketCreatePage{
-		Form: form, Choices: choices,
-	})
+	page := &ticketCreatePage{Choices: choices}
+	p, kept, err := s.handedBack(c, newTicketFormKey, &form)
+	if err != nil {
+		s.fail(c, fmt.Errorf("new ticket form: %w", err))
+		return
+	}
+	status := http.StatusOK
+	if kept {
+		status, page.Error, page.Fields = p.Status, p.Message, p.FieldTexts
+	}
+	page.Form = form
+	s.render(c, status, "ticket_create", page)
 }
+
+// newTicketFormKey is what a refused new ticket form is kept under.
+const newTicketFormKey = "ticket:new"
 
 // defaultPriority is "3 normal" as in OTRS, or else the middle one.
 func defaultPriority(ps []models.Priority) int64 {

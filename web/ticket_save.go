@@ -23,6 +23,9 @@ func (s *server) ticketSave(c *gin.Context) {
 		TypeID:     formID(c, "type_id", fe),
 		PriorityID: formID(c, "priority_id", fe),
 	}
+	for k, p := range formTextProblems(c) {
+		fe[k] = p
+	}
 	if f.RequestKey == "" {
 		// A form from before request keys, or a hand-made post: still
 		// one ticket per submit, just without double-submit protection.
@@ -48,6 +51,9 @@ func (s *server) ticketSave(c *gin.Context) {
 	p := s.problemFor(c, err)
 	if p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusConflict {
 		s.writeProblem(c, p)
+		return
+	}
+	if s.handBack(c, newTicketFormKey, p, &f, "/agent/tickets/new") {
 		return
 	}
 	choices, cerr := s.desk.FormChoices(ctx, a)

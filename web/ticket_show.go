@@ -35,6 +35,9 @@ type ticketPage struct {
 	NoteKinds        []ticket.ArticleKind
 	CloseStates      []ticket.State
 	PendingStates    []ticket.State
+	// NextStates are what the reply and note forms offer as the next
+	// state: "" (keep as is), the pending and the closed states.
+	NextStates []ticket.State
 }
 
 func (s *server) ticketShow(c *gin.Context) {
@@ -43,7 +46,22 @@ func (s *server) ticketShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.showTicket(c, http.StatusOK, number, ticketForms{}, "")
+	var forms ticketForms
+	p, kept, err := s.handedBack(c, ticketFormKey(number), &forms)
+	if err != nil {
+		s.fail(c, fmt.Errorf("ticket %s: %w", number, err))
+		return
+	}
+	if !kept {
+		s.showTicket(c, http.StatusOK, number, forms, "")
+		return
+	}
+	for _, st := range forms.states() {
+		if st.Sent {
+			st.Fields = p.FieldTexts
+		}
+	}
+	s.showTicket(c, p.Status, number, forms, p.Message)
 }
 
 // showTicket renders the zoom; the action handlers use it too, to show
@@ -69,6 +87,7 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 		CloseStates:   []ticket.State{ticket.StateClosedSuccessful, ticket.StateClosedUnsuccessful},
 		PendingStates: ticket.PendingStates(),
 	}
+	p.NextStates = append(append([]ticket.State{""}, p.PendingStates...), p.CloseStates...)
 	p.LockedByOther = d.Ticket.Locked && d.Ticket.OwnerID != nil && *d.Ticket.OwnerID != a.ID
 	for _, w := range d.Watchers {
 		if w.ID == a.ID {

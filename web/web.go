@@ -27,8 +27,11 @@ import (
 // where it is used, so the handlers can be tested against a fake and the
 // desk package need not know about HTTP.
 type Desk interface {
-	Login(ctx context.Context, login, password string) (models.Agent, error)
-	AgentByID(ctx context.Context, id int64) (models.Agent, error)
+	Login(ctx context.Context, req desk.LoginRequest) (desk.Session, error)
+	SessionAgent(ctx context.Context, token string) (models.Agent, error)
+	Logout(ctx context.Context, token string) error
+	SaveFormState(ctx context.Context, token, key string, data []byte) error
+	TakeFormState(ctx context.Context, token, key string) ([]byte, error)
 	PrincipalByToken(ctx context.Context, token string) (desk.Principal, error)
 	QueueOverview(ctx context.Context, a desk.Principal) ([]models.QueueCount, error)
 	QueueTickets(ctx context.Context, a desk.Principal, queueID int64) (models.Queue, []models.TicketRow, error)
@@ -77,6 +80,10 @@ type Options struct {
 	// CodecOrigins are the browser origins (scheme://host:port of the
 	// Temporal UI) that may call the codec endpoint with credentials.
 	CodecOrigins []string
+	// TrustedProxies are the addresses or networks (CIDR) of reverse
+	// proxies whose X-Forwarded-For names the client: the address the
+	// login throttle counts by. None: the peer is the client.
+	TrustedProxies []string
 }
 
 // server holds what every handler needs; handlers are its methods.
@@ -156,8 +163,10 @@ func New(d Desk, opts Options) (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	// Without trusted proxies ClientIP is the peer address, so a client
-	// cannot put a made-up address into the logs via X-Forwarded-For.
-	if err := r.SetTrustedProxies(nil); err != nil {
+	// cannot put a made-up address into the logs or the login throttle
+	// via X-Forwarded-For; behind a proxy, only the proxy may say who
+	// the client is.
+	if err := r.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.routes(r)

@@ -64,13 +64,24 @@ type response struct {
 	body   string
 }
 
+// testSessionKey signs and encrypts the test servers' cookies.
+var testSessionKey = bytes.Repeat([]byte("k"), 64)
+
 func newBrowser(t *testing.T, opts Options) *browser {
 	t.Helper()
 	fd := newFakeDesk()
+	b := newBrowserOf(t, fd, opts)
+	b.desk = fd
+	return b
+}
+
+// newBrowserOf is a browser of a server over d.
+func newBrowserOf(t *testing.T, d Desk, opts Options) *browser {
+	t.Helper()
 	logs := &syncBuffer{}
-	opts.SessionKey = bytes.Repeat([]byte("k"), 64)
+	opts.SessionKey = testSessionKey
 	opts.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h, err := New(fd, opts)
+	h, err := New(d, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +95,7 @@ func newBrowser(t *testing.T, opts Options) *browser {
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return &browser{t: t, base: srv.URL, hc: hc, desk: fd, log: logs, acceptLanguage: "en"}
+	return &browser{t: t, base: srv.URL, hc: hc, log: logs, acceptLanguage: "en"}
 }
 
 func (b *browser) do(req *http.Request) response {
@@ -161,6 +172,16 @@ func (b *browser) login() string {
 	return hidden(b.t, csrfRE, b.get("/agent/queues").body)
 }
 
+// follow checks that a post was answered with a redirect (303) to a page,
+// as refused forms are, and returns that page as the browser then gets it.
+func (b *browser) follow(res response) response {
+	b.t.Helper()
+	if res.status != http.StatusSeeOther || res.header.Get("Location") == "" {
+		b.t.Fatalf("status %d, want a redirect (303)\n%s", res.status, res.body)
+	}
+	return b.get(res.header.Get("Location"))
+}
+
 func wantStatus(t *testing.T, res response, want int) {
 	t.Helper()
 	if res.status != want {
@@ -183,7 +204,7 @@ func TestLogin(t *testing.T) {
 	wantStatus(t, page, http.StatusOK)
 	token := hidden(t, csrfRE, page.body)
 
-	res := b.post("/login", url.Values{"csrf_token": {token}, "login": {"anna"}, "password": {"wrong"}})
+	res := b.follow(b.post("/login", url.Values{"csrf_token": {token}, "login": {"anna"}, "password": {"wrong"}}))
 	wantStatus(t, res, http.StatusUnauthorized)
 	wantContains(t, res.body, "Wrong login or password.", `value="anna"`)
 
@@ -295,6 +316,7 @@ func TestCreateTicketFieldErrors(t *testing.T) {
 		"body": {"Drucker <druckt> nicht\r\nseit gestern"}, "service_id": {""}, "queue_id": {""},
 		"type_id": {"2"}, "priority_id": {"4"},
 	})
+	res = b.follow(res)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantContains(t, res.body,
 		`<input id="title" name="title" value="" maxlength="200" required><p class="field-error">Required.</p>`,
@@ -383,6 +405,7 @@ func TestCloseRejected(t *testing.T) {
 	res := b.post("/agent/tickets/"+testNumber+"/close", url.Values{
 		"csrf_token": {token}, "state": {"closed unsuccessful"}, "note": {"gave up"},
 	})
+	res = b.follow(res)
 	wantStatus(t, res, http.StatusConflict)
 	wantContains(t, res.body, `<p class="alert" role="alert">A ticket in state “merged” cannot be changed by “close”.</p>`,
 		`<option value="closed unsuccessful" selected>`, "rows=\"3\">\ngave up</textarea>")
