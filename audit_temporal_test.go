@@ -64,6 +64,8 @@ func testAuditTemporal(t *testing.T, kind string) {
 	t.Setenv("KIZDESK_AUDIT_DIR", "")
 	t.Setenv("KIZDESK_TEMPORAL_ADDRESS", s.temporal.FrontendAddress())
 	t.Setenv("KIZDESK_TEMPORAL_NAMESPACE", "kizdesk")
+	t.Setenv("KIZDESK_PAYLOAD_KEYS", "")
+	t.Setenv("KIZDESK_PAYLOAD_KEY_FILE", s.payloadKeyFile)
 	verify := func() (string, error) {
 		var out, errw bytes.Buffer
 		err := run(ctx, []string{"audit", "verify", "--temporal"}, nil, &out, &errw)

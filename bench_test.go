@@ -29,7 +29,7 @@ func benchStack(b *testing.B) *testStack {
 		kind = "postgres"
 	}
 	b.Logf("database: %s", kind)
-	return startTestStack(b, kind)
+	return sharedStack(b, kind, nil)
 }
 
 func createViaAPI(s *testStack, c *http.Client, key string) error {

@@ -33,7 +33,7 @@ func findChromium(t *testing.T) string {
 // Chromium: log in, open a phone ticket, add a note, close it.
 func TestBrowserJourney(t *testing.T) {
 	chromium := findChromium(t)
-	s := startTestStack(t, "sqlite")
+	s := sharedStack(t, "sqlite", nil)
 	f := s.fixture
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],

@@ -30,7 +30,7 @@ import (
 // Temporal's history only as ciphertext; an admin has it decoded by the
 // web's codec endpoint, anyone else does not.
 func TestPayloadsArePrivate(t *testing.T) {
-	s := startTestStack(t, "sqlite")
+	s := sharedStack(t, "sqlite", nil)
 	ctx := context.Background()
 	f := s.fixture
 	secrets := []string{

@@ -66,6 +66,8 @@ func TestHelpAndBadInput(t *testing.T) {
 	}
 	// Web and worker refuse to start without payload keys, or with bad ones.
 	t.Setenv("KIZDESK_SESSION_KEY", hex.EncodeToString(bytes.Repeat([]byte{7}, 64)))
+	t.Setenv("KIZDESK_AUDIT_KEY", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)))
+	t.Setenv("KIZDESK_AUDIT_KEY_FILE", "")
 	t.Setenv("KIZDESK_PAYLOAD_KEYS", "")
 	t.Setenv("KIZDESK_PAYLOAD_KEY_FILE", "")
 	for _, cmd := range []string{"web", "worker"} {

@@ -178,7 +178,7 @@ func (b *browser) post(page, path string, fields map[string]string) (int, string
 
 func TestEndToEnd(t *testing.T) {
 	for _, kind := range dbtest.Kinds {
-		t.Run(kind, func(t *testing.T) { testEndToEnd(t, startTestStack(t, kind)) })
+		t.Run(kind, func(t *testing.T) { testEndToEnd(t, sharedStack(t, kind, nil)) })
 	}
 }
 

@@ -127,7 +127,7 @@ func testDatabaseOutage(t *testing.T, s *testStack, outage dbtest.Outage) {
 func TestBadBytesNeverReachTheWorkflow(t *testing.T) {
 	for _, kind := range dbtest.Kinds {
 		t.Run(kind, func(t *testing.T) {
-			s := startTestStack(t, kind)
+			s := sharedStack(t, kind, nil)
 			f := s.fixture
 			create := func(title, key string) (int, string) {
 				body, _ := json.Marshal(map[string]any{"customer": f.Customer.Login, "title": title, "body": "x",
@@ -211,7 +211,7 @@ func TestActionWhileTheTicketIsCreated(t *testing.T) {
 		done <- err
 	}()
 	time.Sleep(time.Second) // the update waits with the start for a worker
-	w := worker.New(s.client, &activities.Activities{DB: s.db})
+	w := worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current()})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestActionWhileTheTicketIsCreated(t *testing.T) {
 // they are merged, closed, at the end of their follow-up window and while
 // they continue as new: every message lands exactly once.
 func TestFollowUpsCountedOnce(t *testing.T) {
-	s := startTestStackWith(t, "sqlite", map[string]any{"limit.historyCount.suggestContinueAsNew": 40})
+	s := sharedStack(t, "sqlite", map[string]any{"limit.historyCount.suggestContinueAsNew": 40})
 	ctx := t.Context()
 	f := s.fixture
 	agent := desk.AgentPrincipal(f.Agent)

@@ -16,7 +16,7 @@ import (
 // a note (through the zoom's form) move the ticket to the next state they
 // name, with the article, as one change.
 func TestReplyWithNextState(t *testing.T) {
-	s := startTestStack(t, "sqlite")
+	s := sharedStack(t, "sqlite", nil)
 	v := newDeskTicket(t, s, "Drucker")
 
 	until := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)

@@ -24,13 +24,9 @@ func TestNoWorkerMeansUnavailable(t *testing.T) {
 	}
 	s.worker.Stop()
 	impatient := desk.New(s.db, s.client, desk.Options{Patience: time.Second})
-	began := time.Now()
 	_, err = impatient.AddNote(ctx, desk.AgentPrincipal(f.Agent), v.Number, desk.AddNoteRequest{Kind: "internal note", Body: "hello?"})
 	if !errors.Is(err, desk.ErrUnavailable) {
 		t.Errorf("note without a worker: %v, want ErrUnavailable", err)
-	}
-	if took := time.Since(began); took > 10*time.Second {
-		t.Errorf("the note waited %s", took)
 	}
 	_, err = impatient.CreateTicket(ctx, desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{
 		CustomerLogin: f.Customer.Login, Title: "Noch einer", Body: "x",

@@ -37,9 +37,7 @@ type ReplyRequest struct {
 func (d *Desk) Reply(ctx context.Context, p Principal, number string, req ReplyRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
-	if len(req.Subject) > MaxTitleLength {
-		fe["subject"] = ticket.P(ticket.FieldTooLong, "Max", strconv.Itoa(ticket.MaxTitleLength))
-	}
+	checkOptional(fe, "subject", req.Subject, ticket.Line, ticket.MaxTitleLength)
 	next := checkNext(fe, req.NextState, req.NextUntil)
 	return d.send(ctx, p, number, ticket.ActionReply, req.RequestKey, fe, ticket.ReplyInput{Subject: strings.TrimSpace(req.Subject), Body: req.Body, Next: next})
 }
@@ -307,6 +305,10 @@ func (d *Desk) checkOther(ctx context.Context, p Principal, fe FieldErrors, fiel
 		fe[field] = ticket.P(ticket.FieldSelf)
 		return nil
 	}
+	if bad, ok := ticket.CheckText(other, ticket.Line, 64); ok {
+		fe[field] = bad
+		return nil
+	}
 	t, err := models.TicketByNumber(ctx, d.db, p.TenantID, other)
 	if errors.Is(err, models.ErrNotFound) {
 		fe[field] = ticket.P(ticket.FieldUnknown)
@@ -549,6 +551,10 @@ func (d *Desk) sender(ctx context.Context, p Principal, fe FieldErrors, login st
 	case ticket.ActorCustomer:
 		return models.CustomerByID(ctx, d.db, p.TenantID, p.ID)
 	case ticket.ActorIntegration:
+		if bad, ok := ticket.CheckText(login, ticket.Line, ticket.MaxTitleLength); ok {
+			fe["customer"] = bad
+			return models.Customer{}, nil
+		}
 		login = strings.TrimSpace(login)
 		if login == "" {
 			fe["customer"] = ticket.P(ticket.FieldRequired)

@@ -138,10 +138,14 @@ func (d *Desk) update(ctx context.Context, number string, act ticket.Action, arg
 }
 
 // sendAgain tells whether an update failed without being carried out and
-// may simply be sent again: its workflow task failed (the server does that
+// may simply be sent again: the run was ending (RefusedBusy), its workflow
+// task failed (the server does that
 // when a signal arrives while a run ends), the server aborted it, or the
 // run it reached continued as new before taking it.
 func sendAgain(err error) bool {
+	if p, ok := refusal(err); ok {
+		return p.Code == ticket.RefusedBusy
+	}
 	var notReady *serviceerror.WorkflowNotReady
 	var unavailable *serviceerror.Unavailable
 	var notFound *serviceerror.NotFound

@@ -213,7 +213,9 @@ func (d *Desk) checkCreate(ctx context.Context, p Principal, req CreateTicketReq
 	checkText(fe, "title", in.Ticket.Title, ticket.Line, ticket.MaxTitleLength)
 	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
 
-	if login := strings.TrimSpace(req.CustomerLogin); login == "" {
+	if bad, ok := ticket.CheckText(req.CustomerLogin, ticket.Line, ticket.MaxTitleLength); ok {
+		fe["customer"] = bad
+	} else if login := strings.TrimSpace(req.CustomerLogin); login == "" {
 		fe["customer"] = ticket.P(ticket.FieldRequired)
 	} else if c, err := models.CustomerByLogin(ctx, d.db, p.TenantID, login); errors.Is(err, models.ErrNotFound) {
 		fe["customer"] = ticket.P(ticket.FieldUnknown)

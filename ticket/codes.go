@@ -65,6 +65,7 @@ const (
 	RefusedLocked          Code = "refused.locked"           // Owner, Action
 	RefusedMerged          Code = "refused.merged"           // Into, Action
 	RefusedNotCreated      Code = "refused.not_created"      // the ticket was never stored
+	RefusedBusy            Code = "refused.busy"             // the run is ending: send again
 	RefusedGone            Code = "refused.gone"             // the follow-up window has passed
 	RefusedKeyReused       Code = "refused.key_reused"       // Key: same request key, other content
 	RefusedStored          Code = "refused.not_stored"       // the database refused the change; Ref
@@ -130,7 +131,7 @@ func AllCodes() []Code {
 }
 
 var allCodes = []Code{
-	RefusedState, RefusedMove, RefusedLocked, RefusedMerged, RefusedNotCreated, RefusedGone, RefusedKeyReused,
+	RefusedState, RefusedMove, RefusedLocked, RefusedMerged, RefusedNotCreated, RefusedBusy, RefusedGone, RefusedKeyReused,
 	RefusedStored, RefusedAlreadyAssign, RefusedAlreadyLocked, RefusedNotLocked, RefusedLockNeedsAgent,
 	RefusedWatching, RefusedNotWatching, RefusedSameQueue, RefusedSameClass, RefusedCalendar, RefusedEscalateFirst,
 	RefusedWithTeam, RefusedFirstLevel, RefusedNoFirstLevel, RefusedLinked, RefusedSelf, RefusedNotCustomer,

@@ -34,7 +34,7 @@ var badBytes = []struct{ name, raw, json string }{
 
 // sampleForms are valid posts of every HTML form, by route.
 var sampleForms = map[string]url.Values{
-	"/language": {"lang": {"en"}, "next": {"/agent/queues"}},
+	"/language":                        {"lang": {"en"}, "next": {"/agent/queues"}},
 	"/login":                           {"login": {"anna"}, "password": {"right"}, "next": {"/agent/queues"}},
 	"/logout":                          {},
 	"/agent/tickets":                   {"request_key": {"k1"}, "customer": {"carl"}, "title": {"t"}, "body": {"b"}, "service_id": {"11"}, "queue_id": {""}, "type_id": {"1"}, "priority_id": {"3"}},

@@ -58,6 +58,9 @@ type ticketRun struct {
 	seen []string
 	// requests are recent actions' request keys with their fingerprints.
 	requests []ticket.Request
+	// ending is set while the run ends (end): new updates are turned away
+	// to be sent again, and so land in the next run.
+	ending bool
 }
 
 // maxSeen bounds the follow-up keys and request keys a ticket remembers.
@@ -221,10 +224,17 @@ const versionCleanEnd = "clean-end"
 // the history no longer has it, and the replay would number its entries
 // differently — a follow-up could then be skipped as written. So the run
 // ends only after a task in which nothing was written.
+//
+// Updates arriving meanwhile are refused with RefusedBusy, which callers
+// send again (the desk does): they land in the next run, or learn that the
+// ticket's workflow has ended. Signals are few, so the run soon sees a
+// quiet task.
 func (t *ticketRun) end(ctx workflow.Context) error {
 	if workflow.GetVersion(ctx, versionCleanEnd, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return t.settle(ctx)
 	}
+	t.ending = true
+	defer func() { t.ending = false }()
 	for {
 		if err := t.settle(ctx); err != nil {
 			return err
@@ -460,6 +470,9 @@ func register[T ticket.Input](ctx workflow.Context, t *ticketRun, a action[T]) e
 		return a.check(in)
 	}
 	validator := func(_ workflow.Context, in T) error {
+		if t.ending {
+			return refuse(ticket.RefusedBusy)
+		}
 		if !t.stored {
 			return nil // checked once the ticket exists
 		}
