@@ -141,6 +141,7 @@ func upsertTicket(tx *gorm.DB, in ticket.ProjectTicketInput) (models.Ticket, err
 	row.Locked = s.Locked
 	row.PendingUntil = optionalTime(s.PendingUntil)
 	row.ReminderDue = optionalTime(s.ReminderDue)
+	row.TimeSpentMinutes = s.TimeSpent
 	row.MergedInto = s.MergedInto
 	sla := s.SLA
 	row.SLAName = sla.Name

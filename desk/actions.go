@@ -569,3 +569,20 @@ func (d *Desk) sender(ctx context.Context, p Principal, fe FieldErrors, login st
 	}
 	return models.Customer{}, ErrForbidden
 }
+
+// TimeRequest accounts working time on a ticket.
+type TimeRequest struct {
+	RequestKey string
+	Minutes    int
+	Note       string
+}
+
+// AddTime accounts the minutes an agent worked on a ticket.
+func (d *Desk) AddTime(ctx context.Context, p Principal, number string, req TimeRequest) (ticket.View, error) {
+	fe := FieldErrors{}
+	if req.Minutes <= 0 || req.Minutes > ticket.MaxTimeMinutes {
+		fe["minutes"] = ticket.P(ticket.FieldMinutes, "Max", strconv.Itoa(ticket.MaxTimeMinutes))
+	}
+	checkNote(fe, req.Note)
+	return d.send(ctx, p, number, ticket.ActionTime, req.RequestKey, fe, ticket.TimeInput{Minutes: req.Minutes, Note: req.Note})
+}

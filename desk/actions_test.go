@@ -51,6 +51,8 @@ func TestActionsCheckInput(t *testing.T) {
 			"merge into itself":         {view(d.Merge(ctx, a, "1", desk.MergeRequest{Into: "1"})), "into"},
 			"merge into unknown":        {view(d.Merge(ctx, a, "1", desk.MergeRequest{Into: "2099"})), "into"},
 			"link unknown":              {view(d.Link(ctx, a, "1", desk.LinkRequest{Other: "2099"})), "other"},
+			"no time":                   {view(d.AddTime(ctx, a, "1", desk.TimeRequest{Minutes: 0})), "minutes"},
+			"time with a NUL note":      {view(d.AddTime(ctx, a, "1", desk.TimeRequest{Minutes: 5, Note: "a\x00"})), "note"},
 			"lock with a long key":      {view(d.Lock(ctx, a, "1", desk.LockRequest{RequestKey: strings.Repeat("k", 201)})), "request_key"},
 			"reopen with a long key":    {view(d.Reopen(ctx, a, "1", desk.ReopenRequest{RequestKey: strings.Repeat("k", 201)})), "request_key"},
 		}

@@ -125,7 +125,9 @@ type Ticket struct {
 	// next working moment of the ticket's calendar from PendingUntil), as
 	// the workflow's timer fires it.
 	ReminderDue *time.Time
-	MergedInto  string
+	// TimeSpentMinutes is the working time accounted on the ticket.
+	TimeSpentMinutes int
+	MergedInto       string
 
 	// Where the ticket stands against its SLA; reports read these.
 	SLAName               string `gorm:"column:sla_name"`

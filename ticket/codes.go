@@ -106,6 +106,7 @@ const (
 	FieldMergedInto   Code = "field.merged_into"   // Into
 	FieldNotSecondary Code = "field.not_secondary" // choose a 2nd-level or team queue
 	FieldNegative     Code = "field.negative"
+	FieldMinutes      Code = "field.minutes" // Max
 )
 
 // Page-level messages of the web and the API.
@@ -137,7 +138,7 @@ var allCodes = []Code{
 	RefusedWithTeam, RefusedFirstLevel, RefusedNoFirstLevel, RefusedLinked, RefusedSelf, RefusedNotCustomer,
 	RefusedForbidden, RefusedSameResponsible,
 	FieldRequired, FieldTooLong, FieldBadUTF8, FieldControlChars, FieldUnknown, FieldChoose, FieldPast, FieldTooFar,
-	FieldBadTime, FieldBadRFC3339, FieldBadNumber, FieldSelf, FieldMergedInto, FieldNotSecondary, FieldNegative,
+	FieldBadTime, FieldBadRFC3339, FieldBadNumber, FieldSelf, FieldMergedInto, FieldNotSecondary, FieldNegative, FieldMinutes,
 	MsgFixFields, MsgNotFound, MsgUnavailable, MsgBadLogin, MsgThrottled, MsgNoToken, MsgFormExpired, MsgBadRequest,
 	MsgTooLarge, MsgInternal, MsgForbidden, MsgSaved, MsgNewTicket,
 }

@@ -29,6 +29,7 @@ const (
 	EventSLAWarning      = "EscalationNotifyBefore" // Field names the clock
 	EventSLABreach       = "EscalationStart"        // Field names the clock
 	EventMergedIn        = "TicketMerged"
+	EventTimeAccounting  = "TimeAccounting" // Field "TimeSpent", New the minutes
 	// EventFollowUpForwarded: a follow-up reached a merged ticket and was
 	// handed on to the ticket it was merged into, which confirmed it.
 	EventFollowUpForwarded = "FollowUpForwarded"

@@ -60,6 +60,7 @@ type View struct {
 	SLA             SLAStatus
 	Seq             int    // the last history entry; the database has it when the update returns
 	ChainHead       string // hash of history entry Seq as the projection wrote it
+	TimeSpent       int    // minutes accounted, all told
 }
 
 // QueueRef names a queue as a ticket needs it.
@@ -172,6 +173,7 @@ const (
 	ActionReopen   Action = "reopen"      // ReopenInput
 	ActionMerge    Action = "merge"       // MergeInput
 	ActionLink     Action = "link"        // LinkInput
+	ActionTime     Action = "add-time"    // TimeInput
 )
 
 // Request is what every action's input carries besides its own fields:
@@ -288,6 +290,14 @@ type ReopenInput struct {
 type MergeInput struct {
 	Request
 	Into string
+}
+
+// TimeInput accounts working time spent on the ticket (OTRS's time
+// accounting), with an optional internal note saying on what.
+type TimeInput struct {
+	Request
+	Minutes int
+	Note    string `json:",omitempty"`
 }
 
 // LinkInput links the ticket with another one.

@@ -28,6 +28,7 @@ type Snapshot struct {
 	Locked        bool
 	PendingUntil  time.Time
 	ReminderDue   time.Time // a pending reminder's due time in working time
+	TimeSpent     int       // minutes accounted
 	MergedInto    string
 	Watchers      []int64  // agent IDs
 	Links         []string // numbers of linked tickets

@@ -144,6 +144,8 @@ const (
 	MaxKeyLength = 200
 	// MaxPending bounds how far ahead a pending time may be set.
 	MaxPending = 2 * 365 * 24 * time.Hour
+	// MaxTimeMinutes bounds one time accounting: a working day.
+	MaxTimeMinutes = 24 * 60
 )
 
 // DefaultFollowUpWindow is how long a closed ticket still takes follow-ups

@@ -52,6 +52,7 @@ var sampleForms = map[string]url.Values{
 	"/agent/tickets/:number/reopen":    {"request_key": {"k"}, "note": {"n"}},
 	"/agent/tickets/:number/merge":     {"request_key": {"k"}, "into": {otherNumber}},
 	"/agent/tickets/:number/links":     {"request_key": {"k"}, "other": {otherNumber}},
+	"/agent/tickets/:number/time":      {"request_key": {"k"}, "minutes": {"15"}, "note": {"Printer queue"}},
 }
 
 // sampleJSON are valid bodies of every API post, by route.
@@ -71,6 +72,7 @@ var sampleJSON = map[string]map[string]any{
 	"/api/v1/tickets/:number/reopen":     {"note": "n"},
 	"/api/v1/tickets/:number/merge":      {"into": otherNumber},
 	"/api/v1/tickets/:number/links":      {"other": otherNumber},
+	"/api/v1/tickets/:number/time":       {"minutes": 15, "note": "Printer queue"},
 	"/api/v1/tickets/:number/follow-ups": {"customer": "carl", "subject": "s", "body": "b", "message_id": "m"},
 }
 

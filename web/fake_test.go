@@ -409,6 +409,10 @@ func (f *fakeDesk) Link(_ context.Context, _ desk.Principal, number string, req 
 	return f.change("Link", number, req)
 }
 
+func (f *fakeDesk) AddTime(_ context.Context, _ desk.Principal, number string, req desk.TimeRequest) (ticket.View, error) {
+	return f.change("AddTime", number, req)
+}
+
 func (f *fakeDesk) FollowUp(_ context.Context, _ desk.Principal, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error) {
 	if _, err := f.change("FollowUp", number, req); err != nil {
 		return desk.FollowUpResult{}, err

@@ -58,12 +58,13 @@ type ticketForms struct {
 	Reopen   reopenForm
 	Merge    mergeForm
 	Link     linkForm
+	Time     timeForm
 }
 
 func (f *ticketForms) states() []*formState {
 	return []*formState{&f.Reply.formState, &f.Note.formState, &f.Pending.formState, &f.Assign.formState,
 		&f.Lock.formState, &f.Watch.formState, &f.Move.formState, &f.Escalate.formState, &f.HandBack.formState,
-		&f.Classify.formState, &f.Close.formState, &f.Reopen.formState, &f.Merge.formState, &f.Link.formState}
+		&f.Classify.formState, &f.Close.formState, &f.Reopen.formState, &f.Merge.formState, &f.Link.formState, &f.Time.formState}
 }
 
 // fill gives each form not sent just now the ticket's current values and a

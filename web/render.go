@@ -99,7 +99,7 @@ var actions = map[ticket.Action]bool{
 	ticket.ActionLock: true, ticket.ActionWatch: true, ticket.ActionMove: true,
 	ticket.ActionClassify: true, ticket.ActionEscalate: true, ticket.ActionHandBack: true,
 	ticket.ActionPending: true, ticket.ActionClose: true, ticket.ActionReopen: true,
-	ticket.ActionMerge: true, ticket.ActionLink: true,
+	ticket.ActionMerge: true, ticket.ActionLink: true, ticket.ActionTime: true,
 }
 
 // allows tells whether the process allows action in state, so a page only

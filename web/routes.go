@@ -40,6 +40,7 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/tickets/:number/reopen", s.ticketReopen)
 	agent.POST("/tickets/:number/merge", s.ticketMerge)
 	agent.POST("/tickets/:number/links", s.linkSave)
+	agent.POST("/tickets/:number/time", s.timeSave)
 
 	// Temporal's codec endpoint, for the Temporal UI on another origin and
 	// the CLI: admins only, by session or token; no CSRF token (codec.go).
@@ -72,6 +73,7 @@ func (s *server) routes(r *gin.Engine) {
 	api.POST("/tickets/:number/reopen", s.apiTicketReopen)
 	api.POST("/tickets/:number/merge", s.apiTicketMerge)
 	api.POST("/tickets/:number/links", s.apiLinkSave)
+	api.POST("/tickets/:number/time", s.apiTimeSave)
 	// A customer's message about a ticket, from a mail gateway or the
 	// portal acting with an agent's token.
 	api.POST("/tickets/:number/follow-ups", s.apiFollowUpSave)

@@ -52,6 +52,7 @@ type Desk interface {
 	Reopen(ctx context.Context, a desk.Principal, number string, req desk.ReopenRequest) (ticket.View, error)
 	Merge(ctx context.Context, a desk.Principal, number string, req desk.MergeRequest) (ticket.View, error)
 	Link(ctx context.Context, a desk.Principal, number string, req desk.LinkRequest) (ticket.View, error)
+	AddTime(ctx context.Context, a desk.Principal, number string, req desk.TimeRequest) (ticket.View, error)
 	FollowUp(ctx context.Context, a desk.Principal, number string, req desk.FollowUpRequest) (desk.FollowUpResult, error)
 	RemindersReached(ctx context.Context, a desk.Principal) ([]models.TicketRow, error)
 	CountRemindersReached(ctx context.Context, a desk.Principal) (int, error)

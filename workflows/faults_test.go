@@ -184,3 +184,28 @@ func TestFollowUpToMergedTicketIsForwarded(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeAccounting: agents account minutes on a ticket, also after it is
+// closed; each accounting is a history entry, the ticket keeps the sum.
+func TestTimeAccounting(t *testing.T) {
+	env, p := newEnv(t)
+	account := func(after time.Duration, minutes int, note string) *updateResult {
+		return sendUpdate(env, after, string(ticket.ActionTime), ticket.TimeInput{Request: ticket.Request{Actor: agent}, Minutes: minutes, Note: note})
+	}
+	first := account(time.Minute, 15, "")
+	none := account(2*time.Minute, 0, "")
+	tooMuch := account(3*time.Minute, ticket.MaxTimeMinutes+1, "")
+	closed := sendUpdate(env, 4*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	after := account(5*time.Minute, 30, "Wrote up the fix.")
+	env.ExecuteWorkflow(Ticket, newInput())
+	wantDone(t, first, closed, after)
+	if !refusedWith(none.rejected, ticket.FieldChoose, "Field", "minutes") || !refusedWith(tooMuch.rejected, ticket.FieldChoose) {
+		t.Errorf("0 minutes: %v; a day and a minute: %v", none.rejected, tooMuch.rejected)
+	}
+	if after.view.TimeSpent != 45 || p.last.TimeSpent != 45 {
+		t.Errorf("time spent %d (projected %d), want 45", after.view.TimeSpent, p.last.TimeSpent)
+	}
+	if got := events(p); strings.Count(got, ticket.EventTimeAccounting+"(→15)") != 1 || !strings.HasSuffix(got, ticket.EventTimeAccounting+"(→30)") {
+		t.Errorf("history %s", got)
+	}
+}

@@ -63,6 +63,7 @@ var actionStates = map[ticket.Action][]ticket.State{
 	ticket.ActionReopen:   closed,
 	ticket.ActionMerge:    join(work, pending),
 	ticket.ActionLink:     join(work, pending, closed),
+	ticket.ActionTime:     join(work, pending, closed),
 }
 
 // actionMoves says to which state an action moves a ticket (where it moves

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -519,6 +520,7 @@ func (t *ticketRun) registerHandlers(ctx workflow.Context) error {
 		register(ctx, t, action[ticket.ReopenInput]{name: ticket.ActionReopen, check: t.checkReopen, apply: t.reopen}),
 		register(ctx, t, action[ticket.MergeInput]{name: ticket.ActionMerge, check: t.checkMerge, apply: t.merge, after: t.tellMergeTarget}),
 		register(ctx, t, action[ticket.LinkInput]{name: ticket.ActionLink, check: t.checkLink, apply: t.link}),
+		register(ctx, t, action[ticket.TimeInput]{name: ticket.ActionTime, check: t.checkTime, apply: t.addTime}),
 	} {
 		if err != nil {
 			return err
@@ -1010,6 +1012,19 @@ func (t *ticketRun) link(ctx workflow.Context, in ticket.LinkInput) {
 	t.record(ctx, ticket.EventLinkAdd, in.Actor, "Link", "", in.Other, nil)
 }
 
+func (t *ticketRun) checkTime(in ticket.TimeInput) error {
+	if in.Minutes <= 0 || in.Minutes > ticket.MaxTimeMinutes {
+		return refuse(ticket.FieldChoose, "Field", "minutes")
+	}
+	return validateNote(in.Note)
+}
+
+func (t *ticketRun) addTime(ctx workflow.Context, in ticket.TimeInput) {
+	t.addNoteIfAny(ctx, in.Actor, "Time accounted", in.Note)
+	t.view.TimeSpent += in.Minutes
+	t.record(ctx, ticket.EventTimeAccounting, in.Actor, "TimeSpent", "", strconv.Itoa(in.Minutes), nil)
+}
+
 // setState moves the ticket and lets the clocks follow (policy.go).
 func (t *ticketRun) setState(ctx workflow.Context, actor ticket.Actor, next ticket.State) {
 	prev := t.view.State
@@ -1141,7 +1156,7 @@ func (t *ticketRun) snapshot() ticket.Snapshot {
 		OwnerID: v.OwnerID, ResponsibleID: v.ResponsibleID, Locked: v.Locked,
 		CustomerID: v.CustomerID, Channel: v.Channel,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, ClosedAt: v.ClosedAt,
-		PendingUntil: v.PendingUntil, ReminderDue: reminderDue(v, t.cal()), MergedInto: v.MergedInto, Links: v.Links,
+		PendingUntil: v.PendingUntil, ReminderDue: reminderDue(v, t.cal()), MergedInto: v.MergedInto, Links: v.Links, TimeSpent: v.TimeSpent,
 		SLA: ticket.SLASnapshot{
 			Name:                  v.Terms.SLA,
 			FirstResponseDue:      v.SLA.FirstResponseDue,
