@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // The commands here set up a new production installation from the shell:
@@ -106,9 +107,11 @@ func readPassword(stdin io.Reader) (string, error) {
 func runAddToken(ctx context.Context, v values, log *slog.Logger, stdout io.Writer, args []string, _ io.Reader) error {
 	fs := flag.NewFlagSet("kizdesk add-token", flag.ContinueOnError)
 	login := fs.String("login", "", "the agent the API client acts as (required)")
-	name := fs.String("name", "api", "what the token is for, e.g. the integration's name")
+	name := fs.String("name", "api", "what the token is for")
+	integration := fs.String("integration", "", "make the token an integration's (e.g. \"mail gateway\"): it posts customers' "+
+		"follow-ups naming the sender, and does nothing else; --login names the agent whose tenant it serves")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: kizdesk add-token --login L [--name N]\n\nPrints a new API token (Authorization: Bearer …) for the agent; it is shown only this once.")
+		fmt.Fprintln(fs.Output(), "usage: kizdesk add-token --login L [--name N | --integration I]\n\nPrints a new API token (Authorization: Bearer …) for the agent, or for an integration in the agent's tenant; it is shown only this once.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -126,8 +129,16 @@ func runAddToken(ctx context.Context, v values, log *slog.Logger, stdout io.Writ
 	if err != nil {
 		return err
 	}
+	if p, bad := ticket.CheckText(*integration, ticket.Line, ticket.MaxTitleLength); bad {
+		return fmt.Errorf("--integration: %v", p)
+	}
 	token := "kzd_" + rand.Text() + rand.Text()
-	if err := models.CreateAPIToken(ctx, db, a.ID, *name, token); err != nil {
+	if *integration != "" {
+		err = models.CreateIntegrationToken(ctx, db, a.ID, strings.TrimSpace(*integration), token)
+	} else {
+		err = models.CreateAPIToken(ctx, db, a.ID, *name, token)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, token)

@@ -87,6 +87,11 @@ func testProductionCommands(t *testing.T, kind string) {
 		t.Fatalf("add-token: %v", err)
 	}
 	token := strings.TrimSpace(out)
+	out, err = kizdesk("", "add-token", "--login", "root", "--integration", "mail gateway")
+	if err != nil {
+		t.Fatalf("add-token --integration: %v", err)
+	}
+	gateway := strings.TrimSpace(out)
 
 	runCtx, stop := context.WithCancel(ctx)
 	type result struct {
@@ -121,6 +126,33 @@ func testProductionCommands(t *testing.T, kind string) {
 	if n != 1 {
 		t.Errorf("%d tickets in the database, want 1", n)
 	}
+	// The mail gateway's token posts the customer's follow-up, and history
+	// says who wrote it and through what; an agent's token cannot.
+	var created models.Ticket
+	db.Where("title = ?", "Beamer im H1").First(&created)
+	followUp := func(tok string) int {
+		body := fmt.Sprintf(`{"customer":%q,"body":"Geht wieder.","message_id":"<fu1@uni-ulm.de>"}`, f.Customer.Login)
+		req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/tickets/"+created.Number+"/follow-ups", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := followUp(token); st != http.StatusForbidden {
+		t.Errorf("a follow-up with an agent's token: %d, want 403", st)
+	}
+	if st := followUp(gateway); st != http.StatusAccepted {
+		t.Errorf("a follow-up with the gateway's token: %d, want 202", st)
+	}
+	waitFor(t, 15*time.Second, func() bool {
+		var h models.HistoryEntry
+		return db.Where("ticket_id = ? AND event = ?", created.ID, ticket.EventFollowUp).Limit(1).Find(&h).Error == nil &&
+			h.ActorName == f.Customer.Name && h.ActorKind == string(ticket.ActorCustomer) && h.ActorVia == "mail gateway"
+	})
 
 	// The worker wrote a checkpoint when it started (no tickets yet); the
 	// operator writes one now and audits against both and the workflow.
@@ -131,7 +163,7 @@ func testProductionCommands(t *testing.T, kind string) {
 		t.Errorf("audit checkpoint: %v\n%s", err, out)
 	}
 	out, err = kizdesk("", "audit", "verify", "--temporal")
-	if err != nil || out != "audit: 1 ticket, 2 history entries, every chain intact\n"+
+	if err != nil || out != "audit: 1 ticket, 3 history entries, every chain intact\n"+
 		"audit: 2 checkpoints in "+auditDir+", every ticket as they record it\n"+
 		"audit: 1 ticket workflow in Temporal, every ticket as its workflow records it\n" {
 		t.Errorf("audit verify --temporal: %v\n%s", err, out)
