@@ -1,49 +1,22 @@
 package workflows
 
 import (
-	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
-// newEnvFailing is newEnv with a projection that fails as fail says: a
-// non-nil error is returned instead of writing anything.
+// newEnvFailing is newEnv with a projection that fails as fail says.
 func newEnvFailing(t *testing.T, fail func(in ticket.ProjectTicketInput) error) (*testsuite.TestWorkflowEnvironment, *projection) {
 	t.Helper()
-	var s testsuite.WorkflowTestSuite
-	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	env := s.NewTestWorkflowEnvironment()
-	p := &projection{}
-	env.RegisterActivityWithOptions(func(context.Context, ticket.ProjectTicketInput) (ticket.ProjectTicketResult, error) {
-		return ticket.ProjectTicketResult{}, errors.New("not mocked")
-	}, activity.RegisterOptions{Name: ticket.ActivityProject})
-	env.OnActivity(ticket.ActivityProject, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in ticket.ProjectTicketInput) (ticket.ProjectTicketResult, error) {
-			if err := fail(in); err != nil {
-				return ticket.ProjectTicketResult{}, err
-			}
-			for _, ev := range in.Events {
-				if want := len(p.events) + 1; ev.Seq != want {
-					t.Errorf("history entry %d projected, want %d", ev.Seq, want)
-				}
-				p.events = append(p.events, ev)
-			}
-			p.last = in.Ticket
-			return ticket.ProjectTicketResult{TicketID: 1, LastSeq: len(p.events)}, nil
-		})
-	return env, p
+	return newEnvProjecting(t, 0, fail)
 }
 
 func note(body string) ticket.AddNoteInput {

@@ -33,6 +33,13 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *projection) {
 // the workflow's clock, so a test can act while one is in flight.
 func newEnvWith(t *testing.T, delay time.Duration) (*testsuite.TestWorkflowEnvironment, *projection) {
 	t.Helper()
+	return newEnvProjecting(t, delay, func(ticket.ProjectTicketInput) error { return nil })
+}
+
+// newEnvProjecting returns an environment whose projections take delay and
+// fail as fail says: a non-nil error is returned instead of writing anything.
+func newEnvProjecting(t *testing.T, delay time.Duration, fail func(ticket.ProjectTicketInput) error) (*testsuite.TestWorkflowEnvironment, *projection) {
+	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	// The suite logs every timer at debug level; keep test output readable.
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
@@ -43,6 +50,9 @@ func newEnvWith(t *testing.T, delay time.Duration) (*testsuite.TestWorkflowEnvir
 	}, activity.RegisterOptions{Name: ticket.ActivityProject})
 	env.OnActivity(ticket.ActivityProject, mock.Anything, mock.Anything).After(delay).Return(
 		func(_ context.Context, in ticket.ProjectTicketInput) (ticket.ProjectTicketResult, error) {
+			if err := fail(in); err != nil {
+				return ticket.ProjectTicketResult{}, err
+			}
 			for _, ev := range in.Events {
 				if want := len(p.events) + 1; ev.Seq != want {
 					t.Errorf("history entry %d projected, want %d", ev.Seq, want)
