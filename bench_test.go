@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -102,7 +103,10 @@ func BenchmarkCreateTicket8Clients(b *testing.B) {
 //
 //	go test -run '^$' -bench TimerLateness -benchtime 1x .
 func BenchmarkTimerLateness(b *testing.B) {
-	const tickets = 100
+	tickets := 100
+	if n, err := strconv.Atoi(os.Getenv("KIZDESK_BENCH_TICKETS")); err == nil && n > 0 {
+		tickets = n
+	}
 	s := benchStack(b)
 	ctx := b.Context()
 	f := s.fixture
@@ -112,7 +116,7 @@ func BenchmarkTimerLateness(b *testing.B) {
 		var next atomic.Int64
 		for range 8 {
 			wg.Go(func() {
-				for i := next.Add(1) - 1; i < tickets; i = next.Add(1) - 1 {
+				for i := next.Add(1) - 1; i < int64(tickets); i = next.Add(1) - 1 {
 					v, err := s.desk.CreateTicket(ctx, desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
 						Title: "Lateness", Body: "Text.", ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
 					if err != nil {
@@ -126,11 +130,11 @@ func BenchmarkTimerLateness(b *testing.B) {
 		wg.Wait()
 		// Setting 100 tickets pending takes a few seconds; all fall due at
 		// one whole second after that.
-		due := time.Now().Add(10 * time.Second).Truncate(time.Second).Add(time.Second)
+		due := time.Now().Add(10*time.Second + time.Duration(tickets)*40*time.Millisecond).Truncate(time.Second).Add(time.Second)
 		next.Store(0)
 		for range 8 {
 			wg.Go(func() {
-				for i := next.Add(1) - 1; i < tickets; i = next.Add(1) - 1 {
+				for i := next.Add(1) - 1; i < int64(tickets); i = next.Add(1) - 1 {
 					_, err := s.desk.SetPending(ctx, desk.AgentPrincipal(f.Agent), numbers[i], desk.PendingRequest{
 						State: string(ticket.StatePendingAutoClose), Until: due})
 					if err != nil {

@@ -44,6 +44,7 @@ var settings = []setting{
 	{"KIZDESK_PAYLOAD_KEYS", "payload-keys", "", "keys that encrypt Temporal payloads: comma-separated id:base64key (32 bytes, `openssl rand -base64 32`), the current key first", []string{"dev", "web", "worker", "history", "audit verify"}},
 	{"KIZDESK_PAYLOAD_KEY_FILE", "payload-key-file", "", "file of payload keys, one \"id base64key\" a line, the current key first; dev makes one in the data directory if neither is set", []string{"dev", "web", "worker", "history", "audit verify"}},
 	{"KIZDESK_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or networks (CIDR) of the reverse proxies in front of the web; their X-Forwarded-For names the client (login throttling per address, logs); empty: the peer is the client", []string{"web"}},
+	{"KIZDESK_PPROF_ADDR", "pprof-addr", "", "host:port to serve Go profiles on (/debug/pprof/: CPU, heap, mutex, block), e.g. 127.0.0.1:6060; a listener of its own, keep it on loopback; empty: off", []string{"dev", "web", "worker"}},
 	{"KIZDESK_SECURE_COOKIES", "secure-cookies", "true", "mark cookies Secure (serve over HTTPS); dev sets false", []string{"web"}},
 	{"KIZDESK_TIMEZONE", "timezone", "Europe/Berlin", "the desk's time zone (ticket number dates)", []string{"dev", "web"}},
 	{"KIZDESK_SYSTEM_ID", "system-id", "10", "two-digit system ID inside ticket numbers", []string{"dev", "web"}},

@@ -100,6 +100,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	if addr := vals.get("KIZDESK_PPROF_ADDR"); addr != "" {
+		stop, err := startProfiling(addr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	return cmd.run(ctx, vals, log, stdout)
 }
 
