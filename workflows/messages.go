@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -60,6 +61,14 @@ func SearchAttributes(v ticket.View) []temporal.SearchAttributeUpdate {
 		timeAttribute(SearchTicketSolutionDue, v.SLA.SolutionDue),
 		timeAttribute(SearchTicketPendingTill, v.PendingUntil),
 	}
+}
+
+// attributesShown is the values SearchAttributes sets, as one comparable
+// string.
+func attributesShown(v ticket.View) string {
+	return fmt.Sprint(v.Number, "|", v.State, "|", v.QueueName, "|", v.Level, "|", v.PriorityName, "|", v.ServiceName, "|",
+		v.TypeName, "|", v.TenantID, "|", earliest(v.SLA.FirstResponseDue, v.SLA.UpdateDue).UnixNano(), "|",
+		v.SLA.SolutionDue.UnixNano(), "|", v.PendingUntil.UnixNano())
 }
 
 func timeAttribute(k temporal.SearchAttributeKeyTime, t time.Time) temporal.SearchAttributeUpdate {

@@ -62,6 +62,9 @@ type ticketRun struct {
 	// ending is set while the run ends (end): new updates are turned away
 	// to be sent again, and so land in the next run.
 	ending bool
+	// shown is what the Temporal UI's search attributes show, so that a
+	// change that does not alter them (a note) writes none.
+	shown string
 }
 
 // maxSeen bounds the follow-up keys and request keys a ticket remembers.
@@ -1141,12 +1144,23 @@ func (t *ticketRun) project(ctx workflow.Context) error {
 	if res.Head != "" {
 		t.view.ChainHead = res.Head
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchAttributes(t.view)...); err != nil {
-		return fmt.Errorf("upsert search attributes: %w", err)
+	// Each upsert is a write to Temporal's visibility store, the busiest
+	// part of the server when many tickets change at once: only changed
+	// attributes are written (recorded histories upsert every time).
+	shown := attributesShown(t.view)
+	if shown != t.shown || workflow.GetVersion(ctx, versionLeanUpsert, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, SearchAttributes(t.view)...); err != nil {
+			return fmt.Errorf("upsert search attributes: %w", err)
+		}
+		t.shown = shown
 	}
 	workflow.SetCurrentDetails(ctx, t.details())
 	return nil
 }
+
+// versionLeanUpsert guards the change that upserts search attributes only
+// when they changed.
+const versionLeanUpsert = "lean-upsert"
 
 func (t *ticketRun) snapshot() ticket.Snapshot {
 	v := t.view
