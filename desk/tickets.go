@@ -86,6 +86,7 @@ func (d *Desk) createTicket(ctx context.Context, p Principal, req CreateTicketRe
 		}
 	}
 	in.Ticket.Number = number
+	in.OpenedAt = time.Now().UTC().Truncate(time.Microsecond)
 	v, err = d.startTicket(ctx, in)
 	var rejected *RejectedError
 	if errors.As(err, &rejected) && rejected.Problem.Code == ticket.RefusedNotCreated {
@@ -123,7 +124,7 @@ func (d *Desk) startTicket(ctx context.Context, in ticket.TicketInput) (ticket.V
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		// A ticket number is used once: never start a second run of it.
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SearchAttributes(in.Ticket)...),
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.StartAttributes(in)...),
 		StaticSummary:         workflows.Summary(in.Ticket),
 	}, workflows.Ticket, in)
 	h, err := d.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{

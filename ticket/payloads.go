@@ -125,6 +125,12 @@ type TicketInput struct {
 	Terms   Terms
 	LinkTo  string // a ticket this one follows up (a customer wrote after its window)
 	Resume  *Carry
+	// OpenedAt is when the desk accepted the request: the ticket's creation
+	// time, from which its SLA clocks run. The desk starts the workflow
+	// with the search attributes the ticket has at that moment, so its
+	// first change need not write them again. Zero: the time of the
+	// workflow's first task.
+	OpenedAt time.Time `json:",omitzero"`
 }
 
 // Carry is everything a ticket's workflow hands to its next run when it

@@ -588,3 +588,38 @@ func TestContinueAsNewLosesNothing(t *testing.T) {
 		t.Errorf("solution time across runs %s, want 3h3m", got)
 	}
 }
+
+// TestOpenedAtTheDesk: a ticket dates from when the desk accepted it, its
+// clocks run from then, and it starts with the search attributes it has
+// once created — so creating it writes none again; the note that opens it
+// and the close each write them once.
+func TestOpenedAtTheDesk(t *testing.T) {
+	env, _ := newEnv(t)
+	in := timedInput(t, env)
+	in.OpenedAt = at(time.November, 30, 8, 59)
+	var upserts int
+	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(mock.Arguments) { upserts++ }).Return(nil)
+	created := sendUpdate(env, 0, ticket.UpdateCreate, ticket.CreateInput{})
+	afterCreate := -1
+	env.RegisterDelayedCallback(func() { afterCreate = upserts }, 10*time.Second)
+	sendUpdate(env, 30*time.Second, string(ticket.ActionNote), note("checked"))
+	sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	env.ExecuteWorkflow(Ticket, in)
+	wantDone(t, created)
+	v := created.view
+	if !v.CreatedAt.Equal(in.OpenedAt) {
+		t.Errorf("created at %s, want the desk's %s", v.CreatedAt, in.OpenedAt)
+	}
+	if want := at(time.November, 30, 10, 59); !v.SLA.FirstResponseDue.Equal(want) {
+		t.Errorf("first response due %s, want %s (2 h from the desk's time)", v.SLA.FirstResponseDue, want)
+	}
+	if got, want := attributesShown(v), attributesShown(opened(in, true)); got != want {
+		t.Errorf("created ticket shows %s, but started with %s", got, want)
+	}
+	if afterCreate != 0 {
+		t.Errorf("%d search attribute upserts for a create, want none", afterCreate)
+	}
+	if upserts != 2 {
+		t.Errorf("%d upserts in all, want 2 (the note opens the ticket, then the close)", upserts)
+	}
+}

@@ -63,6 +63,28 @@ func SearchAttributes(v ticket.View) []temporal.SearchAttributeUpdate {
 	}
 }
 
+// StartAttributes are the search attributes of a ticket to be opened with
+// in, as its workflow shows them once it is created: the desk starts the
+// workflow with them, so the first change writes no second visibility
+// record. in.OpenedAt must be set.
+func StartAttributes(in ticket.TicketInput) []temporal.SearchAttributeUpdate {
+	return SearchAttributes(opened(in, true))
+}
+
+// opened is the view a ticket opened with in has once created: state new,
+// and with timed, its SLA clocks started at in.OpenedAt.
+func opened(in ticket.TicketInput, timed bool) ticket.View {
+	t := &ticketRun{view: in.Ticket, timed: timed}
+	t.view.Terms = in.Terms
+	t.view.State = ticket.StateNew
+	t.view.CreatedAt, t.view.UpdatedAt = in.OpenedAt, in.OpenedAt
+	if timed {
+		clocksOnCreate(&t.clocks, t.view, in.OpenedAt)
+	}
+	t.refreshSLA()
+	return t.view
+}
+
 // attributesShown is the values SearchAttributes sets, as one comparable
 // string.
 func attributesShown(v ticket.View) string {

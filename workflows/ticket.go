@@ -116,6 +116,13 @@ func (t *ticketRun) create(ctx workflow.Context, in ticket.TicketInput) error {
 	}
 	defer t.mu.Unlock()
 	now := workflow.Now(ctx)
+	if !in.OpenedAt.IsZero() && workflow.GetVersion(ctx, versionOpenedAt, workflow.DefaultVersion, 1) >= 1 {
+		// The workflow started with the attributes of the ticket as opened
+		// then (StartAttributes): showing them again would cost a second
+		// visibility write for every new ticket.
+		now = in.OpenedAt
+		t.shown = attributesShown(opened(in, t.timed))
+	}
 	t.view.CreatedAt, t.view.UpdatedAt = now, now
 	t.record(ctx, ticket.EventNewTicket, in.Actor, "State", "", string(ticket.StateNew), nil)
 	t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
@@ -1157,6 +1164,11 @@ func (t *ticketRun) project(ctx workflow.Context) error {
 	workflow.SetCurrentDetails(ctx, t.details())
 	return nil
 }
+
+// versionOpenedAt guards the change that dates a new ticket from when the
+// desk accepted it (TicketInput.OpenedAt) and starts it with its search
+// attributes.
+const versionOpenedAt = "opened-at"
 
 // versionLeanUpsert guards the change that upserts search attributes only
 // when they changed.
