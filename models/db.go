@@ -41,9 +41,14 @@ func Open(ctx context.Context, url string) (*gorm.DB, error) {
 	}
 	var dialector gorm.Dialector
 	if IsPostgres(url) {
+		// pgx keeps its own cache of prepared statements per connection.
 		dialector = postgres.Open(url)
 	} else {
 		dialector = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(url)})
+		// SQLite's driver parses every statement anew: that was 3 % of
+		// the CPU of a create. The cache is bounded, as lists with IN (…)
+		// make a statement per length.
+		cfg.PrepareStmt, cfg.PrepareStmtMaxSize, cfg.PrepareStmtTTL = true, 256, time.Hour
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {
