@@ -25,7 +25,9 @@ import (
 
 // The benchmarks measure ticket creation through the JSON API on the whole
 // stack (embedded Temporal, worker, database, web). They run on
-// PostgreSQL when KIZDESK_TEST_DATABASE_URL is set, else on SQLite:
+// PostgreSQL when KIZDESK_TEST_DATABASE_URL is set, else on SQLite, and
+// with the embedded Temporal on PostgreSQL (as production runs it) when
+// KIZDESK_TEST_TEMPORAL_DATABASE_URL is set, else on SQLite:
 //
 //	go test -run '^$' -bench CreateTicket -benchtime 200x .
 
@@ -34,7 +36,11 @@ func benchStack(b *testing.B) *testStack {
 	if os.Getenv("KIZDESK_TEST_DATABASE_URL") != "" {
 		kind = "postgres"
 	}
-	b.Logf("database: %s", kind)
+	temporalOn := "SQLite"
+	if os.Getenv("KIZDESK_TEST_TEMPORAL_DATABASE_URL") != "" {
+		temporalOn = "PostgreSQL"
+	}
+	b.Logf("database: %s, Temporal on %s", kind, temporalOn)
 	return sharedStack(b, kind, nil)
 }
 

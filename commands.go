@@ -74,6 +74,22 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 		return err
 	}
 	defer c.Close()
+	// The health listener comes up first, so a liveness probe passes
+	// during the (possibly slow) namespace setup; readiness waits for
+	// the worker to poll.
+	db, err := models.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer models.Close(db)
+	ready := newReadiness(db, c, log, false)
+	if addr := v.get("KIZDESK_WORKER_HEALTH_ADDR"); addr != "" {
+		stopHealth, err := serveHealth(addr, healthHandler(ready), log)
+		if err != nil {
+			return err
+		}
+		defer stopHealth()
+	}
 	if setup {
 		err := temporalsetup.Ensure(ctx, c, temporalsetup.Options{
 			Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Retention: retention,
@@ -83,12 +99,13 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 			return fmt.Errorf("prepare Temporal namespace (set KIZDESK_TEMPORAL_SETUP=false if an operator does it): %w", err)
 		}
 	}
-	db, err := models.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer models.Close(db)
-	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current()})
+	fatal := make(chan error, 1)
+	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current()}, func(err error) {
+		select {
+		case fatal <- err:
+		default:
+		}
+	})
 	log.Info("worker running", "task_queue", ticket.TaskQueue, "namespace", v.get("KIZDESK_TEMPORAL_NAMESPACE"),
 		"audit_key", keys.Current().ID, "audit_dir", checkpoints.Dir)
 	if checkpoints.Dir == "" {
@@ -97,14 +114,23 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 	}
 	stopCheckpoints := startCheckpoints(db, keys, checkpoints, log)
 	defer stopCheckpoints()
-	// Run (not Start) so that a worker that gives up — its namespace gone,
-	// its credentials revoked — ends the process and gets restarted,
-	// instead of idling without polling.
-	stop := make(chan any)
-	go func() { <-ctx.Done(); close(stop) }()
-	if err := w.Run(stop); err != nil {
+	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
+	ready.started.Store(true)
+	// A worker that gives up — its namespace gone, its credentials
+	// revoked — ends the process and gets restarted, instead of idling
+	// without polling.
+	select {
+	case err := <-fatal:
+		ready.draining.Store(true)
+		w.Stop()
+		return fmt.Errorf("worker: %w", err)
+	case <-ctx.Done():
+	}
+	ready.draining.Store(true)
+	log.Info("worker stopping: no new tasks, waiting for running activities", "timeout", worker.StopTimeout)
+	w.Stop()
 	return nil
 }
 
@@ -137,6 +163,10 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	if err != nil {
 		return err
 	}
+	delay, err := time.ParseDuration(v.get("KIZDESK_SHUTDOWN_DELAY"))
+	if err != nil || delay < 0 {
+		return fmt.Errorf("KIZDESK_SHUTDOWN_DELAY: %q is not a duration like 5s", v.get("KIZDESK_SHUTDOWN_DELAY"))
+	}
 	c, err := dialTemporal(ctx, v, pc, log)
 	if err != nil {
 		return err
@@ -147,16 +177,34 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 		return err
 	}
 	defer models.Close(db)
+	ready := newReadiness(db, c, log, true)
 	h, _, err := newWebHandler(db, c, webConfig{
 		Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"), SessionKey: key, SecureCookies: secure,
 		TemporalUIURL: v.get("KIZDESK_TEMPORAL_UI_URL"), Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Log: log,
 		Codec: pc, CodecOrigins: origins,
-		TrustedProxies: proxies,
+		TrustedProxies: proxies, Ready: ready.check,
 	})
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, v.get("KIZDESK_HTTP_ADDR"), h, defaultHTTPLimits, log, nil)
+	return serveHTTP(drain(ctx, ready, delay, log), v.get("KIZDESK_HTTP_ADDR"), h, defaultHTTPLimits, log, nil)
+}
+
+// drain returns a context that ends delay after ctx, with readiness
+// turned off at once: a load balancer stops sending new requests to this
+// copy before it stops accepting them.
+func drain(ctx context.Context, r *readiness, delay time.Duration, log *slog.Logger) context.Context {
+	serving, stop := context.WithCancel(context.WithoutCancel(ctx))
+	go func() {
+		<-ctx.Done()
+		r.draining.Store(true)
+		if delay > 0 {
+			log.Info("shutting down: not ready, still serving", "for", delay)
+			time.Sleep(delay)
+		}
+		stop()
+	}()
+	return serving
 }
 
 // openDB connects and migrates: every command that touches the database
@@ -356,6 +404,9 @@ type httpLimits struct {
 	WriteTimeout   time.Duration
 	IdleTimeout    time.Duration
 	MaxHeaderBytes int
+	// ShutdownTimeout is how long requests in flight get to finish once
+	// the server stops accepting; 0 means 10 s.
+	ShutdownTimeout time.Duration
 }
 
 // defaultHTTPLimits: a 1 MiB form needs 60 s at 140 kbit/s; cookies and
@@ -366,6 +417,10 @@ var defaultHTTPLimits = httpLimits{
 	WriteTimeout:      60*time.Second + desk.DefaultPatience + 30*time.Second,
 	IdleTimeout:       2 * time.Minute,
 	MaxHeaderBytes:    64 << 10,
+	// An action in flight may be waiting for its ticket's workflow for
+	// the desk's whole patience; cut it short and the agent sees an error
+	// for a change that may still be made.
+	ShutdownTimeout: desk.DefaultPatience + 5*time.Second,
 }
 
 // serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
@@ -396,7 +451,12 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, limits httpLimi
 		return fmt.Errorf("web server: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	timeout := limits.ShutdownTimeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	log.Info("web server stopping: no new connections, finishing requests in flight", "timeout", timeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
 }

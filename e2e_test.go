@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/devtemporal"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
@@ -70,16 +72,21 @@ func startTestStackOn(t testing.TB, kind, url string, dynamicConfig map[string]a
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	dir := t.TempDir()
+	temporalURL := testTemporalDatabaseURL(t)
 	began := time.Now()
 	s, err := startDevStack(ctx, devConfig{
-		DataDir: dir, DatabaseURL: url, Namespace: "kizdesk", Retention: 30 * 24 * time.Hour,
+		DataDir: dir, DatabaseURL: url, TemporalDatabaseURL: temporalURL, Namespace: "kizdesk", Retention: 30 * 24 * time.Hour,
 		TemporalPort: 0, UIPort: -1, Location: time.UTC, SystemID: "10", Log: log,
 		TemporalDynamicConfig: dynamicConfig,
 	})
 	if err != nil {
 		t.Fatalf("start stack: %v", err)
 	}
-	t.Logf("%s stack started in %s", kind, time.Since(began).Round(time.Millisecond))
+	temporalOn := "SQLite"
+	if temporalURL != "" {
+		temporalOn = "PostgreSQL"
+	}
+	t.Logf("%s stack (Temporal on %s) started in %s", kind, temporalOn, time.Since(began).Round(time.Millisecond))
 	ts := &testStack{devStack: s, dir: dir, payloadKeyFile: filepath.Join(dir, "payload.keys")}
 	t.Cleanup(s.close)
 	hash, _ := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
@@ -98,6 +105,29 @@ func startTestStackOn(t testing.TB, kind, url string, dynamicConfig map[string]a
 	ts.srv = httptest.NewServer(s.handler)
 	t.Cleanup(ts.srv.Close)
 	return ts
+}
+
+// testTemporalDatabaseURL is where a test stack's embedded Temporal keeps
+// its data: with KIZDESK_TEST_TEMPORAL_DATABASE_URL set, databases of the
+// stack's own on that PostgreSQL server, dropped when the stack is gone;
+// else "" (SQLite in the stack's directory).
+func testTemporalDatabaseURL(t testing.TB) string {
+	base := os.Getenv("KIZDESK_TEST_TEMPORAL_DATABASE_URL")
+	if base == "" {
+		return ""
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("KIZDESK_TEST_TEMPORAL_DATABASE_URL: %v", err)
+	}
+	u.Path = "/temporal_test_" + strings.ToLower(rand.Text()[:10])
+	// Registered before the stack's own cleanup, so it runs after it.
+	t.Cleanup(func() {
+		if err := devtemporal.DropPostgres(u.String()); err != nil {
+			t.Logf("drop Temporal test databases: %v", err)
+		}
+	})
+	return u.String()
 }
 
 func dbURL(t testing.TB, kind string) string {

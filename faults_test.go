@@ -211,7 +211,7 @@ func TestActionWhileTheTicketIsCreated(t *testing.T) {
 		done <- err
 	}()
 	time.Sleep(time.Second) // the update waits with the start for a worker
-	w := worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current()})
+	w := worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current()}, nil)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

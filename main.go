@@ -38,6 +38,12 @@ commands:
             database and its anchors: kizdesk audit verify [--temporal];
             write a signed checkpoint: kizdesk audit checkpoint
   history   export a ticket's workflow history for the replay test: kizdesk history <number>
+  temporal-dev
+            run only the embedded Temporal server and UI, for web and worker
+            as processes of their own on one machine
+  healthcheck <url>
+            GET the URL, exit 0 on 2xx, else 1: the probe for images
+            without a shell (e.g. http://localhost:8080/readyz)
 
 Run "kizdesk <command> --help" for the command's settings.
 `
@@ -68,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"web":     {"Serves the agent interface and the JSON API against an external Temporal and PostgreSQL.", runWeb},
 		"worker":  {"Runs the ticket workflows and their activities against an external Temporal and PostgreSQL.", runWorker},
 		"migrate": {"Applies the database migrations that have not run yet, then exits.", runMigrate},
+		"temporal-dev": {"Runs only the embedded Temporal server and UI (SQLite, or PostgreSQL with KIZDESK_TEMPORAL_DATABASE_URL), " +
+			"for running migrate, worker and web as processes of their own on one machine.", runTemporalDev},
 	}
 	admin := map[string]func(context.Context, values, *slog.Logger, io.Writer, []string, io.Reader) error{
 		"add-agent": runAddAgent,
@@ -78,6 +86,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAudit(ctx, args[1:], stdout, stderr)
 	case "history":
 		return runHistory(ctx, args[1:], stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], stdout, stderr)
 	}
 	if fn, ok := admin[args[0]]; ok {
 		vals := envSettings(args[0])

@@ -43,6 +43,8 @@ type webConfig struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For
 	// names the client.
 	TrustedProxies []string
+	// Ready answers /readyz.
+	Ready func(context.Context) error
 }
 
 func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *desk.Desk, error) {
@@ -51,7 +53,7 @@ func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *
 		SessionKey: cfg.SessionKey, SecureCookies: cfg.SecureCookies, Log: cfg.Log,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Namespace, Location: cfg.Location,
 		Codec: cfg.Codec, CodecOrigins: cfg.CodecOrigins,
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: cfg.TrustedProxies, Ready: cfg.Ready,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("web: %w", err)
@@ -61,16 +63,19 @@ func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *
 
 // devConfig is what `kizdesk dev` (and the end-to-end test) runs with.
 type devConfig struct {
-	DataDir      string
-	DatabaseURL  string // "" = SQLite in DataDir
-	Namespace    string
-	Retention    time.Duration
-	TemporalPort int // 0 = any free port
-	UIPort       int // 0 = any free port, -1 = no UI
-	Location     *time.Location
-	SystemID     string
-	Demo         bool
-	Log          *slog.Logger
+	DataDir     string
+	DatabaseURL string // "" = SQLite in DataDir
+	// TemporalDatabaseURL keeps the embedded Temporal server's data in
+	// PostgreSQL; "" = SQLite in DataDir.
+	TemporalDatabaseURL string
+	Namespace           string
+	Retention           time.Duration
+	TemporalPort        int // 0 = any free port
+	UIPort              int // 0 = any free port, -1 = no UI
+	Location            *time.Location
+	SystemID            string
+	Demo                bool
+	Log                 *slog.Logger
 	// AuditKeys key the history; none = dev's own key in DataDir, made
 	// on first start.
 	AuditKeys models.AuditKeys
@@ -126,6 +131,7 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 	}
 	s.temporal, err = devtemporal.Start(devtemporal.Options{
 		DatabaseFile:     filepath.Join(cfg.DataDir, "temporal.db"),
+		PostgresURL:      cfg.TemporalDatabaseURL,
 		FrontendPort:     cfg.TemporalPort,
 		UIPort:           cfg.UIPort,
 		Namespace:        cfg.Namespace,
@@ -170,7 +176,7 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 			return nil, err
 		}
 	}
-	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current()})
+	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current()}, nil)
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
@@ -188,6 +194,7 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 		Location: cfg.Location, SystemID: cfg.SystemID, SessionKey: key, SecureCookies: false,
 		TemporalUIURL: uiURL, Namespace: cfg.Namespace, Log: cfg.Log,
 		Codec: s.codec, CodecOrigins: origins,
+		Ready: newReadiness(s.db, s.client, cfg.Log, true).check,
 	})
 	if err != nil {
 		return nil, err
@@ -287,7 +294,8 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 	fmt.Fprintln(stdout, "kizdesk dev: starting the embedded Temporal server, database, worker and web server …")
 	s, err := startDevStack(ctx, devConfig{
 		DataDir: v.get("KIZDESK_DATA_DIR"), DatabaseURL: v.get("KIZDESK_DATABASE_URL"),
-		Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Retention: retention,
+		TemporalDatabaseURL: v.get("KIZDESK_TEMPORAL_DATABASE_URL"),
+		Namespace:           v.get("KIZDESK_TEMPORAL_NAMESPACE"), Retention: retention,
 		TemporalPort: tport, UIPort: uport, Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"),
 		Demo: true, Log: log, AuditKeys: keys, Checkpoints: checkpoints,
 		PayloadKeys: pkeys, CodecEndpoint: devCodecEndpoint(addr),
@@ -327,4 +335,46 @@ func printBanner(w io.Writer, a net.Addr, s *devStack, v values, took time.Durat
 		fmt.Fprintf(w, "    %-10s %-18s %s\n", l.Login, l.Name, l.Role)
 	}
 	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
+}
+
+// runTemporalDev runs only the embedded Temporal server and UI, for trying
+// the production roles — migrate, worker, web as processes of their own —
+// on one machine without a Temporal cluster.
+func runTemporalDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) error {
+	retention, err := parseRetention(v.get("KIZDESK_TEMPORAL_RETENTION"))
+	if err != nil {
+		return err
+	}
+	tport, err := portOf(v.get("KIZDESK_TEMPORAL_PORT"), "KIZDESK_TEMPORAL_PORT")
+	if err != nil {
+		return err
+	}
+	uport, err := portOf(v.get("KIZDESK_TEMPORAL_UI_PORT"), "KIZDESK_TEMPORAL_UI_PORT")
+	if err != nil {
+		return err
+	}
+	opts := devtemporal.Options{
+		PostgresURL:  v.get("KIZDESK_TEMPORAL_DATABASE_URL"),
+		FrontendPort: tport, UIPort: uport,
+		Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Retention: retention,
+		SearchAttributes: workflows.SearchAttributeTypes(),
+		Logger:           log.With("component", "temporal"), LogLevel: slog.LevelError,
+	}
+	where := "PostgreSQL"
+	if opts.PostgresURL == "" {
+		if err := os.MkdirAll(v.get("KIZDESK_DATA_DIR"), 0o755); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+		opts.DatabaseFile = filepath.Join(v.get("KIZDESK_DATA_DIR"), "temporal.db")
+		where = opts.DatabaseFile
+	}
+	srv, err := devtemporal.Start(opts)
+	if err != nil {
+		return fmt.Errorf("embedded Temporal: %w", err)
+	}
+	defer srv.Stop()
+	fmt.Fprintf(stdout, "Temporal server %s (namespace %s), UI %s, data in %s. Press Ctrl-C to stop.\n",
+		srv.FrontendAddress(), opts.Namespace, browserURL(srv.UIURL()), where)
+	<-ctx.Done()
+	return nil
 }

@@ -1,5 +1,5 @@
 // Package devtemporal runs a complete Temporal server (frontend, history,
-// matching and worker services, SQLite persistence) and optionally the
+// matching and worker services, SQLite or PostgreSQL persistence) and optionally the
 // Temporal Web UI inside the current process. It is meant for `kizdesk dev`
 // and for tests; production uses a separately operated Temporal cluster.
 package devtemporal
@@ -51,6 +51,13 @@ type Options struct {
 	// created when the file does not exist yet; an existing file is reused, so
 	// workflows and timers survive a restart.
 	DatabaseFile string
+	// PostgresURL, if set, keeps persistence and visibility in PostgreSQL
+	// instead of SQLite (DatabaseFile is then ignored), as a production
+	// cluster does: the database the URL names and one beside it named
+	// with VisibilitySuffix. Both are created, and their schemas set up or
+	// upgraded to this server version's, at every start; the URL's user
+	// needs CREATEDB for the first. Workflows and timers survive a restart.
+	PostgresURL string
 	// IP is the bind address of the frontend and the UI; default "127.0.0.1".
 	IP string
 	// FrontendPort is the gRPC port; 0 picks a free port.
@@ -154,16 +161,10 @@ func Start(opts Options) (*Server, error) {
 
 	frontendAddr := net.JoinHostPort(dialableIP(opts.IP), strconv.Itoa(opts.FrontendPort))
 
-	sqlConf, err := prepareDatabase(opts)
-	if err != nil {
+	conf := &config.Config{}
+	if err := configurePersistence(&conf.Persistence, opts); err != nil {
 		return nil, err
 	}
-
-	conf := &config.Config{}
-	conf.Persistence.DefaultStore = "sqlite"
-	conf.Persistence.VisibilityStore = "sqlite"
-	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	// No ClusterID: on the first start the server generates one and stores it
 	// in the database; later starts read it from there, so it is stable for
@@ -269,9 +270,41 @@ func serviceConfig(ip string, port int) config.Service {
 	return svc
 }
 
-// prepareDatabase returns the SQLite persistence config after making sure the
-// schema and the namespaces exist.
-func prepareDatabase(opts Options) (*config.SQL, error) {
+// configurePersistence sets up the stores of opts (PostgreSQL or SQLite),
+// making sure their schemas and the namespaces exist.
+func configurePersistence(p *config.Persistence, opts Options) error {
+	if opts.PostgresURL != "" {
+		main, visibility, err := postgresConfigs(opts.PostgresURL)
+		if err != nil {
+			return err
+		}
+		if err := preparePostgres(main, visibility); err != nil {
+			return err
+		}
+		if err := createNamespaces(main, opts); err != nil {
+			return err
+		}
+		p.DefaultStore, p.VisibilityStore = "postgres", "postgres-visibility"
+		p.NumHistoryShards = postgresShards
+		p.DataStores = map[string]config.DataStore{"postgres": {SQL: main}, "postgres-visibility": {SQL: visibility}}
+		return nil
+	}
+	sqlConf, err := prepareSQLite(opts)
+	if err != nil {
+		return err
+	}
+	if err := createNamespaces(sqlConf, opts); err != nil {
+		return err
+	}
+	p.DefaultStore, p.VisibilityStore = "sqlite", "sqlite"
+	p.NumHistoryShards = 1
+	p.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
+	return nil
+}
+
+// prepareSQLite returns the SQLite persistence config after making sure the
+// schema exists.
+func prepareSQLite(opts Options) (*config.SQL, error) {
 	conf := &config.SQL{PluginName: sqliteplugin.PluginName}
 	if opts.DatabaseFile == "" {
 		// The plugin creates the schema itself for in-memory databases. A
@@ -294,7 +327,15 @@ func prepareDatabase(opts Options) (*config.SQL, error) {
 			return nil, err
 		}
 	}
+	return conf, nil
+}
 
+// createNamespaces writes the namespaces straight into the persistence
+// database before the server starts: the server's own helper, despite its
+// package's name, works through the generic SQL plugin interface, so on
+// PostgreSQL too. Custom search attributes get aliases to the predefined
+// columns that SQL visibility stores (Keyword01, Int01, …) on both.
+func createNamespaces(conf *config.SQL, opts Options) error {
 	names := []string{"default"}
 	if opts.Namespace != "default" {
 		names = append(names, opts.Namespace)
@@ -307,7 +348,7 @@ func prepareDatabase(opts Options) (*config.SQL, error) {
 		}
 		ns, err := sqliteschema.NewNamespaceConfig(clusterName, name, false, attrs)
 		if err != nil {
-			return nil, fmt.Errorf("namespace %q: %w", name, err)
+			return fmt.Errorf("namespace %q: %w", name, err)
 		}
 		if name == opts.Namespace {
 			ns.Detail.Config.Retention = durationpb.New(opts.Retention)
@@ -316,9 +357,9 @@ func prepareDatabase(opts Options) (*config.SQL, error) {
 	}
 	// Namespaces that already exist are left as they are.
 	if err := sqliteschema.CreateNamespaces(conf, namespaces...); err != nil {
-		return nil, fmt.Errorf("creating Temporal namespaces: %w", err)
+		return fmt.Errorf("creating Temporal namespaces: %w", err)
 	}
-	return conf, nil
+	return nil
 }
 
 func setupSchemaIfNew(conf *config.SQL, file string) error {

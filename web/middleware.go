@@ -18,7 +18,7 @@ func (s *server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	level := slog.LevelInfo
-	if p := c.Request.URL.Path; p == "/healthz" || strings.HasPrefix(p, "/static/") {
+	if p := c.Request.URL.Path; p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
 		level = slog.LevelDebug
 	}
 	s.log.LogAttrs(c.Request.Context(), level, "http request",
@@ -70,6 +70,18 @@ func securityHeaders(c *gin.Context) {
 }
 
 func (s *server) healthz(c *gin.Context) {
+	c.String(http.StatusOK, "ok")
+}
+
+// readyz tells a load balancer whether to send this copy requests; the
+// liveness probe is /healthz, which does not depend on anything outside.
+func (s *server) readyz(c *gin.Context) {
+	if s.ready != nil {
+		if err := s.ready(c.Request.Context()); err != nil {
+			c.String(http.StatusServiceUnavailable, "not ready: %s", err.Error())
+			return
+		}
+	}
 	c.String(http.StatusOK, "ok")
 }
 

@@ -8,6 +8,7 @@ func (s *server) routes(r *gin.Engine) {
 	r.NoRoute(s.withSession, s.notFound)
 
 	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
 	r.GET("/static/*file", s.static)
 	r.GET("/", s.home)
 

@@ -85,6 +85,10 @@ type Options struct {
 	// proxies whose X-Forwarded-For names the client: the address the
 	// login throttle counts by. None: the peer is the client.
 	TrustedProxies []string
+	// Ready answers GET /readyz: nil is ready (200), an error is a short
+	// reason for the 503 — it is shown to anyone, so no secrets. Nil
+	// Ready is always ready.
+	Ready func(context.Context) error
 }
 
 // server holds what every handler needs; handlers are its methods.
@@ -104,6 +108,7 @@ type server struct {
 	codec        converter.PayloadCodec
 	codecHandler http.Handler
 	codecOrigins map[string]bool
+	ready        func(context.Context) error
 }
 
 // New returns the handler serving the agent interface and the API. Templates
@@ -154,6 +159,7 @@ func New(d Desk, opts Options) (http.Handler, error) {
 		loc:          opts.Location,
 		codec:        opts.Codec,
 		codecOrigins: origins,
+		ready:        opts.Ready,
 	}
 	if opts.Codec != nil {
 		s.codecHandler = converter.NewPayloadCodecHTTPHandler(opts.Codec)

@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -11,10 +13,19 @@ import (
 	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
+// StopTimeout is how long Stop waits for running activities before it
+// gives up on them. Activities are single database transactions of well
+// under a second; the rest covers a database that is slow right then. An
+// activity cut off is retried by another worker, so this bounds the
+// shutdown and loses nothing. Orchestrators must allow more (compose
+// stop_grace_period, Kubernetes terminationGracePeriodSeconds).
+const StopTimeout = 20 * time.Second
+
 // New returns a worker for the ticket task queue; the caller starts it
-// (Run or Start) and stops it.
-func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, ticket.TaskQueue, sdkworker.Options{})
+// (Run or Start) and stops it. onFatal, if set, hears of the error that
+// stopped the worker for good.
+func New(c client.Client, acts *activities.Activities, onFatal func(error)) sdkworker.Worker {
+	w := sdkworker.New(c, ticket.TaskQueue, sdkworker.Options{WorkerStopTimeout: StopTimeout, OnFatalError: onFatal})
 	w.RegisterWorkflow(workflows.Ticket)
 	w.RegisterActivity(acts)
 	return w
