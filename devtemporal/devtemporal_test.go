@@ -3,6 +3,7 @@ package devtemporal_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -96,6 +97,9 @@ func TestRestartKeepsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("Start on a new database file took %v", p1.StartTook)
+	if _, err := os.Stat(devtemporal.VisibilityFile(filepath.Join(dir, "temporal.db"))); err != nil {
+		t.Errorf("a new data directory has no visibility database of its own: %v", err)
+	}
 
 	// The child has exited, so its ports must be free again, as they are for
 	// a restarted `kizdesk dev`.
@@ -147,6 +151,36 @@ func TestRestartKeepsState(t *testing.T) {
 	}
 	if result != "closed: done" {
 		t.Fatalf("workflow result = %q", result)
+	}
+}
+
+// TestOneFileLayoutKept: a data directory from before visibility had a
+// file of its own keeps its one file, and lists workflows from it.
+func TestOneFileLayoutKept(t *testing.T) {
+	if os.Getenv(phase1Env) != "" {
+		t.Skip("running as phase 1 child")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "temporal.db")
+	srv := startServer(t, devtemporal.Options{DatabaseFile: file, Namespace: testNamespace, UIPort: -1})
+	srv.Stop()
+	// As the old layout had it: persistence and visibility in one file.
+	if err := os.Remove(devtemporal.VisibilityFile(file)); err != nil {
+		t.Fatal(err)
+	}
+	srv = startServer(t, devtemporal.Options{DatabaseFile: file, Namespace: testNamespace, UIPort: -1})
+	c := dial(t, srv)
+	if err := temporalsetup.Ensure(t.Context(), c, setupOptions); err != nil {
+		t.Fatal(err)
+	}
+	startWorker(t, c)
+	run, err := c.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{ID: "one-file", TaskQueue: taskQueue}, ticketWorkflowOpt.Name, "123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitListed(t, c, run.GetID())
+	if _, err := os.Stat(devtemporal.VisibilityFile(file)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a one-file data directory got a visibility file: %v", err)
 	}
 }
 
