@@ -415,10 +415,8 @@ func setupSchemaIfNew(conf *config.SQL, file string) error {
 
 func dynamicConfig(overrides map[string]any) dynamicconfig.StaticClient {
 	c := dynamicconfig.StaticClient{
-		// Search attributes added at run time are visible at once instead
-		// of after the cache refresh; that costs extra persistence reads, so
-		// the persistence rate limits are raised too.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		// The services read persistence far more often than production
+		// sizing expects from one host.
 		dynamicconfig.FrontendPersistenceMaxQPS.Key():               10000,
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():                45000,
 		// The default of 10 visibility requests per second is easily hit by

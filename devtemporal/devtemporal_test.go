@@ -184,6 +184,40 @@ func TestOneFileLayoutKept(t *testing.T) {
 	}
 }
 
+// TestSearchAttributeAddedAtRunTime: an attribute a new release adds to
+// an existing namespace can be set on a workflow and searched by as soon
+// as temporalsetup.Ensure returns.
+func TestSearchAttributeAddedAtRunTime(t *testing.T) {
+	if os.Getenv(phase1Env) != "" {
+		t.Skip("running as phase 1 child")
+	}
+	srv := startServer(t, devtemporal.Options{Namespace: testNamespace, UIPort: -1,
+		SearchAttributes: map[string]enumspb.IndexedValueType{"TicketNumber": enumspb.INDEXED_VALUE_TYPE_KEYWORD}})
+	c := dial(t, srv)
+	added := map[string]enumspb.IndexedValueType{"TicketNumber": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "TicketQueue": enumspb.INDEXED_VALUE_TYPE_KEYWORD}
+	if err := temporalsetup.Ensure(t.Context(), c, temporalsetup.Options{Namespace: testNamespace, Retention: retention, SearchAttributes: added}); err != nil {
+		t.Fatal(err)
+	}
+	queue := temporal.NewSearchAttributeKeyKeyword("TicketQueue")
+	startWorker(t, c)
+	run, err := c.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{ID: "added", TaskQueue: taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(queue.ValueSet("Helpdesk"))}, ticketWorkflowOpt.Name, "123")
+	if err != nil {
+		t.Fatalf("start with the added attribute: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := c.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: `TicketQueue = "Helpdesk"`})
+		if err == nil && len(resp.GetExecutions()) == 1 && resp.GetExecutions()[0].GetExecution().GetWorkflowId() == run.GetID() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not found by the added attribute: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // TestPhase1 is run only as the child process of TestRestartKeepsState.
 func TestPhase1(t *testing.T) {
 	dir := os.Getenv(phase1Env)
