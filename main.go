@@ -38,6 +38,9 @@ commands:
             database and its anchors: kizdesk audit verify [--temporal];
             write a signed checkpoint: kizdesk audit checkpoint
   history   export a ticket's workflow history for the replay test: kizdesk history <number>
+  gen-tickets
+            fill a PostgreSQL database with generated tickets (1,000,000 by
+            default, with COPY) for performance work; no workflows
 
 Run "kizdesk <command> --help" for the command's settings.
 `
@@ -78,6 +81,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAudit(ctx, args[1:], stdout, stderr)
 	case "history":
 		return runHistory(ctx, args[1:], stdout, stderr)
+	case "gen-tickets":
+		return runGenTickets(ctx, args[1:], stdout, stderr)
 	}
 	if fn, ok := admin[args[0]]; ok {
 		vals := envSettings(args[0])
