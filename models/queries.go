@@ -264,13 +264,25 @@ type TicketRow struct {
 	ResponsibleName string
 }
 
+const ticketRowColumns = `tickets.*, queues.name AS queue_name, services.name AS service_name,
+	ticket_types.name AS type_name, priorities.name AS priority_name, priorities.rank AS priority_rank,
+	customers.name AS customer_name, customers.login AS customer_login, agents.name AS owner_name,
+	responsibles.name AS responsible_name`
+
 func ticketRows(ctx context.Context, db *gorm.DB) *gorm.DB {
-	return db.WithContext(ctx).Table("tickets").
-		Select(`tickets.*, queues.name AS queue_name, services.name AS service_name,
-			ticket_types.name AS type_name, priorities.name AS priority_name, priorities.rank AS priority_rank,
-			customers.name AS customer_name, customers.login AS customer_login, agents.name AS owner_name,
-			responsibles.name AS responsible_name`).
-		Joins("JOIN queues ON queues.id = tickets.queue_id").
+	return withNames(db.WithContext(ctx).Table("tickets").Select(ticketRowColumns))
+}
+
+// pageRows joins names to the tickets whose IDs page selects: for lists
+// that find their page in an index first, so the joins touch only the
+// page's rows whatever the planner guesses about the rest.
+func pageRows(ctx context.Context, db *gorm.DB, page *gorm.DB) *gorm.DB {
+	return withNames(db.WithContext(ctx).Table("(?) AS page", page).Select(ticketRowColumns).
+		Joins("JOIN tickets ON tickets.id = page.id"))
+}
+
+func withNames(q *gorm.DB) *gorm.DB {
+	return q.Joins("JOIN queues ON queues.id = tickets.queue_id").
 		Joins("LEFT JOIN services ON services.id = tickets.service_id").
 		Joins("JOIN ticket_types ON ticket_types.id = tickets.type_id").
 		Joins("JOIN priorities ON priorities.id = tickets.priority_id").
@@ -282,12 +294,54 @@ func ticketRows(ctx context.Context, db *gorm.DB) *gorm.DB {
 // TicketsInQueue lists a queue's tickets in the given states, the most
 // urgent and oldest first, at most limit of them.
 func TicketsInQueue(ctx context.Context, db *gorm.DB, tenantID, queueID int64, states []string, limit int) ([]TicketRow, error) {
-	var rows []TicketRow
-	err := ticketRows(ctx, db).
-		Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.state IN ?", tenantID, queueID, states).
-		Order("priorities.rank DESC, tickets.created_at ASC, tickets.id ASC").
-		Limit(limit).Scan(&rows).Error
-	return rows, wrap(err, "list queue tickets")
+	return TicketsInQueueAfter(ctx, db, tenantID, queueID, states, nil, limit)
+}
+
+// QueueKey is a ticket's place in a queue list (TicketsInQueue's order):
+// the next page starts after it.
+type QueueKey struct {
+	PriorityRank int
+	CreatedAt    time.Time
+	ID           int64
+}
+
+// Key is the row's place in its queue list.
+func (r TicketRow) Key() QueueKey { return QueueKey{r.PriorityRank, r.CreatedAt, r.ID} }
+
+// TicketsInQueueAfter lists what TicketsInQueue does, starting after the
+// ticket at after (nil: from the start).
+//
+// It asks once per priority, highest rank first, until the page is full:
+// the rank lives in the priorities table, so one query ordered by it would
+// make the database join and sort every open ticket of the queue before
+// it could return the first. Per priority, the order is (created_at, id),
+// which the open-tickets index (tickets_queue_open) holds: each query
+// reads just the rows it returns.
+func TicketsInQueueAfter(ctx context.Context, db *gorm.DB, tenantID, queueID int64, states []string, after *QueueKey, limit int) ([]TicketRow, error) {
+	ps, err := Priorities(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	var out []TicketRow
+	for i := len(ps) - 1; i >= 0 && len(out) < limit; i-- {
+		p := ps[i]
+		if after != nil && p.Rank > after.PriorityRank {
+			continue
+		}
+		q := ticketRows(ctx, db).
+			Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.priority_id = ? AND tickets.state IN ?",
+				tenantID, queueID, p.ID, states)
+		if after != nil && p.Rank == after.PriorityRank {
+			q = q.Where("(tickets.created_at, tickets.id) > (?, ?)", after.CreatedAt.UTC(), after.ID)
+		}
+		var rows []TicketRow
+		err := q.Order("tickets.created_at ASC, tickets.id ASC").Limit(limit - len(out)).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("list queue tickets: %w", err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
 }
 
 // TicketByNumber returns the tenant's ticket with the given number.
