@@ -33,7 +33,7 @@ const ZoomTitle = "Scale: one ticket with many articles"
 // ErrNeedsPostgres: the generator writes with COPY, which SQLite lacks.
 var ErrNeedsPostgres = errors.New("gen-tickets needs PostgreSQL (KIZDESK_DATABASE_URL=postgres://…): it loads with COPY; SQLite is not supported")
 
-// Options say how much to generate.
+// Options say how much to generate; zero values take the defaults.
 type Options struct {
 	Tickets      int     // default 1,000,000
 	OpenShare    float64 // share of tickets still open; default 0.10
