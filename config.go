@@ -26,7 +26,7 @@ type setting struct {
 
 var settings = []setting{
 	{"KIZDESK_HTTP_ADDR", "http-addr", ":8080", "address the web server listens on", []string{"dev", "web"}},
-	{"KIZDESK_DATABASE_URL", "database-url", "", "PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=require); in dev, empty means SQLite under the data directory", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint"}},
+	{"KIZDESK_DATABASE_URL", "database-url", "", "PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=require); in dev, empty means SQLite under the data directory", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "gen-tickets"}},
 	{"KIZDESK_DATA_DIR", "data-dir", "./data", "where dev keeps its SQLite files, session key, audit key and checkpoints", []string{"dev", "temporal-dev"}},
 	{"KIZDESK_TEMPORAL_DATABASE_URL", "temporal-database-url", "", "PostgreSQL URL for the embedded Temporal server's persistence (its database and <name>_visibility beside it, created with their schemas if missing; the user needs CREATEDB); empty: SQLite under the data directory", []string{"dev", "temporal-dev"}},
 	{"KIZDESK_TEMPORAL_ADDRESS", "temporal-address", "localhost:7233", "Temporal frontend host:port", []string{"web", "worker", "history", "audit verify"}},
@@ -49,14 +49,14 @@ var settings = []setting{
 	{"KIZDESK_SHUTDOWN_DELAY", "shutdown-delay", "0s", "after SIGTERM, how long the web answers /readyz with 503 and keeps serving before it stops accepting connections (time for a load balancer to take it out); in-flight requests then get up to 35s", []string{"web"}},
 	{"KIZDESK_PPROF_ADDR", "pprof-addr", "", "host:port to serve Go profiles on (/debug/pprof/: CPU, heap, mutex, block), e.g. 127.0.0.1:6060; a listener of its own, keep it on loopback; empty: off", []string{"dev", "web", "worker"}},
 	{"KIZDESK_SECURE_COOKIES", "secure-cookies", "true", "mark cookies Secure (serve over HTTPS); dev sets false", []string{"web"}},
-	{"KIZDESK_TIMEZONE", "timezone", "Europe/Berlin", "the desk's time zone (ticket number dates)", []string{"dev", "web"}},
-	{"KIZDESK_SYSTEM_ID", "system-id", "10", "two-digit system ID inside ticket numbers", []string{"dev", "web"}},
+	{"KIZDESK_TIMEZONE", "timezone", "Europe/Berlin", "the desk's time zone (ticket number dates)", []string{"dev", "web", "gen-tickets"}},
+	{"KIZDESK_SYSTEM_ID", "system-id", "10", "two-digit system ID inside ticket numbers", []string{"dev", "web", "gen-tickets"}},
 	{"KIZDESK_AUDIT_KEY_FILE", "audit-key-file", "", "file with the audit key ring that keys history hashes and checkpoints: base64 keys of at least 32 random bytes, one a line, the current one first; dev makes <data dir>/audit.key if neither this nor KIZDESK_AUDIT_KEY is set", []string{"dev", "worker", "audit verify", "audit checkpoint"}},
 	{"KIZDESK_AUDIT_KEY", "audit-key", "", "the audit key ring itself instead of a file: base64 keys, comma-separated, the current one first", []string{"dev", "worker", "audit verify", "audit checkpoint"}},
 	{"KIZDESK_AUDIT_DIR", "audit-dir", "", "directory for signed checkpoints of every ticket's chain head, on other storage than the database; dev: <data dir>/audit", []string{"dev", "worker", "audit verify", "audit checkpoint"}},
 	{"KIZDESK_AUDIT_CHECKPOINT_INTERVAL", "audit-checkpoint-interval", "1h", "how often a checkpoint is written when KIZDESK_AUDIT_DIR is set", []string{"dev", "worker"}},
 	{"KIZDESK_AUDIT_CHECKPOINT_KEEP", "audit-checkpoint-keep", "48", "how many checkpoint files to keep, the newest (each carries over what the one before it recorded)", []string{"dev", "worker", "audit checkpoint"}},
-	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "temporal-dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "history"}},
+	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "temporal-dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "history", "gen-tickets"}},
 }
 
 // envSettings reads the command's settings from the environment alone, for

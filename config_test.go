@@ -44,7 +44,7 @@ func TestReadmeListsEverySetting(t *testing.T) {
 }
 
 func TestHelpAndBadInput(t *testing.T) {
-	for _, cmd := range []string{"dev", "temporal-dev", "web", "worker", "migrate"} {
+	for _, cmd := range []string{"dev", "temporal-dev", "web", "worker", "migrate", "gen-tickets"} {
 		var out, errw bytes.Buffer
 		err := run(t.Context(), []string{cmd, "--help"}, nil, &out, &errw)
 		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(errw.String(), "KIZDESK_") {

@@ -44,6 +44,9 @@ commands:
   healthcheck <url>
             GET the URL, exit 0 on 2xx, else 1: the probe for images
             without a shell (e.g. http://localhost:8080/readyz)
+  gen-tickets
+            fill a PostgreSQL database with generated tickets (1,000,000 by
+            default, with COPY) for performance work; no workflows
 
 Run "kizdesk <command> --help" for the command's settings.
 `
@@ -88,6 +91,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runHistory(ctx, args[1:], stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], stdout, stderr)
+	case "gen-tickets":
+		return runGenTickets(ctx, args[1:], stdout, stderr)
 	}
 	if fn, ok := admin[args[0]]; ok {
 		vals := envSettings(args[0])

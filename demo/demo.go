@@ -58,6 +58,19 @@ func Seed(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
 	return nil
 }
 
+// SeedCatalogue adds the demo tenant with its catalogue, agents, customers
+// and SLAs, but no tickets: those need a running desk, and a bulk load
+// (kizdesk gen-tickets) brings its own.
+func SeedCatalogue(ctx context.Context, db *gorm.DB) error {
+	if err := seedCatalogue(ctx, db); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if err := seedSLAs(ctx, db); err != nil {
+		return fmt.Errorf("demo SLAs: %w", err)
+	}
+	return nil
+}
+
 func seedCatalogue(ctx context.Context, db *gorm.DB) error {
 	_, err := models.TenantBySlug(ctx, db, "kiz")
 	if err == nil {

@@ -61,14 +61,21 @@ func AgentOfTenant(ctx context.Context, db *gorm.DB, tenantID, id int64) (Agent,
 
 // RemindersReached lists the tenant's tickets whose pending reminder is
 // due, the longest overdue first; ownerID 0 lists everybody's.
+//
+// The page's IDs are picked first, from the reminders index alone
+// (tickets_reminders holds them in list order), and only those rows are
+// joined with their names: PostgreSQL underestimates how many reminders are
+// due (state and due time are not independent), and with the joins in the
+// same query it planned to join every due reminder and sort them.
 func RemindersReached(ctx context.Context, db *gorm.DB, tenantID, ownerID int64, now time.Time, limit int) ([]TicketRow, error) {
-	q := ticketRows(ctx, db).
-		Where("tickets.tenant_id = ? AND tickets.state = ? AND tickets.reminder_due <= ?", tenantID, "pending reminder", now.UTC())
+	page := db.Model(&Ticket{}).Select("id").
+		Where("tenant_id = ? AND state = ? AND reminder_due <= ?", tenantID, "pending reminder", now.UTC())
 	if ownerID != 0 {
-		q = q.Where("tickets.owner_id = ?", ownerID)
+		page = page.Where("owner_id = ?", ownerID)
 	}
+	page = page.Order("reminder_due ASC, id ASC").Limit(limit)
 	var rows []TicketRow
-	err := q.Order("tickets.reminder_due ASC, tickets.id ASC").Limit(limit).Scan(&rows).Error
+	err := pageRows(ctx, db, page).Order("tickets.reminder_due ASC, tickets.id ASC").Scan(&rows).Error
 	return rows, wrap(err, "list reminders reached")
 }
 

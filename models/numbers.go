@@ -25,8 +25,15 @@ func NextTicketNumber(ctx context.Context, db *gorm.DB, now time.Time, systemID 
 	if err != nil {
 		return "", fmt.Errorf("next ticket number: %w", err)
 	}
+	return TicketNumber(day, systemID, n), nil
+}
+
+// TicketNumber is the number of the n-th ticket of day (YYYYMMDD) on the
+// system: for whoever hands out numbers without the counter row, such as
+// the bulk generator, which then raises the counter past them.
+func TicketNumber(day, systemID string, n int64) string {
 	base := fmt.Sprintf("%s%s%05d", day, systemID, n)
-	return base + strconv.Itoa(checkDigit(base)), nil
+	return base + strconv.Itoa(checkDigit(base))
 }
 
 // checkDigit is OTRS's DateChecksum digit: digits weighted 1,2,1,2,…,

@@ -264,30 +264,85 @@ type TicketRow struct {
 	ResponsibleName string
 }
 
+// ticketRowColumns are a ticket's columns with the names a list shows.
+// The names are scalar subqueries rather than joins: each is a look-up by
+// primary key in a small table either way, but seven joins cost PostgreSQL
+// more time choosing a join order (20–30 ms on two cores, measured with
+// BenchmarkScale) than running the whole query for a page of 500 rows.
+const ticketRowColumns = `tickets.*,
+	(SELECT name FROM queues WHERE queues.id = tickets.queue_id) AS queue_name,
+	(SELECT name FROM services WHERE services.id = tickets.service_id) AS service_name,
+	(SELECT name FROM ticket_types WHERE ticket_types.id = tickets.type_id) AS type_name,
+	(SELECT name FROM priorities WHERE priorities.id = tickets.priority_id) AS priority_name,
+	(SELECT rank FROM priorities WHERE priorities.id = tickets.priority_id) AS priority_rank,
+	(SELECT name FROM customers WHERE customers.id = tickets.customer_id) AS customer_name,
+	(SELECT login FROM customers WHERE customers.id = tickets.customer_id) AS customer_login,
+	(SELECT name FROM agents WHERE agents.id = tickets.owner_id) AS owner_name,
+	(SELECT name FROM agents WHERE agents.id = tickets.responsible_id) AS responsible_name`
+
 func ticketRows(ctx context.Context, db *gorm.DB) *gorm.DB {
-	return db.WithContext(ctx).Table("tickets").
-		Select(`tickets.*, queues.name AS queue_name, services.name AS service_name,
-			ticket_types.name AS type_name, priorities.name AS priority_name, priorities.rank AS priority_rank,
-			customers.name AS customer_name, customers.login AS customer_login, agents.name AS owner_name,
-			responsibles.name AS responsible_name`).
-		Joins("JOIN queues ON queues.id = tickets.queue_id").
-		Joins("LEFT JOIN services ON services.id = tickets.service_id").
-		Joins("JOIN ticket_types ON ticket_types.id = tickets.type_id").
-		Joins("JOIN priorities ON priorities.id = tickets.priority_id").
-		Joins("JOIN customers ON customers.id = tickets.customer_id").
-		Joins("LEFT JOIN agents ON agents.id = tickets.owner_id").
-		Joins("LEFT JOIN agents AS responsibles ON responsibles.id = tickets.responsible_id")
+	return db.WithContext(ctx).Table("tickets").Select(ticketRowColumns)
+}
+
+// pageRows adds the names to the tickets whose IDs page selects: for lists
+// that find their page in an index first, so that only the page's rows
+// are read, whatever the planner guesses about the rest.
+func pageRows(ctx context.Context, db *gorm.DB, page *gorm.DB) *gorm.DB {
+	return db.WithContext(ctx).Table("(?) AS page", page).Select(ticketRowColumns).
+		Joins("JOIN tickets ON tickets.id = page.id")
 }
 
 // TicketsInQueue lists a queue's tickets in the given states, the most
 // urgent and oldest first, at most limit of them.
 func TicketsInQueue(ctx context.Context, db *gorm.DB, tenantID, queueID int64, states []string, limit int) ([]TicketRow, error) {
-	var rows []TicketRow
-	err := ticketRows(ctx, db).
-		Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.state IN ?", tenantID, queueID, states).
-		Order("priorities.rank DESC, tickets.created_at ASC, tickets.id ASC").
-		Limit(limit).Scan(&rows).Error
-	return rows, wrap(err, "list queue tickets")
+	return TicketsInQueueAfter(ctx, db, tenantID, queueID, states, nil, limit)
+}
+
+// QueueKey is a ticket's place in a queue list (TicketsInQueue's order):
+// the next page starts after it.
+type QueueKey struct {
+	PriorityRank int
+	CreatedAt    time.Time
+	ID           int64
+}
+
+// Key is the row's place in its queue list.
+func (r TicketRow) Key() QueueKey { return QueueKey{r.PriorityRank, r.CreatedAt, r.ID} }
+
+// TicketsInQueueAfter lists what TicketsInQueue does, starting after the
+// ticket at after (nil: from the start).
+//
+// It asks once per priority, highest rank first, until the page is full:
+// the rank lives in the priorities table, so one query ordered by it would
+// make the database join and sort every open ticket of the queue before
+// it could return the first. Per priority, the order is (created_at, id),
+// which the open-tickets index (tickets_queue_open) holds: each query
+// reads just the rows it returns.
+func TicketsInQueueAfter(ctx context.Context, db *gorm.DB, tenantID, queueID int64, states []string, after *QueueKey, limit int) ([]TicketRow, error) {
+	ps, err := Priorities(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	var out []TicketRow
+	for i := len(ps) - 1; i >= 0 && len(out) < limit; i-- {
+		p := ps[i]
+		if after != nil && p.Rank > after.PriorityRank {
+			continue
+		}
+		q := ticketRows(ctx, db).
+			Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.priority_id = ? AND tickets.state IN ?",
+				tenantID, queueID, p.ID, states)
+		if after != nil && p.Rank == after.PriorityRank {
+			q = q.Where("(tickets.created_at, tickets.id) > (?, ?)", after.CreatedAt.UTC(), after.ID)
+		}
+		var rows []TicketRow
+		err := q.Order("tickets.created_at ASC, tickets.id ASC").Limit(limit - len(out)).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("list queue tickets: %w", err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
 }
 
 // TicketByNumber returns the tenant's ticket with the given number.
