@@ -417,8 +417,8 @@ func dynamicConfig(overrides map[string]any) dynamicconfig.StaticClient {
 	c := dynamicconfig.StaticClient{
 		// The services read persistence far more often than production
 		// sizing expects from one host.
-		dynamicconfig.FrontendPersistenceMaxQPS.Key():               10000,
-		dynamicconfig.HistoryPersistenceMaxQPS.Key():                45000,
+		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
+		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
 		// The default of 10 visibility requests per second is easily hit by
 		// the UI plus a dashboard polling lists.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
