@@ -474,7 +474,20 @@ func (d *Desk) TermsFor(ctx context.Context, p Principal, serviceID, priorityID,
 
 func (d *Desk) terms(ctx context.Context, tenantID int64, svc *models.Service, priorityID, queueID int64) (ticket.Terms, error) {
 	var t ticket.Terms
-	if q, err := models.QueueByID(ctx, d.db, tenantID, queueID); err != nil {
+	// The ticket's queue is most often the one its service feeds: read
+	// each once.
+	queues := map[int64]models.Queue{}
+	queue := func(id int64) (models.Queue, error) {
+		if q, ok := queues[id]; ok {
+			return q, nil
+		}
+		q, err := models.QueueByID(ctx, d.db, tenantID, id)
+		if err == nil {
+			queues[id] = q
+		}
+		return q, err
+	}
+	if q, err := queue(queueID); err != nil {
 		return t, err
 	} else if q.Level == models.LevelFirst {
 		t.FirstLevel = queueRef(q)
@@ -482,7 +495,7 @@ func (d *Desk) terms(ctx context.Context, tenantID int64, svc *models.Service, p
 	if svc == nil {
 		return t, nil
 	}
-	if q, err := models.QueueByID(ctx, d.db, tenantID, svc.QueueID); err != nil {
+	if q, err := queue(svc.QueueID); err != nil {
 		return t, err
 	} else if q.Level == models.LevelFirst {
 		t.FirstLevel = queueRef(q)

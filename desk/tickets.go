@@ -57,7 +57,7 @@ func (d *Desk) createTicket(ctx context.Context, p Principal, req CreateTicketRe
 		return v, fe
 	}
 	print := createPrint(p, req)
-	number, found, err := models.TicketNumberForRequest(ctx, d.db, p.TenantID, key)
+	r, found, err := models.RequestByKey(ctx, d.db, p.TenantID, key)
 	if err != nil {
 		return v, err
 	}
@@ -68,15 +68,14 @@ func (d *Desk) createTicket(ctx context.Context, p Principal, req CreateTicketRe
 		}
 		// Whoever claims the key first decides the number; a concurrent
 		// duplicate gets the winner's number back.
-		if number, err = models.ClaimRequestKey(ctx, d.db, p.TenantID, key, fresh, print); err != nil {
+		if r, err = models.ClaimRequestKey(ctx, d.db, p.TenantID, key, fresh, print); err != nil {
 			return v, err
 		}
 	}
-	if have, err := models.RequestPrint(ctx, d.db, p.TenantID, key); err != nil {
-		return v, err
-	} else if have != "" && have != print {
+	if r.Fingerprint != "" && r.Fingerprint != print {
 		return v, FieldErrors{"request_key": ticket.P(ticket.RefusedKeyReused, "Key", key)}
 	}
+	number := r.TicketNumber
 	if found {
 		// A repeated request: answer with the ticket as it is now, if its
 		// creation got as far as the database; otherwise finish creating it.

@@ -78,19 +78,19 @@ func TestClaimRequestKey(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		f := dbtest.Seed(t, db, "x")
-		if _, found, _ := models.TicketNumberForRequest(ctx, db, f.Tenant.ID, "k1"); found {
+		if _, found, _ := models.RequestByKey(ctx, db, f.Tenant.ID, "k1"); found {
 			t.Fatal("unused key found")
 		}
 		got, err := models.ClaimRequestKey(ctx, db, f.Tenant.ID, "k1", "111", "print")
-		if err != nil || got != "111" {
-			t.Fatalf("first claim = %q, %v", got, err)
+		if err != nil || got.TicketNumber != "111" || got.Fingerprint != "print" {
+			t.Fatalf("first claim = %+v, %v", got, err)
 		}
-		got, err = models.ClaimRequestKey(ctx, db, f.Tenant.ID, "k1", "222", "print")
-		if err != nil || got != "111" {
-			t.Fatalf("second claim = %q, %v; want the first number", got, err)
+		got, err = models.ClaimRequestKey(ctx, db, f.Tenant.ID, "k1", "222", "other")
+		if err != nil || got.TicketNumber != "111" || got.Fingerprint != "print" {
+			t.Fatalf("second claim = %+v, %v; want the first", got, err)
 		}
-		if n, found, _ := models.TicketNumberForRequest(ctx, db, f.Tenant.ID, "k1"); !found || n != "111" {
-			t.Errorf("lookup = %q, %v", n, found)
+		if r, found, _ := models.RequestByKey(ctx, db, f.Tenant.ID, "k1"); !found || r.TicketNumber != "111" || r.Fingerprint != "print" {
+			t.Errorf("lookup = %+v, %v", r, found)
 		}
 	})
 }

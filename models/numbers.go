@@ -16,12 +16,10 @@ import (
 func NextTicketNumber(ctx context.Context, db *gorm.DB, now time.Time, systemID string) (string, error) {
 	day := now.Format("20060102")
 	var n int64
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`INSERT INTO ticket_counters (day, value) VALUES (?, 0) ON CONFLICT (day) DO NOTHING`, day).Error; err != nil {
-			return err
-		}
-		return tx.Raw(`UPDATE ticket_counters SET value = value + 1 WHERE day = ? RETURNING value`, day).Scan(&n).Error
-	})
+	// One statement, atomic in both databases: no transaction of its own,
+	// one round trip per create.
+	err := db.WithContext(ctx).Raw(`INSERT INTO ticket_counters (day, value) VALUES (?, 1)
+		ON CONFLICT (day) DO UPDATE SET value = ticket_counters.value + 1 RETURNING value`, day).Scan(&n).Error
 	if err != nil {
 		return "", fmt.Errorf("next ticket number: %w", err)
 	}

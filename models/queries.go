@@ -375,31 +375,19 @@ func History(ctx context.Context, db *gorm.DB, ticketID int64) ([]HistoryEntry, 
 }
 
 // ClaimRequestKey records that the create request key makes ticket number.
-// If the key was used before, it returns the number recorded then, and the
+// If the key was used before, it returns what was recorded then, and the
 // caller must use that ticket instead of making a new one.
-func ClaimRequestKey(ctx context.Context, db *gorm.DB, tenantID int64, key, number, fingerprint string) (string, error) {
+func ClaimRequestKey(ctx context.Context, db *gorm.DB, tenantID int64, key, number, fingerprint string) (TicketRequest, error) {
 	r := TicketRequest{TenantID: tenantID, RequestKey: key, TicketNumber: number, Fingerprint: fingerprint, CreatedAt: time.Now().UTC()}
 	err := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error
 	if err != nil {
-		return "", fmt.Errorf("claim request key: %w", err)
+		return r, fmt.Errorf("claim request key: %w", err)
 	}
-	var got TicketRequest
-	err = db.WithContext(ctx).Where("tenant_id = ? AND request_key = ?", tenantID, key).Take(&got).Error
-	if err != nil {
-		return "", fmt.Errorf("claim request key: %w", err)
+	got, found, err := RequestByKey(ctx, db, tenantID, key)
+	if err == nil && !found {
+		err = fmt.Errorf("request key %q: claimed and gone", key)
 	}
-	return got.TicketNumber, nil
-}
-
-// RequestPrint returns the fingerprint stored with a request key; "" when
-// the key is unknown or was claimed before fingerprints were kept.
-func RequestPrint(ctx context.Context, db *gorm.DB, tenantID int64, key string) (string, error) {
-	var got []TicketRequest
-	err := db.WithContext(ctx).Where("tenant_id = ? AND request_key = ?", tenantID, key).Limit(1).Find(&got).Error
-	if err != nil || len(got) == 0 {
-		return "", wrap(err, "look up request key")
-	}
-	return got[0].Fingerprint, nil
+	return got, err
 }
 
 // ReleaseRequestKey forgets that key makes ticket number, if no such
@@ -413,15 +401,17 @@ func ReleaseRequestKey(ctx context.Context, db *gorm.DB, tenantID int64, key, nu
 	return wrap(err, "release request key")
 }
 
-// TicketNumberForRequest returns the ticket a request key made, if any.
-func TicketNumberForRequest(ctx context.Context, db *gorm.DB, tenantID int64, key string) (string, bool, error) {
+// RequestByKey returns what a create request key made, if it was used:
+// the ticket number and the request's fingerprint ("" when the key was
+// claimed before fingerprints were kept).
+func RequestByKey(ctx context.Context, db *gorm.DB, tenantID int64, key string) (TicketRequest, bool, error) {
 	var got []TicketRequest
 	err := db.WithContext(ctx).Where("tenant_id = ? AND request_key = ?", tenantID, key).Limit(1).Find(&got).Error
 	if err != nil {
-		return "", false, fmt.Errorf("look up request key: %w", err)
+		return TicketRequest{}, false, fmt.Errorf("look up request key: %w", err)
 	}
 	if len(got) == 0 {
-		return "", false, nil
+		return TicketRequest{}, false, nil
 	}
-	return got[0].TicketNumber, true, nil
+	return got[0], true, nil
 }
