@@ -86,6 +86,7 @@ func (d *Desk) createTicket(ctx context.Context, p Principal, req CreateTicketRe
 	}
 	in.Ticket.Number = number
 	in.OpenedAt = time.Now().UTC().Truncate(time.Microsecond)
+	in.Process = workflows.Process
 	v, err = d.startTicket(ctx, in)
 	var rejected *RejectedError
 	if errors.As(err, &rejected) && rejected.Problem.Code == ticket.RefusedNotCreated {

@@ -131,6 +131,10 @@ type TicketInput struct {
 	// first change need not write them again. Zero: the time of the
 	// workflow's first task.
 	OpenedAt time.Time `json:",omitzero"`
+	// Process is the version of the ticket process the ticket was started
+	// under (workflows.Process): it has every change up to that version
+	// from its start, without asking for them with version markers.
+	Process int `json:",omitzero"`
 }
 
 // Carry is everything a ticket's workflow hands to its next run when it
@@ -144,6 +148,8 @@ type Carry struct {
 	// fingerprints: a key sent again after continue-as-new is still
 	// recognised.
 	Requests []Request `json:",omitempty"`
+	// Process: the ticket's process version (TicketInput.Process).
+	Process int `json:",omitzero"`
 }
 
 // ArticleInput is the text of an article.

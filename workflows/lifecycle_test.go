@@ -623,3 +623,27 @@ func TestOpenedAtTheDesk(t *testing.T) {
 		t.Errorf("%d upserts in all, want 2 (the note opens the ticket, then the close)", upserts)
 	}
 }
+
+// TestNewTicketsAskNoVersions: a ticket started under the current process
+// version writes no version markers, and so no TemporalChangeVersion
+// search attribute; one started without (an older desk) still asks.
+func TestNewTicketsAskNoVersions(t *testing.T) {
+	for _, process := range []int{0, Process} {
+		env, _ := newEnv(t)
+		in := timedInput(t, env)
+		in.OpenedAt, in.Process = at(time.November, 30, 9, 0), process
+		var changeVersions int
+		env.OnUpsertSearchAttributes(mock.Anything).Run(func(mock.Arguments) { changeVersions++ }).Return(nil).Maybe()
+		env.OnUpsertTypedSearchAttributes(mock.Anything).Return(nil).Maybe()
+		created := sendUpdate(env, 0, ticket.UpdateCreate, ticket.CreateInput{})
+		sendUpdate(env, time.Minute, string(ticket.ActionNote), note("checked"))
+		env.ExecuteWorkflow(Ticket, in)
+		wantDone(t, created)
+		if process == Process && changeVersions != 0 {
+			t.Errorf("process %d: %d change-version upserts, want none", process, changeVersions)
+		}
+		if process == 0 && changeVersions == 0 {
+			t.Errorf("process 0: no change-version upsert; the test does not see them")
+		}
+	}
+}
