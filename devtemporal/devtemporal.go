@@ -422,6 +422,14 @@ func dynamicConfig(overrides map[string]any) dynamicconfig.StaticClient {
 		// The default of 10 visibility requests per second is easily hit by
 		// the UI plus a dashboard polling lists.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// Each history queue reads its new tasks at most 20 times a
+		// second by default: a new ticket's first workflow task waited
+		// 25 ms on average for the transfer queue's next read, half its
+		// create's time (timers and visibility the same). One host with
+		// one or a few shards can afford to read as tasks come.
+		dynamicconfig.TransferProcessorMaxPollRPS.Key():   1000,
+		dynamicconfig.TimerProcessorMaxPollRPS.Key():      1000,
+		dynamicconfig.VisibilityProcessorMaxPollRPS.Key(): 1000,
 		// The default cache is sized for production hosts.
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 8192,
 	}
