@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
+)
+
+// BenchmarkOpenTickets keeps many tickets open at once and reports how
+// fast they were created, the memory of the whole process (Temporal
+// server, worker with its cache of workflows, web, database) and what each
+// open ticket added to it,
+// and that every ticket's timer fired: each has an SLA whose first-response
+// warning falls due after all of them were created. The 100,000
+// take about half an hour to create on two cores; the default is 2,000:
+//
+//	KIZDESK_BENCH_OPEN=100000 go test -run '^$' -bench OpenTickets -benchtime 1x -timeout 3h .
+func BenchmarkOpenTickets(b *testing.B) {
+	n := 2000
+	if v, err := strconv.Atoi(os.Getenv("KIZDESK_BENCH_OPEN")); err == nil && v > 0 {
+		n = v
+	}
+	s := benchStack(b)
+	ctx := b.Context()
+	f := s.fixture
+	for range b.N {
+		run := benchRun()
+		// Creating runs at 30 a second or more: the warnings (at half the
+		// first-response time) fall due once all are open.
+		creating := time.Duration(n/30+1) * time.Second
+		firstResponse := int((2*creating)/time.Minute) + 1
+		cal := models.Calendar{TenantID: f.Tenant.ID, Name: "24x7 " + run, Location: "Europe/Berlin", Week: "mon-sun 00:00-24:00"}
+		queue := models.Queue{TenantID: f.Tenant.ID, Name: "Open " + run, Level: models.LevelFirst}
+		for _, row := range []any{&cal, &queue} {
+			if err := s.db.Create(row).Error; err != nil {
+				b.Fatal(err)
+			}
+		}
+		svc := models.Service{TenantID: f.Tenant.ID, Name: "Open " + run, QueueID: queue.ID}
+		if err := s.db.Create(&svc).Error; err != nil {
+			b.Fatal(err)
+		}
+		sla := models.SLA{TenantID: f.Tenant.ID, Name: "Open " + run, ServiceID: svc.ID, CalendarID: cal.ID,
+			FirstResponseMinutes: firstResponse, WarnPercent: 50}
+		if err := s.db.Create(&sla).Error; err != nil {
+			b.Fatal(err)
+		}
+
+		runtime.GC()
+		rss0 := residentBytes(b)
+		began := time.Now()
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for next.Add(1) <= int64(n) {
+					_, err := s.desk.CreateTicket(ctx, desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
+						Title: "Open", Body: "Text.", ServiceID: svc.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if b.Failed() {
+			return
+		}
+		took := time.Since(began)
+		runtime.GC()
+		rss := residentBytes(b)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(n)/took.Seconds(), "creates/s")
+		b.ReportMetric(float64(rss)/(1<<20), "rss-MiB")
+		// What each open ticket adds: the rest is the stack itself.
+		b.ReportMetric(float64(rss-rss0)/1024/float64(n), "rss-KiB/ticket")
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+
+		// Every ticket's warning, counted in the database.
+		end := began.Add(time.Duration(firstResponse)*time.Minute + 3*time.Minute)
+		var warned int64
+		for time.Now().Before(end) {
+			err := s.db.Table("ticket_history").Joins("JOIN tickets ON tickets.id = ticket_history.ticket_id").
+				Where("tickets.queue_id = ? AND ticket_history.event = ?", queue.ID, ticket.EventSLAWarning).Count(&warned).Error
+			if err != nil {
+				b.Fatal(err)
+			}
+			if warned >= int64(n) {
+				break
+			}
+			time.Sleep(time.Second)
+		}
+		if warned != int64(n) {
+			b.Fatalf("%d of %d tickets' warnings fired", warned, n)
+		}
+		b.ReportMetric(time.Since(began).Seconds(), "all-fired-s")
+	}
+}
+
+// residentBytes is the process's resident memory (VmRSS).
+func residentBytes(b *testing.B) int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		b.Skipf("no /proc/self/status: %v", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb * 1024
+		}
+	}
+	b.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
