@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
@@ -34,8 +35,7 @@ func runAddAgent(ctx context.Context, v values, log *slog.Logger, stdout io.Writ
 	login := fs.String("login", "", "the agent's login (required)")
 	name := fs.String("name", "", "the agent's full name (required)")
 	email := fs.String("email", "", "the agent's e-mail address (required)")
-	role := fs.String("role", string(models.RoleAdmin), "admin, 1st level, 2nd level or team")
-	team := fs.String("team", "", "the team, for the role team")
+	role := fs.String("role", models.AdminRole, "the agent's role in the tenant: admin, 1st level, \"2nd level: <queue>\", a team queue's name, or one made in the admin interface")
 	tenant := fs.String("tenant", "kiz", "the tenant's short name; created if it does not exist")
 	tenantName := fs.String("tenant-name", "", "the tenant's full name, when it is created (default: its short name)")
 	fs.Usage = func() {
@@ -51,8 +51,8 @@ func runAddAgent(ctx context.Context, v values, log *slog.Logger, stdout io.Writ
 			problems = append(problems, "--"+flagName+" is required")
 		}
 	}
-	if !slices.Contains(models.Roles, models.Role(*role)) {
-		problems = append(problems, fmt.Sprintf("--role %q is not admin, 1st level, 2nd level or team", *role))
+	if strings.TrimSpace(*role) == "" {
+		problems = append(problems, "--role is required")
 	}
 	if len(problems) > 0 {
 		slices.Sort(problems)
@@ -78,12 +78,19 @@ func runAddAgent(ctx context.Context, v values, log *slog.Logger, stdout io.Writ
 	if err != nil {
 		return err
 	}
+	r, err := models.RoleByName(ctx, db, t.ID, strings.TrimSpace(*role))
+	if err != nil {
+		return fmt.Errorf("--role %q: no such role in tenant %s", *role, t.Slug)
+	}
 	a := models.Agent{TenantID: t.ID, Login: strings.TrimSpace(*login), Name: strings.TrimSpace(*name),
-		Email: strings.TrimSpace(*email), Role: models.Role(*role), Team: *team, PasswordHash: string(hash), Active: true}
+		Email: strings.TrimSpace(*email), PasswordHash: string(hash), Active: true}
 	if err := models.CreateAgent(ctx, db, &a); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "agent %s (%s, %s) added to tenant %s\n", a.Login, a.Name, a.Role, t.Slug)
+	if err := models.GrantRole(ctx, db, a.ID, r.ID, models.RoleManual, time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "agent %s (%s, %s) added to tenant %s\n", a.Login, a.Name, r.Name, t.Slug)
 	return nil
 }
 

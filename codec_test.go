@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/kiz-ulm/kizdesk/codec"
+	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -102,10 +103,11 @@ func TestPayloadsArePrivate(t *testing.T) {
 
 	// An admin's token has the web decode them (as the Temporal UI and
 	// CLI would); a 1st-level agent's does not.
-	admin := models.Agent{TenantID: f.Tenant.ID, Login: "ops", Name: "Olga Ops", Email: "o@example.org", Role: models.RoleAdmin, Active: true}
+	admin := models.Agent{TenantID: f.Tenant.ID, Login: "ops", Name: "Olga Ops", Email: "o@example.org", Active: true}
 	if err := s.db.Create(&admin).Error; err != nil {
 		t.Fatal(err)
 	}
+	dbtest.Grant(t, s.db, admin, models.AdminRole)
 	if err := models.CreateAPIToken(ctx, s.db, admin.ID, "codec", "admin-token"); err != nil {
 		t.Fatal(err)
 	}

@@ -123,8 +123,11 @@ func Seed(t testing.TB, db *gorm.DB, passwordHash string) Fixture {
 	f.Priority = models.Priority{Name: "3 normal", Rank: 3}
 	must(db.Create(&f.Priority).Error)
 	f.Agent = models.Agent{TenantID: f.Tenant.ID, Login: "helpdesk", Name: "Hannes Helpdesk", Email: "h@example.org",
-		Role: models.RoleFirstLevel, PasswordHash: passwordHash, Active: true}
+		PasswordHash: passwordHash, Active: true}
 	must(db.Create(&f.Agent).Error)
+	roles, err := models.PredefinedRoles(context.Background(), db, f.Tenant.ID)
+	must(err)
+	must(db.Create(&models.AgentRole{AgentID: f.Agent.ID, RoleID: roles["1st level"].ID, Source: models.RoleManual}).Error)
 	f.Customer = models.Customer{TenantID: f.Tenant.ID, Login: "mmuster", Name: "Max Mustermann", Email: "m@example.org"}
 	must(db.Create(&f.Customer).Error)
 	return f
@@ -139,4 +142,17 @@ func AuditKeys(t testing.TB) models.AuditKeys {
 		t.Fatal(err)
 	}
 	return models.AuditKeys{k}
+}
+
+// Grant gives an agent a role of its tenant by name ("admin", "1st level",
+// a role PredefinedRoles made).
+func Grant(t testing.TB, db *gorm.DB, a models.Agent, role string) {
+	t.Helper()
+	r, err := models.RoleByName(context.Background(), db, a.TenantID, role)
+	if err != nil {
+		t.Fatalf("grant %s to %s: %v", role, a.Login, err)
+	}
+	if err := db.Create(&models.AgentRole{AgentID: a.ID, RoleID: r.ID, Source: models.RoleManual}).Error; err != nil {
+		t.Fatalf("grant %s to %s: %v", role, a.Login, err)
+	}
 }

@@ -30,15 +30,15 @@ const APIToken = "kizdesk-demo-token"
 // Login describes a demo account for the start-up banner.
 type Login struct {
 	Login, Name string
-	Role        models.Role
+	Role        string // the role the demo gives the agent
 }
 
 // Logins are the demo agents.
 var Logins = []Login{
-	{"admin", "Anna Admin", models.RoleAdmin},
-	{"helpdesk", "Hannes Helpdesk", models.RoleFirstLevel},
-	{"mail", "Maria Mailserver", models.RoleSecondLevel},
-	{"netz", "Nils Netzwerk", models.RoleTeam},
+	{"admin", "Anna Admin", models.AdminRole},
+	{"helpdesk", "Hannes Helpdesk", "1st level"},
+	{"mail", "Maria Mailserver", models.SecondLevelRole("E-Mail & Kalender")},
+	{"netz", "Nils Netzwerk", "Team Netzwerk"},
 }
 
 // Seed adds the demo data unless the tenant "kiz" exists already, then
@@ -84,7 +84,7 @@ func seedCatalogue(ctx context.Context, db *gorm.DB) error {
 		return err
 	}
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		kiz := models.Tenant{Slug: "kiz", Name: "Kommunikations- und Informationszentrum (kiz)"}
+		kiz := models.Tenant{Slug: "kiz", Name: "Kommunikations- und Informationszentrum (kiz)", Operator: true}
 		if err := tx.Create(&kiz).Error; err != nil {
 			return err
 		}
@@ -127,16 +127,20 @@ func seedCatalogue(ctx context.Context, db *gorm.DB) error {
 				return err
 			}
 		}
+		roles, err := models.PredefinedRoles(ctx, tx, kiz.ID)
+		if err != nil {
+			return err
+		}
 		for _, l := range Logins {
 			a := models.Agent{TenantID: kiz.ID, Login: l.Login, Name: l.Name, Email: l.Login + "@kiz.example",
-				Role: l.Role, PasswordHash: string(hash), Active: true}
-			if l.Role == models.RoleTeam {
-				a.Team = "Team Netzwerk"
-			}
+				PasswordHash: string(hash), Active: true}
 			if err := tx.Create(&a).Error; err != nil {
 				return err
 			}
-			if l.Role == models.RoleAdmin {
+			if err := tx.Create(&models.AgentRole{AgentID: a.ID, RoleID: roles[l.Role].ID, Source: models.RoleManual}).Error; err != nil {
+				return err
+			}
+			if l.Role == models.AdminRole {
 				if err := models.CreateAPIToken(ctx, tx, a.ID, "demo", APIToken); err != nil {
 					return err
 				}

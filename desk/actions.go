@@ -49,18 +49,46 @@ type AssignRequest struct {
 	ResponsibleID int64
 }
 
-// Assign sets a ticket's owner and responsible agent.
+// Assign sets a ticket's owner and responsible agent; both must hold the
+// owner permission on the ticket's queue.
 func (d *Desk) Assign(ctx context.Context, p Principal, number string, req AssignRequest) (ticket.View, error) {
 	fe := FieldErrors{}
+	t, err := d.readable(ctx, p, number)
+	if err != nil {
+		return ticket.View{}, err
+	}
 	owner, err := d.agentRef(ctx, p, fe, "owner_id", req.OwnerID)
+	if err == nil {
+		err = d.mayHold(ctx, fe, "owner_id", owner, t, ticket.PermOwner)
+	}
 	if err != nil {
 		return ticket.View{}, err
 	}
 	resp, err := d.agentRef(ctx, p, fe, "responsible_id", req.ResponsibleID)
+	if err == nil {
+		err = d.mayHold(ctx, fe, "responsible_id", resp, t, ticket.PermOwner)
+	}
 	if err != nil {
 		return ticket.View{}, err
 	}
 	return d.send(ctx, p, number, ticket.ActionAssign, req.RequestKey, fe, ticket.AssignInput{Owner: owner, Responsible: resp})
+}
+
+// mayHold records a field error unless the agent named in a form has perm
+// on the ticket's queue (an owner must be able to work the ticket, a
+// watcher to read it).
+func (d *Desk) mayHold(ctx context.Context, fe FieldErrors, field string, who ticket.AgentRef, t models.TicketRow, perm ticket.Perm) error {
+	if who.ID == 0 {
+		return nil
+	}
+	a, err := d.access(ctx, Principal{Kind: ticket.ActorAgent, TenantID: t.TenantID, ID: who.ID})
+	if err != nil {
+		return err
+	}
+	if !a.On(t.QueueID).Has(perm) {
+		fe[field] = ticket.P(ticket.RefusedPermission, "Perm", string(perm), "Queue", t.QueueName)
+	}
+	return nil
 }
 
 func (d *Desk) agentRef(ctx context.Context, p Principal, fe FieldErrors, field string, id int64) (ticket.AgentRef, error) {
@@ -100,7 +128,14 @@ func (d *Desk) Watch(ctx context.Context, p Principal, number string, req WatchR
 	if id == 0 {
 		id = p.ID
 	}
+	t, err := d.readable(ctx, p, number)
+	if err != nil {
+		return ticket.View{}, err
+	}
 	who, err := d.agentRef(ctx, p, fe, "agent_id", id)
+	if err == nil {
+		err = d.mayHold(ctx, fe, "agent_id", who, t, ticket.PermRO)
+	}
 	if err != nil {
 		return ticket.View{}, err
 	}
@@ -129,11 +164,18 @@ func (d *Desk) queueRef(ctx context.Context, p Principal, fe FieldErrors, id int
 		return ticket.QueueRef{}, nil
 	}
 	q, err := models.QueueByID(ctx, d.db, p.TenantID, id)
-	if errors.Is(err, models.ErrNotFound) {
+	if err == nil {
+		err = d.need(ctx, p, q.ID, q.Name, ticket.PermMoveInto)
+	}
+	var rejected *RejectedError
+	switch {
+	case errors.Is(err, models.ErrNotFound):
 		fe["queue_id"] = ticket.P(ticket.FieldUnknown)
 		return ticket.QueueRef{}, nil
-	}
-	if err != nil {
+	case errors.As(err, &rejected):
+		fe["queue_id"] = rejected.Problem
+		return ticket.QueueRef{}, nil
+	case err != nil:
 		return ticket.QueueRef{}, err
 	}
 	return queueRef(q), nil
@@ -156,7 +198,7 @@ type ClassifyRequest struct {
 func (d *Desk) Classify(ctx context.Context, p Principal, number string, req ClassifyRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	in := ticket.ClassifyInput{}
-	t, err := models.TicketByNumber(ctx, d.db, p.TenantID, number)
+	t, err := d.readable(ctx, p, number)
 	if err != nil {
 		return ticket.View{}, err
 	}
@@ -272,7 +314,7 @@ type MergeRequest struct {
 func (d *Desk) Merge(ctx context.Context, p Principal, number string, req MergeRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	into := strings.TrimSpace(req.Into)
-	if err := d.checkOther(ctx, p, fe, "into", into, number); err != nil {
+	if err := d.checkOther(ctx, p, fe, "into", into, number, ticket.PermRW); err != nil {
 		return ticket.View{}, err
 	}
 	return d.send(ctx, p, number, ticket.ActionMerge, req.RequestKey, fe, ticket.MergeInput{Into: into})
@@ -288,15 +330,17 @@ type LinkRequest struct {
 func (d *Desk) Link(ctx context.Context, p Principal, number string, req LinkRequest) (ticket.View, error) {
 	fe := FieldErrors{}
 	other := strings.TrimSpace(req.Other)
-	if err := d.checkOther(ctx, p, fe, "other", other, number); err != nil {
+	if err := d.checkOther(ctx, p, fe, "other", other, number, ticket.PermRO); err != nil {
 		return ticket.View{}, err
 	}
 	return d.send(ctx, p, number, ticket.ActionLink, req.RequestKey, fe, ticket.LinkInput{Other: other})
 }
 
 // checkOther checks the number of a second ticket: it exists for the
-// tenant, is not the ticket itself and was not merged away.
-func (d *Desk) checkOther(ctx context.Context, p Principal, fe FieldErrors, field, other, number string) error {
+// tenant, the agent sees it and has perm on it (merging changes both
+// ends: rw; linking shows the other: ro), it is not the ticket itself and
+// was not merged away.
+func (d *Desk) checkOther(ctx context.Context, p Principal, fe FieldErrors, field, other, number string, perm ticket.Perm) error {
 	switch {
 	case other == "":
 		fe[field] = ticket.P(ticket.FieldRequired)
@@ -309,12 +353,19 @@ func (d *Desk) checkOther(ctx context.Context, p Principal, fe FieldErrors, fiel
 		fe[field] = bad
 		return nil
 	}
-	t, err := models.TicketByNumber(ctx, d.db, p.TenantID, other)
-	if errors.Is(err, models.ErrNotFound) {
+	t, err := d.readable(ctx, p, other)
+	if err == nil {
+		err = d.need(ctx, p, t.QueueID, t.QueueName, perm)
+	}
+	var rejected *RejectedError
+	switch {
+	case errors.Is(err, models.ErrNotFound):
 		fe[field] = ticket.P(ticket.FieldUnknown)
 		return nil
-	}
-	if err != nil {
+	case errors.As(err, &rejected):
+		fe[field] = rejected.Problem
+		return nil
+	case err != nil:
 		return err
 	}
 	if t.State == string(ticket.StateMerged) {
@@ -379,6 +430,10 @@ type FollowUpResult struct {
 // merged ticket goes to the ticket it was merged into; after the window a
 // new ticket is opened, linked to the old one.
 func (d *Desk) FollowUp(ctx context.Context, p Principal, number string, req FollowUpRequest) (FollowUpResult, error) {
+	t, err := d.readable(ctx, p, number)
+	if err != nil {
+		return FollowUpResult{}, err
+	}
 	fe := FieldErrors{}
 	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
 	checkOptional(fe, "subject", req.Subject, ticket.Line, ticket.MaxTitleLength)
@@ -390,7 +445,6 @@ func (d *Desk) FollowUp(ctx context.Context, p Principal, number string, req Fol
 	if len(fe) > 0 {
 		return FollowUpResult{}, fe
 	}
-	t, err := d.readable(ctx, p, number)
 	for hops := 0; err == nil && t.MergedInto != "" && hops < 10; hops++ {
 		t, err = models.TicketByNumber(ctx, d.db, p.TenantID, t.MergedInto)
 	}
@@ -441,20 +495,42 @@ func (d *Desk) FollowUp(ctx context.Context, p Principal, number string, req Fol
 	return FollowUpResult{Number: v.Number, NewTicket: true}, nil
 }
 
-// RemindersReached lists the tenant's tickets whose reminder is due.
+// RemindersReached lists the tickets whose reminder is due in the queues
+// the agent sees.
 func (d *Desk) RemindersReached(ctx context.Context, p Principal) ([]models.TicketRow, error) {
+	queues, err := d.seenQueues(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return models.RemindersReached(ctx, d.db, p.TenantID, queues, time.Now(), maxQueueList)
+}
+
+// CountRemindersReached counts the tickets whose reminder is due in the
+// queues the agent sees.
+func (d *Desk) CountRemindersReached(ctx context.Context, p Principal) (int, error) {
+	queues, err := d.seenQueues(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	return models.CountRemindersReached(ctx, d.db, p.TenantID, queues, time.Now())
+}
+
+// seenQueues returns the IDs of the queues an agent sees, or nil for an
+// admin, who sees them all.
+func (d *Desk) seenQueues(ctx context.Context, p Principal) ([]int64, error) {
 	if err := mustBeAgent(p); err != nil {
 		return nil, err
 	}
-	return models.RemindersReached(ctx, d.db, p.TenantID, 0, time.Now(), maxQueueList)
-}
-
-// CountRemindersReached counts the tenant's tickets whose reminder is due.
-func (d *Desk) CountRemindersReached(ctx context.Context, p Principal) (int, error) {
-	if err := mustBeAgent(p); err != nil {
-		return 0, err
+	a, err := d.access(ctx, p)
+	if err != nil || a.Admin {
+		return nil, err
 	}
-	return models.CountRemindersReached(ctx, d.db, p.TenantID, time.Now())
+	qs, err := d.queuesWith(ctx, p, ticket.PermRO)
+	ids := []int64{}
+	for _, q := range qs {
+		ids = append(ids, q.ID)
+	}
+	return ids, err
 }
 
 // TermsFor tells what a ticket of the service (0: none) and priority in

@@ -23,7 +23,7 @@ func TestActionsCheckInput(t *testing.T) {
 		a := desk.AgentPrincipal(f.Agent)
 		other := models.Tenant{Slug: "other", Name: "Other"}
 		db.Create(&other)
-		foreignAgent := models.Agent{TenantID: other.ID, Login: "x", Name: "X", Email: "x@x", Role: models.RoleAdmin, PasswordHash: "-", Active: true}
+		foreignAgent := models.Agent{TenantID: other.ID, Login: "x", Name: "X", Email: "x@x", PasswordHash: "-", Active: true}
 		db.Create(&foreignAgent)
 		first := models.Queue{TenantID: f.Tenant.ID, Name: "Another 1st level", Level: models.LevelFirst}
 		db.Create(&first)

@@ -17,13 +17,15 @@ type Principal struct {
 	TenantID int64
 	ID       int64 // the agent's or customer's ID; an integration's token ID
 	Name     string
-	Login    string      // agents and customers
-	Role     models.Role // agents
+	Login    string // agents and customers
+	// Access is an agent's permissions, once the desk has read them
+	// (WithAccess); nil: the desk reads them when it needs them.
+	Access *Access
 }
 
 // AgentPrincipal is an agent acting in person (a session or their token).
 func AgentPrincipal(a models.Agent) Principal {
-	return Principal{Kind: ticket.ActorAgent, TenantID: a.TenantID, ID: a.ID, Name: a.Name, Login: a.Login, Role: a.Role}
+	return Principal{Kind: ticket.ActorAgent, TenantID: a.TenantID, ID: a.ID, Name: a.Name, Login: a.Login}
 }
 
 // CustomerPrincipal is a customer acting in person (the portal).
@@ -70,17 +72,19 @@ func mustBeAgent(p Principal) error {
 	return nil
 }
 
-// mayRead tells whether p may address ticket t at all. Agents see their
-// tenant's tickets (queue permissions come with the role concept); a
-// customer only tickets they are the customer of; an integration may
-// address its tenant's tickets (to post a follow-up) but reads nothing:
-// every read asks mustBeAgent as well.
-func mayRead(p Principal, t models.TicketRow) bool {
+// mayRead tells whether p may address ticket t at all. Agents see the
+// tickets of the queues they have ro on (a is their access); a customer
+// only tickets they are the customer of; an integration may address its
+// tenant's tickets (to post a follow-up) but reads nothing: every read
+// asks mustBeAgent as well.
+func mayRead(p Principal, a *Access, t models.TicketRow) bool {
 	if t.TenantID != p.TenantID {
 		return false
 	}
 	switch p.Kind {
-	case ticket.ActorAgent, ticket.ActorSystem, ticket.ActorIntegration:
+	case ticket.ActorAgent:
+		return a.Sees(t.QueueID)
+	case ticket.ActorSystem, ticket.ActorIntegration:
 		return true
 	case ticket.ActorCustomer:
 		return t.CustomerID == p.ID

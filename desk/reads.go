@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"slices"
 
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -17,12 +18,17 @@ func (d *Desk) AgentByToken(ctx context.Context, token string) (models.Agent, er
 	return models.AgentByToken(ctx, d.db, token)
 }
 
-// QueueOverview counts the open tickets in each of the agent's tenant's queues.
+// QueueOverview counts the open tickets in each queue the agent sees.
 func (d *Desk) QueueOverview(ctx context.Context, p Principal) ([]models.QueueCount, error) {
 	if err := mustBeAgent(p); err != nil {
 		return nil, err
 	}
-	return models.QueueCounts(ctx, d.db, p.TenantID, stateStrings(ticket.OpenStates()), string(ticket.StateNew))
+	a, err := d.access(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := models.QueueCounts(ctx, d.db, p.TenantID, stateStrings(ticket.OpenStates()), string(ticket.StateNew))
+	return slices.DeleteFunc(counts, func(c models.QueueCount) bool { return !a.Sees(c.ID) }), err
 }
 
 // maxQueueList bounds a queue page; the queue view reads the index, never
@@ -37,6 +43,9 @@ func (d *Desk) QueueTickets(ctx context.Context, p Principal, queueID int64) (mo
 	q, err := models.QueueByID(ctx, d.db, p.TenantID, queueID)
 	if err != nil {
 		return q, nil, err
+	}
+	if err := d.need(ctx, p, q.ID, q.Name, ticket.PermRO); err != nil {
+		return models.Queue{}, nil, err
 	}
 	rows, err := models.TicketsInQueue(ctx, d.db, p.TenantID, queueID, stateStrings(ticket.OpenStates()), maxQueueList)
 	return q, rows, err
@@ -65,6 +74,13 @@ func (d *Desk) Ticket(ctx context.Context, p Principal, number string) (TicketDe
 	if out.Linked, err = models.LinkedTickets(ctx, d.db, p.TenantID, t.Number); err != nil {
 		return out, err
 	}
+	// A link to a ticket of a queue the agent does not see shows nothing
+	// of it, not even its title.
+	a, err := d.access(ctx, p)
+	if err != nil {
+		return out, err
+	}
+	out.Linked = slices.DeleteFunc(out.Linked, func(l models.TicketRow) bool { return !a.Sees(l.QueueID) })
 	if out.Notifications, err = models.NotificationsOf(ctx, d.db, t.ID); err != nil {
 		return out, err
 	}
@@ -111,19 +127,22 @@ func (d *Desk) FormChoices(ctx context.Context, p Principal) (FormChoices, error
 	if f.Customers, err = models.Customers(ctx, d.db, p.TenantID); err != nil {
 		return f, err
 	}
+	if f.Queues, err = d.queuesWith(ctx, p, ticket.PermCreate); err != nil {
+		return f, err
+	}
+	if f.Targets, err = d.queuesWith(ctx, p, ticket.PermMoveInto); err != nil {
+		return f, err
+	}
 	if f.Services, err = models.Services(ctx, d.db, p.TenantID); err != nil {
 		return f, err
 	}
-	if f.Queues, err = models.Queues(ctx, d.db, p.TenantID); err != nil {
-		return f, err
-	}
-	if f.Types, err = models.TicketTypes(ctx, d.db); err != nil {
-		return f, err
-	}
-	if f.Priorities, err = models.Priorities(ctx, d.db); err != nil {
-		return f, err
-	}
-	return f, nil
+	// A service is offered where its tickets may be opened.
+	f.Services = slices.DeleteFunc(f.Services, func(s models.Service) bool {
+		return !slices.ContainsFunc(f.Queues, func(q models.Queue) bool { return q.ID == s.QueueID })
+	})
+	classes, err := d.classes(ctx)
+	f.Types, f.Priorities = classes.Types, classes.Priorities
+	return f, err
 }
 
 // classes are the ticket types and priorities a ticket may be classified
@@ -136,5 +155,9 @@ func (d *Desk) classes(ctx context.Context) (FormChoices, error) {
 		return f, err
 	}
 	f.Priorities, err = models.Priorities(ctx, d.db)
+	// Retired types and priorities stay on old tickets but are not chosen
+	// anew.
+	f.Types = slices.DeleteFunc(f.Types, func(t models.TicketType) bool { return !t.Active })
+	f.Priorities = slices.DeleteFunc(f.Priorities, func(p models.Priority) bool { return !p.Active })
 	return f, err
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
+	"github.com/kiz-ulm/kizdesk/workflows"
 )
 
 // send is how every agent action reaches a ticket: it refuses principals
@@ -28,33 +29,42 @@ func (d *Desk) send(ctx context.Context, p Principal, number string, act ticket.
 	if err := mustBeAgent(p); err != nil {
 		return ticket.View{}, err
 	}
+	// Whether the agent may do this comes first: a ticket it cannot see
+	// answers "not found" whatever the form held.
+	t, err := d.readable(ctx, p, number)
+	if err != nil {
+		return ticket.View{}, err
+	}
+	if err := d.need(ctx, p, t.QueueID, t.QueueName, workflows.NeededPerm(act, in, viewOfRow(t))); err != nil {
+		return ticket.View{}, err
+	}
 	key = strings.TrimSpace(key)
 	checkKey(fe, "request_key", key)
 	if len(fe) > 0 {
 		return ticket.View{}, fe
 	}
-	t, err := d.readable(ctx, p, number)
-	if err != nil {
-		return ticket.View{}, err
-	}
 	if t.State == string(ticket.StateMerged) {
 		// Its workflow may have ended: say where the ticket went, here.
 		return ticket.View{}, refused(ticket.RefusedMerged, "Into", t.MergedInto, "Action", string(act))
 	}
-	return d.update(ctx, number, act, withRequest(in, p, key, act))
+	g, err := d.grant(ctx, p, t, act)
+	if err != nil {
+		return ticket.View{}, err
+	}
+	return d.update(ctx, number, act, withRequest(in, p, key, act, g))
 }
 
 // withRequest returns in with its Request filled in. Every input embeds
 // ticket.Request; setting it here, in one place, spares each action from
 // repeating it. The fingerprint covers the action, who acts and what they
 // asked, so the same key with other content can be told apart.
-func withRequest(in ticket.Input, p Principal, key string, act ticket.Action) any {
+func withRequest(in ticket.Input, p Principal, key string, act ticket.Action, g *ticket.Grant) any {
 	v := reflect.New(reflect.TypeOf(in)).Elem()
 	v.Set(reflect.ValueOf(in))
 	body, _ := json.Marshal(v.Interface()) // plain structs: cannot fail
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d\x00%s", act, p.Kind, p.ID, body))
 	v.FieldByName("Request").Set(reflect.ValueOf(ticket.Request{
-		Actor: p.Actor(), Key: key, Print: hex.EncodeToString(sum[:16]),
+		Actor: p.Actor(), Key: key, Print: hex.EncodeToString(sum[:16]), Grant: g,
 	}))
 	return v.Interface()
 }
@@ -69,7 +79,11 @@ func (d *Desk) readable(ctx context.Context, p Principal, number string) (models
 	if err != nil {
 		return t, err
 	}
-	if !mayRead(p, t) {
+	a, err := d.access(ctx, p)
+	if err != nil {
+		return t, err
+	}
+	if !mayRead(p, a, t) {
 		return models.TicketRow{}, fmt.Errorf("ticket %s for %s %d: %w", number, p.Kind, p.ID, ErrNotFound)
 	}
 	return t, nil

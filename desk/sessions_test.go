@@ -60,7 +60,7 @@ func TestLoginThrottle(t *testing.T) {
 		d, f, clk := newClockedDesk(t, db)
 		hash, _ := bcrypt.GenerateFromPassword([]byte("other password"), bcrypt.MinCost)
 		other := models.Agent{TenantID: f.Tenant.ID, Login: "other", Name: "Other Agent", Email: "o@example.org",
-			Role: models.RoleFirstLevel, PasswordHash: string(hash), Active: true}
+			PasswordHash: string(hash), Active: true}
 		if err := models.CreateAgent(t.Context(), db, &other); err != nil {
 			t.Fatal(err)
 		}

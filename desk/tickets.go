@@ -250,6 +250,16 @@ func (d *Desk) checkCreate(ctx context.Context, p Principal, req CreateTicketReq
 		fe["queue_id"] = ticket.P(ticket.FieldUnknown)
 	} else if err != nil {
 		return in, err
+	} else if perr := d.mayCreate(ctx, p, q); perr != nil {
+		var rejected *RejectedError
+		switch {
+		case errors.Is(perr, models.ErrNotFound):
+			fe["queue_id"] = ticket.P(ticket.FieldUnknown)
+		case errors.As(perr, &rejected):
+			fe["queue_id"] = rejected.Problem
+		default:
+			return in, perr
+		}
 	} else {
 		in.Ticket.QueueID, in.Ticket.QueueName = q.ID, q.Name
 		in.Ticket.Level = ticket.Level(q.Level)
@@ -275,6 +285,16 @@ func (d *Desk) checkCreate(ctx context.Context, p Principal, req CreateTicketReq
 	}
 	in.Terms, err = d.terms(ctx, p.TenantID, svc, in.Ticket.PriorityID, in.Ticket.QueueID)
 	return in, err
+}
+
+// mayCreate refuses an agent without the create permission on the queue;
+// others reach here only for follow-ups that open a new ticket, which the
+// queue's follow-up policy decides.
+func (d *Desk) mayCreate(ctx context.Context, p Principal, q models.Queue) error {
+	if !p.IsAgent() {
+		return nil
+	}
+	return d.need(ctx, p, q.ID, q.Name, ticket.PermCreate)
 }
 
 // checkText records the problem with a required text field, if any.

@@ -7,14 +7,23 @@ import (
 	"gorm.io/gorm"
 )
 
-// Roles lists the agent roles in the order admins think of them.
-var Roles = []Role{RoleAdmin, RoleFirstLevel, RoleSecondLevel, RoleTeam}
-
-// EnsureTenant returns the tenant with slug, creating it with name if it
-// does not exist.
+// EnsureTenant returns the tenant with slug, creating it with name and
+// its predefined roles if it does not exist. The first tenant is the
+// operator tenant.
 func EnsureTenant(ctx context.Context, db *gorm.DB, slug, name string) (Tenant, error) {
 	t := Tenant{Slug: slug, Name: name}
-	err := db.WithContext(ctx).Where(Tenant{Slug: slug}).FirstOrCreate(&t).Error
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Tenant{}).Count(&n).Error; err != nil {
+			return err
+		}
+		t.Operator = n == 0
+		if err := tx.Where(Tenant{Slug: slug}).FirstOrCreate(&t).Error; err != nil {
+			return err
+		}
+		_, err := PredefinedRoles(ctx, tx, t.ID)
+		return err
+	})
 	if err != nil {
 		return t, fmt.Errorf("tenant %s: %w", slug, err)
 	}

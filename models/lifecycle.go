@@ -67,11 +67,13 @@ func AgentOfTenant(ctx context.Context, db *gorm.DB, tenantID, id int64) (Agent,
 // joined with their names: PostgreSQL underestimates how many reminders are
 // due (state and due time are not independent), and with the joins in the
 // same query it planned to join every due reminder and sort them.
-func RemindersReached(ctx context.Context, db *gorm.DB, tenantID, ownerID int64, now time.Time, limit int) ([]TicketRow, error) {
+//
+// queues, unless nil, limits the list to those queues (the agent's).
+func RemindersReached(ctx context.Context, db *gorm.DB, tenantID int64, queues []int64, now time.Time, limit int) ([]TicketRow, error) {
 	page := db.Model(&Ticket{}).Select("id").
 		Where("tenant_id = ? AND state = ? AND reminder_due <= ?", tenantID, "pending reminder", now.UTC())
-	if ownerID != 0 {
-		page = page.Where("owner_id = ?", ownerID)
+	if queues != nil {
+		page = page.Where("queue_id IN ?", append(queues, 0)) // 0: never a queue, so the list is never empty
 	}
 	page = page.Order("reminder_due ASC, id ASC").Limit(limit)
 	var rows []TicketRow
@@ -81,10 +83,14 @@ func RemindersReached(ctx context.Context, db *gorm.DB, tenantID, ownerID int64,
 
 // CountRemindersReached counts the tenant's tickets whose pending reminder
 // is due.
-func CountRemindersReached(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time) (int, error) {
+func CountRemindersReached(ctx context.Context, db *gorm.DB, tenantID int64, queues []int64, now time.Time) (int, error) {
 	var n int64
-	err := db.WithContext(ctx).Model(&Ticket{}).
-		Where("tenant_id = ? AND state = ? AND reminder_due <= ?", tenantID, "pending reminder", now.UTC()).Count(&n).Error
+	q := db.WithContext(ctx).Model(&Ticket{}).
+		Where("tenant_id = ? AND state = ? AND reminder_due <= ?", tenantID, "pending reminder", now.UTC())
+	if queues != nil {
+		q = q.Where("queue_id IN ?", append(queues, 0))
+	}
+	err := q.Count(&n).Error
 	return int(n), wrap(err, "count reminders reached")
 }
 

@@ -100,11 +100,11 @@ func TestQueueList(t *testing.T) {
 		}
 
 		now := base.Add(2*time.Hour + time.Minute)
-		rem, err := models.RemindersReached(ctx, db, f.Tenant.ID, 0, now, 2)
+		rem, err := models.RemindersReached(ctx, db, f.Tenant.ID, nil, now, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, err := models.CountRemindersReached(ctx, db, f.Tenant.ID, now)
+		n, err := models.CountRemindersReached(ctx, db, f.Tenant.ID, nil, now)
 		if err != nil || n != 3 || len(rem) != 2 {
 			t.Fatalf("reminders: %d listed, %d counted, %v", len(rem), n, err)
 		}

@@ -9,9 +9,13 @@ import "time"
 // Tenant separates the kiz from the historic co-users of the desk: every
 // ticket, queue, service, agent and customer belongs to exactly one.
 type Tenant struct {
-	ID        int64
-	Slug      string
-	Name      string
+	ID   int64
+	Slug string
+	Name string
+	// Operator marks the tenant that runs the desk (the kiz): its admins
+	// also administer tenants, ticket types and priorities.
+	Operator  bool
+	Active    bool `gorm:"default:true"`
 	CreatedAt time.Time
 }
 
@@ -32,8 +36,25 @@ type Queue struct {
 	Name         string
 	Level        Level
 	FollowUpDays int `gorm:"default:7"` // a closed ticket takes follow-ups this long
-	CreatedAt    time.Time
+	// FollowUp is what a follow-up to a closed ticket does: FollowUpReopen
+	// (within FollowUpDays), FollowUpReject or FollowUpNew.
+	FollowUp string `gorm:"default:reopen"`
+	// GroupID is the permission group the queue belongs to: roles grant
+	// permissions on groups.
+	GroupID     *int64
+	SignatureID *int64
+	Comment     string
+	Active      bool `gorm:"default:true"`
+	CreatedAt   time.Time
 }
+
+// What a follow-up to a closed ticket does, per queue (OTRS's follow-up
+// option).
+const (
+	FollowUpReopen = "reopen"
+	FollowUpReject = "reject"
+	FollowUpNew    = "new"
+)
 
 // Service is an entry of the service catalogue. Names are hierarchical
 // ("E-Mail & Kalender::Exchange"). New tickets for a service land in its
@@ -44,41 +65,38 @@ type Service struct {
 	Name               string
 	QueueID            int64
 	SecondLevelQueueID *int64
-	CreatedAt          time.Time
+	// Description says in plain words what the service is, for customers.
+	Description string
+	Active      bool `gorm:"default:true"`
+	CreatedAt   time.Time
 }
 
 // TicketType classifies a ticket (Incident, Service Request, ...).
 type TicketType struct {
-	ID   int64
-	Name string
+	ID     int64
+	Name   string
+	Active bool `gorm:"default:true"`
 }
 
 // Priority is one of the five OTRS priorities; Rank 1 is the lowest.
 type Priority struct {
-	ID   int64
-	Name string
-	Rank int
+	ID     int64
+	Name   string
+	Rank   int
+	Active bool `gorm:"default:true"`
 }
-
-// Role is what an agent may do; permission enforcement builds on it.
-type Role string
-
-const (
-	RoleAdmin       Role = "admin"
-	RoleFirstLevel  Role = "1st level"
-	RoleSecondLevel Role = "2nd level"
-	RoleTeam        Role = "team"
-)
 
 // Agent is a member of staff who works tickets.
 type Agent struct {
-	ID           int64
-	TenantID     int64
-	Login        string
-	Name         string
-	Email        string
-	Role         Role
-	Team         string // for RoleTeam: the team's name
+	ID       int64
+	TenantID int64
+	Login    string
+	Name     string
+	Email    string
+	Phone    string
+	// Source is SourceLocal (the password is checked here) or SourceLDAP
+	// (the kiz directory checks it; PasswordHash stays empty).
+	Source       string `gorm:"default:local"`
 	PasswordHash string
 	Active       bool
 	// Language is the interface language the agent chose ("de", "en");
@@ -89,13 +107,24 @@ type Agent struct {
 
 // Customer is anyone with a kiz account who asks the desk for help.
 type Customer struct {
-	ID        int64
-	TenantID  int64
-	Login     string
-	Name      string
-	Email     string
-	CreatedAt time.Time
+	ID         int64
+	TenantID   int64
+	Login      string
+	Name       string
+	Email      string
+	Phone      string
+	Department string
+	CompanyID  *int64
+	Source     string `gorm:"default:local"`
+	Active     bool   `gorm:"default:true"`
+	CreatedAt  time.Time
 }
+
+// Where an account comes from.
+const (
+	SourceLocal = "local"
+	SourceLDAP  = "ldap"
+)
 
 // Ticket is the projection of one ticket workflow: its current values.
 // LastSeq is the sequence number of the last history entry projected.

@@ -123,12 +123,7 @@ func SetAgentActive(ctx context.Context, db *gorm.DB, agentID int64, active bool
 		if active {
 			return nil
 		}
-		ids := tx.Model(&WebSession{}).Select("id").Where("agent_id = ?", agentID)
-		if err := tx.Where("session_id IN (?)", ids).Delete(&WebFormState{}).Error; err != nil {
-			return err
-		}
-		return tx.Model(&WebSession{}).Where("agent_id = ? AND revoked_at IS NULL", agentID).
-			Update("revoked_at", dbTime(now)).Error
+		return RevokeAgentSessions(ctx, tx, agentID, now)
 	})
 	return wrap(err, fmt.Sprintf("set agent %d active=%t", agentID, active))
 }

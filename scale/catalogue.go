@@ -161,32 +161,39 @@ func ensureAgents(tx *gorm.DB, tenantID int64, queues map[string]int64) error {
 	if err := tx.Where("login = ?", "helpdesk").Take(&helpdesk).Error; err != nil {
 		return fmt.Errorf("the demo's agent helpdesk: %w", err)
 	}
-	add := func(login, name string, role models.Role, team string) error {
+	roles, err := models.PredefinedRoles(tx.Statement.Context, tx, tenantID)
+	if err != nil {
+		return err
+	}
+	add := func(login, name, role string) error {
 		var n int64
 		if err := tx.Model(&models.Agent{}).Where("login = ?", login).Count(&n).Error; err != nil || n > 0 {
 			return err
 		}
-		a := models.Agent{TenantID: tenantID, Login: login, Name: name, Email: login + "@kiz.example", Role: role,
-			Team: team, PasswordHash: helpdesk.PasswordHash, Active: true}
-		return tx.Create(&a).Error
+		a := models.Agent{TenantID: tenantID, Login: login, Name: name, Email: login + "@kiz.example",
+			PasswordHash: helpdesk.PasswordHash, Active: true}
+		if err := tx.Create(&a).Error; err != nil {
+			return err
+		}
+		return tx.Create(&models.AgentRole{AgentID: a.ID, RoleID: roles[role].ID, Source: models.RoleManual}).Error
 	}
 	for i := range 15 {
 		first, last := firstNames[i%len(firstNames)], lastNames[(i*7)%len(lastNames)]
-		if err := add(fmt.Sprintf("hd%02d", i+1), first+" "+last, models.RoleFirstLevel, ""); err != nil {
+		if err := add(fmt.Sprintf("hd%02d", i+1), first+" "+last, "1st level"); err != nil {
 			return err
 		}
 	}
 	i := 0
 	for _, eq := range append([]extraQueue{{"E-Mail & Kalender", models.LevelSecond}, {"Netz & WLAN", models.LevelSecond},
 		{"Accounts & IDM", models.LevelSecond}, {"Team Netzwerk", models.LevelTeam}}, extraQueues...) {
-		role, team := models.RoleSecondLevel, ""
+		role := models.SecondLevelRole(eq.name)
 		if eq.level == models.LevelTeam {
-			role, team = models.RoleTeam, eq.name
+			role = eq.name
 		}
 		for range 3 {
 			i++
 			first, last := firstNames[(i*3)%len(firstNames)], lastNames[(i*11)%len(lastNames)]
-			if err := add(fmt.Sprintf("sl%02d", i), first+" "+last, role, team); err != nil {
+			if err := add(fmt.Sprintf("sl%02d", i), first+" "+last, role); err != nil {
 				return err
 			}
 		}
@@ -268,20 +275,17 @@ func loadCatalogue(ctx context.Context, db *gorm.DB, c catalogue) (catalogue, er
 	c.byQueue = map[int64][]person{}
 	for _, a := range agents {
 		p := person{a.ID, a.Name}
-		switch a.Role {
-		case models.RoleFirstLevel, models.RoleAdmin:
+		access, err := models.AgentAccess(ctx, db, c.tenant.ID, a.ID)
+		if err != nil {
+			return c, err
+		}
+		if access.Admin || slices.Contains(access.Roles, "1st level") {
 			c.firstLevel = append(c.firstLevel, p)
-		case models.RoleTeam:
-			for _, q := range qs {
-				if q.Name == a.Team {
-					c.byQueue[q.ID] = append(c.byQueue[q.ID], p)
-				}
-			}
-		case models.RoleSecondLevel:
-			for _, q := range qs {
-				if q.Level == models.LevelSecond && len(c.byQueue[q.ID]) < 3 && !hasPerson(c.byQueue, p.ID) {
-					c.byQueue[q.ID] = append(c.byQueue[q.ID], p)
-				}
+			continue
+		}
+		for _, q := range qs {
+			if slices.Contains(access.Queues[q.ID], "rw") && !hasPerson(c.byQueue, p.ID) {
+				c.byQueue[q.ID] = append(c.byQueue[q.ID], p)
 			}
 		}
 	}

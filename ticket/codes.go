@@ -87,6 +87,8 @@ const (
 	RefusedNotCustomer     Code = "refused.not_customer"     // a customer acts on a ticket not theirs
 	RefusedForbidden       Code = "refused.forbidden"        // this kind of principal may not do this
 	RefusedSameResponsible Code = "refused.same_responsible" //
+	RefusedPermission      Code = "refused.permission"       // Perm, Queue: the agent lacks Perm on Queue
+	RefusedQueueChanged    Code = "refused.queue_changed"    // the ticket moved to another queue meanwhile: look again
 )
 
 // Field problems: what is wrong with one input field.
@@ -136,7 +138,7 @@ var allCodes = []Code{
 	RefusedStored, RefusedAlreadyAssign, RefusedAlreadyLocked, RefusedNotLocked, RefusedLockNeedsAgent,
 	RefusedWatching, RefusedNotWatching, RefusedSameQueue, RefusedSameClass, RefusedCalendar, RefusedEscalateFirst,
 	RefusedWithTeam, RefusedFirstLevel, RefusedNoFirstLevel, RefusedLinked, RefusedSelf, RefusedNotCustomer,
-	RefusedForbidden, RefusedSameResponsible,
+	RefusedForbidden, RefusedSameResponsible, RefusedPermission, RefusedQueueChanged,
 	FieldRequired, FieldTooLong, FieldBadUTF8, FieldControlChars, FieldUnknown, FieldChoose, FieldPast, FieldTooFar,
 	FieldBadTime, FieldBadRFC3339, FieldBadNumber, FieldSelf, FieldMergedInto, FieldNotSecondary, FieldNegative, FieldMinutes,
 	MsgFixFields, MsgNotFound, MsgUnavailable, MsgBadLogin, MsgThrottled, MsgNoToken, MsgFormExpired, MsgBadRequest,

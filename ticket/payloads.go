@@ -198,6 +198,9 @@ type Request struct {
 	Actor Actor
 	Key   string `json:",omitempty"`
 	Print string `json:",omitempty"`
+	// Grant is set for agents: their permissions on the ticket's queue.
+	// Requests recorded before permissions existed have none.
+	Grant *Grant `json:",omitempty"`
 }
 
 // Req returns the request part of an action's input.

@@ -46,6 +46,10 @@ func (s *server) requireToken(c *gin.Context) {
 		s.fail(c, fmt.Errorf("api token: %w", err))
 		return
 	}
+	if p, err = s.desk.WithAccess(c.Request.Context(), p); err != nil {
+		s.fail(c, fmt.Errorf("api token access: %w", err))
+		return
+	}
 	c.Set(keyPrincipal, p)
 	c.Header("Cache-Control", "no-store")
 	c.Next()

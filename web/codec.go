@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
-	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -93,7 +92,7 @@ func (s *server) requireCodecAdmin(c *gin.Context) {
 			slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path), slog.String("err", err.Error()))
 		s.codecFail(c, http.StatusInternalServerError, errors.New("something went wrong, please try again later"))
 		return
-	case p.Kind != ticket.ActorAgent || p.Role != models.RoleAdmin:
+	case p.Kind != ticket.ActorAgent || p.Access == nil || !p.Access.Admin:
 		// An integration's token (a mail gateway) is no admin either.
 		s.codecFail(c, http.StatusForbidden, errCodecAdmin)
 		return
@@ -120,7 +119,7 @@ func (s *server) codecPrincipal(c *gin.Context) (desk.Principal, error) {
 		if err != nil {
 			return desk.Principal{}, fmt.Errorf("codec: api token: %w", err)
 		}
-		return p, nil
+		return s.desk.WithAccess(ctx, p)
 	}
 	sess := sessionOf(c)
 	id := sess.agentID()
@@ -135,7 +134,7 @@ func (s *server) codecPrincipal(c *gin.Context) (desk.Principal, error) {
 	if err != nil {
 		return desk.Principal{}, fmt.Errorf("codec: agent %d of session: %w", id, err)
 	}
-	return desk.AgentPrincipal(a), nil
+	return s.desk.WithAccess(ctx, desk.AgentPrincipal(a))
 }
 
 // codecServe hands the request to the SDK's codec HTTP handler, which

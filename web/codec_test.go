@@ -31,7 +31,7 @@ func newCodecBrowser(t *testing.T) (*browser, *codec.Codec) {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, Options{Codec: c, CodecOrigins: []string{uiOrigin + "/"}})
-	admin := models.Agent{ID: 9, TenantID: 1, Login: "rita", Name: "Rita Root", Role: models.RoleAdmin, Active: true}
+	admin := models.Agent{ID: 9, TenantID: 1, Login: "rita", Name: "Rita Root", Active: true}
 	b.desk.agents[admin.ID] = admin
 	b.desk.password["rita"] = "root"
 	b.desk.tokens[adminToken] = admin.ID

@@ -59,7 +59,7 @@ const (
 var testTime = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
 
 func newFakeDesk() *fakeDesk {
-	agent := models.Agent{ID: 7, TenantID: 1, Login: "anna", Name: "Anna Agent", Role: models.RoleFirstLevel, Active: true}
+	agent := models.Agent{ID: 7, TenantID: 1, Login: "anna", Name: "Anna Agent", Active: true}
 	queue := models.Queue{ID: 3, TenantID: 1, Name: "Helpdesk", Level: models.LevelFirst}
 	svc := int64(11)
 	row := models.TicketRow{
@@ -92,10 +92,13 @@ func newFakeDesk() *fakeDesk {
 		sessions: map[string]int64{},
 		forms:    map[string][]byte{},
 		choices: desk.FormChoices{
-			Agents:    []models.Agent{agent, {ID: 8, TenantID: 1, Login: "bert", Name: "Bert Second", Role: models.RoleSecondLevel, Active: true}},
+			Agents:    []models.Agent{agent, {ID: 8, TenantID: 1, Login: "bert", Name: "Bert Second", Active: true}},
 			Customers: []models.Customer{{ID: 5, Login: "carl", Name: "Carl Customer"}},
 			Services:  []models.Service{{ID: 11, Name: "Printing", QueueID: 3}},
 			Queues: []models.Queue{queue,
+				{ID: 4, TenantID: 1, Name: "Netz 2nd", Level: models.LevelSecond},
+				{ID: 5, TenantID: 1, Name: "Team Druck", Level: models.LevelTeam}},
+			Targets: []models.Queue{queue,
 				{ID: 4, TenantID: 1, Name: "Netz 2nd", Level: models.LevelSecond},
 				{ID: 5, TenantID: 1, Name: "Team Druck", Level: models.LevelTeam}},
 			Types:      []models.TicketType{{ID: 1, Name: "Incident"}, {ID: 2, Name: "Service Request"}},
@@ -224,6 +227,19 @@ func (f *fakeDesk) PrincipalByToken(_ context.Context, token string) (desk.Princ
 		return desk.AgentPrincipal(f.agents[id]), nil
 	}
 	return desk.Principal{}, fmt.Errorf("api token: %w", desk.ErrNotFound)
+}
+
+// WithAccess gives the fake's agents roles by their login: rita is the
+// admin, everyone else 1st level.
+func (f *fakeDesk) WithAccess(_ context.Context, p desk.Principal) (desk.Principal, error) {
+	f.record("WithAccess", p.Login)
+	if p.IsAgent() {
+		p.Access = &desk.Access{Roles: []string{"1st level"}}
+		if p.Login == "rita" {
+			p.Access = &desk.Access{Admin: true, Roles: []string{models.AdminRole}}
+		}
+	}
+	return p, nil
 }
 
 func (f *fakeDesk) QueueOverview(context.Context, desk.Principal) ([]models.QueueCount, error) {

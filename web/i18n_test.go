@@ -133,7 +133,7 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 	}
 	names := map[string][]string{
 		"ui.level.":         {string(models.LevelFirst), string(models.LevelSecond), string(models.LevelTeam)},
-		"ui.role.":          {string(models.RoleAdmin), string(models.RoleFirstLevel), string(models.RoleSecondLevel), string(models.RoleTeam)},
+		"ui.role.":          {models.AdminRole, "1st level"},
 		"ui.kind.":          {string(ticket.ArticleInternalNote), string(ticket.ArticlePhoneNote), string(ticket.ArticleReply), string(ticket.ArticleCustomer)},
 		"ui.actor.":         {string(ticket.ActorAgent), string(ticket.ActorCustomer), string(ticket.ActorSystem), string(ticket.ActorIntegration)},
 		"ui.lock.":          {"lock", "unlock"},

@@ -30,6 +30,9 @@ type layout struct {
 	// ui.title.<page>.
 	Title     string
 	Agent     *models.Agent
+	// Roles are the agent's roles; Admin opens the admin interface.
+	Roles     []string
+	Admin     bool
 	CSRFToken string
 	Flashes   []string
 	Error     string
@@ -156,6 +159,9 @@ func (s *server) render(c *gin.Context, status int, name string, p pageData) {
 	if a, ok := c.Get(keyAgent); ok {
 		agent := a.(models.Agent)
 		l.Agent = &agent
+		if acc := principalOf(c).Access; acc != nil {
+			l.Roles, l.Admin = acc.Roles, acc.Admin
+		}
 	}
 	if sess := sessionOf(c); sess != nil {
 		l.CSRFToken = sess.csrfToken()

@@ -232,8 +232,13 @@ func (s *server) requireAgent(c *gin.Context) {
 		s.fail(c, fmt.Errorf("session of agent %d: %w", id, err))
 		return
 	}
+	p, err := s.desk.WithAccess(c.Request.Context(), desk.AgentPrincipal(a))
+	if err != nil {
+		s.fail(c, fmt.Errorf("access of agent %d: %w", id, err))
+		return
+	}
 	c.Set(keyAgent, a)
-	c.Set(keyPrincipal, desk.AgentPrincipal(a))
+	c.Set(keyPrincipal, p)
 	sess.adoptLang(a.Language)
 	// Agent pages show tickets; keep them out of shared caches and the
 	// back button after logout.

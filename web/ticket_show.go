@@ -106,7 +106,7 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 			break
 		}
 	}
-	for _, q := range p.Choices.Queues {
+	for _, q := range p.Choices.Targets {
 		if q.Level != models.LevelFirst {
 			p.EscalationQueues = append(p.EscalationQueues, q)
 		}

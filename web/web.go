@@ -33,6 +33,7 @@ type Desk interface {
 	SaveFormState(ctx context.Context, token, key string, data []byte) error
 	TakeFormState(ctx context.Context, token, key string) ([]byte, error)
 	PrincipalByToken(ctx context.Context, token string) (desk.Principal, error)
+	WithAccess(ctx context.Context, p desk.Principal) (desk.Principal, error)
 	QueueOverview(ctx context.Context, a desk.Principal) ([]models.QueueCount, error)
 	QueueTickets(ctx context.Context, a desk.Principal, queueID int64) (models.Queue, []models.TicketRow, error)
 	Ticket(ctx context.Context, a desk.Principal, number string) (desk.TicketDetail, error)

@@ -20,7 +20,7 @@ func newEnvFailing(t *testing.T, fail func(in ticket.ProjectTicketInput) error) 
 }
 
 func note(body string) ticket.AddNoteInput {
-	return ticket.AddNoteInput{Request: ticket.Request{Actor: agent}, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: body}}
+	return ticket.AddNoteInput{Request: agentRequest, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: body}}
 }
 
 func hasBody(in ticket.ProjectTicketInput, word string) bool {
@@ -43,10 +43,10 @@ func TestRefusedProjectionIsUndone(t *testing.T) {
 		return nil
 	})
 	poisoned := sendUpdate(env, time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{
-		Request: ticket.Request{Actor: agent}, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "poison"},
+		Request: agentRequest, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "poison"},
 		Next: ticket.NextState{State: ticket.StateClosedSuccessful}})
 	fine := sendUpdate(env, 2*time.Minute, string(ticket.ActionNote), note("fine"))
-	closed := sendUpdate(env, 3*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	closed := sendUpdate(env, 3*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, newInput())
 	if !refusedWith(poisoned.err, ticket.RefusedStored) {
 		t.Fatalf("poisoned note: err %v rejected %v", poisoned.err, poisoned.rejected)
@@ -137,7 +137,7 @@ func TestFollowUpToMergedTicketIsForwarded(t *testing.T) {
 				forwarded = append(forwarded, arg.(ticket.FollowUpInput))
 				return nil
 			})
-		merged := sendUpdate(env, time.Minute, string(ticket.ActionMerge), ticket.MergeInput{Request: ticket.Request{Actor: agent}, Into: into})
+		merged := sendUpdate(env, time.Minute, string(ticket.ActionMerge), ticket.MergeInput{Request: agentRequest, Into: into})
 		msg := ticket.FollowUpInput{Actor: customer, Article: ticket.ArticleInput{Body: "Any news?"}, Key: "<m1@uni-ulm.de>"}
 		env.RegisterDelayedCallback(func() {
 			env.SignalWorkflow(ticket.SignalFollowUp, msg)
@@ -163,12 +163,12 @@ func TestFollowUpToMergedTicketIsForwarded(t *testing.T) {
 func TestTimeAccounting(t *testing.T) {
 	env, p := newEnv(t)
 	account := func(after time.Duration, minutes int, note string) *updateResult {
-		return sendUpdate(env, after, string(ticket.ActionTime), ticket.TimeInput{Request: ticket.Request{Actor: agent}, Minutes: minutes, Note: note})
+		return sendUpdate(env, after, string(ticket.ActionTime), ticket.TimeInput{Request: agentRequest, Minutes: minutes, Note: note})
 	}
 	first := account(time.Minute, 15, "")
 	none := account(2*time.Minute, 0, "")
 	tooMuch := account(3*time.Minute, ticket.MaxTimeMinutes+1, "")
-	closed := sendUpdate(env, 4*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	closed := sendUpdate(env, 4*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	after := account(5*time.Minute, 30, "Wrote up the fix.")
 	env.ExecuteWorkflow(Ticket, newInput())
 	wantDone(t, first, closed, after)

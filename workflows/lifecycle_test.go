@@ -118,9 +118,9 @@ func TestSLAClocksPauseWhilePending(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
 	in.Terms.EscalateAfter = 0
-	reply := sendUpdate(env, until(at(time.November, 30, 10, 0)), string(ticket.ActionReply), ticket.ReplyInput{Request: ticket.Request{Actor: agent}, Body: "We are on it."})
+	reply := sendUpdate(env, until(at(time.November, 30, 10, 0)), string(ticket.ActionReply), ticket.ReplyInput{Request: agentRequest, Body: "We are on it."})
 	pending := sendUpdate(env, until(at(time.November, 30, 10, 30)), string(ticket.ActionPending), ticket.PendingInput{
-		Request: ticket.Request{Actor: agent}, State: ticket.StatePendingReminder, Until: at(time.December, 2, 10, 0)})
+		Request: agentRequest, State: ticket.StatePendingReminder, Until: at(time.December, 2, 10, 0)})
 	var view ticket.View
 	env.RegisterDelayedCallback(func() {
 		res, err := env.QueryWorkflow(ticket.QueryTicket)
@@ -133,7 +133,7 @@ func TestSLAClocksPauseWhilePending(t *testing.T) {
 	}, until(at(time.December, 1, 12, 0)))
 	sendSignal(env, until(at(time.December, 2, 11, 0)), ticket.SignalFollowUp, ticket.FollowUpInput{
 		Actor: customer, Article: ticket.ArticleInput{Body: "Still broken."}, Key: "<m1@uni-ulm.de>"})
-	closed := sendUpdate(env, until(at(time.December, 3, 9, 0)), string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	closed := sendUpdate(env, until(at(time.December, 3, 9, 0)), string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, reply, pending, closed)
@@ -175,8 +175,8 @@ func TestFirstResponseBreachAndWarning(t *testing.T) {
 	in.Terms.EscalateAfter = 0
 	var created *updateResult = sendUpdate(env, 0, ticket.UpdateCreate, ticket.CreateInput{})
 	sendUpdate(env, until(at(time.November, 30, 12, 0)), string(ticket.ActionNote), ticket.AddNoteInput{
-		Request: ticket.Request{Actor: agent}, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "internal notes do not answer the customer"}})
-	sendUpdate(env, until(at(time.December, 1, 9, 0)), string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+		Request: agentRequest, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "internal notes do not answer the customer"}})
+	sendUpdate(env, until(at(time.December, 1, 9, 0)), string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, created)
 	if got, want := created.view.SLA.FirstResponseDue, at(time.November, 30, 11, 0); !got.Equal(want) {
@@ -200,7 +200,7 @@ func TestEscalationToSecondLevel(t *testing.T) {
 		res, _ := env.QueryWorkflow(ticket.QueryTicket)
 		_ = res.Get(&view)
 	}, 20*time.Hour)
-	sendUpdate(env, 2*24*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	sendUpdate(env, 2*24*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 
 	move := wantEntryAt(t, p, ticket.EventMove, "Queue", at(time.December, 1, 10, 0))
@@ -227,7 +227,7 @@ func TestEscalationToSecondLevel(t *testing.T) {
 func TestNoEscalationWhilePendingOrSolved(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
-	sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: ticket.Request{Actor: agent}, State: ticket.StatePendingAutoClose, Until: at(time.December, 7, 9, 0)})
+	sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: agentRequest, State: ticket.StatePendingAutoClose, Until: at(time.December, 7, 9, 0)})
 	env.ExecuteWorkflow(Ticket, in)
 	if _, ok := entry(p, ticket.EventEscalation, ""); ok {
 		t.Errorf("a pending ticket escalated: %s", events(p))
@@ -246,15 +246,15 @@ func TestThirtyDayReminder(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
 	in.Terms.EscalateAfter = 0
-	assign := sendUpdate(env, time.Minute, string(ticket.ActionAssign), ticket.AssignInput{Request: ticket.Request{Actor: agent}, Owner: ticket.AgentRef{ID: agent.ID, Name: agent.Name}})
+	assign := sendUpdate(env, time.Minute, string(ticket.ActionAssign), ticket.AssignInput{Request: agentRequest, Owner: ticket.AgentRef{ID: agent.ID, Name: agent.Name}})
 	set := sendUpdate(env, 2*time.Minute, string(ticket.ActionPending), ticket.PendingInput{
-		Request: ticket.Request{Actor: agent}, State: ticket.StatePendingReminder, Until: at(time.December, 30, 20, 0), Note: "Ask again after the holidays."})
+		Request: agentRequest, State: ticket.StatePendingReminder, Until: at(time.December, 30, 20, 0), Note: "Ask again after the holidays."})
 	var view ticket.View
 	env.RegisterDelayedCallback(func() {
 		res, _ := env.QueryWorkflow(ticket.QueryTicket)
 		_ = res.Get(&view)
 	}, until(at(time.December, 31, 9, 0)))
-	sendUpdate(env, until(at(time.December, 31, 10, 0)), string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	sendUpdate(env, until(at(time.December, 31, 10, 0)), string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, assign, set)
 	ev := wantEntryAt(t, p, ticket.EventReminderReached, "", at(time.December, 31, 8, 0))
@@ -278,7 +278,7 @@ func TestPendingAutoClose(t *testing.T) {
 			env, p := newEnv(t)
 			in := timedInput(t, env)
 			due := at(time.December, 3, 14, 15)
-			sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: ticket.Request{Actor: agent}, State: c.pending, Until: due})
+			sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: agentRequest, State: c.pending, Until: due})
 			env.ExecuteWorkflow(Ticket, in)
 			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 				t.Fatalf("workflow: %v", env.GetWorkflowError())
@@ -299,10 +299,10 @@ func TestPendingAutoClose(t *testing.T) {
 func TestPendingIsChecked(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
-	past := sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: ticket.Request{Actor: agent}, State: ticket.StatePendingReminder, Until: at(time.November, 30, 9, 30)})
-	notPending := sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: ticket.Request{Actor: agent}, State: ticket.StateOpen, Until: at(time.December, 30, 9, 30)})
-	tooFar := sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: ticket.Request{Actor: agent}, State: ticket.StatePendingReminder, Until: at(time.November, 30, 9, 0).Add(3 * 365 * 24 * time.Hour)})
-	sendUpdate(env, 2*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	past := sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: agentRequest, State: ticket.StatePendingReminder, Until: at(time.November, 30, 9, 30)})
+	notPending := sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: agentRequest, State: ticket.StateOpen, Until: at(time.December, 30, 9, 30)})
+	tooFar := sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: agentRequest, State: ticket.StatePendingReminder, Until: at(time.November, 30, 9, 0).Add(3 * 365 * 24 * time.Hour)})
+	sendUpdate(env, 2*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	for name, r := range map[string]*updateResult{"past": past, "not a pending state": notPending, "too far": tooFar} {
 		if r.rejected == nil {
@@ -322,11 +322,11 @@ func TestFollowUps(t *testing.T) {
 	in := timedInput(t, env)
 	in.Terms = ticket.Terms{} // no SLA: only the follow-ups show in history
 	in.Ticket.FollowUpWindow = 3 * 24 * time.Hour
-	sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: ticket.Request{Actor: agent}, State: ticket.StatePendingAutoClose, Until: at(time.December, 9, 9, 0)})
+	sendUpdate(env, time.Hour, string(ticket.ActionPending), ticket.PendingInput{Request: agentRequest, State: ticket.StatePendingAutoClose, Until: at(time.December, 9, 9, 0)})
 	msg := ticket.FollowUpInput{Actor: customer, Article: ticket.ArticleInput{Subject: "Re: VPN", Body: "It works again, but..."}, Key: "<a@uni-ulm.de>"}
 	sendSignal(env, 2*time.Hour, ticket.SignalFollowUp, msg)
 	sendSignal(env, 3*time.Hour, ticket.SignalFollowUp, msg)
-	closed := sendUpdate(env, 4*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	closed := sendUpdate(env, 4*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	msg2 := msg
 	msg2.Key, msg2.Article.Body = "<b@uni-ulm.de>", "It is broken again."
 	sendSignal(env, 2*24*time.Hour, ticket.SignalFollowUp, msg2)
@@ -335,7 +335,7 @@ func TestFollowUps(t *testing.T) {
 		res, _ := env.QueryWorkflow(ticket.QueryTicket)
 		_ = res.Get(&view)
 	}, 2*24*time.Hour+time.Minute)
-	sendUpdate(env, 3*24*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedUnsuccessful})
+	sendUpdate(env, 3*24*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedUnsuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, closed)
 
@@ -366,14 +366,14 @@ func TestUpdateClockWaitsForFirstResponse(t *testing.T) {
 	env, _ := newEnv(t)
 	in := timedInput(t, env)
 	in.Terms.EscalateAfter = 0
-	sendUpdate(env, 30*time.Minute, string(ticket.ActionPending), ticket.PendingInput{Request: ticket.Request{Actor: agent}, State: ticket.StatePendingAutoCloseNo, Until: at(time.December, 4, 9, 0)})
+	sendUpdate(env, 30*time.Minute, string(ticket.ActionPending), ticket.PendingInput{Request: agentRequest, State: ticket.StatePendingAutoCloseNo, Until: at(time.December, 4, 9, 0)})
 	sendSignal(env, time.Hour, ticket.SignalFollowUp, ticket.FollowUpInput{Actor: customer, Article: ticket.ArticleInput{Body: "Hello?"}})
 	var view ticket.View
 	env.RegisterDelayedCallback(func() {
 		res, _ := env.QueryWorkflow(ticket.QueryTicket)
 		_ = res.Get(&view)
 	}, time.Hour+time.Minute)
-	sendUpdate(env, 2*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	sendUpdate(env, 2*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	if view.State != ticket.StateOpen || !view.SLA.UpdateDue.IsZero() {
 		t.Errorf("back from pending: state %q, update due %s; want open with no update due", view.State, view.SLA.UpdateDue)
@@ -388,11 +388,11 @@ func TestReopenResumesSolutionClock(t *testing.T) {
 	env, _ := newEnv(t)
 	in := timedInput(t, env)
 	in.Terms.EscalateAfter = 0
-	sendUpdate(env, time.Hour, string(ticket.ActionReply), ticket.ReplyInput{Request: ticket.Request{Actor: agent}, Body: "Fixed."})
-	sendUpdate(env, 2*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
-	reopened := sendUpdate(env, 24*time.Hour, string(ticket.ActionReopen), ticket.ReopenInput{Request: ticket.Request{Actor: agent}, Note: "Customer called: not fixed."})
-	late := sendUpdate(env, 25*time.Hour, string(ticket.ActionReopen), ticket.ReopenInput{Request: ticket.Request{Actor: agent}})
-	sendUpdate(env, 26*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	sendUpdate(env, time.Hour, string(ticket.ActionReply), ticket.ReplyInput{Request: agentRequest, Body: "Fixed."})
+	sendUpdate(env, 2*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
+	reopened := sendUpdate(env, 24*time.Hour, string(ticket.ActionReopen), ticket.ReopenInput{Request: agentRequest, Note: "Customer called: not fixed."})
+	late := sendUpdate(env, 25*time.Hour, string(ticket.ActionReopen), ticket.ReopenInput{Request: agentRequest})
+	sendUpdate(env, 26*time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, reopened)
 	if late.rejected == nil {
@@ -410,16 +410,16 @@ func TestReopenResumesSolutionClock(t *testing.T) {
 func TestLockAssignWatch(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
-	lock := sendUpdate(env, time.Minute, string(ticket.ActionLock), ticket.LockInput{Request: ticket.Request{Actor: agent}, Locked: true})
-	closeByOther := sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: other}, State: ticket.StateClosedSuccessful})
-	noteByOther := sendUpdate(env, 3*time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: ticket.Request{Actor: other}, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "I can help."}})
-	watch := sendUpdate(env, 4*time.Minute, string(ticket.ActionWatch), ticket.WatchInput{Request: ticket.Request{Actor: other}, Agent: ticket.AgentRef{ID: other.ID, Name: other.Name}, Watch: true})
-	watchAgain := sendUpdate(env, 5*time.Minute, string(ticket.ActionWatch), ticket.WatchInput{Request: ticket.Request{Actor: other}, Agent: ticket.AgentRef{ID: other.ID, Name: other.Name}, Watch: true})
-	unlock := sendUpdate(env, 6*time.Minute, string(ticket.ActionLock), ticket.LockInput{Request: ticket.Request{Actor: other}, Locked: false})
-	assign := sendUpdate(env, 7*time.Minute, string(ticket.ActionAssign), ticket.AssignInput{Request: ticket.Request{Actor: other},
+	lock := sendUpdate(env, time.Minute, string(ticket.ActionLock), ticket.LockInput{Request: agentRequest, Locked: true})
+	closeByOther := sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: otherRequest, State: ticket.StateClosedSuccessful})
+	noteByOther := sendUpdate(env, 3*time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: otherRequest, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "I can help."}})
+	watch := sendUpdate(env, 4*time.Minute, string(ticket.ActionWatch), ticket.WatchInput{Request: otherRequest, Agent: ticket.AgentRef{ID: other.ID, Name: other.Name}, Watch: true})
+	watchAgain := sendUpdate(env, 5*time.Minute, string(ticket.ActionWatch), ticket.WatchInput{Request: otherRequest, Agent: ticket.AgentRef{ID: other.ID, Name: other.Name}, Watch: true})
+	unlock := sendUpdate(env, 6*time.Minute, string(ticket.ActionLock), ticket.LockInput{Request: otherRequest, Locked: false})
+	assign := sendUpdate(env, 7*time.Minute, string(ticket.ActionAssign), ticket.AssignInput{Request: otherRequest,
 		Owner: ticket.AgentRef{ID: other.ID, Name: other.Name}, Responsible: ticket.AgentRef{ID: agent.ID, Name: agent.Name}})
-	unwatch := sendUpdate(env, 8*time.Minute, string(ticket.ActionWatch), ticket.WatchInput{Request: ticket.Request{Actor: other}, Agent: ticket.AgentRef{ID: other.ID, Name: other.Name}})
-	closed := sendUpdate(env, 9*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: other}, State: ticket.StateClosedSuccessful})
+	unwatch := sendUpdate(env, 8*time.Minute, string(ticket.ActionWatch), ticket.WatchInput{Request: otherRequest, Agent: ticket.AgentRef{ID: other.ID, Name: other.Name}})
+	closed := sendUpdate(env, 9*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: otherRequest, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, lock, noteByOther, watch, unlock, assign, unwatch, closed)
 	if lock.view.OwnerID != agent.ID || !lock.view.Locked {
@@ -453,14 +453,15 @@ func TestMoveClassifyEscalateHandBack(t *testing.T) {
 	in := timedInput(t, env)
 	terms := in.Terms
 	terms.SLA, terms.Solution = "Helpdesk Urgent", 2*time.Hour
-	classify := sendUpdate(env, time.Minute, string(ticket.ActionClassify), ticket.ClassifyInput{Request: ticket.Request{Actor: agent},
+	classify := sendUpdate(env, time.Minute, string(ticket.ActionClassify), ticket.ClassifyInput{Request: agentRequest,
 		Service: ticket.Ref{ID: 4, Name: "Netz & WLAN::VPN"}, Type: ticket.Ref{ID: 1, Name: "Incident"}, Priority: ticket.Ref{ID: 5, Name: "5 very high"}, Terms: terms})
-	escalate := sendUpdate(env, 2*time.Minute, string(ticket.ActionEscalate), ticket.EscalateInput{Request: ticket.Request{Actor: agent}, Queue: team, Note: "Needs the Exchange team."})
-	toFirst := sendUpdate(env, 3*time.Minute, string(ticket.ActionEscalate), ticket.EscalateInput{Request: ticket.Request{Actor: agent}, Queue: helpdesk})
-	back := sendUpdate(env, 4*time.Minute, string(ticket.ActionHandBack), ticket.HandBackInput{Request: ticket.Request{Actor: agent}})
-	backAgain := sendUpdate(env, 5*time.Minute, string(ticket.ActionHandBack), ticket.HandBackInput{Request: ticket.Request{Actor: agent}})
-	move := sendUpdate(env, 6*time.Minute, string(ticket.ActionMove), ticket.MoveInput{Request: ticket.Request{Actor: agent}, Queue: netz})
-	sendUpdate(env, 7*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	escalate := sendUpdate(env, 2*time.Minute, string(ticket.ActionEscalate), ticket.EscalateInput{Request: agentRequest, Queue: team, Note: "Needs the Exchange team."})
+	inTeam := grantIn(team)
+	toFirst := sendUpdate(env, 3*time.Minute, string(ticket.ActionEscalate), ticket.EscalateInput{Request: inTeam, Queue: helpdesk})
+	back := sendUpdate(env, 4*time.Minute, string(ticket.ActionHandBack), ticket.HandBackInput{Request: inTeam})
+	backAgain := sendUpdate(env, 5*time.Minute, string(ticket.ActionHandBack), ticket.HandBackInput{Request: agentRequest})
+	move := sendUpdate(env, 6*time.Minute, string(ticket.ActionMove), ticket.MoveInput{Request: agentRequest, Queue: netz})
+	sendUpdate(env, 7*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: grantIn(netz), State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, classify, escalate, back, move)
 	if got, want := classify.view.SLA.SolutionDue, at(time.November, 30, 11, 0); !got.Equal(want) {
@@ -498,8 +499,8 @@ func TestMerge(t *testing.T) {
 			told = arg.(ticket.MergedInInput)
 			return nil
 		})
-	self := sendUpdate(env, time.Minute, string(ticket.ActionMerge), ticket.MergeInput{Request: ticket.Request{Actor: agent}, Into: in.Ticket.Number})
-	merge := sendUpdate(env, 2*time.Minute, string(ticket.ActionMerge), ticket.MergeInput{Request: ticket.Request{Actor: agent}, Into: "2026112710000021"})
+	self := sendUpdate(env, time.Minute, string(ticket.ActionMerge), ticket.MergeInput{Request: agentRequest, Into: in.Ticket.Number})
+	merge := sendUpdate(env, 2*time.Minute, string(ticket.ActionMerge), ticket.MergeInput{Request: agentRequest, Into: "2026112710000021"})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, merge)
 	if self.rejected == nil {
@@ -523,9 +524,9 @@ func TestMergedInAndLink(t *testing.T) {
 	env, p := newEnv(t)
 	in := timedInput(t, env)
 	sendSignal(env, time.Minute, ticket.SignalMergedIn, ticket.MergedInInput{Actor: agent, From: "2026112710000039"})
-	link := sendUpdate(env, 2*time.Minute, string(ticket.ActionLink), ticket.LinkInput{Request: ticket.Request{Actor: agent}, Other: "2026112710000047"})
-	again := sendUpdate(env, 3*time.Minute, string(ticket.ActionLink), ticket.LinkInput{Request: ticket.Request{Actor: agent}, Other: "2026112710000039"})
-	sendUpdate(env, 4*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	link := sendUpdate(env, 2*time.Minute, string(ticket.ActionLink), ticket.LinkInput{Request: agentRequest, Other: "2026112710000047"})
+	again := sendUpdate(env, 3*time.Minute, string(ticket.ActionLink), ticket.LinkInput{Request: agentRequest, Other: "2026112710000039"})
+	sendUpdate(env, 4*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, link)
 	if again.rejected == nil {
@@ -547,8 +548,8 @@ func TestContinueAsNewLosesNothing(t *testing.T) {
 	// when Temporal suggests continuing, and the follow-up arrives then.
 	env, p := newEnvWith(t, time.Minute)
 	in := timedInput(t, env)
-	sendUpdate(env, time.Hour, string(ticket.ActionReply), ticket.ReplyInput{Request: ticket.Request{Actor: agent}, Body: "Looking into it."})
-	note := sendUpdate(env, 2*time.Hour, string(ticket.ActionNote), ticket.AddNoteInput{Request: ticket.Request{Actor: agent}, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "Asked the network team."}})
+	sendUpdate(env, time.Hour, string(ticket.ActionReply), ticket.ReplyInput{Request: agentRequest, Body: "Looking into it."})
+	note := sendUpdate(env, 2*time.Hour, string(ticket.ActionNote), ticket.AddNoteInput{Request: agentRequest, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "Asked the network team."}})
 	env.RegisterDelayedCallback(func() { env.SetContinueAsNewSuggested(true) }, 2*time.Hour+10*time.Second)
 	sendSignal(env, 2*time.Hour+20*time.Second, ticket.SignalFollowUp, ticket.FollowUpInput{Actor: customer, Article: ticket.ArticleInput{Body: "Any news?"}, Key: "<c@uni-ulm.de>"})
 	env.ExecuteWorkflow(Ticket, in)
@@ -579,9 +580,9 @@ func TestContinueAsNewLosesNothing(t *testing.T) {
 	p2.events = make([]ticket.HistoryEvent, c.View.Seq)
 	// An update waiting for the new run is checked against the carried
 	// state, not an empty one.
-	first := sendUpdate(env2, 0, string(ticket.ActionNote), ticket.AddNoteInput{Request: ticket.Request{Actor: agent}, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "First in the new run."}})
-	sendUpdate(env2, time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
-	closed := sendUpdate(env2, 2*time.Hour, string(ticket.ActionReopen), ticket.ReopenInput{Request: ticket.Request{Actor: agent}})
+	first := sendUpdate(env2, 0, string(ticket.ActionNote), ticket.AddNoteInput{Request: agentRequest, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "First in the new run."}})
+	sendUpdate(env2, time.Hour, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
+	closed := sendUpdate(env2, 2*time.Hour, string(ticket.ActionReopen), ticket.ReopenInput{Request: agentRequest})
 	env2.ExecuteWorkflow(Ticket, next)
 	wantDone(t, first, closed)
 	if got := closed.view.SLA.SolutionTime; got != 3*time.Hour+3*time.Minute {
@@ -603,7 +604,7 @@ func TestOpenedAtTheDesk(t *testing.T) {
 	afterCreate := -1
 	env.RegisterDelayedCallback(func() { afterCreate = upserts }, 10*time.Second)
 	sendUpdate(env, 30*time.Second, string(ticket.ActionNote), note("checked"))
-	sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+	sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 	env.ExecuteWorkflow(Ticket, in)
 	wantDone(t, created)
 	v := created.view

@@ -481,11 +481,17 @@ func register[T ticket.Input](ctx workflow.Context, t *ticketRun, a action[T]) e
 		if err := t.allow(a.name, in.Req()); err != nil {
 			return err
 		}
+		if err := checkGrant(t.view, a.name, in); err != nil {
+			return err
+		}
 		return a.check(in)
 	}
 	validator := func(_ workflow.Context, in T) error {
 		if t.ending {
 			return refuse(ticket.RefusedBusy)
+		}
+		if err := requireGrant(in); err != nil {
+			return err
 		}
 		if !t.stored {
 			return nil // checked once the ticket exists

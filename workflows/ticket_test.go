@@ -67,6 +67,18 @@ func newEnvProjecting(t *testing.T, delay time.Duration, fail func(ticket.Projec
 
 var agent = ticket.Actor{Kind: ticket.ActorAgent, ID: 7, Name: "Hannes Helpdesk"}
 
+// agentRequest is the agent acting with every permission on the test
+// ticket's queue (1), as the desk grants an admin.
+var agentRequest = ticket.Request{Actor: agent, Grant: &ticket.Grant{Queue: 1, Perms: ticket.AllPerms, MoveInto: []int64{1, 2, 3}}}
+
+// grantIn is the agent acting with every permission on queue q.
+func grantIn(q ticket.QueueRef) ticket.Request {
+	return ticket.Request{Actor: agent, Grant: &ticket.Grant{Queue: q.ID, Perms: ticket.AllPerms, MoveInto: []int64{1, 2, 3}}}
+}
+
+// otherRequest is another agent with every permission on queue 1.
+var otherRequest = ticket.Request{Actor: other, Grant: &ticket.Grant{Queue: 1, Perms: ticket.AllPerms}}
+
 func newInput() ticket.TicketInput {
 	return ticket.TicketInput{
 		Ticket: ticket.View{Number: "2026112710000013", TenantID: 1, Title: "VPN down", Level: ticket.LevelFirst,
@@ -117,10 +129,10 @@ func events(p *projection) string {
 func TestTicketLifecycle(t *testing.T) {
 	env, p := newEnv(t)
 	created := sendUpdate(env, 0, ticket.UpdateCreate, ticket.CreateInput{})
-	note := sendUpdate(env, time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: ticket.Request{Actor: agent}, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "Checked the gateway."}})
-	closed := sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful, Note: "Gateway restarted."})
-	lateNote := sendUpdate(env, 3*time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: ticket.Request{Actor: agent}, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "too late"}})
-	closeAgain := sendUpdate(env, 4*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedUnsuccessful})
+	note := sendUpdate(env, time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: agentRequest, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "Checked the gateway."}})
+	closed := sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful, Note: "Gateway restarted."})
+	lateNote := sendUpdate(env, 3*time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: agentRequest, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "too late"}})
+	closeAgain := sendUpdate(env, 4*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedUnsuccessful})
 	var queried ticket.View
 	env.RegisterDelayedCallback(func() {
 		res, err := env.QueryWorkflow(ticket.QueryTicket)
@@ -169,7 +181,7 @@ func TestTicketLifecycle(t *testing.T) {
 
 func TestTicketStaysForFollowUpWindow(t *testing.T) {
 	env, _ := newEnv(t)
-	sendUpdate(env, time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedUnsuccessful})
+	sendUpdate(env, time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedUnsuccessful})
 	var alive, ended bool
 	env.RegisterDelayedCallback(func() { alive = !env.IsWorkflowCompleted() }, ticket.DefaultFollowUpWindow)
 	env.ExecuteWorkflow(Ticket, newInput())
@@ -188,8 +200,8 @@ func TestInvalidNotesAreRejected(t *testing.T) {
 	for name, art := range cases {
 		t.Run(name, func(t *testing.T) {
 			env, p := newEnv(t)
-			r := sendUpdate(env, time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: ticket.Request{Actor: agent}, Article: art})
-			sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: agent}, State: ticket.StateClosedSuccessful})
+			r := sendUpdate(env, time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: agentRequest, Article: art})
+			sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
 			env.ExecuteWorkflow(Ticket, newInput())
 			if r.rejected == nil {
 				t.Fatal("not rejected")
