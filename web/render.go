@@ -28,8 +28,8 @@ var files embed.FS
 type layout struct {
 	// Title is the page's title; empty means the catalogue's
 	// ui.title.<page>.
-	Title     string
-	Agent     *models.Agent
+	Title string
+	Agent *models.Agent
 	// Roles are the agent's roles; Admin opens the admin interface.
 	Roles     []string
 	Admin     bool
