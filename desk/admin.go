@@ -137,18 +137,18 @@ const (
 
 // Problems of admin input, in the catalogues with the other codes.
 const (
-	FieldTaken          ticket.Code = "field.taken"           // the name (login, rank) is used already
-	FieldPasswordShort  ticket.Code = "field.password_short"  // Min
-	FieldBadZone        ticket.Code = "field.bad_zone"        // not an IANA time zone
-	FieldBadWeek        ticket.Code = "field.bad_week"        // Detail
-	FieldBadDate        ticket.Code = "field.bad_date"        // Date
-	FieldRange          ticket.Code = "field.range"           // Min, Max
-	FieldBadSlug        ticket.Code = "field.bad_slug"        //
-	FieldBadEmail       ticket.Code = "field.bad_email"       //
-	FieldBadServiceName ticket.Code = "field.bad_service"     // an empty part between "::"
-	FieldSelfInactive   ticket.Code = "field.self_inactive"   // one's own account or tenant
-	FieldSelfAdmin      ticket.Code = "field.self_admin"      // one's own last admin role
-	FieldNotPermission  ticket.Code = "field.not_permission"  // Perm
+	FieldTaken          ticket.Code = "field.taken"            // the name (login, rank) is used already
+	FieldPasswordShort  ticket.Code = "field.password_short"   // Min
+	FieldBadZone        ticket.Code = "field.bad_zone"         // not an IANA time zone
+	FieldBadWeek        ticket.Code = "field.bad_week"         // Detail
+	FieldBadDate        ticket.Code = "field.bad_date"         // Date
+	FieldRange          ticket.Code = "field.range"            // Min, Max
+	FieldBadSlug        ticket.Code = "field.bad_slug"         //
+	FieldBadEmail       ticket.Code = "field.bad_email"        //
+	FieldBadServiceName ticket.Code = "field.bad_service"      // an empty part between "::"
+	FieldSelfInactive   ticket.Code = "field.self_inactive"    // one's own account or tenant
+	FieldSelfAdmin      ticket.Code = "field.self_admin"       // one's own last admin role
+	FieldNotPermission  ticket.Code = "field.not_permission"   // Perm
 	FieldLDAPNoPassword ticket.Code = "field.ldap_no_password" //
 )
 
