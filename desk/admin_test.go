@@ -183,6 +183,30 @@ func TestAdminOperatorOnlyKinds(t *testing.T) {
 		if _, err := s.d.AdminList(ctx, p, "tenants"); !errors.Is(err, desk.ErrForbidden) {
 			t.Errorf("the new tenant's admin lists tenants: %v", err)
 		}
+		// A tenant switched off: its logins, sessions and tokens end.
+		token, err := s.d.CreateToken(ctx, p, p.ID, "mine")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fak, err := models.TenantBySlug(ctx, db, "fak")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.d.AdminSave(ctx, s.admin, "tenants", s.f.Tenant.ID, desk.AdminValues{"name": {"kiz"}}); strings.Join(fieldsOf(t, err), " ") != "active" {
+			t.Errorf("the operator's admin deactivates its own tenant: %v", err)
+		}
+		if _, err := s.d.AdminSave(ctx, s.admin, "tenants", fak.ID, desk.AdminValues{"name": {"Fakultät"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.d.SessionAgent(ctx, sess.Token); !errors.Is(err, desk.ErrNotFound) {
+			t.Errorf("a session in a deactivated tenant lives on: %v", err)
+		}
+		if _, err := s.d.Login(ctx, desk.LoginRequest{Login: "fakadmin", Password: "long enough pw"}); !errors.Is(err, desk.ErrBadLogin) {
+			t.Errorf("an agent of a deactivated tenant logs in: %v", err)
+		}
+		if _, err := s.d.PrincipalByToken(ctx, token); !errors.Is(err, desk.ErrNotFound) {
+			t.Errorf("a token of a deactivated tenant works: %v", err)
+		}
 	})
 }
 

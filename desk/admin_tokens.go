@@ -57,7 +57,7 @@ func (d *Desk) AgentTokens(ctx context.Context, p Principal, agentID int64) ([]m
 func (d *Desk) CreateToken(ctx context.Context, p Principal, agentID int64, name string) (string, error) {
 	f := &adminForm{v: AdminValues{"name": {name}}, fe: FieldErrors{}}
 	name = f.text("name", maxName, true)
-	token := "kzd_" + rand.Text()
+	token := "kzd_" + rand.Text() + rand.Text() // as kizdesk add-token makes them
 	// Asked before the transaction: SQLite has one connection, which the
 	// transaction holds.
 	if err := d.tokenOwner(ctx, d.db, p, agentID); err != nil {
