@@ -518,9 +518,11 @@ type AuditChange struct {
 	Old, New string
 }
 
-// AuditEntry is an admin audit entry with its changes field by field.
+// AuditEntry is an admin audit entry with its changes field by field,
+// and the object's name (or login, or slug) for the reader.
 type AuditEntry struct {
 	models.AdminAudit
+	Label   string
 	Changes []AuditChange
 }
 
@@ -549,9 +551,26 @@ func (d *Desk) AdminAudit(ctx context.Context, p Principal, before int64) ([]Aud
 	}
 	out := make([]AuditEntry, len(rows))
 	for i, r := range rows {
-		out[i] = AuditEntry{AdminAudit: r, Changes: auditChanges(r.OldValue, r.NewValue)}
+		out[i] = AuditEntry{AdminAudit: r, Label: auditLabel(r), Changes: auditChanges(r.OldValue, r.NewValue)}
 	}
 	return out, next, nil
+}
+
+// auditLabel names the object of an entry by what it is called after
+// the change (before it, for a revoke or remove).
+func auditLabel(r models.AdminAudit) string {
+	for _, v := range []string{r.NewValue, r.OldValue} {
+		var m map[string]any
+		if json.Unmarshal([]byte(v), &m) != nil {
+			continue
+		}
+		for _, k := range []string{"name", "login", "slug", "ldap_group"} {
+			if s := text(m[k]); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
 }
 
 // auditChanges lists the fields that differ between the two JSON

@@ -397,6 +397,9 @@ func TestAdminAuditsEveryChange(t *testing.T) {
 			t.Errorf("audit = %s, want %s", strings.Join(got, ", "), want)
 		}
 		upd := entries[2]
+		if upd.Label != "Labor 2" || entries[0].Label != "CI" {
+			t.Errorf("entries named %q and %q, want Labor 2 and CI", upd.Label, entries[0].Label)
+		}
 		if !strings.Contains(upd.OldValue, `"name":"Labor"`) || !strings.Contains(upd.NewValue, `"name":"Labor 2"`) ||
 			len(upd.Changes) != 1 || upd.Changes[0] != (desk.AuditChange{Field: "name", Old: "Labor", New: "Labor 2"}) {
 			t.Errorf("update entry: %s → %s, changes %+v", upd.OldValue, upd.NewValue, upd.Changes)

@@ -116,7 +116,7 @@ func TestAdminPagesInBothLanguages(t *testing.T) {
 			t.Errorf("%s: editing a tenant offers its first admin's fields", lang)
 		}
 		wantContains(t, pages["/admin/services"].body, "\u00a0\u00a0\u00a0\u00a0<a href=\"/admin/services/4\">")
-		wantContains(t, pages["/admin/audit"].body, "Anna Agent", "Helpdesk → Printing", l.Text("ui.admin.action.update"),
+		wantContains(t, pages["/admin/audit"].body, "Anna Agent", "#3: Printing", "Helpdesk → Printing", l.Text("ui.admin.action.update"),
 			l.Text("ui.admin.word.1st_level")+" → "+l.Text("ui.admin.word.team"), `href="/admin/audit?before=9"`)
 		wantContains(t, pages["/admin/ldap-mappings"].body, "kiz-helpdesk", `action="/admin/ldap-mappings/remove"`)
 		// The nav shows the admin pages to admins only.

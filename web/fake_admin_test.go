@@ -114,6 +114,7 @@ func (f *fakeDesk) AdminAudit(_ context.Context, _ desk.Principal, before int64)
 	e := desk.AuditEntry{
 		AdminAudit: models.AdminAudit{ID: 9, TenantID: 1, AgentID: &agent, AgentName: "Anna Agent", Object: "queues", ObjectID: 3,
 			Action: desk.AuditUpdate, CreatedAt: testTime},
+		Label: "Printing",
 		Changes: []desk.AuditChange{{Field: "name", Old: "Helpdesk", New: "Printing"}, {Field: "level", Old: "1st level", New: "team"},
 			{Field: "active", Old: "true", New: "false"}},
 	}
