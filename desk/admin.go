@@ -70,6 +70,8 @@ type AdminField struct {
 	CreateOnly bool
 	// Hint: the form explains the field (a format, what empty means).
 	Hint bool
+	// Default is the value a new object's form starts with.
+	Default string
 }
 
 // AdminKind is a kind of object the admin interface keeps.
@@ -306,6 +308,11 @@ func (d *Desk) AdminSave(ctx context.Context, p Principal, kind string, id int64
 		}
 		return s.revokeSessions()
 	})
+	if models.IsUniqueViolation(err) {
+		// Another admin took the name between the check and the write;
+		// the first field is the name (login, slug) of every kind.
+		err = FieldErrors{k.Fields[0].Name: ticket.P(FieldTaken)}
+	}
 	if err != nil {
 		return 0, wrapf(err, "save %s %d", kind, id)
 	}

@@ -18,7 +18,7 @@ import (
 // them. Fields shared by many kinds:
 var (
 	nameField    = AdminField{Name: "name", Type: FieldText, Required: true}
-	activeField  = AdminField{Name: "active", Type: FieldBool}
+	activeField  = AdminField{Name: "active", Type: FieldBool, Default: "true"}
 	commentField = AdminField{Name: "comment", Type: FieldLines}
 	bodyFields   = []AdminField{{Name: "body_de", Type: FieldLines}, {Name: "body_en", Type: FieldLines}}
 )
@@ -41,7 +41,7 @@ var adminKinds = []adminKind{
 	{AdminKind: AdminKind{Name: "queues", Active: true, Columns: []string{"name", "level", "group_id", "follow_up", "follow_up_days"},
 		Fields: []AdminField{nameField, {Name: "level", Type: FieldSelect, Choices: "levels"},
 			{Name: "group_id", Type: FieldSelect, Choices: "groups", None: true, Hint: true},
-			{Name: "follow_up", Type: FieldSelect, Choices: "follow_ups", Hint: true}, {Name: "follow_up_days", Type: FieldNumber},
+			{Name: "follow_up", Type: FieldSelect, Choices: "follow_ups", Hint: true}, {Name: "follow_up_days", Type: FieldNumber, Default: "7"},
 			{Name: "signature_id", Type: FieldSelect, Choices: "signatures", None: true}, commentField, activeField}},
 		rows: queueRows, save: saveQueue},
 	{AdminKind: AdminKind{Name: "services", Active: true, Columns: []string{"name", "queue_id", "second_level_queue_id"},
@@ -56,11 +56,11 @@ var adminKinds = []adminKind{
 			{Name: "calendar_id", Type: FieldSelect, Choices: "calendars", Required: true},
 			{Name: "first_response_minutes", Type: FieldNumber, Hint: true}, {Name: "update_minutes", Type: FieldNumber},
 			{Name: "solution_minutes", Type: FieldNumber}, {Name: "escalate_minutes", Type: FieldNumber},
-			{Name: "warn_percent", Type: FieldNumber}}},
+			{Name: "warn_percent", Type: FieldNumber, Default: "80"}}},
 		rows: slaRows, save: saveSLA},
 	{AdminKind: AdminKind{Name: "calendars", Columns: []string{"name", "location", "week"},
-		Fields: []AdminField{nameField, {Name: "location", Type: FieldText, Required: true, Hint: true},
-			{Name: "week", Type: FieldText, Required: true, Hint: true}, {Name: "holidays", Type: FieldLines, Hint: true}}},
+		Fields: []AdminField{nameField, {Name: "location", Type: FieldText, Required: true, Hint: true, Default: "Europe/Berlin"},
+			{Name: "week", Type: FieldText, Required: true, Hint: true, Default: "mon-fri 08:00-18:00"}, {Name: "holidays", Type: FieldLines, Hint: true}}},
 		rows: calendarRows, save: saveCalendar},
 	{AdminKind: AdminKind{Name: "customers", Active: true, Columns: []string{"login", "name", "email", "company_id"},
 		Fields: []AdminField{{Name: "login", Type: FieldText, Required: true}, nameField, {Name: "email", Type: FieldText},

@@ -56,7 +56,8 @@ type adminKept struct {
 	Values desk.AdminValues
 }
 
-// adminNew is GET /admin/<kind>/new; a new object starts active.
+// adminNew is GET /admin/<kind>/new: the form with the kind's defaults
+// (active, a week of follow-ups, …).
 func (s *server) adminNew(k desk.AdminKind) gin.HandlerFunc {
 	return func(c *gin.Context) { s.adminForm(c, k, 0) }
 }
@@ -75,7 +76,12 @@ func (s *server) adminEdit(k desk.AdminKind) gin.HandlerFunc {
 
 func (s *server) adminForm(c *gin.Context, k desk.AdminKind, id int64) {
 	ctx, p := c.Request.Context(), principalOf(c)
-	values := desk.AdminValues{"active": {"true"}}
+	values := desk.AdminValues{}
+	for _, f := range k.Fields {
+		if f.Default != "" {
+			values[f.Name] = []string{f.Default}
+		}
+	}
 	var err error
 	if id != 0 {
 		values, err = s.desk.AdminObject(ctx, p, k.Name, id)
