@@ -819,8 +819,9 @@ func priorityRows(ctx context.Context, db *gorm.DB, _, id int64) ([]AdminValues,
 	return out, nil
 }
 
-// savePriority keeps the ranks 1..n: a new priority takes n+1 or a free
-// rank, and no two priorities share one (the ranks order tickets).
+// savePriority keeps the ranks 1..n, each once (they order the queues'
+// tickets): a priority put at rank r pushes those from r on a place
+// along, the way one reorders a list.
 func savePriority(s *adminSave) (int64, error) {
 	f, ctx, tx := s.in, s.ctx, s.tx
 	var n int64
@@ -834,20 +835,44 @@ func savePriority(s *adminSave) (int64, error) {
 	p.Name = f.text("name", maxName, true)
 	p.Rank = f.number("rank", 1, int(n))
 	p.Active = f.bool("active")
-	if err := f.unique(ctx, tx, "name", "priorities", "name", p.Name, 0, s.id); err != nil {
+	if err := f.unique(ctx, tx, "name", "priorities", "name", p.Name, 0, s.id); err != nil || len(f.fe) > 0 {
 		return 0, err
 	}
-	var taken int64
-	if err := tx.Model(&models.Priority{}).Where("rank = ? AND id <> ?", p.Rank, s.id).Count(&taken).Error; err != nil {
+	from := int(n) + 1 // a new priority comes from behind the last
+	if s.old != nil {
+		var old models.Priority
+		if err := tx.First(&old, s.id).Error; err != nil {
+			return 0, err
+		}
+		from = old.Rank
+		// Rank 0 is no rank: the priority waits there while the others move.
+		if err := tx.Model(&models.Priority{}).Where("id = ?", s.id).Update("rank", 0).Error; err != nil {
+			return 0, err
+		}
+	}
+	if err := shiftRanks(tx, from, p.Rank); err != nil {
 		return 0, err
-	}
-	if taken > 0 {
-		f.bad("rank", ticket.P(FieldTaken))
-	}
-	if len(f.fe) > 0 {
-		return 0, nil
 	}
 	return p.ID, store(tx, &p, s.old == nil)
+}
+
+// shiftRanks moves the ranks between from and to a place towards from,
+// freeing rank to. The ranks pass through negative values: the unique
+// index is checked row by row, so rank+1 in place would collide.
+func shiftRanks(tx *gorm.DB, from, to int) error {
+	var q *gorm.DB
+	switch {
+	case to < from:
+		q = tx.Model(&models.Priority{}).Where("rank >= ? AND rank < ?", to, from).Update("rank", gorm.Expr("-(rank + 1)"))
+	case to > from:
+		q = tx.Model(&models.Priority{}).Where("rank > ? AND rank <= ?", from, to).Update("rank", gorm.Expr("-(rank - 1)"))
+	default:
+		return nil
+	}
+	if q.Error != nil {
+		return q.Error
+	}
+	return tx.Model(&models.Priority{}).Where("rank < 0").Update("rank", gorm.Expr("-rank")).Error
 }
 
 func itoa(n int) string { return idString(int64(n)) }

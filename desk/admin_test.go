@@ -503,6 +503,49 @@ func TestAdminChangesEndSessions(t *testing.T) {
 	})
 }
 
+func TestAdminPriorityRanks(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := newAdminSetup(t, db)
+		ctx := t.Context()
+		s.makeOperator(t, db)
+		ranks := func() string {
+			var ps []models.Priority
+			db.Order("rank").Find(&ps)
+			var out []string
+			for _, p := range ps {
+				out = append(out, fmt.Sprintf("%d %s", p.Rank, p.Name))
+			}
+			return strings.Join(out, ", ")
+		}
+		save := func(id int64, name, rank string) int64 {
+			t.Helper()
+			id, err := s.d.AdminSave(ctx, s.admin, "priorities", id, desk.AdminValues{"name": {name}, "rank": {rank}, "active": {"true"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		// Ranks as the admin pages keep them: 1..n.
+		db.Model(&models.Priority{}).Where("id = ?", s.f.Priority.ID).Update("rank", 1)
+		low := save(0, "low", "1")
+		high := save(0, "high", "3")
+		if got, want := ranks(), "1 low, 2 3 normal, 3 high"; got != want {
+			t.Errorf("after adding: %s, want %s", got, want)
+		}
+		save(high, "high", "1")
+		if got, want := ranks(), "1 high, 2 low, 3 3 normal"; got != want {
+			t.Errorf("after moving up: %s, want %s", got, want)
+		}
+		save(low, "low", "3")
+		if got, want := ranks(), "1 high, 2 3 normal, 3 low"; got != want {
+			t.Errorf("after moving down: %s, want %s", got, want)
+		}
+		if _, err := s.d.AdminSave(ctx, s.admin, "priorities", 0, desk.AdminValues{"name": {"x"}, "rank": {"5"}}); strings.Join(fieldsOf(t, err), " ") != "rank" {
+			t.Errorf("rank beyond n+1: %v", err)
+		}
+	})
+}
+
 func TestAdminLDAPMappings(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newAdminSetup(t, db)
