@@ -157,10 +157,43 @@ func testAdminNewTenant(t *testing.T, s *testStack) {
 	}
 	role := admin.create("roles", url.Values{"name": one("FAK 1st level"), "active": one("true"),
 		"perm": {group("Service Desk FAK") + ":rw", group("Labor FAK") + ":move_into"}})
-	admin.create("agents", url.Values{"login": one("fakagent"), "name": one("Felix Fak"), "email": one("felix@fak.example"),
+	agentID := admin.create("agents", url.Values{"login": one("fakagent"), "name": one("Felix Fak"), "email": one("felix@fak.example"),
 		"source": one("local"), "active": one("true"), "password": one("fak agent password"), "role_id": one(role)})
 	admin.create("customers", url.Values{"login": one("fstudent"), "name": one("Frida Studentin"), "email": one("frida@fak.example"),
 		"department": one("Labor 3"), "active": one("true")})
+	// An API token for the agent, shown once, working until revoked.
+	_, agentPage := admin.get("/admin/agents/" + agentID)
+	_, _, agentPage = admin.post(agentPage, "/admin/agents/"+agentID+"/tokens", map[string]string{"name": "Messplatz"})
+	token := regexp.MustCompile(`kzd_[A-Z2-7]+`).FindString(agentPage)
+	if token == "" {
+		t.Fatalf("no token shown after its creation:\n%s", agentPage)
+	}
+	api := func() (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/api/v1/queues", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, body := api(); status != http.StatusOK || !strings.Contains(body, "Service Desk FAK") {
+		t.Errorf("the agent's token: %d %s", status, body)
+	}
+	_, agentPage = admin.get("/admin/agents/" + agentID)
+	if strings.Contains(agentPage, token) {
+		t.Error("the token is shown a second time")
+	}
+	revoke := regexp.MustCompile(`action="(/admin/agents/` + agentID + `/tokens/\d+/revoke)"`).FindStringSubmatch(agentPage)
+	if revoke == nil {
+		t.Fatal("no revoke form for the token")
+	}
+	admin.post(agentPage, revoke[1], nil)
+	if status, _ := api(); status != http.StatusUnauthorized {
+		t.Errorf("a revoked token: %d, want 401", status)
+	}
 	_, services := admin.get("/admin/services")
 	if !strings.Contains(services, "Labor FAK::Messgeräte") {
 		t.Error("the service list lacks the new service")
@@ -225,8 +258,8 @@ func testAdminNewTenant(t *testing.T, s *testStack) {
 	}
 	var entries []models.AdminAudit
 	s.db.Where("tenant_id = ?", fak.ID).Order("id").Find(&entries)
-	if len(entries) != 8 {
-		t.Errorf("%d audit entries of fak, want 8 (calendar, 2 queues, service, SLA, role, agent, customer)", len(entries))
+	if len(entries) != 10 {
+		t.Errorf("%d audit entries of fak, want 10 (calendar, 2 queues, service, SLA, role, agent, token, revoke, customer)", len(entries))
 	}
 	_, kizAudit := kiz.get("/admin/audit")
 	if !strings.Contains(kizAudit, "Anna Admin") || !strings.Contains(kizAudit, "fakadmin") || strings.Contains(kizAudit, "Felix Fak") {
