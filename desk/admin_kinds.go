@@ -177,7 +177,9 @@ func saveAgent(s *adminSave) (int64, error) {
 	}
 	hash := ""
 	if source == models.SourceLocal {
-		hash = f.password("password", s.old == nil)
+		// A local account needs a password: a new one, or one that came
+		// from LDAP and had none here.
+		hash = f.password("password", s.old == nil || s.old.Get("source") != models.SourceLocal)
 	}
 	if len(f.fe) > 0 {
 		return 0, nil

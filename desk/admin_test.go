@@ -290,6 +290,8 @@ func TestAdminChecksInput(t *testing.T) {
 			{"agents", with("agents", desk.AdminValues{"password": {"short"}, "email": {"no mail"}}), "email password"},
 			{"agents", with("agents", desk.AdminValues{"login": {"helpdesk"}, "perm": {"1:fly"}}), "login perm"},
 			{"agents", with("agents", desk.AdminValues{"password": {""}}), "password"},
+			{"agents", with("agents", desk.AdminValues{"source": {"ldap"}}), "password"}, // LDAP accounts have no password here
+			{"agents", with("agents", desk.AdminValues{"source": {"nis"}}), "source"},
 			{"services", with("services", desk.AdminValues{"name": {"A::"}}), "name"},
 			{"customers", with("customers", desk.AdminValues{"login": {"mmuster"}}), "login"},
 			{"roles", with("roles", desk.AdminValues{"name": {"admin"}}), "name"},
@@ -307,6 +309,16 @@ func TestAdminChecksInput(t *testing.T) {
 		}
 		if _, err := s.d.AdminSave(ctx, s.admin, "slas", 0, sla); strings.Join(fieldsOf(t, err), " ") != "priority_id" {
 			t.Errorf("a second SLA for the same service and priority: %v", err)
+		}
+		// An LDAP account has no password here; made local, it needs one.
+		ldap := desk.AdminValues{"login": {"ldapuser"}, "name": {"L"}, "source": {"ldap"}, "active": {"true"}}
+		lid, err := s.d.AdminSave(ctx, s.admin, "agents", 0, ldap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ldap["source"] = []string{"local"}
+		if _, err := s.d.AdminSave(ctx, s.admin, "agents", lid, ldap); strings.Join(fieldsOf(t, err), " ") != "password" {
+			t.Errorf("an LDAP account made local without a password: %v", err)
 		}
 		// An admin cannot lock themselves out.
 		me := desk.AdminValues{"login": {"root"}, "name": {"Rita Root"}, "active": {"false"}}
