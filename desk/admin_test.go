@@ -416,6 +416,18 @@ func TestAdminAuditsEveryChange(t *testing.T) {
 			len(upd.Changes) != 1 || upd.Changes[0] != (desk.AuditChange{Field: "name", Old: "Labor", New: "Labor 2"}) {
 			t.Errorf("update entry: %s → %s, changes %+v", upd.OldValue, upd.NewValue, upd.Changes)
 		}
+		// Pages of the log: newest first, each entry once.
+		for i := range desk.AdminAuditPageSize {
+			db.Create(&models.AdminAudit{TenantID: s.f.Tenant.ID, AgentName: "Rita Root", Object: "groups", ObjectID: int64(i), Action: "update"})
+		}
+		page1, next, err := s.d.AdminAudit(ctx, s.admin, 0)
+		if err != nil || len(page1) != desk.AdminAuditPageSize || next == 0 || page1[0].ObjectID != desk.AdminAuditPageSize-1 {
+			t.Fatalf("first page: %d entries, next %d, %v", len(page1), next, err)
+		}
+		page2, next2, err := s.d.AdminAudit(ctx, s.admin, next)
+		if err != nil || len(page2) != len(entries) || next2 != 0 || page2[0].ID != entries[0].ID {
+			t.Errorf("second page: %d entries (want %d), next %d, %v", len(page2), len(entries), next2, err)
+		}
 		// The audit of the other tenant is not this tenant's.
 		otherAdmin := models.Agent{TenantID: s.other.ID, Login: "oa", Name: "OA", Active: true}
 		db.Create(&otherAdmin)
