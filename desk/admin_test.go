@@ -176,6 +176,9 @@ func TestAdminOperatorOnlyKinds(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the new tenant's admin cannot log in: %v", err)
 		}
+		if sess.Agent.Name != "Fak Admin" || sess.Agent.Login != "fakadmin" || sess.Agent.TenantID == s.f.Tenant.ID {
+			t.Errorf("login gave agent %+v", sess.Agent)
+		}
 		p, err := s.d.WithAccess(ctx, desk.AgentPrincipal(sess.Agent))
 		if err != nil || !p.Access.Admin || p.Access.Operator {
 			t.Errorf("the new tenant's admin has access %+v, %v", p.Access, err)
