@@ -116,7 +116,7 @@ func agentRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]AdminValue
 	var roles []models.AgentRole
 	var perms []models.AgentPermission
 	if len(ids) > 0 {
-		if err := db.WithContext(ctx).Where("agent_id IN ? AND source = ?", ids, models.RoleManual).Order("role_id").Find(&roles).Error; err != nil {
+		if err := db.WithContext(ctx).Where("agent_id IN ?", ids).Order("role_id").Find(&roles).Error; err != nil {
 			return nil, err
 		}
 		if err := db.WithContext(ctx).Where("agent_id IN ?", ids).Order("group_id, perm").Find(&perms).Error; err != nil {
@@ -127,9 +127,15 @@ func agentRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]AdminValue
 	for i, a := range as {
 		v := AdminValues{"id": {idString(a.ID)}, "login": {a.Login}, "name": {a.Name}, "email": {a.Email}, "phone": {a.Phone},
 			"source": {a.Source}, "active": {boolString(a.Active)}, "role_id": {}, "perm": {}}
+		// The form keeps the roles given by hand; those an LDAP login
+		// gave are shown beside them (ldap_role_id), and left alone.
 		for _, r := range roles {
-			if r.AgentID == a.ID {
+			switch {
+			case r.AgentID != a.ID:
+			case r.Source == models.RoleManual:
 				v["role_id"] = append(v["role_id"], idString(r.RoleID))
+			default:
+				v["ldap_role_id"] = append(v["ldap_role_id"], idString(r.RoleID))
 			}
 		}
 		for _, p := range perms {

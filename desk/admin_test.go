@@ -594,6 +594,24 @@ func TestAdminLDAPMappings(t *testing.T) {
 		if err := s.d.RemoveLDAPMapping(ctx, s.admin, "kiz-helpdesk", s.firstLevel.ID); err != nil {
 			t.Fatal(err)
 		}
+		// A role an LDAP login gave stays when the admin saves the agent's
+		// roles by hand.
+		if _, err := models.SetLDAPRoles(ctx, db, s.f.Agent.ID, []int64{s.firstLevel.ID}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.d.AdminObject(ctx, s.admin, "agents", s.f.Agent.ID)
+		if err != nil || v.Get("ldap_role_id") != fmt.Sprint(s.firstLevel.ID) {
+			t.Fatalf("agent %v, %v: no LDAP role shown", v, err)
+		}
+		v["role_id"] = nil
+		if _, err := s.d.AdminSave(ctx, s.admin, "agents", s.f.Agent.ID, v); err != nil {
+			t.Fatal(err)
+		}
+		var rows []models.AgentRole
+		db.Where("agent_id = ?", s.f.Agent.ID).Find(&rows)
+		if len(rows) != 1 || rows[0].Source != models.RoleFromLDAP {
+			t.Errorf("agent roles after removing the manual one: %+v", rows)
+		}
 		if err := s.d.RemoveLDAPMapping(ctx, s.admin, "kiz-helpdesk", s.firstLevel.ID); !errors.Is(err, desk.ErrNotFound) {
 			t.Errorf("removing a removed mapping: %v", err)
 		}

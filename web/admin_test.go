@@ -110,7 +110,7 @@ func TestAdminPagesInBothLanguages(t *testing.T) {
 		wantContains(t, pages["/admin/roles/3"].body, `name="perm" value="4:rw" aria-label="Helpdesk: rw" checked`,
 			`name="perm" value="5:rw" aria-label="Netz 2nd: rw">`)
 		wantContains(t, pages["/admin/agents/3"].body, `action="/admin/agents/3/tokens"`, `action="/admin/agents/3/tokens/4/revoke"`, "Printing CI",
-			`type="password"`)
+			`type="password"`, l.Text("ui.admin.ldap_roles")+": admin", `aria-describedby="hint-password"`)
 		wantContains(t, pages["/admin/queues/new"].body, `name="follow_up_days" value="7"`, `name="active" value="true" checked`)
 		wantContains(t, pages["/admin/tenants/new"].body, `name="admin_password"`, `name="slug"`)
 		if strings.Contains(pages["/admin/tenants/3"].body, `name="admin_password"`) {

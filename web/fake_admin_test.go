@@ -80,7 +80,11 @@ func (f *fakeDesk) AdminObject(_ context.Context, _ desk.Principal, kind string,
 	if id != 3 {
 		return nil, fmt.Errorf("%s %d: %w", kind, id, desk.ErrNotFound)
 	}
-	return fakeAdminObject(kind), f.adminErr("AdminObject")
+	v := fakeAdminObject(kind)
+	if kind == "agents" {
+		v["ldap_role_id"] = []string{"6"}
+	}
+	return v, f.adminErr("AdminObject")
 }
 
 func (f *fakeDesk) AdminChoices(_ context.Context, _ desk.Principal, kind string) (desk.AdminChoices, error) {
