@@ -100,7 +100,7 @@ func (d *Desk) RevokeToken(ctx context.Context, p Principal, agentID, tokenID in
 		return writeAudit(ctx, tx, p, "api-tokens", t.ID, AuditRevoke,
 			map[string]string{"agent_id": idString(agentID), "name": t.Name, "integration": t.Integration}, nil)
 	})
-	return wrapf2(err, "revoke token %d", tokenID)
+	return wrapIf(err, "revoke token %d", tokenID)
 }
 
 // LDAPMapping maps members of an LDAP group to a role at login.
@@ -120,7 +120,7 @@ func (d *Desk) LDAPMappings(ctx context.Context, p Principal) ([]LDAPMapping, er
 		Select("m.ldap_group, m.role_id, r.name AS role_name").
 		Joins("JOIN roles r ON r.id = m.role_id").
 		Where("m.tenant_id = ?", p.TenantID).Order("m.ldap_group, r.name").Scan(&out).Error
-	return out, wrapf2(err, "LDAP mappings")
+	return out, wrapIf(err, "LDAP mappings")
 }
 
 // AddLDAPMapping maps an LDAP group (its cn) to a role of the tenant.
@@ -154,7 +154,7 @@ func (d *Desk) AddLDAPMapping(ctx context.Context, p Principal, group string, ro
 		}
 		return writeAudit(ctx, tx, p, "ldap-mappings", roleID, AuditCreate, nil, map[string]string{"ldap_group": group, "role": roleName(tx, roleID)})
 	})
-	return wrapf2(err, "add LDAP mapping")
+	return wrapIf(err, "add LDAP mapping")
 }
 
 // RemoveLDAPMapping removes a mapping: members of the group no longer
@@ -174,7 +174,7 @@ func (d *Desk) RemoveLDAPMapping(ctx context.Context, p Principal, group string,
 		}
 		return writeAudit(ctx, tx, p, "ldap-mappings", roleID, AuditRemove, map[string]string{"ldap_group": group, "role": roleName(tx, roleID)}, nil)
 	})
-	return wrapf2(err, "remove LDAP mapping")
+	return wrapIf(err, "remove LDAP mapping")
 }
 
 func roleName(tx *gorm.DB, id int64) string {
@@ -183,8 +183,8 @@ func roleName(tx *gorm.DB, id int64) string {
 	return name
 }
 
-// wrapf2 is wrapf for an error that may be nil.
-func wrapf2(err error, format string, args ...any) error {
+// wrapIf is wrapf for an error that may be nil.
+func wrapIf(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	}
