@@ -215,31 +215,46 @@ func (d *Desk) kind(ctx context.Context, p Principal, name string) (*adminKind, 
 	return k, nil
 }
 
-// AdminList returns the objects of a kind: the tenant's, or for global
-// kinds all of them.
-func (d *Desk) AdminList(ctx context.Context, p Principal, kind string) ([]AdminRow, error) {
+// AdminListLimit bounds how many objects a list shows: a tenant's
+// customers run into the thousands, which a search narrows.
+const AdminListLimit = 500
+
+// AdminList returns the objects of a kind (the tenant's, or for global
+// kinds all of them) whose list columns contain search (any case; ""
+// matches all), at most AdminListLimit of them, and how many match.
+func (d *Desk) AdminList(ctx context.Context, p Principal, kind, search string) ([]AdminRow, int, error) {
 	k, err := d.kind(ctx, p, kind)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	db := d.db.WithContext(ctx)
 	rows, err := k.rows(ctx, db, p.TenantID, 0)
 	if err != nil {
-		return nil, wrapf(err, "list %s", kind)
+		return nil, 0, wrapf(err, "list %s", kind)
 	}
 	choices, err := k.choices(ctx, db, p.TenantID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	out := make([]AdminRow, len(rows))
-	for i, v := range rows {
+	search = strings.ToLower(strings.TrimSpace(search))
+	var out []AdminRow
+	n := 0
+	for _, v := range rows {
 		id, _ := strconv.ParseInt(v.Get("id"), 10, 64)
-		out[i] = AdminRow{ID: id, Cells: k.readable(v, choices), Active: !k.Active || v.Get("active") == "true"}
+		r := AdminRow{ID: id, Cells: k.readable(v, choices), Active: !k.Active || v.Get("active") == "true"}
 		if k.Name == "services" {
-			out[i].Depth = strings.Count(v.Get("name"), "::")
+			r.Depth = strings.Count(v.Get("name"), "::")
+		}
+		if search != "" && !slices.ContainsFunc(k.Columns, func(c string) bool {
+			return strings.Contains(strings.ToLower(r.Cells[c]), search)
+		}) {
+			continue
+		}
+		if n++; n <= AdminListLimit {
+			out = append(out, r)
 		}
 	}
-	return out, nil
+	return out, n, nil
 }
 
 // AdminObject returns one object's fields; ErrNotFound for an object of

@@ -112,7 +112,7 @@ func TestAdminRefusesNonAdmins(t *testing.T) {
 			_, err := s.d.AdminKinds(ctx, p)
 			forbidden("AdminKinds", err)
 			for _, k := range desk.AllAdminKinds() {
-				_, err = s.d.AdminList(ctx, p, k.Name)
+				_, _, err = s.d.AdminList(ctx, p, k.Name, "")
 				forbidden("AdminList "+k.Name, err)
 				_, err = s.d.AdminObject(ctx, p, k.Name, 1)
 				forbidden("AdminObject "+k.Name, err)
@@ -149,7 +149,7 @@ func TestAdminOperatorOnlyKinds(t *testing.T) {
 		ctx := t.Context()
 		forms := s.validForms()
 		for _, kind := range []string{"tenants", "ticket-types", "priorities"} {
-			if _, err := s.d.AdminList(ctx, s.admin, kind); !errors.Is(err, desk.ErrForbidden) {
+			if _, _, err := s.d.AdminList(ctx, s.admin, kind, ""); !errors.Is(err, desk.ErrForbidden) {
 				t.Errorf("a non-operator admin lists %s: %v", kind, err)
 			}
 			if _, err := s.d.AdminSave(ctx, s.admin, kind, 0, forms[kind]); !errors.Is(err, desk.ErrForbidden) {
@@ -183,7 +183,7 @@ func TestAdminOperatorOnlyKinds(t *testing.T) {
 		if err != nil || !p.Access.Admin || p.Access.Operator {
 			t.Errorf("the new tenant's admin has access %+v, %v", p.Access, err)
 		}
-		if _, err := s.d.AdminList(ctx, p, "tenants"); !errors.Is(err, desk.ErrForbidden) {
+		if _, _, err := s.d.AdminList(ctx, p, "tenants", ""); !errors.Is(err, desk.ErrForbidden) {
 			t.Errorf("the new tenant's admin lists tenants: %v", err)
 		}
 		// A tenant switched off: its logins, sessions and tokens end.
@@ -246,7 +246,7 @@ func TestAdminKeepsToItsTenant(t *testing.T) {
 		if _, err := s.d.AgentTokens(ctx, s.admin, s.otherAgent.ID); !errors.Is(err, desk.ErrNotFound) {
 			t.Errorf("another tenant's agent's tokens: %v", err)
 		}
-		rows, err := s.d.AdminList(ctx, s.admin, "queues")
+		rows, _, err := s.d.AdminList(ctx, s.admin, "queues", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -344,7 +344,13 @@ func TestAdminChecksInput(t *testing.T) {
 				t.Errorf("%s %d reads back as %v, %v", kind, id, got, err)
 			}
 		}
-		svc, _ := s.d.AdminList(ctx, s.admin, "services")
+		if rows, n, err := s.d.AdminList(ctx, s.admin, "customers", " KUND "); err != nil || n != 1 || len(rows) != 1 || rows[0].Cells["login"] != "kunde" {
+			t.Errorf("customers matching KUND: %+v (%d), %v", rows, n, err)
+		}
+		if rows, n, _ := s.d.AdminList(ctx, s.admin, "customers", "nobody at all"); n != 0 || len(rows) != 0 {
+			t.Errorf("customers matching nothing: %d", n)
+		}
+		svc, _, _ := s.d.AdminList(ctx, s.admin, "services", "")
 		for _, r := range svc {
 			if r.Cells["name"] == "A::B" && r.Depth != 1 {
 				t.Errorf("service A::B at depth %d", r.Depth)

@@ -84,6 +84,7 @@ func TestAdminPagesInBothLanguages(t *testing.T) {
 			wantStatus(t, visit("/admin/"+k.Name+"/3"), http.StatusOK)
 			wantStatus(t, visit("/admin/"+k.Name+"/4"), http.StatusNotFound)
 		}
+		wantStatus(t, visit("/admin/customers?q=Printing"), http.StatusOK)
 		wantStatus(t, visit("/admin/audit"), http.StatusOK)
 		wantStatus(t, visit("/admin/audit?before=9"), http.StatusOK)
 		wantStatus(t, visit("/admin/audit?before=x"), http.StatusNotFound)
@@ -119,6 +120,8 @@ func TestAdminPagesInBothLanguages(t *testing.T) {
 		wantContains(t, pages["/admin/services"].body, "\u00a0\u00a0\u00a0\u00a0<a href=\"/admin/services/4\">")
 		wantContains(t, pages["/admin/audit"].body, "Anna Agent", "#3: Printing", "Helpdesk → Printing", l.Text("ui.admin.action.update"),
 			l.Text("ui.admin.word.1st_level")+" → "+l.Text("ui.admin.word.team"), `href="/admin/audit?before=9"`)
+		wantContains(t, pages["/admin/customers?q=Printing"].body, `name="q" value="Printing"`,
+			l.Text("ui.admin.more", "Shown", 1, "Total", desk.AdminListLimit+1))
 		wantContains(t, pages["/admin/ldap-mappings"].body, "kiz-helpdesk", `action="/admin/ldap-mappings/remove"`)
 		// The nav shows the admin pages to admins only.
 		wantContains(t, pages["/agent/tokens"].body, `<a href="/admin">`)

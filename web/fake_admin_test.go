@@ -66,13 +66,17 @@ func fakeChoices() desk.AdminChoices {
 	}
 }
 
-func (f *fakeDesk) AdminList(_ context.Context, _ desk.Principal, kind string) ([]desk.AdminRow, error) {
-	f.record("AdminList", kind)
+func (f *fakeDesk) AdminList(_ context.Context, _ desk.Principal, kind, search string) ([]desk.AdminRow, int, error) {
+	f.record("AdminList", kind, search)
 	cells := map[string]string{}
 	for k, v := range fakeAdminObject(kind) {
 		cells[k] = v[0]
 	}
-	return []desk.AdminRow{{ID: 3, Cells: cells, Active: true}, {ID: 4, Cells: cells, Depth: 1}}, f.adminErr("AdminList")
+	rows := []desk.AdminRow{{ID: 3, Cells: cells, Active: true}, {ID: 4, Cells: cells, Depth: 1}}
+	if search != "" {
+		return rows[:1], desk.AdminListLimit + 1, f.adminErr("AdminList")
+	}
+	return rows, len(rows), f.adminErr("AdminList")
 }
 
 func (f *fakeDesk) AdminObject(_ context.Context, _ desk.Principal, kind string, id int64) (desk.AdminValues, error) {

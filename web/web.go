@@ -61,7 +61,7 @@ type Desk interface {
 
 	// The admin interface (admin_*.go) and API tokens (token_*.go).
 	AdminKinds(ctx context.Context, a desk.Principal) ([]desk.AdminKind, error)
-	AdminList(ctx context.Context, a desk.Principal, kind string) ([]desk.AdminRow, error)
+	AdminList(ctx context.Context, a desk.Principal, kind, search string) ([]desk.AdminRow, int, error)
 	AdminObject(ctx context.Context, a desk.Principal, kind string, id int64) (desk.AdminValues, error)
 	AdminChoices(ctx context.Context, a desk.Principal, kind string) (desk.AdminChoices, error)
 	AdminSave(ctx context.Context, a desk.Principal, kind string, id int64, v desk.AdminValues) (int64, error)
