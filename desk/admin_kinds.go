@@ -207,11 +207,16 @@ func saveAgent(s *adminSave) (int64, error) {
 	if err := store(tx, &a, s.old == nil); err != nil {
 		return 0, err
 	}
-	if err := tx.Where("agent_id = ? AND source = ?", a.ID, models.RoleManual).Delete(&models.AgentRole{}).Error; err != nil {
+	gone := tx.Where("agent_id = ? AND source = ?", a.ID, models.RoleManual)
+	if len(roles) > 0 {
+		gone = gone.Where("role_id NOT IN ?", roles)
+	}
+	if err := gone.Delete(&models.AgentRole{}).Error; err != nil {
 		return 0, err
 	}
 	for _, r := range roles {
-		if err := tx.Create(&models.AgentRole{AgentID: a.ID, RoleID: r, Source: models.RoleManual}).Error; err != nil {
+		// A role given anew ends the agent's sessions; one it had stays.
+		if err := models.GrantRole(ctx, tx, a.ID, r, models.RoleManual, s.now); err != nil {
 			return 0, err
 		}
 	}
@@ -785,7 +790,7 @@ func saveTenant(s *adminSave) (int64, error) {
 	if err := tx.Create(&a).Error; err != nil {
 		return 0, err
 	}
-	if err := tx.Create(&models.AgentRole{AgentID: a.ID, RoleID: roles[models.AdminRole].ID, Source: models.RoleManual}).Error; err != nil {
+	if err := models.GrantRole(ctx, tx, a.ID, roles[models.AdminRole].ID, models.RoleManual, s.now); err != nil {
 		return 0, err
 	}
 	s.extra = map[string]string{"admin_login": login, "admin_name": agentName}

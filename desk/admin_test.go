@@ -500,11 +500,19 @@ func TestAdminChangesEndSessions(t *testing.T) {
 		if revoked("agent-2") {
 			t.Error("a role's comment ended its agents' sessions")
 		}
-		// The agent's direct permissions, and then its deactivation.
+		// The agent's phone is no permission.
 		agent, err := s.d.AdminObject(ctx, s.admin, "agents", s.agent.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
+		agent["phone"] = []string{"+49 731 50 22222"}
+		if _, err := s.d.AdminSave(ctx, s.admin, "agents", s.agent.ID, agent); err != nil {
+			t.Fatal(err)
+		}
+		if revoked("agent-2") {
+			t.Error("an agent's phone number ended its sessions")
+		}
+		// The agent's direct permissions, and then its deactivation.
 		agent["perm"] = []string{fmt.Sprintf("%d:note", s.helpdeskGroupID)}
 		if _, err := s.d.AdminSave(ctx, s.admin, "agents", s.agent.ID, agent); err != nil {
 			t.Fatal(err)
