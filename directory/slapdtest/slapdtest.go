@@ -29,13 +29,13 @@ import (
 // touches, a system slapd.
 
 const (
-	slapdBin  = "/usr/sbin/slapd"
+	slapdBin   = "/usr/sbin/slapd"
 	slapaddBin = "/usr/sbin/slapadd" // part of the slapd package
 
-	Suffix  = "dc=uni-ulm,dc=example"
-	People  = "ou=people," + Suffix
-	Groups  = "ou=groups," + Suffix
-	ServiceDN   = "cn=kizdesk,ou=services," + Suffix
+	Suffix          = "dc=uni-ulm,dc=example"
+	People          = "ou=people," + Suffix
+	Groups          = "ou=groups," + Suffix
+	ServiceDN       = "cn=kizdesk,ou=services," + Suffix
 	ServicePassword = "kizdesk-service-pw"
 	// Disabled accounts carry employeeType=disabled; this is how the test
 	// directory (and the recommended production setting) excludes them.
