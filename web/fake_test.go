@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -229,6 +230,22 @@ func (f *fakeDesk) PrincipalByToken(_ context.Context, token string) (desk.Princ
 	return desk.Principal{}, fmt.Errorf("api token: %w", desk.ErrNotFound)
 }
 
+func (f *fakeDesk) FindCustomers(_ context.Context, _ desk.Principal, q string) ([]desk.CustomerMatch, error) {
+	f.record("FindCustomers", q)
+	var out []desk.CustomerMatch
+	for _, c := range f.choices.Customers {
+		if strings.Contains(strings.ToLower(c.Name+" "+c.Login), strings.ToLower(q)) {
+			out = append(out, desk.CustomerMatch{Login: c.Login, Name: c.Name, Email: c.Email})
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeDesk) CheckTicket(_ context.Context, _ desk.Principal, number string) error {
+	f.record("CheckTicket", number)
+	return nil
+}
+
 // WithAccess gives the fake's agents roles by their login: rita is the
 // admin, everyone else 1st level.
 func (f *fakeDesk) WithAccess(_ context.Context, p desk.Principal) (desk.Principal, error) {
@@ -236,7 +253,7 @@ func (f *fakeDesk) WithAccess(_ context.Context, p desk.Principal) (desk.Princip
 	if p.IsAgent() {
 		p.Access = &desk.Access{Roles: []string{"1st level"}}
 		if p.Login == "rita" {
-			p.Access = &desk.Access{Admin: true, Roles: []string{models.AdminRole}}
+			p.Access = &desk.Access{Admin: true, Operator: true, Roles: []string{models.AdminRole}}
 		}
 	}
 	return p, nil

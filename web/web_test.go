@@ -637,8 +637,8 @@ func TestOpenAPI(t *testing.T) {
 			t.Errorf("openapi.yaml does not describe %s %s", r.Method, p)
 		}
 	}
-	if n != 22 {
-		t.Errorf("found %d API routes, want 22", n)
+	if n != 23 {
+		t.Errorf("found %d API routes, want 23", n)
 	}
 	described := 0
 	for _, ms := range paths {
