@@ -149,9 +149,8 @@ type MergedTicket struct {
 // FormChoices are the values the new-ticket form and the ticket's action
 // forms offer.
 type FormChoices struct {
-	Agents    []models.Agent
-	Customers []models.Customer
-	Services  []models.Service
+	Agents   []models.Agent
+	Services []models.Service
 	// Queues are those the agent may open tickets in (create), Targets
 	// those it may move tickets into (move_into).
 	Queues     []models.Queue
