@@ -206,10 +206,14 @@ func testAdminNewTenant(t *testing.T, s *testStack) {
 	var prio models.Priority
 	s.db.Order("id").First(&typ)
 	s.db.Where("name = ?", "3 normal").First(&prio)
-	_, form = agent.get("/agent/tickets/new")
-	if strings.Contains(form, "mmuster") {
-		t.Error("the fak agent is offered the kiz's customers")
+	// The customer look-up finds the tenant's customers, not the kiz's.
+	if _, found := agent.get("/agent/tickets/new?q=Muster"); strings.Contains(found, "mmuster") {
+		t.Error("the fak agent finds the kiz's customers")
 	}
+	if _, found := agent.get("/agent/tickets/new?q=Frida"); !strings.Contains(found, "?customer=fstudent") {
+		t.Error("the fak agent does not find the customer its admin made")
+	}
+	_, form = agent.get("/agent/tickets/new?customer=fstudent")
 	status, path, zoom := agent.post(form, "/agent/tickets", map[string]string{"customer": "fstudent", "title": "Oszilloskop zeigt nichts",
 		"body": "Kanal 2 bleibt dunkel.", "service_id": svc, "queue_id": "", "type_id": fmt.Sprint(typ.ID), "priority_id": fmt.Sprint(prio.ID)})
 	if status != http.StatusOK || !strings.HasPrefix(path, "/agent/tickets/") {

@@ -136,7 +136,15 @@ func TestPayloadsArePrivate(t *testing.T) {
 			t.Errorf("%q is not in the payloads the admin had decoded", secret)
 		}
 	}
-	if _, err := remote(s.token).Decode(payloads); err == nil || !strings.Contains(err.Error(), "Forbidden") {
+	first := models.Agent{TenantID: f.Tenant.ID, Login: "first-codec", Name: "Fritz First", Email: "f@example.org", Active: true}
+	if err := s.db.Create(&first).Error; err != nil {
+		t.Fatal(err)
+	}
+	dbtest.Grant(t, s.db, first, "1st level")
+	if err := models.CreateAPIToken(ctx, s.db, first.ID, "codec", "first-level-token"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remote("first-level-token").Decode(payloads); err == nil || !strings.Contains(err.Error(), "Forbidden") {
 		t.Errorf("decode as a 1st-level agent: %v, want Forbidden", err)
 	}
 }

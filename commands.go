@@ -167,6 +167,10 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	if err != nil || delay < 0 {
 		return fmt.Errorf("KIZDESK_SHUTDOWN_DELAY: %q is not a duration like 5s", v.get("KIZDESK_SHUTDOWN_DELAY"))
 	}
+	dir, err := directoryOf(v)
+	if err != nil {
+		return err
+	}
 	c, err := dialTemporal(ctx, v, pc, log)
 	if err != nil {
 		return err
@@ -183,6 +187,7 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 		TemporalUIURL: v.get("KIZDESK_TEMPORAL_UI_URL"), Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Log: log,
 		Codec: pc, CodecOrigins: origins,
 		TrustedProxies: proxies, Ready: ready.check,
+		Directory: dir, DirectoryTenant: v.get("KIZDESK_LDAP_TENANT"),
 	})
 	if err != nil {
 		return err

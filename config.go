@@ -9,8 +9,10 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/kiz-ulm/kizdesk/codec"
+	"github.com/kiz-ulm/kizdesk/directory"
 )
 
 // setting is one configuration value: an environment variable, the same as
@@ -56,6 +58,24 @@ var settings = []setting{
 	{"KIZDESK_AUDIT_DIR", "audit-dir", "", "directory for signed checkpoints of every ticket's chain head, on other storage than the database; dev: <data dir>/audit", []string{"dev", "worker", "audit verify", "audit checkpoint"}},
 	{"KIZDESK_AUDIT_CHECKPOINT_INTERVAL", "audit-checkpoint-interval", "1h", "how often a checkpoint is written when KIZDESK_AUDIT_DIR is set", []string{"dev", "worker"}},
 	{"KIZDESK_AUDIT_CHECKPOINT_KEEP", "audit-checkpoint-keep", "48", "how many checkpoint files to keep, the newest (each carries over what the one before it recorded)", []string{"dev", "worker", "audit checkpoint"}},
+	{"KIZDESK_LDAP_URLS", "ldap-urls", "", "the kiz directory's LDAP servers, tried in this order (fail-over), comma-separated: ldaps://host:636 or ldap://host:389; empty: no LDAP (local accounts only)", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_STARTTLS", "ldap-starttls", "false", "upgrade ldap:// connections with StartTLS; a server where that fails counts as down", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_CA_FILE", "ldap-ca-file", "", "PEM CA bundle that verifies the LDAP servers; empty: system roots", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_SERVER_NAME", "ldap-server-name", "", "TLS server name to verify instead of each URL's host", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_BIND_DN", "ldap-bind-dn", "", "service account the searches bind as; empty: anonymous", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_BIND_PASSWORD", "ldap-bind-password", "", "the service account's password", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_BASE_DN", "ldap-base-dn", "", "where the kiz accounts are, e.g. ou=people,dc=uni-ulm,dc=de", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_USER_FILTER", "ldap-user-filter", "", "LDAP filter ANDed to every account search; accounts it excludes (disabled ones) cannot log in, e.g. (&(objectClass=inetOrgPerson)(!(employeeType=disabled)))", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_LOGIN_ATTR", "ldap-login-attr", "uid", "attribute that holds the login", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_NAME_ATTR", "ldap-name-attr", "cn", "attribute that holds the full name", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_MAIL_ATTR", "ldap-mail-attr", "mail", "attribute that holds the e-mail address", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_PHONE_ATTR", "ldap-phone-attr", "telephoneNumber", "attribute that holds the phone number", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_DEPARTMENT_ATTR", "ldap-department-attr", "ou", "attribute that holds the department", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_GROUP_BASE_DN", "ldap-group-base-dn", "", "where the groups are (their names map to roles in the admin interface); empty: no groups", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_GROUP_FILTER", "ldap-group-filter", "(|(member={dn})(uniqueMember={dn})(memberUid={login}))", "finds an account's groups; {dn} and {login} are filled in, escaped", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_GROUP_NAME_ATTR", "ldap-group-name-attr", "cn", "attribute that holds a group's name", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_TIMEOUT", "ldap-timeout", "5s", "per LDAP server: connecting and each operation; then the next server is tried", []string{"dev", "web"}},
+	{"KIZDESK_LDAP_TENANT", "ldap-tenant", "kiz", "short name of the tenant the directory's agents and customers belong to", []string{"dev", "web"}},
 	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "temporal-dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "history", "gen-tickets"}},
 }
 
@@ -206,4 +226,35 @@ func payloadCodec(v values) (*codec.Codec, error) {
 		return nil, fmt.Errorf("KIZDESK_PAYLOAD_KEYS / KIZDESK_PAYLOAD_KEY_FILE: %w", err)
 	}
 	return c, nil
+}
+
+// directoryOf opens the kiz directory from the KIZDESK_LDAP_* settings;
+// nil without KIZDESK_LDAP_URLS. No server is asked here: kizdesk starts
+// while the directory is down, and local accounts still log in.
+func directoryOf(v values) (*directory.Directory, error) {
+	urls := strings.FieldsFunc(v.get("KIZDESK_LDAP_URLS"), func(r rune) bool { return r == ',' || r == ' ' })
+	if len(urls) == 0 {
+		return nil, nil
+	}
+	startTLS, err := v.bool("KIZDESK_LDAP_STARTTLS")
+	if err != nil {
+		return nil, err
+	}
+	timeout, err := time.ParseDuration(v.get("KIZDESK_LDAP_TIMEOUT"))
+	if err != nil || timeout <= 0 {
+		return nil, fmt.Errorf("KIZDESK_LDAP_TIMEOUT: %q is not a duration like 5s", v.get("KIZDESK_LDAP_TIMEOUT"))
+	}
+	d, err := directory.New(directory.Config{
+		URLs: urls, StartTLS: startTLS, CAFile: v.get("KIZDESK_LDAP_CA_FILE"), ServerName: v.get("KIZDESK_LDAP_SERVER_NAME"),
+		BindDN: v.get("KIZDESK_LDAP_BIND_DN"), BindPassword: v.get("KIZDESK_LDAP_BIND_PASSWORD"),
+		BaseDN: v.get("KIZDESK_LDAP_BASE_DN"), UserFilter: v.get("KIZDESK_LDAP_USER_FILTER"),
+		LoginAttr: v.get("KIZDESK_LDAP_LOGIN_ATTR"), NameAttr: v.get("KIZDESK_LDAP_NAME_ATTR"), MailAttr: v.get("KIZDESK_LDAP_MAIL_ATTR"),
+		PhoneAttr: v.get("KIZDESK_LDAP_PHONE_ATTR"), DepartmentAttr: v.get("KIZDESK_LDAP_DEPARTMENT_ATTR"),
+		GroupBaseDN: v.get("KIZDESK_LDAP_GROUP_BASE_DN"), GroupFilter: v.get("KIZDESK_LDAP_GROUP_FILTER"),
+		GroupNameAttr: v.get("KIZDESK_LDAP_GROUP_NAME_ATTR"), Timeout: timeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("KIZDESK_LDAP_*: %w", err)
+	}
+	return d, nil
 }

@@ -91,6 +91,10 @@ func startTestStackOn(t testing.TB, kind, url string, dynamicConfig map[string]a
 	t.Cleanup(s.close)
 	hash, _ := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	ts.fixture = dbtest.Seed(t, s.db, string(hash))
+	// The tests of the lifecycle escalate, move and hand back with the
+	// fixture's agent: it works every queue. Permissions have their own
+	// tenants (authz_test.go).
+	dbtest.Grant(t, s.db, ts.fixture.Agent, models.AdminRole)
 	ts.token = "test-token-" + kind
 	if err := models.CreateAPIToken(ctx, s.db, ts.fixture.Agent.ID, "test", ts.token); err != nil {
 		t.Fatal(err)

@@ -72,7 +72,7 @@ func testDatabaseOutage(t *testing.T, s *testStack, outage dbtest.Outage) {
 	h, err := s.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: ticket.WorkflowID(noted.Number), UpdateID: "note-during-outage", UpdateName: string(ticket.ActionNote),
 		Args: []any{ticket.AddNoteInput{
-			Request: ticket.Request{Actor: agent.Actor()},
+			Request: ticket.Request{Actor: agent.Actor(), Grant: &ticket.Grant{Queue: noted.QueueID, Perms: ticket.AllPerms}},
 			Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "written during the outage"}}},
 		WaitForStage: client.WorkflowUpdateStageAccepted,
 	})
@@ -201,7 +201,7 @@ func TestActionWhileTheTicketIsCreated(t *testing.T) {
 		defer cancel()
 		h, err := s.client.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{
 			WorkflowID: ticket.WorkflowID(number), UpdateName: string(ticket.ActionNote),
-			Args: []any{ticket.AddNoteInput{Request: ticket.Request{Actor: in.Actor},
+			Args: []any{ticket.AddNoteInput{Request: ticket.Request{Actor: in.Actor, Grant: &ticket.Grant{Queue: in.Ticket.QueueID, Perms: ticket.AllPerms}},
 				Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "right after the crash"}}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})

@@ -23,6 +23,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/demo"
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/devtemporal"
+	"github.com/kiz-ulm/kizdesk/directory"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/temporalsetup"
 	"github.com/kiz-ulm/kizdesk/web"
@@ -46,10 +47,19 @@ type webConfig struct {
 	TrustedProxies []string
 	// Ready answers /readyz.
 	Ready func(context.Context) error
+	// Directory is the kiz directory (LDAP), nil for none; its agents
+	// and customers belong to DirectoryTenant.
+	Directory       *directory.Directory
+	DirectoryTenant string
 }
 
 func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *desk.Desk, error) {
-	d := desk.New(db, c, desk.Options{Location: cfg.Location, SystemID: cfg.SystemID})
+	opts := desk.Options{Location: cfg.Location, SystemID: cfg.SystemID, DirectoryTenant: cfg.DirectoryTenant}
+	if cfg.Directory != nil {
+		// A nil *Directory in the interface would not be nil.
+		opts.Directory = cfg.Directory
+	}
+	d := desk.New(db, c, opts)
 	h, err := web.New(d, web.Options{
 		SessionKey: cfg.SessionKey, SecureCookies: cfg.SecureCookies, Log: cfg.Log,
 		TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.Namespace, Location: cfg.Location,
@@ -75,8 +85,11 @@ type devConfig struct {
 	UIPort              int // 0 = any free port, -1 = no UI
 	Location            *time.Location
 	SystemID            string
-	Demo                bool
-	Log                 *slog.Logger
+	// Directory is the kiz directory (LDAP), off unless configured.
+	Directory       *directory.Directory
+	DirectoryTenant string
+	Demo            bool
+	Log             *slog.Logger
 	// AuditKeys key the history; none = dev's own key in DataDir, made
 	// on first start.
 	AuditKeys models.AuditKeys
@@ -195,7 +208,8 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 		Location: cfg.Location, SystemID: cfg.SystemID, SessionKey: key, SecureCookies: false,
 		TemporalUIURL: uiURL, Namespace: cfg.Namespace, Log: cfg.Log,
 		Codec: s.codec, CodecOrigins: origins,
-		Ready: newReadiness(s.db, s.client, cfg.Log, true).check,
+		Ready:     newReadiness(s.db, s.client, cfg.Log, true).check,
+		Directory: cfg.Directory, DirectoryTenant: cfg.DirectoryTenant,
 	})
 	if err != nil {
 		return nil, err
@@ -299,6 +313,10 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	dir, err := directoryOf(v)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "kizdesk dev: starting the embedded Temporal server, database, worker and web server …")
 	s, err := startDevStack(ctx, devConfig{
 		DataDir: v.get("KIZDESK_DATA_DIR"), DatabaseURL: v.get("KIZDESK_DATABASE_URL"),
@@ -307,6 +325,7 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 		TemporalPort: tport, UIPort: uport, Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"),
 		Demo: true, Log: log, AuditKeys: keys, Checkpoints: checkpoints,
 		PayloadKeys: pkeys, CodecEndpoint: devCodecEndpoint(addr),
+		Directory: dir, DirectoryTenant: v.get("KIZDESK_LDAP_TENANT"),
 	})
 	if err != nil {
 		return err

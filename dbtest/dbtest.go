@@ -112,7 +112,7 @@ func Seed(t testing.TB, db *gorm.DB, passwordHash string) Fixture {
 			t.Fatalf("seed: %v", err)
 		}
 	}
-	f.Tenant = models.Tenant{Slug: "kiz", Name: "kiz"}
+	f.Tenant = models.Tenant{Slug: "kiz", Name: "kiz", Operator: true}
 	must(db.Create(&f.Tenant).Error)
 	f.Queue = models.Queue{TenantID: f.Tenant.ID, Name: "Helpdesk", Level: models.LevelFirst}
 	must(db.Create(&f.Queue).Error)

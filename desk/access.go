@@ -76,13 +76,29 @@ func (d *Desk) need(ctx context.Context, p Principal, queueID int64, queueName s
 		return err
 	}
 	on := a.On(queueID)
-	if on == 0 {
+	if on.Has(perm) {
+		return nil
+	}
+	// Moving into a queue and opening tickets in it do not need seeing
+	// it (a 1st-level agent escalates into 2nd-level queues it cannot
+	// read); everything else about a queue the agent cannot see answers
+	// as if the queue did not exist.
+	target := perm == ticket.PermMoveInto || perm == ticket.PermCreate
+	if on == 0 || (!target && !on.Has(ticket.PermRO)) {
 		return fmt.Errorf("queue %d for agent %d: %w", queueID, p.ID, ErrNotFound)
 	}
-	if !on.Has(perm) {
-		return refused(ticket.RefusedPermission, "Perm", string(perm), "Queue", queueName)
+	return refused(ticket.RefusedPermission, "Perm", string(perm), "Queue", queueName)
+}
+
+// CheckTicket tells whether p may work ticket number at all: an agent who
+// sees its queue. The web asks it before it answers a form it could not
+// even read, so a ticket the agent cannot see is "not found" either way.
+func (d *Desk) CheckTicket(ctx context.Context, p Principal, number string) error {
+	if err := mustBeAgent(p); err != nil {
+		return err
 	}
-	return nil
+	_, err := d.readable(ctx, p, number)
+	return err
 }
 
 // queuesWith returns the tenant's queues on which p has perm.

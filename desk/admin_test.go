@@ -35,6 +35,11 @@ func newAdminSetup(t *testing.T, db *gorm.DB) adminSetup {
 	t.Helper()
 	d, f := newDesk(t, db)
 	ctx := t.Context()
+	// The fixture's tenant runs the desk; here it starts as any tenant,
+	// and makeOperator makes it the operator.
+	if err := db.Model(&models.Tenant{}).Where("id = ?", f.Tenant.ID).Update("operator", false).Error; err != nil {
+		t.Fatal(err)
+	}
 	root := models.Agent{TenantID: f.Tenant.ID, Login: "root", Name: "Rita Root", Email: "r@example.org", Active: true}
 	if err := db.Create(&root).Error; err != nil {
 		t.Fatal(err)

@@ -164,6 +164,9 @@ func (d *Desk) RemoveLDAPMapping(ctx context.Context, p Principal, group string,
 		return err
 	}
 	group = strings.TrimSpace(group)
+	if group == "" {
+		return FieldErrors{"ldap_group": ticket.P(ticket.FieldRequired)}
+	}
 	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Where("tenant_id = ? AND ldap_group = ? AND role_id = ?", p.TenantID, group, roleID).Delete(&models.LDAPRoleMapping{})
 		if res.Error != nil {

@@ -38,6 +38,12 @@ type Options struct {
 	// Now is the clock of logins and sessions; nil: time.Now. Tests set
 	// it to let a throttle's window pass.
 	Now func() time.Time
+	// Directory, if set, is the kiz directory (LDAP): agents from it log
+	// in with their kiz account, and customers are found in it.
+	Directory Directory
+	// DirectoryTenant is the slug of the tenant the directory's agents
+	// belong to; default "kiz".
+	DirectoryTenant string
 }
 
 // Desk runs the desk's operations on a database and a Temporal client.
@@ -70,6 +76,9 @@ func New(db *gorm.DB, tc client.Client, opts Options) *Desk {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.DirectoryTenant == "" {
+		opts.DirectoryTenant = "kiz"
 	}
 	return &Desk{db: db, tc: tc, opts: opts}
 }
@@ -140,9 +149,8 @@ type MergedTicket struct {
 // FormChoices are the values the new-ticket form and the ticket's action
 // forms offer.
 type FormChoices struct {
-	Agents    []models.Agent
-	Customers []models.Customer
-	Services  []models.Service
+	Agents   []models.Agent
+	Services []models.Service
 	// Queues are those the agent may open tickets in (create), Targets
 	// those it may move tickets into (move_into).
 	Queues     []models.Queue

@@ -124,9 +124,6 @@ func (d *Desk) FormChoices(ctx context.Context, p Principal) (FormChoices, error
 	if f.Agents, err = models.AgentsOfTenant(ctx, d.db, p.TenantID); err != nil {
 		return f, err
 	}
-	if f.Customers, err = models.Customers(ctx, d.db, p.TenantID); err != nil {
-		return f, err
-	}
 	if f.Queues, err = d.queuesWith(ctx, p, ticket.PermCreate); err != nil {
 		return f, err
 	}

@@ -116,16 +116,9 @@ func (d *Desk) Login(ctx context.Context, req LoginRequest) (Session, error) {
 		}
 		return Session{}, &ThrottledError{Wait: wait}
 	}
-	a, err := models.AgentByLogin(ctx, d.db, login)
-	if errors.Is(err, models.ErrNotFound) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(req.Password))
-		return Session{}, ErrBadLogin
-	}
+	a, err := d.checkPassword(ctx, login, req.Password)
 	if err != nil {
-		return Session{}, wrapf(err, "login %s", login)
-	}
-	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(req.Password)) != nil {
-		return Session{}, ErrBadLogin
+		return Session{}, err
 	}
 	if err := models.ForgetLoginAttemptsOf(ctx, d.db, key); err != nil {
 		return Session{}, wrapf(err, "login %s", login)
@@ -139,6 +132,45 @@ func (d *Desk) Login(ctx context.Context, req LoginRequest) (Session, error) {
 		return Session{}, wrapf(err, "login %s", login)
 	}
 	return Session{Token: token, Agent: a}, nil
+}
+
+// checkPassword returns the agent whose password this is. Local agents
+// (the break-glass admin among them) are checked here and never in the
+// directory; agents from the directory, and logins nobody has used yet,
+// in the directory, when there is one. A deactivated agent cannot log in
+// either way.
+func (d *Desk) checkPassword(ctx context.Context, login, password string) (models.Agent, error) {
+	a, err := models.AgentRecordByLogin(ctx, d.db, login)
+	known := err == nil
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return a, wrapf(err, "login %s", login)
+	}
+	if known && a.Active {
+		// An agent of a tenant an admin switched off is switched off too.
+		var t models.Tenant
+		if err := d.db.WithContext(ctx).Take(&t, a.TenantID).Error; err != nil {
+			return a, wrapf(err, "login %s", login)
+		}
+		a.Active = t.Active
+	}
+	if d.opts.Directory != nil && (!known || a.Source == models.SourceLDAP) {
+		if known && !a.Active {
+			return models.Agent{}, ErrBadLogin
+		}
+		var existing *models.Agent
+		if known {
+			existing = &a
+		}
+		return d.directoryLogin(ctx, existing, login, password)
+	}
+	if !known || !a.Active || a.Source == models.SourceLDAP {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return models.Agent{}, ErrBadLogin
+	}
+	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil {
+		return models.Agent{}, ErrBadLogin
+	}
+	return a, nil
 }
 
 // throttled returns how long attempts on key or from client must wait;

@@ -218,7 +218,7 @@ func (d *Desk) checkCreate(ctx context.Context, p Principal, req CreateTicketReq
 		fe["customer"] = bad
 	} else if login := strings.TrimSpace(req.CustomerLogin); login == "" {
 		fe["customer"] = ticket.P(ticket.FieldRequired)
-	} else if c, err := models.CustomerByLogin(ctx, d.db, p.TenantID, login); errors.Is(err, models.ErrNotFound) {
+	} else if c, err := d.customer(ctx, p.TenantID, login); errors.Is(err, models.ErrNotFound) {
 		fe["customer"] = ticket.P(ticket.FieldUnknown)
 	} else if err != nil {
 		return in, err
@@ -285,6 +285,16 @@ func (d *Desk) checkCreate(ctx context.Context, p Principal, req CreateTicketReq
 	}
 	in.Terms, err = d.terms(ctx, p.TenantID, svc, in.Ticket.PriorityID, in.Ticket.QueueID)
 	return in, err
+}
+
+// customer returns the tenant's customer with the login, from the kiz
+// directory if it is not known here yet.
+func (d *Desk) customer(ctx context.Context, tenantID int64, login string) (models.Customer, error) {
+	c, err := models.CustomerByLogin(ctx, d.db, tenantID, login)
+	if errors.Is(err, models.ErrNotFound) && d.opts.Directory != nil {
+		return d.customerFromDirectory(ctx, tenantID, login)
+	}
+	return c, err
 }
 
 // mayCreate refuses an agent without the create permission on the queue;

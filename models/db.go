@@ -103,6 +103,13 @@ func Close(db *gorm.DB) error {
 // files under migrations/<dialect>, applied in order and recorded in
 // goose_db_version; running it again applies nothing.
 func Migrate(ctx context.Context, db *gorm.DB, log *slog.Logger) error {
+	return MigrateTo(ctx, db, log, 0)
+}
+
+// MigrateTo applies the migrations up to version (0: all), so a test can
+// set up the schema an older kizdesk left and see a migration carry its
+// data over.
+func MigrateTo(ctx context.Context, db *gorm.DB, log *slog.Logger, version int64) error {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -119,7 +126,12 @@ func Migrate(ctx context.Context, db *gorm.DB, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	results, err := p.Up(ctx)
+	var results []*goose.MigrationResult
+	if version == 0 {
+		results, err = p.Up(ctx)
+	} else {
+		results, err = p.UpTo(ctx, version)
+	}
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -43,6 +44,27 @@ func AgentByLogin(ctx context.Context, db *gorm.DB, login string) (Agent, error)
 		return a, notFound(err, "agent "+login)
 	}
 	return a, nil
+}
+
+// AgentRecordByLogin returns the agent with the login, active or not: a
+// deactivated agent from the directory must not be made anew at login.
+func AgentRecordByLogin(ctx context.Context, db *gorm.DB, login string) (Agent, error) {
+	var a Agent
+	if err := db.WithContext(ctx).Where("login = ?", login).Take(&a).Error; err != nil {
+		return a, notFound(err, "agent "+login)
+	}
+	return a, nil
+}
+
+// FindCustomers returns up to limit active customers of a tenant whose
+// login, name or mail contains query, ignoring case.
+func FindCustomers(ctx context.Context, db *gorm.DB, tenantID int64, query string, limit int) ([]Customer, error) {
+	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(query)) + "%"
+	var cs []Customer
+	err := db.WithContext(ctx).Where("tenant_id = ? AND active", tenantID).
+		Where(`LOWER(login) LIKE ? ESCAPE '\' OR LOWER(name) LIKE ? ESCAPE '\' OR LOWER(email) LIKE ? ESCAPE '\'`, like, like, like).
+		Order("name, login").Limit(limit).Find(&cs).Error
+	return cs, wrap(err, "find customers")
 }
 
 // AgentByID returns the active agent with the given ID.

@@ -126,6 +126,7 @@ const (
 	MsgForbidden   Code = "msg.forbidden"
 	MsgSaved       Code = "msg.saved"
 	MsgNewTicket   Code = "msg.new_ticket" // Number: the ticket a late follow-up opened
+	MsgDirectory   Code = "msg.directory_unavailable"
 )
 
 // AllCodes lists every code, for the catalogue test.
@@ -142,5 +143,5 @@ var allCodes = []Code{
 	FieldRequired, FieldTooLong, FieldBadUTF8, FieldControlChars, FieldUnknown, FieldChoose, FieldPast, FieldTooFar,
 	FieldBadTime, FieldBadRFC3339, FieldBadNumber, FieldSelf, FieldMergedInto, FieldNotSecondary, FieldNegative, FieldMinutes,
 	MsgFixFields, MsgNotFound, MsgUnavailable, MsgBadLogin, MsgThrottled, MsgNoToken, MsgFormExpired, MsgBadRequest,
-	MsgTooLarge, MsgInternal, MsgForbidden, MsgSaved, MsgNewTicket,
+	MsgTooLarge, MsgInternal, MsgForbidden, MsgSaved, MsgNewTicket, MsgDirectory,
 }

@@ -325,11 +325,21 @@ func (s *server) apiChange(c *gin.Context, what string, in any,
 		s.fail(c, err)
 		return
 	}
-	if err := decodeJSON(c, in); err != nil {
-		s.fail(c, err)
-		return
+	// Whether the request could be read matters only to who may work the
+	// ticket: to anyone else it does not exist.
+	var fields desk.FieldErrors
+	var v ticket.View
+	if err = decodeJSON(c, in); err == nil {
+		v, err = call(c.Request.Context(), principalOf(c), number, c.GetHeader("Idempotency-Key"))
 	}
-	v, err := call(c.Request.Context(), principalOf(c), number, c.GetHeader("Idempotency-Key"))
+	if err != nil && (!errors.As(err, &fields) || len(fields) > 0) {
+		var rejected *desk.RejectedError
+		if !errors.As(err, &rejected) {
+			if cerr := s.desk.CheckTicket(c.Request.Context(), principalOf(c), number); cerr != nil {
+				err = cerr
+			}
+		}
+	}
 	if err != nil {
 		s.fail(c, fmt.Errorf("%s on ticket %s: %w", what, number, err))
 		return

@@ -79,6 +79,8 @@ func (s *server) classify(c *gin.Context, err error) problem {
 		return problem{Status: http.StatusForbidden, Msg: ticket.P(ticket.MsgForbidden)}
 	case errors.Is(err, desk.ErrUnavailable):
 		return problem{Status: http.StatusServiceUnavailable, Msg: ticket.P(ticket.MsgUnavailable)}
+	case errors.Is(err, desk.ErrDirectoryUnavailable):
+		return problem{Status: http.StatusServiceUnavailable, Msg: ticket.P(ticket.MsgDirectory)}
 	case errors.Is(err, desk.ErrBadLogin):
 		return problem{Status: http.StatusUnauthorized, Msg: ticket.P(ticket.MsgBadLogin)}
 	case errors.As(err, &throttled):

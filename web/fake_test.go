@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,9 +93,8 @@ func newFakeDesk() *fakeDesk {
 		sessions: map[string]int64{},
 		forms:    map[string][]byte{},
 		choices: desk.FormChoices{
-			Agents:    []models.Agent{agent, {ID: 8, TenantID: 1, Login: "bert", Name: "Bert Second", Active: true}},
-			Customers: []models.Customer{{ID: 5, Login: "carl", Name: "Carl Customer"}},
-			Services:  []models.Service{{ID: 11, Name: "Printing", QueueID: 3}},
+			Agents:   []models.Agent{agent, {ID: 8, TenantID: 1, Login: "bert", Name: "Bert Second", Active: true}},
+			Services: []models.Service{{ID: 11, Name: "Printing", QueueID: 3}},
 			Queues: []models.Queue{queue,
 				{ID: 4, TenantID: 1, Name: "Netz 2nd", Level: models.LevelSecond},
 				{ID: 5, TenantID: 1, Name: "Team Druck", Level: models.LevelTeam}},
@@ -229,6 +229,22 @@ func (f *fakeDesk) PrincipalByToken(_ context.Context, token string) (desk.Princ
 	return desk.Principal{}, fmt.Errorf("api token: %w", desk.ErrNotFound)
 }
 
+func (f *fakeDesk) FindCustomers(_ context.Context, _ desk.Principal, q string) ([]desk.CustomerMatch, error) {
+	f.record("FindCustomers", q)
+	var out []desk.CustomerMatch
+	for _, c := range []models.Customer{{ID: 5, Login: "carl", Name: "Carl Customer"}} {
+		if strings.Contains(strings.ToLower(c.Name+" "+c.Login), strings.ToLower(q)) {
+			out = append(out, desk.CustomerMatch{Login: c.Login, Name: c.Name, Email: c.Email})
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeDesk) CheckTicket(_ context.Context, _ desk.Principal, number string) error {
+	f.record("CheckTicket", number)
+	return nil
+}
+
 // WithAccess gives the fake's agents roles by their login: rita is the
 // admin, everyone else 1st level.
 func (f *fakeDesk) WithAccess(_ context.Context, p desk.Principal) (desk.Principal, error) {
@@ -236,7 +252,7 @@ func (f *fakeDesk) WithAccess(_ context.Context, p desk.Principal) (desk.Princip
 	if p.IsAgent() {
 		p.Access = &desk.Access{Roles: []string{"1st level"}}
 		if p.Login == "rita" {
-			p.Access = &desk.Access{Admin: true, Roles: []string{models.AdminRole}}
+			p.Access = &desk.Access{Admin: true, Operator: true, Roles: []string{models.AdminRole}}
 		}
 	}
 	return p, nil

@@ -143,6 +143,9 @@ func (s *server) runAction(c *gin.Context, act formAction) {
 	}
 	if len(act.fields) > 0 {
 		err = act.fields
+		if cerr := s.desk.CheckTicket(c.Request.Context(), principalOf(c), number); cerr != nil {
+			err = cerr
+		}
 	} else {
 		flash, cerr := act.call(c.Request.Context(), principalOf(c), number)
 		if cerr == nil {

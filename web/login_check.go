@@ -33,7 +33,7 @@ func (s *server) loginCheck(c *gin.Context) {
 
 	p := s.classify(c, err)
 	switch p.Status {
-	case http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests:
+	case http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable:
 	default:
 		s.writeProblem(c, s.localize(c, p))
 		return

@@ -83,6 +83,7 @@ func (s *server) routes(r *gin.Engine) {
 	api.GET("/queues", s.apiQueueList)
 	api.GET("/queues/:id/tickets", s.apiQueueTickets)
 	api.GET("/reminders", s.apiReminderList)
+	api.GET("/customers", s.apiCustomerList)
 	api.POST("/tickets", s.apiTicketSave)
 	api.GET("/tickets/:number", s.apiTicketShow)
 	api.POST("/tickets/:number/notes", s.apiNoteSave)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -28,6 +29,10 @@ type ticketCreatePage struct {
 	Form    ticketForm
 	Choices desk.FormChoices
 	Fields  map[string]string
+	// Query and Matches are the customer look-up above the form: with
+	// thirty thousand kiz accounts there is no list to choose from.
+	Query   string
+	Matches []desk.CustomerMatch
 }
 
 func (s *server) ticketCreate(c *gin.Context) {
@@ -48,6 +53,21 @@ func (s *server) ticketCreate(c *gin.Context) {
 	status := http.StatusOK
 	if kept {
 		status, page.Error, page.Fields = p.Status, p.Message, p.FieldTexts
+	} else if login := c.Query("customer"); login != "" {
+		form.Customer = login // picked from the look-up
+	}
+	if page.Query = c.Query("q"); page.Query != "" {
+		page.Matches, err = s.desk.FindCustomers(c.Request.Context(), principalOf(c), page.Query)
+		var fe desk.FieldErrors
+		if errors.As(err, &fe) {
+			if page.Fields == nil {
+				page.Fields = map[string]string{}
+			}
+			page.Fields["q"] = s.localizer(c).Problem(fe["q"])
+		} else if err != nil {
+			s.fail(c, fmt.Errorf("customer look-up: %w", err))
+			return
+		}
 	}
 	page.Form = form
 	s.render(c, status, "ticket_create", page)

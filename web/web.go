@@ -34,6 +34,7 @@ type Desk interface {
 	TakeFormState(ctx context.Context, token, key string) ([]byte, error)
 	PrincipalByToken(ctx context.Context, token string) (desk.Principal, error)
 	WithAccess(ctx context.Context, p desk.Principal) (desk.Principal, error)
+	CheckTicket(ctx context.Context, p desk.Principal, number string) error
 	QueueOverview(ctx context.Context, a desk.Principal) ([]models.QueueCount, error)
 	QueueTickets(ctx context.Context, a desk.Principal, queueID int64) (models.Queue, []models.TicketRow, error)
 	Ticket(ctx context.Context, a desk.Principal, number string) (desk.TicketDetail, error)
@@ -58,6 +59,7 @@ type Desk interface {
 	RemindersReached(ctx context.Context, a desk.Principal) ([]models.TicketRow, error)
 	CountRemindersReached(ctx context.Context, a desk.Principal) (int, error)
 	SetLanguage(ctx context.Context, a desk.Principal, lang string) error
+	FindCustomers(ctx context.Context, a desk.Principal, query string) ([]desk.CustomerMatch, error)
 
 	// The admin interface (admin_*.go) and API tokens (token_*.go).
 	AdminKinds(ctx context.Context, a desk.Principal) ([]desk.AdminKind, error)

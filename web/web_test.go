@@ -321,7 +321,7 @@ func TestCreateTicketFieldErrors(t *testing.T) {
 	wantContains(t, res.body,
 		`<input id="title" name="title" value="" maxlength="200" required><p class="field-error">Required.</p>`,
 		`<p class="field-error">Please choose one of the offered values.</p>`,
-		`<option value="carl" selected>`, `<option value="2" selected>Service Request</option>`,
+		`<input id="customer" name="customer" value="carl"`, `<option value="2" selected>Service Request</option>`,
 		`<option value="4" selected>4 high</option>`,
 		"required>\nDrucker &lt;druckt&gt; nicht\nseit gestern</textarea>")
 	if got := hidden(t, requestKeyRE, res.body); got != key {
@@ -637,8 +637,8 @@ func TestOpenAPI(t *testing.T) {
 			t.Errorf("openapi.yaml does not describe %s %s", r.Method, p)
 		}
 	}
-	if n != 22 {
-		t.Errorf("found %d API routes, want 22", n)
+	if n != 23 {
+		t.Errorf("found %d API routes, want 23", n)
 	}
 	described := 0
 	for _, ms := range paths {
@@ -674,4 +674,18 @@ func TestNewRefusesBadKey(t *testing.T) {
 	if _, err := New(newFakeDesk(), Options{SessionKey: []byte("short")}); err == nil {
 		t.Error("New accepted a 5-byte session key")
 	}
+}
+
+// TestCustomerLookUp: the phone-ticket form finds customers by part of
+// their name and takes the one picked; nobody found says so.
+func TestCustomerLookUp(t *testing.T) {
+	b := newBrowser(t, Options{})
+	b.login()
+	page := b.get("/agent/tickets/new?q=CARL")
+	wantStatus(t, page, http.StatusOK)
+	wantContains(t, page.body, `<a href="/agent/tickets/new?customer=carl">Carl Customer (carl)</a>`)
+	page = b.get("/agent/tickets/new?customer=carl")
+	wantContains(t, page.body, `<input id="customer" name="customer" value="carl"`)
+	page = b.get("/agent/tickets/new?q=nobody")
+	wantContains(t, page.body, "Nobody found.")
 }

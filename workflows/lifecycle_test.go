@@ -648,3 +648,40 @@ func TestNewTicketsAskNoVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantsAreCheckedByTheProcess: the ticket checks the permissions the
+// desk sent with each agent's action against what the action needs, and
+// against the queue it is in when the action arrives.
+func TestGrantsAreCheckedByTheProcess(t *testing.T) {
+	env, _ := newEnv(t)
+	in := timedInput(t, env)
+	with := func(queue int64, moveInto []int64, perms ...ticket.Perm) ticket.Request {
+		return ticket.Request{Actor: agent, Grant: &ticket.Grant{Queue: queue, Perms: ticket.PermsOf(perms...), MoveInto: moveInto}}
+	}
+	noGrant := sendUpdate(env, time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: ticket.Request{Actor: agent},
+		Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "no grant"}})
+	noteOnly := sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: with(helpdesk.ID, nil, ticket.PermNote), State: ticket.StateClosedSuccessful})
+	note := sendUpdate(env, 3*time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: with(helpdesk.ID, nil, ticket.PermNote),
+		Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "may note"}})
+	priority := sendUpdate(env, 4*time.Minute, string(ticket.ActionClassify), ticket.ClassifyInput{Request: with(helpdesk.ID, nil, ticket.PermPriority),
+		Service: ticket.Ref{ID: in.Ticket.ServiceID, Name: in.Ticket.ServiceName}, Type: ticket.Ref{ID: in.Ticket.TypeID, Name: in.Ticket.TypeName},
+		Priority: ticket.Ref{ID: 5, Name: "5 very high"}, Terms: in.Terms})
+	intoUnlisted := sendUpdate(env, 5*time.Minute, string(ticket.ActionEscalate), ticket.EscalateInput{Request: with(helpdesk.ID, []int64{netz.ID}, ticket.PermRW), Queue: team})
+	escalate := sendUpdate(env, 6*time.Minute, string(ticket.ActionEscalate), ticket.EscalateInput{Request: with(helpdesk.ID, []int64{team.ID}, ticket.PermRW), Queue: team})
+	stale := sendUpdate(env, 7*time.Minute, string(ticket.ActionNote), ticket.AddNoteInput{Request: with(helpdesk.ID, nil, ticket.PermRW),
+		Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "granted for the Helpdesk"}})
+	sendUpdate(env, 8*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: grantIn(team), State: ticket.StateClosedSuccessful})
+	env.ExecuteWorkflow(Ticket, in)
+	wantDone(t, note, priority, escalate)
+	for name, c := range map[string]struct {
+		u    *updateResult
+		code ticket.Code
+	}{
+		"no grant": {noGrant, ticket.RefusedForbidden}, "close with note only": {noteOnly, ticket.RefusedPermission},
+		"escalate into an unlisted queue": {intoUnlisted, ticket.RefusedPermission}, "grant for the old queue": {stale, ticket.RefusedQueueChanged},
+	} {
+		if c.u.rejected == nil || !strings.Contains(c.u.rejected.Error(), string(c.code)) {
+			t.Errorf("%s: rejected %v, want %s", name, c.u.rejected, c.code)
+		}
+	}
+}
