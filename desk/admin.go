@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -306,19 +307,17 @@ func (d *Desk) AdminSave(ctx context.Context, p Principal, kind string, id int64
 		if err != nil {
 			return err
 		}
-		var old map[string]string
+		var before map[string]string
 		action := AuditCreate
 		if s.old != nil {
-			old, action = k.readable(s.old, choices), AuditUpdate
+			before, action = k.readable(s.old, choices), AuditUpdate
 		}
-		now := k.readable(cur, choices)
-		for k, v := range s.extra {
-			now[k] = v
-		}
-		if action == AuditUpdate && equalMaps(old, now) && len(s.revoke) == 0 {
+		after := k.readable(cur, choices)
+		maps.Copy(after, s.extra)
+		if action == AuditUpdate && maps.Equal(before, after) && len(s.revoke) == 0 {
 			return nil // nothing changed: nothing to audit
 		}
-		if err := s.audit(k.Name, id, action, old, now); err != nil {
+		if err := s.audit(k.Name, id, action, before, after); err != nil {
 			return err
 		}
 		return s.revokeSessions()
@@ -332,18 +331,6 @@ func (d *Desk) AdminSave(ctx context.Context, p Principal, kind string, id int64
 		return 0, wrapf(err, "save %s %d", kind, id)
 	}
 	return id, nil
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // adminKind is an object kind with what the desk does with it.
