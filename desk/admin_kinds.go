@@ -50,13 +50,13 @@ var adminKinds = []adminKind{
 			{Name: "second_level_queue_id", Type: FieldSelect, Choices: "queues", None: true},
 			{Name: "description", Type: FieldLines}, activeField}},
 		rows: serviceRows, save: saveService},
-	{AdminKind: AdminKind{Name: "slas", Columns: []string{"name", "service_id", "priority_id", "calendar_id", "solution_minutes"},
+	{AdminKind: AdminKind{Name: "slas", Active: true, Columns: []string{"name", "service_id", "priority_id", "calendar_id", "solution_minutes"},
 		Fields: []AdminField{nameField, {Name: "service_id", Type: FieldSelect, Choices: "services", Required: true},
 			{Name: "priority_id", Type: FieldSelect, Choices: "priorities", None: true},
 			{Name: "calendar_id", Type: FieldSelect, Choices: "calendars", Required: true},
 			{Name: "first_response_minutes", Type: FieldNumber, Hint: true}, {Name: "update_minutes", Type: FieldNumber},
 			{Name: "solution_minutes", Type: FieldNumber}, {Name: "escalate_minutes", Type: FieldNumber},
-			{Name: "warn_percent", Type: FieldNumber, Default: "80"}}},
+			{Name: "warn_percent", Type: FieldNumber, Default: "80"}, activeField}},
 		rows: slaRows, save: saveSLA},
 	{AdminKind: AdminKind{Name: "calendars", Columns: []string{"name", "location", "week"},
 		Fields: []AdminField{nameField, {Name: "location", Type: FieldText, Required: true, Hint: true, Default: "Europe/Berlin"},
@@ -455,7 +455,7 @@ func slaRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]AdminValues,
 			"priority_id": {optID(x.PriorityID)}, "calendar_id": {idString(x.CalendarID)},
 			"first_response_minutes": {itoa(x.FirstResponseMinutes)}, "update_minutes": {itoa(x.UpdateMinutes)},
 			"solution_minutes": {itoa(x.SolutionMinutes)}, "escalate_minutes": {itoa(x.EscalateMinutes)},
-			"warn_percent": {itoa(x.WarnPercent)}}
+			"warn_percent": {itoa(x.WarnPercent)}, "active": {boolString(x.Active)}}
 	}
 	return out, nil
 }
@@ -475,6 +475,7 @@ func saveSLA(s *adminSave) (int64, error) {
 	x.SolutionMinutes = f.number("solution_minutes", 0, maxSLAMinutes)
 	x.EscalateMinutes = f.number("escalate_minutes", 0, maxSLAMinutes)
 	x.WarnPercent = f.number("warn_percent", 0, 100)
+	x.Active = f.bool("active")
 	if service != nil {
 		// One SLA per service and priority (or all priorities), as the
 		// database's index has it.

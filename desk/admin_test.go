@@ -89,7 +89,7 @@ func (s adminSetup) validForms() map[string]desk.AdminValues {
 		"groups":             {"name": {"Group"}, "active": {"true"}},
 		"queues":             {"name": {"Queue"}, "level": {"2nd level"}, "follow_up": {"reject"}, "follow_up_days": {"0"}, "active": {"true"}},
 		"services":           {"name": {"A :: B"}, "queue_id": id(s.f.Queue.ID), "active": {"true"}},
-		"slas":               {"name": {"SLA"}, "service_id": id(s.f.Service.ID), "calendar_id": {}, "warn_percent": {"80"}},
+		"slas":               {"name": {"SLA"}, "service_id": id(s.f.Service.ID), "calendar_id": {}, "warn_percent": {"80"}, "active": {"true"}},
 		"calendars":          {"name": {"Office"}, "location": {"Europe/Berlin"}, "week": {"mon-fri 08:00-18:00"}, "holidays": {"2026-12-25 2026-12-24"}},
 		"customers":          {"login": {"kunde"}, "name": {"Kunde"}, "email": {"k@example.org"}, "active": {"true"}},
 		"customer-companies": {"name": {"Fakultät"}, "active": {"true"}},
@@ -312,11 +312,23 @@ func TestAdminChecksInput(t *testing.T) {
 		}
 		// One SLA per service and priority.
 		sla := with("slas", desk.AdminValues{"calendar_id": {fmt.Sprint(cal)}})
-		if _, err := s.d.AdminSave(ctx, s.admin, "slas", 0, sla); err != nil {
+		slaID, err := s.d.AdminSave(ctx, s.admin, "slas", 0, sla)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.d.AdminSave(ctx, s.admin, "slas", 0, sla); strings.Join(fieldsOf(t, err), " ") != "priority_id" {
 			t.Errorf("a second SLA for the same service and priority: %v", err)
+		}
+		// An SLA set invalid promises nothing to new tickets.
+		if _, found, err := models.SLAFor(ctx, db, s.f.Tenant.ID, s.f.Service.ID, s.f.Priority.ID); err != nil || !found {
+			t.Fatalf("the new SLA is not found: %v", err)
+		}
+		sla["active"] = []string{"false"}
+		if _, err := s.d.AdminSave(ctx, s.admin, "slas", slaID, sla); err != nil {
+			t.Fatal(err)
+		}
+		if _, found, err := models.SLAFor(ctx, db, s.f.Tenant.ID, s.f.Service.ID, s.f.Priority.ID); err != nil || found {
+			t.Errorf("an inactive SLA is still found: %v", err)
 		}
 		// An LDAP account has no password here; made local, it needs one.
 		ldap := desk.AdminValues{"login": {"ldapuser"}, "name": {"L"}, "source": {"ldap"}, "active": {"true"}}
