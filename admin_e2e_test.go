@@ -145,7 +145,7 @@ func testAdminNewTenant(t *testing.T, s *testStack) {
 	svc := admin.create("services", url.Values{"name": one("Labor FAK :: Messgeräte"), "queue_id": one(first),
 		"second_level_queue_id": one(second), "description": one("Messgeräte der Labore"), "active": one("true")})
 	admin.create("slas", url.Values{"name": one("FAK Standard"), "service_id": one(svc), "priority_id": one(""), "calendar_id": one(cal),
-		"first_response_minutes": one("60"), "update_minutes": one("240"), "solution_minutes": one("480"), "warn_percent": one("80")})
+		"first_response_minutes": one("60"), "update_minutes": one("240"), "solution_minutes": one("480"), "warn_percent": one("80"), "active": one("true")})
 	// The queues made groups named like them; the role form offers them.
 	_, roleForm := admin.get("/admin/roles/new")
 	group := func(name string) string {
