@@ -175,6 +175,18 @@ func TestAdminSaveAndRefusal(t *testing.T) {
 	wantStatus(t, b.post("/admin/agents/3", agent), http.StatusForbidden)
 	delete(b.desk.errs, "AdminSave")
 
+	// LDAP mappings: added with a flash; a refused one comes back as typed.
+	res = b.post("/admin/ldap-mappings", url.Values{"csrf_token": {csrf}, "ldap_group": {"kiz-netz"}, "role_id": {"6"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	wantContains(t, b.get("/admin/ldap-mappings").body, "LDAP group “kiz-netz” mapped.")
+	b.desk.errs["AddLDAPMapping"] = desk.FieldErrors{"ldap_group": ticket.P(desk.FieldTaken)}
+	res = b.follow(b.post("/admin/ldap-mappings", url.Values{"csrf_token": {csrf}, "ldap_group": {"kiz-netz"}, "role_id": {"6"}}))
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantContains(t, res.body, `value="kiz-netz"`, "Already taken.", `<option value="6" selected>`)
+	res = b.post("/admin/ldap-mappings/remove", url.Values{"csrf_token": {csrf}, "ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	wantContains(t, b.get("/admin/ldap-mappings").body, "Mapping of LDAP group “kiz-helpdesk” removed.")
+
 	// A token is shown once, in the flash after its creation.
 	res = b.post("/agent/tokens", url.Values{"csrf_token": {csrf}, "name": {"CI"}})
 	wantStatus(t, res, http.StatusSeeOther)
