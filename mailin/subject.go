@@ -14,10 +14,14 @@ const TicketNumberLen = 16
 // SubjectTag is what outgoing mail puts in the subject so that replies find
 // their ticket.
 func SubjectTag(prefix, number string) string {
-	if strings.TrimSpace(prefix) == "" {
-		prefix = DefaultTagPrefix
+	return "[" + tagPrefix(prefix) + number + "]"
+}
+
+func tagPrefix(prefix string) string {
+	if prefix = strings.TrimSpace(prefix); prefix == "" {
+		return DefaultTagPrefix
 	}
-	return "[" + prefix + number + "]"
+	return prefix
 }
 
 // TicketNumberFromSubject finds the ticket number in a subject's tag. Mail
@@ -28,6 +32,7 @@ func SubjectTag(prefix, number string) string {
 // digits is not a ticket number. The first tag wins: in "AW: [A] WG: [B]"
 // the reply is to A.
 func TicketNumberFromSubject(subject, prefix string) string {
+	prefix = tagPrefix(prefix)
 	re := tagRegexp(prefix)
 	for _, m := range re.FindAllStringSubmatchIndex(subject, -1) {
 		if number := subject[m[2]:m[3]]; len(number) == TicketNumberLen && tagBoundary(subject, m[0], prefix) {
@@ -45,7 +50,7 @@ func tagBoundary(s string, start int, prefix string) bool {
 	if start == 0 {
 		return true
 	}
-	first := []rune(strings.TrimSpace(prefix))
+	first := []rune(prefix)
 	if len(first) == 0 || !isWordRune(first[0]) {
 		return true
 	}
@@ -89,10 +94,7 @@ var tagRegexps sync.Map // prefix → *regexp.Regexp
 // surround the prefix's punctuation, a ':' '=' or '-' may follow it, and
 // brackets are optional; letters match case-insensitively.
 func tagRegexp(prefix string) *regexp.Regexp {
-	prefix = strings.TrimSpace(prefix)
-	if prefix == "" {
-		prefix = DefaultTagPrefix
-	}
+	prefix = tagPrefix(prefix)
 	if re, ok := tagRegexps.Load(prefix); ok {
 		return re.(*regexp.Regexp)
 	}
