@@ -34,6 +34,9 @@ func tagPrefix(prefix string) string {
 func TicketNumberFromSubject(subject, prefix string) string {
 	prefix = tagPrefix(prefix)
 	re := tagRegexp(prefix)
+	if re == nil {
+		return ""
+	}
 	for _, m := range re.FindAllStringSubmatchIndex(subject, -1) {
 		if number := subject[m[2]:m[3]]; len(number) == TicketNumberLen && tagBoundary(subject, m[0], prefix) {
 			return number
@@ -63,14 +66,16 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 // CleanSubject is the subject without reply and forward prefixes and
 // without ticket tags, as a ticket title.
 func CleanSubject(subject, prefix string) string {
-	re := tagRegexp(prefix)
-	s := re.ReplaceAllStringFunc(subject, func(tag string) string {
-		m := re.FindStringSubmatch(tag)
-		if len(m[1]) != TicketNumberLen {
-			return tag
-		}
-		return " "
-	})
+	s := subject
+	if re := tagRegexp(prefix); re != nil {
+		s = re.ReplaceAllStringFunc(s, func(tag string) string {
+			m := re.FindStringSubmatch(tag)
+			if len(m[1]) != TicketNumberLen {
+				return tag
+			}
+			return " "
+		})
+	}
 	s = strings.ReplaceAll(s, "[ ]", " ")
 	s = strings.Join(strings.Fields(s), " ")
 	for {
@@ -88,22 +93,40 @@ func CleanSubject(subject, prefix string) string {
 // like "Re[2]:" and "AW(3):"), and the tag-less auto-reply prefixes.
 var replyPrefix = regexp.MustCompile(`(?i)^\s*(?:re|aw|antw|antwort|wg|fw|fwd|wtr|sv|tr|automatische antwort|automatic reply)\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]`)
 
-var tagRegexps sync.Map // prefix → *regexp.Regexp
+// MaxTagPrefixLen bounds the configured prefix: matching costs grow with
+// the prefix times the subject, and a real prefix is a word and a sign.
+// Longer prefixes find no tags.
+const MaxTagPrefixLen = 32
+
+// tagRegexps caches the compiled pattern per prefix; a desk has one or
+// two prefixes, so the cache stays small and a caller passing ever new
+// prefixes does not grow it without end.
+var tagRegexps = struct {
+	sync.Mutex
+	m map[string]*regexp.Regexp
+}{m: map[string]*regexp.Regexp{}}
 
 // tagRegexp matches a tag for prefix: group 1 is the digits. Spaces may
 // surround the prefix's punctuation, a ':' '=' or '-' may follow it, and
 // brackets are optional; letters match case-insensitively.
 func tagRegexp(prefix string) *regexp.Regexp {
 	prefix = tagPrefix(prefix)
-	if re, ok := tagRegexps.Load(prefix); ok {
-		return re.(*regexp.Regexp)
+	if len(prefix) > MaxTagPrefixLen {
+		return nil
+	}
+	tagRegexps.Lock()
+	defer tagRegexps.Unlock()
+	if re, ok := tagRegexps.m[prefix]; ok {
+		return re
 	}
 	var b strings.Builder
 	b.WriteString(`(?i)\[?\s*`)
 	for _, r := range prefix {
 		switch {
 		case unicode.IsSpace(r):
-			b.WriteString(`\s*`)
+			// \s is ASCII space only; the prefix's own space (a tab, U+00A0)
+			// must still match itself.
+			b.WriteString(`(?:\s|` + regexp.QuoteMeta(string(r)) + `)*`)
 		case isWordRune(r):
 			b.WriteString(regexp.QuoteMeta(string(r)))
 		default:
@@ -111,7 +134,12 @@ func tagRegexp(prefix string) *regexp.Regexp {
 		}
 	}
 	b.WriteString(`\s*[:=\-]?\s*(\d+)\s*\]?`)
-	re := regexp.MustCompile(b.String())
-	tagRegexps.Store(prefix, re)
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		re = nil
+	}
+	if len(tagRegexps.m) < 16 {
+		tagRegexps.m[prefix] = re
+	}
 	return re
 }
