@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -407,12 +409,90 @@ func disposition(h textproto.Header) (string, map[string]string) {
 }
 
 func rawFilename(h textproto.Header) string {
+	// The fallback first: for another charset than UTF-8 the library drops
+	// the encoded segments but keeps plain continuations, which would
+	// leave a truncated name.
+	if f := rfc2231Fallback(h.Get("Content-Disposition"), "filename"); f != "" {
+		return f
+	}
 	_, dp := disposition(h)
 	if f := dp["filename"]; f != "" {
 		return f
 	}
+	if f := rfc2231Fallback(h.Get("Content-Type"), "name"); f != "" {
+		return f
+	}
 	_, cp := contentType(h)
 	return cp["name"]
+}
+
+// rfc2231Fallback decodes an RFC 2231 parameter (name*=charset”%XX, also
+// in continuations name*0*=, name*1*=) in a charset other than UTF-8:
+// mime.ParseMediaType knows only UTF-8 and US-ASCII and drops the rest,
+// but older mail programs send ISO-8859-1.
+func rfc2231Fallback(v, key string) string {
+	type segment struct {
+		val     string
+		encoded bool
+	}
+	segs := map[int]segment{}
+	for _, f := range strings.Split(v, ";") {
+		k, val, ok := strings.Cut(f, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		if !ok || !strings.HasPrefix(k, key+"*") {
+			continue
+		}
+		rest := k[len(key)+1:]
+		idx := 0
+		if rest != "" {
+			n, err := strconv.Atoi(strings.TrimSuffix(rest, "*"))
+			if err != nil || n < 0 || n > 100 {
+				continue
+			}
+			idx = n
+		}
+		segs[idx] = segment{strings.Trim(strings.TrimSpace(val), `"`), rest == "" || strings.HasSuffix(rest, "*")}
+	}
+	first, ok := segs[0]
+	if !ok || !first.encoded {
+		return ""
+	}
+	charset, rest, ok1 := strings.Cut(first.val, "'")
+	_, value, ok2 := strings.Cut(rest, "'")
+	switch strings.ToLower(charset) {
+	case "utf-8", "us-ascii", "":
+		return "" // mime.ParseMediaType's own
+	}
+	if !ok1 || !ok2 || message.CharsetReader == nil {
+		return ""
+	}
+	var raw []byte
+	for i := 0; ; i++ {
+		s, ok := segs[i]
+		if !ok {
+			break
+		}
+		if i == 0 {
+			s.val = value
+		}
+		if s.encoded {
+			d, err := url.PathUnescape(s.val)
+			if err != nil {
+				return ""
+			}
+			s.val = d
+		}
+		raw = append(raw, s.val...)
+	}
+	r, err := message.CharsetReader(strings.ToLower(charset), bytes.NewReader(raw))
+	if err != nil {
+		return ""
+	}
+	out, err := io.ReadAll(r)
+	if err != nil {
+		return ""
+	}
+	return string(out)
 }
 
 func (p *parser) leaf(n *node, ctx walkCtx) error {
@@ -480,7 +560,11 @@ func (p *parser) bodyText(n *node) error {
 			return err
 		}
 	}
-	p.texts = append(p.texts, normaliseText(string(data)))
+	text := normaliseText(string(data))
+	if strings.EqualFold(n.params["format"], "flowed") {
+		text = unflow(text, strings.EqualFold(n.params["delsp"], "yes"))
+	}
+	p.texts = append(p.texts, text)
 	return nil
 }
 

@@ -212,3 +212,42 @@ func validUTF8(s string) string {
 	}
 	return b.String()
 }
+
+// unflow joins the soft line breaks of format=flowed text (RFC 3676), which
+// Thunderbird sends by default: without it every paragraph arrives cut into
+// 72-character lines. Quoted lines are only joined at the same quote depth.
+func unflow(s string, delsp bool) string {
+	lines := strings.Split(s, "\n")
+	var out, para strings.Builder
+	depth, open := 0, false
+	flush := func() {
+		if depth > 0 {
+			out.WriteString(strings.Repeat(">", depth) + " ")
+		}
+		out.WriteString(para.String())
+		out.WriteByte('\n')
+		para.Reset()
+		open = false
+	}
+	for _, l := range lines {
+		d := len(l) - len(strings.TrimLeft(l, ">"))
+		content := strings.TrimPrefix(l[d:], " ") // space-stuffing
+		if open && d != depth {
+			flush()
+		}
+		soft := strings.HasSuffix(content, " ") && content != "-- "
+		if soft && delsp {
+			content = content[:len(content)-1]
+		}
+		depth = d
+		para.WriteString(content)
+		open = true
+		if !soft {
+			flush()
+		}
+	}
+	if open {
+		flush()
+	}
+	return strings.TrimSuffix(out.String(), "\n")
+}
