@@ -58,7 +58,21 @@ type QuarantineError struct {
 func (e *QuarantineError) Error() string { return "mail quarantined: " + e.Reason }
 
 func quarantine(format string, args ...any) *QuarantineError {
-	return &QuarantineError{Reason: fmt.Sprintf(format, args...)}
+	return &QuarantineError{Reason: shorten(cleanLine(fmt.Sprintf(format, args...)))}
+}
+
+// shorten bounds reasons and problems, which quote header lines from the
+// mail: a log line, not a copy of the message.
+func shorten(s string) string {
+	const max = 300
+	if len(s) <= max {
+		return s
+	}
+	s = s[:max]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
 }
 
 // Address is a decoded mailbox. Email is as the sender wrote it; compare
@@ -158,7 +172,7 @@ func (p *parser) parse(raw []byte) (Message, error) {
 	}
 	// An mbox envelope line ("From sender date") is not a header; IMAP and
 	// LMTP do not send one, but mail copied from a mailbox file does.
-	if bytes.HasPrefix(raw, []byte("From ")) {
+	if bytes.HasPrefix(raw, []byte("From ")) && len(raw) > 5 && raw[5] != ':' && raw[5] != ' ' {
 		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
 			raw = raw[i+1:]
 		}
@@ -186,6 +200,9 @@ func (p *parser) parse(raw []byte) (Message, error) {
 		p.msg.Text = joinTexts(p.texts)
 	case len(p.htmlTexts) > 0:
 		p.msg.Text = joinTexts(p.htmlTexts)
+	case p.msg.HTML != nil:
+		// The plain version was there but could not be decoded.
+		p.msg.Text = normaliseText(HTMLToText(p.msg.HTML))
 	}
 	p.msg.Bounce = p.report
 	p.msg.TicketNumber = TicketNumberFromSubject(p.msg.Subject, p.opts.TagPrefix)
@@ -194,7 +211,7 @@ func (p *parser) parse(raw []byte) (Message, error) {
 }
 
 func (p *parser) problem(format string, args ...any) {
-	p.msg.Problems = append(p.msg.Problems, cleanLine(fmt.Sprintf(format, args...)))
+	p.msg.Problems = append(p.msg.Problems, shorten(cleanLine(fmt.Sprintf(format, args...))))
 }
 
 // readEntity reads the MIME tree, streaming through multiparts so that only
@@ -517,12 +534,15 @@ func (p *parser) leaf(n *node, ctx walkCtx) error {
 // reports an undecodable transfer encoding; badCharset a charset go-message
 // does not know, in which case data is transfer-decoded only.
 func (p *parser) decode(n *node, convertCharset bool) (data []byte, broken, badCharset bool, err error) {
-	h := message.Header{Header: n.header}
-	if !convertCharset {
-		h = message.Header{}
-		if cte := n.header.Get("Content-Transfer-Encoding"); cte != "" {
-			h.Set("Content-Transfer-Encoding", cte)
-		}
+	// go-message decodes from a header rebuilt from what this package
+	// read, so a Content-Type only the lenient reading understood still
+	// gets its charset converted.
+	h := message.Header{}
+	if cte := n.header.Get("Content-Transfer-Encoding"); cte != "" {
+		h.Set("Content-Transfer-Encoding", cte)
+	}
+	if cs := n.params["charset"]; convertCharset && cs != "" {
+		h.SetContentType(n.mediaType, map[string]string{"charset": cs})
 	}
 	e, nerr := message.New(h, bytes.NewReader(n.raw))
 	if e == nil {
