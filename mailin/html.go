@@ -80,7 +80,7 @@ func HTMLToText(src []byte) string {
 					if l.ordered {
 						marker = strconv.Itoa(l.n) + ". "
 					}
-					marker = strings.Repeat("  ", len(lists)-1) + marker
+					marker = strings.Repeat("  ", min(len(lists)-1, maxIndent)) + marker
 				}
 				w.raw(marker)
 			case atom.Blockquote:
@@ -190,9 +190,14 @@ type textWriter struct {
 	quote        int
 }
 
+// maxIndent caps list indentation and quote markers: deeper nesting adds
+// nothing readable, and without a cap a few bytes of nested tags would
+// turn into kilobytes of prefix on every line.
+const maxIndent = 8
+
 func (w *textWriter) startLine() {
 	if w.atLineStart {
-		w.b.WriteString(strings.Repeat("> ", w.quote))
+		w.b.WriteString(strings.Repeat("> ", min(w.quote, maxIndent)))
 		w.atLineStart = false
 	}
 }
@@ -243,7 +248,7 @@ func isHTMLSpace(c byte) bool {
 
 func (w *textWriter) newline() {
 	if w.quote > 0 && w.atLineStart {
-		w.b.WriteString(strings.TrimSpace(strings.Repeat("> ", w.quote)))
+		w.b.WriteString(strings.TrimSpace(strings.Repeat("> ", min(w.quote, maxIndent))))
 	}
 	w.b.WriteByte('\n')
 	w.atLineStart = true
