@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func wantQuarantine(t *testing.T, raw []byte, opts Options, reason string) {
@@ -102,5 +103,36 @@ func TestMboxFromLine(t *testing.T) {
 	m, err := Parse([]byte("From a@uni-ulm.de Mon Nov 30 09:15:00 2026\n"+genHeader+"\r\nbody\r\n"), testOptions)
 	if err != nil || m.Subject != "generated" || m.Text != "body" {
 		t.Fatalf("%+v, %v", m, err)
+	}
+}
+
+// TestHostileHeaders: header values of megabytes, built so that anything
+// quadratic in their length takes minutes, must be read in about linear
+// time (the whole run takes about a second).
+func TestHostileHeaders(t *testing.T) {
+	const n = 1 << 20
+	for name, header := range map[string]string{
+		"commas in To":             "To: " + strings.Repeat(",", n),
+		"name without address":     "To: " + strings.Repeat("a ", n),
+		"addresses without commas": "To: " + strings.Repeat("a@b ", n/4),
+		"open angles":              "References: " + strings.Repeat("<", n),
+		"reply prefixes":           "Subject: " + strings.Repeat("AW: ", n/4),
+		"tag candidates":           "Subject: " + strings.Repeat("xTicket#1", n/9),
+		"encoded words":            "Subject: " + strings.Repeat("=?utf-8?q?=C3=A4?= ", n/20),
+		"sender":                   "Sender: " + strings.Repeat(";", n),
+		"filename segments":        "Content-Type: application/pdf\r\nContent-Disposition: attachment" + strings.Repeat("; filename*1*=%41", n/20),
+	} {
+		t.Run(name, func(t *testing.T) {
+			raw := []byte("From: a@uni-ulm.de\r\n" + header + "\r\n\r\nbody\r\n")
+			start := time.Now()
+			m, err := Parse(raw, testOptions)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+			if err != nil {
+				t.Logf("quarantined: %v", err)
+			}
+			_ = CleanSubject(m.Subject, "")
+		})
 	}
 }

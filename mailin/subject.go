@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // TicketNumberLen is the length of a ticket number: yyyymmdd, a 2-digit
@@ -57,8 +58,8 @@ func tagBoundary(s string, start int, prefix string) bool {
 	if len(first) == 0 || !isWordRune(first[0]) {
 		return true
 	}
-	prev := []rune(s[:start])
-	return !isWordRune(prev[len(prev)-1])
+	prev, _ := utf8.DecodeLastRuneInString(s[:start])
+	return !isWordRune(prev)
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -78,7 +79,9 @@ func CleanSubject(subject, prefix string) string {
 	}
 	s = strings.ReplaceAll(s, "[ ]", " ")
 	s = strings.Join(strings.Fields(s), " ")
-	for {
+	// Bounded: real chains are a dozen deep, a hostile subject may repeat
+	// "AW:" a million times.
+	for range 100 {
 		loc := replyPrefix.FindStringIndex(s)
 		if loc == nil {
 			break

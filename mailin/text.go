@@ -154,11 +154,15 @@ func lenientAddresses(v string) []Address {
 				name = piece[:i]
 			}
 		} else {
+			last := ""
 			for _, f := range strings.Fields(piece) {
 				if strings.Contains(f, "@") {
-					email = strings.Trim(f, `"'(),;.`)
-					name = strings.Replace(piece, f, "", 1)
+					last = f
 				}
+			}
+			if last != "" {
+				email = strings.Trim(last, `"'(),;.`)
+				name = strings.Replace(piece, last, "", 1)
 			}
 		}
 		email = strings.TrimSpace(email)
@@ -177,7 +181,7 @@ func lenientAddresses(v string) []Address {
 func splitAddressList(v string) []string {
 	var pieces []string
 	var cur strings.Builder
-	inQuote, inAngle := false, false
+	inQuote, inAngle, hasAt := false, false, false
 	for _, r := range v {
 		switch {
 		case r == '"':
@@ -186,10 +190,13 @@ func splitAddressList(v string) []string {
 			inAngle = true
 		case r == '>' && !inQuote:
 			inAngle = false
+		case r == '@':
+			hasAt = true
 		case (r == ',' || r == ';') && !inQuote && !inAngle:
-			if strings.Contains(cur.String(), "@") {
+			if hasAt {
 				pieces = append(pieces, cur.String())
 				cur.Reset()
+				hasAt = false
 				continue
 			}
 		}
