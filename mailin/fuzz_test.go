@@ -98,6 +98,11 @@ func TestSanitizeFilename(t *testing.T) {
 		{`what?"*<>|:.txt`, "what_______.txt"},
 		{"  .hidden  ", "hidden"},
 		{"..", ""},
+		{"CON.pdf", "_CON.pdf"},
+		{"nul", "_nul"},
+		{"Lpt1.tar.gz", "_Lpt1.tar.gz"},
+		{"CONTRACT.pdf", "CONTRACT.pdf"},
+		{"CON." + strings.Repeat("x", 300), "_CON." + strings.Repeat("x", 195)},
 		{"", ""},
 		{long, strings.Repeat("ä", 98) + ".pdf"},
 	} {

@@ -52,7 +52,8 @@ const maxFilenameBytes = 200
 // sanitizeFilename turns a sender's file name into one that is safe to
 // store and offer for download: no directories, no control or
 // bidirectional-override characters (which disguise "exe" as "pdf"), none
-// of the characters Windows refuses, NFC (macOS sends decomposed umlauts),
+// of the characters Windows refuses nor its device names, NFC (macOS sends
+// decomposed umlauts),
 // and at most maxFilenameBytes bytes with the extension kept. It returns ""
 // when nothing usable is left.
 func sanitizeFilename(name string) string {
@@ -74,6 +75,9 @@ func sanitizeFilename(name string) string {
 	}, name)
 	name = strings.Join(strings.Fields(name), " ")
 	name = strings.Trim(name, " .")
+	if stem, _, _ := strings.Cut(name, "."); windowsDevice[strings.ToUpper(strings.TrimSpace(stem))] {
+		name = "_" + name
+	}
 	if len(name) > maxFilenameBytes {
 		ext := path.Ext(name)
 		if len(ext) > 16 || !utf8.ValidString(ext) {
@@ -86,6 +90,14 @@ func sanitizeFilename(name string) string {
 		name = strings.TrimRight(base, " .") + ext
 	}
 	return name
+}
+
+// windowsDevice are names Windows opens as devices, whatever the
+// extension: an agent saving "CON.pdf" gets an error, or worse, "AUX".
+var windowsDevice = map[string]bool{
+	"CON": true, "PRN": true, "AUX": true, "NUL": true,
+	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
+	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true,
 }
 
 // fallbackName names a part that has no name. The table is fixed rather
