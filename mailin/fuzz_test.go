@@ -9,6 +9,12 @@ import (
 	"unicode/utf8"
 )
 
+// FuzzParse runs over the corpus with plain `go test`. To fuzz:
+//
+//	go test -run '^$' -fuzz=FuzzParse -fuzztime=60s -fuzzminimizetime=2s ./mailin/
+//
+// The short minimize time matters: with the default minute, a worker spends
+// most of a short run minimizing each new input and executes nothing.
 func FuzzParse(f *testing.F) {
 	for _, file := range corpusFiles(f) {
 		raw, err := os.ReadFile(file)
