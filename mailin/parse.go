@@ -9,15 +9,12 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // ISO-8859-x, Windows-125x and the rest for bodies and RFC 2047 words
-	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
 )
 
@@ -293,56 +290,6 @@ func (t *preambleTee) stop() {
 	}
 }
 
-// contentType is the lower-case media type and its parameters. A header
-// the standard parser rejects (a stray quote, a duplicate parameter) still
-// yields its type and what parameters can be made out.
-func contentType(h textproto.Header) (string, map[string]string) {
-	v := h.Get("Content-Type")
-	if strings.TrimSpace(v) == "" {
-		return "text/plain", map[string]string{}
-	}
-	mh := message.Header{Header: h}
-	mt, params, err := mh.ContentType()
-	if err != nil {
-		mt, params = lenientParams(v)
-	}
-	mt = strings.ToLower(strings.TrimSpace(mt))
-	if mt == "" || !strings.Contains(mt, "/") {
-		mt = "application/octet-stream"
-	}
-	if params == nil {
-		params = map[string]string{}
-	}
-	return mt, params
-}
-
-// lenientParams splits "type; a=b; c="d"" without RFC 2045's strictness.
-// It only runs after mime.ParseMediaType refused the header.
-func lenientParams(v string) (string, map[string]string) {
-	fields := strings.Split(v, ";")
-	params := map[string]string{}
-	for _, f := range fields[1:] {
-		k, val, ok := strings.Cut(f, "=")
-		if !ok {
-			continue
-		}
-		k = strings.ToLower(strings.TrimSpace(k))
-		val = strings.Trim(strings.TrimSpace(val), `"`)
-		if _, dup := params[k]; !dup && k != "" {
-			params[k] = decodeWords(val)
-		}
-	}
-	return strings.TrimSpace(fields[0]), params
-}
-
-func decodeWords(s string) string {
-	d := mime.WordDecoder{CharsetReader: message.CharsetReader}
-	if out, err := d.DecodeHeader(s); err == nil {
-		return out
-	}
-	return s
-}
-
 type walkCtx struct {
 	related bool // inside multipart/related: parts with a Content-ID are inline
 	report  bool // inside a delivery-status report
@@ -397,119 +344,6 @@ func (p *parser) alternative(n *node, ctx walkCtx) error {
 		}
 	}
 	return nil
-}
-
-// isBodyCandidate tells a part meant to be read as the message from a
-// text file attached to it.
-func isBodyCandidate(n *node) bool {
-	if n.mediaType != "text/plain" && n.mediaType != "text/html" {
-		return false
-	}
-	disp, _ := disposition(n.header)
-	if disp == "attachment" {
-		return false
-	}
-	return rawFilename(n.header) == ""
-}
-
-func disposition(h textproto.Header) (string, map[string]string) {
-	v := h.Get("Content-Disposition")
-	if strings.TrimSpace(v) == "" {
-		return "", map[string]string{}
-	}
-	mh := message.Header{Header: h}
-	d, params, err := mh.ContentDisposition()
-	if err != nil {
-		d, params = lenientParams(v)
-	}
-	return strings.ToLower(strings.TrimSpace(d)), params
-}
-
-func rawFilename(h textproto.Header) string {
-	// The fallback first: for another charset than UTF-8 the library drops
-	// the encoded segments but keeps plain continuations, which would
-	// leave a truncated name.
-	if f := rfc2231Fallback(h.Get("Content-Disposition"), "filename"); f != "" {
-		return f
-	}
-	_, dp := disposition(h)
-	if f := dp["filename"]; f != "" {
-		return f
-	}
-	if f := rfc2231Fallback(h.Get("Content-Type"), "name"); f != "" {
-		return f
-	}
-	_, cp := contentType(h)
-	return cp["name"]
-}
-
-// rfc2231Fallback decodes an RFC 2231 parameter (name*=charset”%XX, also
-// in continuations name*0*=, name*1*=) in a charset other than UTF-8:
-// mime.ParseMediaType knows only UTF-8 and US-ASCII and drops the rest,
-// but older mail programs send ISO-8859-1.
-func rfc2231Fallback(v, key string) string {
-	type segment struct {
-		val     string
-		encoded bool
-	}
-	segs := map[int]segment{}
-	for _, f := range strings.Split(v, ";") {
-		k, val, ok := strings.Cut(f, "=")
-		k = strings.ToLower(strings.TrimSpace(k))
-		if !ok || !strings.HasPrefix(k, key+"*") {
-			continue
-		}
-		rest := k[len(key)+1:]
-		idx := 0
-		if rest != "" {
-			n, err := strconv.Atoi(strings.TrimSuffix(rest, "*"))
-			if err != nil || n < 0 || n > 100 {
-				continue
-			}
-			idx = n
-		}
-		segs[idx] = segment{strings.Trim(strings.TrimSpace(val), `"`), rest == "" || strings.HasSuffix(rest, "*")}
-	}
-	first, ok := segs[0]
-	if !ok || !first.encoded {
-		return ""
-	}
-	charset, rest, ok1 := strings.Cut(first.val, "'")
-	_, value, ok2 := strings.Cut(rest, "'")
-	switch strings.ToLower(charset) {
-	case "utf-8", "us-ascii", "":
-		return "" // mime.ParseMediaType's own
-	}
-	if !ok1 || !ok2 || message.CharsetReader == nil {
-		return ""
-	}
-	var raw []byte
-	for i := 0; ; i++ {
-		s, ok := segs[i]
-		if !ok {
-			break
-		}
-		if i == 0 {
-			s.val = value
-		}
-		if s.encoded {
-			d, err := url.PathUnescape(s.val)
-			if err != nil {
-				return ""
-			}
-			s.val = d
-		}
-		raw = append(raw, s.val...)
-	}
-	r, err := message.CharsetReader(strings.ToLower(charset), bytes.NewReader(raw))
-	if err != nil {
-		return ""
-	}
-	out, err := io.ReadAll(r)
-	if err != nil {
-		return ""
-	}
-	return string(out)
 }
 
 func (p *parser) leaf(n *node, ctx walkCtx) error {
@@ -688,105 +522,6 @@ func innerSubject(data []byte) string {
 	mh := message.Header{Header: h}
 	s, _ := mh.Text("Subject")
 	return cleanLine(fixHeaderText(s))
-}
-
-func (p *parser) readHeader(h textproto.Header) {
-	mh := mail.Header{Header: message.Header{Header: h}}
-	p.msg.MessageID = normaliseID(h.Get("Message-Id"))
-	if ids := msgIDList(h.Get("In-Reply-To")); len(ids) > 0 {
-		p.msg.InReplyTo = ids[0]
-	}
-	p.msg.References = msgIDList(h.Get("References"))
-
-	if s, err := mh.Text("Subject"); err == nil {
-		p.msg.Subject = cleanLine(fixHeaderText(s))
-	} else {
-		p.problem("subject cannot be decoded: %v", err)
-		p.msg.Subject = cleanLine(fixHeaderText(h.Get("Subject")))
-	}
-	if from := p.addresses(mh, "From"); len(from) > 0 {
-		p.msg.From = from[0]
-	}
-	p.msg.To = p.addresses(mh, "To")
-	p.msg.Cc = p.addresses(mh, "Cc")
-	p.msg.ReplyTo = p.addresses(mh, "Reply-To")
-	if h.Get("Date") != "" {
-		if d, err := mh.Date(); err == nil {
-			p.msg.Date = d
-		} else {
-			p.problem("date cannot be read: %v", err)
-		}
-	}
-}
-
-func (p *parser) addresses(mh mail.Header, key string) []Address {
-	v := mh.Get(key)
-	if strings.TrimSpace(v) == "" {
-		return nil
-	}
-	if !utf8.ValidString(v) {
-		// Raw 8-bit names: decoded before net/mail turns them into U+FFFD.
-		v = fixHeaderText(v)
-		mh = mail.Header{}
-		mh.Set(key, v)
-	}
-	list, err := mh.AddressList(key)
-	if err != nil {
-		out := lenientAddresses(v)
-		if len(out) == 0 {
-			p.problem("%s cannot be read: %v", key, err)
-		}
-		return out
-	}
-	out := make([]Address, 0, len(list))
-	for _, a := range list {
-		if a == nil {
-			continue
-		}
-		out = append(out, Address{Name: cleanLine(fixHeaderText(a.Name)), Email: cleanLine(a.Address)})
-	}
-	return out
-}
-
-// normaliseID strips the angle brackets and whatever should not be in an ID.
-func normaliseID(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '<'); i >= 0 {
-		if j := strings.IndexByte(s[i:], '>'); j > 0 {
-			s = s[i+1 : i+j]
-		}
-	}
-	s = strings.Trim(s, "<> \t")
-	return cleanLine(strings.Join(strings.Fields(s), ""))
-}
-
-// msgIDList reads In-Reply-To and References leniently: clients put
-// comments, missing brackets and commas there.
-func msgIDList(v string) []string {
-	var out []string
-	rest := v
-	for {
-		i := strings.IndexByte(rest, '<')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(rest[i:], '>')
-		if j < 0 {
-			break
-		}
-		if id := normaliseID(rest[i : i+j+1]); id != "" {
-			out = append(out, id)
-		}
-		rest = rest[i+j+1:]
-	}
-	if len(out) == 0 {
-		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' }) {
-			if strings.Contains(f, "@") {
-				out = append(out, normaliseID(f))
-			}
-		}
-	}
-	return out
 }
 
 func joinTexts(ts []string) string {
