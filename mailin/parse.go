@@ -3,6 +3,7 @@ package mailin
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -305,6 +306,9 @@ func (p *parser) walk(n *node, ctx walkCtx) error {
 		return p.alternative(n, ctx)
 	case "multipart/related":
 		ctx.related = true
+	case "multipart/encrypted":
+		// Said in Problems so an agent looking at an empty text knows why.
+		p.problem("PGP-encrypted message: its content is in the attachment and not read")
 	case "multipart/report":
 		if strings.EqualFold(n.params["report-type"], "delivery-status") {
 			if p.report == nil {
@@ -445,6 +449,10 @@ func (p *parser) bodyHTML(n *node, noText bool) error {
 
 func (p *parser) attach(n *node, ctx walkCtx) error {
 	a := Attachment{ContentType: attachmentType(n)}
+	switch n.mediaType {
+	case "application/pkcs7-mime", "application/x-pkcs7-mime":
+		p.problem("S/MIME %s message: its content is in the attachment and not read", cmp.Or(n.params["smime-type"], "enveloped-data"))
+	}
 	if strings.HasPrefix(n.mediaType, "multipart/") {
 		// A multipart that could not be split: nothing to decode.
 		a.Data, a.Undecoded = n.raw, true

@@ -809,6 +809,18 @@ Content-Type: text/html; charset=utf-8
       "attachments": [{"filename": "text.txt", "content_type": "text/plain; charset=utf-8", "undecoded": True, "sha256": sha(b"###kein base64###")}],
       "problems_contains": ["text/plain part cannot be decoded"]})
 
+P7M = bytes([0x30, 0x80, 0x06, 0x09]) + bytes(range(200))
+add("smime-encrypted", HDR + """From: Prof. Dr. Klaus Richter <klaus.richter@uni-ulm.de>
+Subject: Vertraulich: Zugangsdaten
+Message-ID: <smimeenc@uni-ulm.de>
+Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"
+Content-Disposition: attachment; filename="smime.p7m"
+Content-Transfer-Encoding: base64
+
+""" + b64(P7M) + "\n", {"text": "",
+    "attachments": [{"filename": "smime.p7m", "content_type": "application/pkcs7-mime; smime-type=enveloped-data", "sha256": sha(P7M)}],
+    "problems_contains": ["S/MIME enveloped-data message"]})
+
 for name, (data, crlf) in mails.items():
     if crlf:
         data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
