@@ -94,7 +94,7 @@ func CleanSubject(subject, prefix string) string {
 // replyPrefix is one reply or forward marker as German and English mail
 // clients write it (Outlook "AW:"/"WG:", Lotus Notes "Antwort:", counters
 // like "Re[2]:" and "AW(3):"), and the tag-less auto-reply prefixes.
-var replyPrefix = regexp.MustCompile(`(?i)^\s*(?:re|aw|antw|antwort|wg|fw|fwd|wtr|sv|tr|automatische antwort|automatic reply)\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]`)
+var replyPrefix = regexp.MustCompile(`(?i)^\s*(?:re|aw|antw|antwort|wg|fw|fwd|sv|tr|automatische antwort|automatic reply)\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]`)
 
 // MaxTagPrefixLen bounds the configured prefix: matching costs grow with
 // the prefix times the subject, and a real prefix is a word and a sign.
