@@ -42,6 +42,13 @@ var (
 	apiAgent    = row("ok", "ok", "ok", "ok", "ok", "401", "403", "401")
 	apiHelpdesk = row("ok", "ok", "404", "404", "404", "401", "403", "401")
 	codecAdmin  = row("ok", "403", "403", "403", "403", "401", "403", "401")
+	// The admin pages: admins only; an object of another tenant is not
+	// found; tenants, ticket types and priorities are the operator's.
+	adminPage   = row("ok", "403", "403", "403", "ok", "login", "login", "login")
+	adminObject = row("ok", "403", "403", "403", "404", "login", "login", "login")
+	operator    = row("ok", "403", "403", "403", "403", "login", "login", "login")
+	// A token of one's own (the admin's, in the matrix).
+	ownToken = row("ok", "404", "404", "404", "404", "login", "login", "login")
 )
 
 func row(outcomes ...string) []string { return outcomes }
@@ -112,6 +119,89 @@ var authzMatrix = map[string][]string{
 	// Follow-ups are the customer's words: an integration (the mail
 	// gateway) posts them; an agent's token never speaks as a customer.
 	"POST /api/v1/tickets/:number/follow-ups": row("403", "403", "404", "404", "404", "401", "ok", "401"),
+
+	"GET /agent/tokens":                           anyAgent,
+	"POST /agent/tokens":                          anyAgent,
+	"POST /agent/tokens/:id/revoke":               ownToken,
+	"GET /admin":                                  adminPage,
+	"GET /admin/audit":                            adminPage,
+	"GET /admin/ldap-mappings":                    adminPage,
+	"POST /admin/ldap-mappings":                   adminPage,
+	"POST /admin/ldap-mappings/remove":            adminPage,
+	"POST /admin/agents/:id/tokens":               adminObject,
+	"POST /admin/agents/:id/tokens/:token/revoke": adminObject,
+}
+
+func init() {
+	// Every admin object kind has the same five routes.
+	for _, k := range desk.AllAdminKinds() {
+		list, object := adminPage, adminObject
+		if k.Operator {
+			list, object = operator, operator
+		}
+		authzMatrix["GET /admin/"+k.Name] = list
+		authzMatrix["GET /admin/"+k.Name+"/new"] = list
+		authzMatrix["POST /admin/"+k.Name] = list // an empty form: field errors
+		authzMatrix["GET /admin/"+k.Name+"/:id"] = object
+		authzMatrix["POST /admin/"+k.Name+"/:id"] = object
+	}
+}
+
+// adminPaths makes an object of every admin kind in m's tenant and
+// returns the paths the admin routes are sent to: each :id an object of
+// its kind (the admin agent for the agent routes), each :token a token
+// of the admin's made to be revoked.
+func adminPaths(t *testing.T, s *testStack, m matrixTenant) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	admin := desk.AgentPrincipal(m.agents["admin"])
+	must := func(id int64, err error) int64 {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	role, err := models.RoleByName(ctx, s.db, m.tenant.ID, models.AdminRole)
+	must(0, err)
+	q, err := models.QueueByID(ctx, s.db, m.tenant.ID, m.queues["Helpdesk"].ID)
+	must(0, err)
+	ids := map[string]int64{"agents": admin.ID, "roles": role.ID, "groups": *q.GroupID, "queues": q.ID, "customers": m.customer.ID,
+		"tenants": m.tenant.ID, "ticket-types": s.fixture.Type.ID, "priorities": s.fixture.Priority.ID}
+	save := func(kind string, v desk.AdminValues) int64 {
+		t.Helper()
+		return must(s.desk.AdminSave(ctx, admin, kind, 0, v))
+	}
+	one := func(v int64) []string { return []string{fmt.Sprint(v)} }
+	ids["calendars"] = save("calendars", desk.AdminValues{"name": {"Matrix"}, "location": {"Europe/Berlin"}, "week": {"mon-fri 08:00-18:00"}})
+	ids["services"] = save("services", desk.AdminValues{"name": {"Matrix"}, "queue_id": one(q.ID), "active": {"true"}})
+	ids["slas"] = save("slas", desk.AdminValues{"name": {"Matrix"}, "service_id": one(ids["services"]), "calendar_id": one(ids["calendars"])})
+	for _, kind := range []string{"customer-companies", "signatures", "standard-responses"} {
+		ids[kind] = save(kind, desk.AdminValues{"name": {"Matrix"}, "active": {"true"}})
+	}
+	token := func() int64 {
+		t.Helper()
+		if _, err := s.desk.CreateToken(ctx, admin, admin.ID, "matrix revoke"); err != nil {
+			t.Fatal(err)
+		}
+		ts, err := s.desk.AgentTokens(ctx, admin, admin.ID)
+		if err != nil || len(ts) == 0 {
+			t.Fatal(err)
+		}
+		return ts[0].ID // the newest
+	}
+	paths := map[string]string{
+		"/admin/agents/:id/tokens":               fmt.Sprintf("/admin/agents/%d/tokens", admin.ID),
+		"/admin/agents/:id/tokens/:token/revoke": fmt.Sprintf("/admin/agents/%d/tokens/%d/revoke", admin.ID, token()),
+		"/agent/tokens/:id/revoke":               fmt.Sprintf("/agent/tokens/%d/revoke", token()),
+	}
+	for _, k := range desk.AllAdminKinds() {
+		if ids[k.Name] == 0 {
+			t.Fatalf("no %s for the matrix", k.Name)
+		}
+		paths["/admin/"+k.Name+"/:id"] = fmt.Sprintf("/admin/%s/%d", k.Name, ids[k.Name])
+	}
+	return paths
 }
 
 // matrixTenant is a tenant of its own on the shared stack, set up as the
@@ -289,6 +379,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return boolInt(a.Path == "/logout") - boolInt(b.Path == "/logout")
 	})
 	replacer := strings.NewReplacer(":number", v.Number, ":id", fmt.Sprint(m.queues["Helpdesk"].ID), "*file", "style.css")
+	special := adminPaths(t, s, m)
 	cells, wrong := 0, 0
 	for _, r := range routes {
 		key := r.Method + " " + r.Path
@@ -298,6 +389,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			continue
 		}
 		path := replacer.Replace(r.Path)
+		if p, ok := special[r.Path]; ok {
+			path = p
+		}
 		if r.Path == "/api/v1/customers" {
 			path += "?q=kunde"
 		}

@@ -145,6 +145,14 @@ func (d *Desk) checkPassword(ctx context.Context, login, password string) (model
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return a, wrapf(err, "login %s", login)
 	}
+	if known && a.Active {
+		// An agent of a tenant an admin switched off is switched off too.
+		var t models.Tenant
+		if err := d.db.WithContext(ctx).Take(&t, a.TenantID).Error; err != nil {
+			return a, wrapf(err, "login %s", login)
+		}
+		a.Active = t.Active
+	}
 	if d.opts.Directory != nil && (!known || a.Source == models.SourceLDAP) {
 		if known && !a.Active {
 			return models.Agent{}, ErrBadLogin

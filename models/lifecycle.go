@@ -16,13 +16,14 @@ type SLAWithCalendar struct {
 }
 
 // SLAFor returns the SLA a ticket of the service and priority is worked
-// under: the one for exactly that priority, else the service's one for all
-// priorities. found is false when the service promises nothing.
+// under: the active one for exactly that priority, else the service's
+// active one for all priorities. found is false when the service promises
+// nothing.
 func SLAFor(ctx context.Context, db *gorm.DB, tenantID, serviceID, priorityID int64) (SLAWithCalendar, bool, error) {
 	var out SLAWithCalendar
 	var slas []SLA
 	err := db.WithContext(ctx).
-		Where("tenant_id = ? AND service_id = ? AND (priority_id = ? OR priority_id IS NULL)", tenantID, serviceID, priorityID).
+		Where("tenant_id = ? AND service_id = ? AND (priority_id = ? OR priority_id IS NULL) AND active", tenantID, serviceID, priorityID).
 		Order("priority_id IS NULL, id").Limit(1).Find(&slas).Error
 	if err != nil {
 		return out, false, fmt.Errorf("find SLA of service %d: %w", serviceID, err)

@@ -227,6 +227,8 @@ type SLA struct {
 	SolutionMinutes      int
 	EscalateMinutes      int
 	WarnPercent          int
+	// Active: an inactive SLA promises nothing to new tickets.
+	Active bool `gorm:"default:true"`
 }
 
 // TableName: GORM would say "sl_as".

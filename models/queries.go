@@ -30,10 +30,16 @@ func TenantBySlug(ctx context.Context, db *gorm.DB, slug string) (Tenant, error)
 	return t, nil
 }
 
-// AgentByLogin returns the active agent with the given login.
+// activeTenant joins an agents query to the agent's tenant, which must
+// be active: an admin who switches a tenant off switches off its logins
+// and tokens.
+const activeTenant = "JOIN tenants ON tenants.id = agents.tenant_id AND tenants.active"
+
+// AgentByLogin returns the active agent of an active tenant with the
+// given login.
 func AgentByLogin(ctx context.Context, db *gorm.DB, login string) (Agent, error) {
 	var a Agent
-	err := db.WithContext(ctx).Where("login = ? AND active", login).Take(&a).Error
+	err := db.WithContext(ctx).Joins(activeTenant).Where("agents.login = ? AND agents.active", login).Take(&a).Error
 	if err != nil {
 		return a, notFound(err, "agent "+login)
 	}
@@ -96,7 +102,7 @@ func HashToken(token string) string {
 func AgentByToken(ctx context.Context, db *gorm.DB, token string) (Agent, error) {
 	var a Agent
 	err := db.WithContext(ctx).
-		Joins("JOIN api_tokens ON api_tokens.agent_id = agents.id").
+		Joins("JOIN api_tokens ON api_tokens.agent_id = agents.id").Joins(activeTenant).
 		Where("api_tokens.token_hash = ? AND agents.active", HashToken(token)).
 		Take(&a).Error
 	if err != nil {
@@ -114,7 +120,7 @@ func TokenOwner(ctx context.Context, db *gorm.DB, token string) (Agent, string, 
 	}
 	err := db.WithContext(ctx).Model(&Agent{}).
 		Select("agents.*, api_tokens.integration").
-		Joins("JOIN api_tokens ON api_tokens.agent_id = agents.id").
+		Joins("JOIN api_tokens ON api_tokens.agent_id = agents.id").Joins(activeTenant).
 		Where("api_tokens.token_hash = ? AND agents.active", HashToken(token)).
 		Take(&row).Error
 	if err != nil {

@@ -34,25 +34,32 @@ var badBytes = []struct{ name, raw, json string }{
 
 // sampleForms are valid posts of every HTML form, by route.
 var sampleForms = map[string]url.Values{
-	"/language":                        {"lang": {"en"}, "next": {"/agent/queues"}},
-	"/login":                           {"login": {"anna"}, "password": {"right"}, "next": {"/agent/queues"}},
-	"/logout":                          {},
-	"/agent/tickets":                   {"request_key": {"k1"}, "customer": {"carl"}, "title": {"t"}, "body": {"b"}, "service_id": {"11"}, "queue_id": {""}, "type_id": {"1"}, "priority_id": {"3"}},
-	"/agent/tickets/:number/notes":     {"request_key": {"k"}, "kind": {"internal note"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},
-	"/agent/tickets/:number/close":     {"request_key": {"k"}, "state": {"closed successful"}, "note": {"n"}},
-	"/agent/tickets/:number/replies":   {"request_key": {"k"}, "subject": {"s"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},
-	"/agent/tickets/:number/pending":   {"request_key": {"k"}, "state": {"pending reminder"}, "until": {"2030-01-01T09:00"}, "note": {"n"}},
-	"/agent/tickets/:number/assign":    {"request_key": {"k"}, "owner_id": {"7"}, "responsible_id": {""}},
-	"/agent/tickets/:number/lock":      {"request_key": {"k"}, "locked": {"true"}},
-	"/agent/tickets/:number/watch":     {"request_key": {"k"}, "agent_id": {""}, "watch": {"true"}},
-	"/agent/tickets/:number/move":      {"request_key": {"k"}, "queue_id": {"4"}},
-	"/agent/tickets/:number/escalate":  {"request_key": {"k"}, "queue_id": {"5"}, "note": {"n"}},
-	"/agent/tickets/:number/hand-back": {"request_key": {"k"}, "note": {"n"}},
-	"/agent/tickets/:number/classify":  {"request_key": {"k"}, "service_id": {"11"}, "type_id": {"1"}, "priority_id": {"3"}},
-	"/agent/tickets/:number/reopen":    {"request_key": {"k"}, "note": {"n"}},
-	"/agent/tickets/:number/merge":     {"request_key": {"k"}, "into": {otherNumber}},
-	"/agent/tickets/:number/links":     {"request_key": {"k"}, "other": {otherNumber}},
-	"/agent/tickets/:number/time":      {"request_key": {"k"}, "minutes": {"15"}, "note": {"Printer queue"}},
+	"/language":                              {"lang": {"en"}, "next": {"/agent/queues"}},
+	"/login":                                 {"login": {"anna"}, "password": {"right"}, "next": {"/agent/queues"}},
+	"/logout":                                {},
+	"/agent/tickets":                         {"request_key": {"k1"}, "customer": {"carl"}, "title": {"t"}, "body": {"b"}, "service_id": {"11"}, "queue_id": {""}, "type_id": {"1"}, "priority_id": {"3"}},
+	"/agent/tickets/:number/notes":           {"request_key": {"k"}, "kind": {"internal note"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},
+	"/agent/tickets/:number/close":           {"request_key": {"k"}, "state": {"closed successful"}, "note": {"n"}},
+	"/agent/tickets/:number/replies":         {"request_key": {"k"}, "subject": {"s"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},
+	"/agent/tickets/:number/pending":         {"request_key": {"k"}, "state": {"pending reminder"}, "until": {"2030-01-01T09:00"}, "note": {"n"}},
+	"/agent/tickets/:number/assign":          {"request_key": {"k"}, "owner_id": {"7"}, "responsible_id": {""}},
+	"/agent/tickets/:number/lock":            {"request_key": {"k"}, "locked": {"true"}},
+	"/agent/tickets/:number/watch":           {"request_key": {"k"}, "agent_id": {""}, "watch": {"true"}},
+	"/agent/tickets/:number/move":            {"request_key": {"k"}, "queue_id": {"4"}},
+	"/agent/tickets/:number/escalate":        {"request_key": {"k"}, "queue_id": {"5"}, "note": {"n"}},
+	"/agent/tickets/:number/hand-back":       {"request_key": {"k"}, "note": {"n"}},
+	"/agent/tickets/:number/classify":        {"request_key": {"k"}, "service_id": {"11"}, "type_id": {"1"}, "priority_id": {"3"}},
+	"/agent/tickets/:number/reopen":          {"request_key": {"k"}, "note": {"n"}},
+	"/agent/tickets/:number/merge":           {"request_key": {"k"}, "into": {otherNumber}},
+	"/agent/tickets/:number/links":           {"request_key": {"k"}, "other": {otherNumber}},
+	"/agent/tickets/:number/time":            {"request_key": {"k"}, "minutes": {"15"}, "note": {"Printer queue"}},
+	"/agent/tokens":                          {"name": {"CI"}},
+	"/agent/tokens/:id/revoke":               {},
+	"/admin/agents/:id/tokens":               {"name": {"CI"}},
+	"/admin/agents/:id/tokens/:token/revoke": {},
+	"/admin/ldap-mappings":                   {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
+	"/admin/ldap-mappings/remove":            {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
+	// The admin objects' forms: adminSampleForms (admin_test.go).
 }
 
 // sampleJSON are valid bodies of every API post, by route.
@@ -77,7 +84,7 @@ var sampleJSON = map[string]map[string]any{
 }
 
 // paramValues fill the routes' path parameters with what names something.
-var paramValues = map[string]string{":number": testNumber, ":id": "3", "*file": "style.css"}
+var paramValues = map[string]string{":number": testNumber, ":id": "3", ":token": "4", "*file": "style.css"}
 
 // routePath is route's path with its parameters filled in, the one named
 // bad (if any) with value.

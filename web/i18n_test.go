@@ -146,6 +146,11 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)
 	}
+	// The admin pages' kinds, fields, hints, choices and actions.
+	for id := range adminTextIDs() {
+		i := strings.LastIndex(id, ".")
+		names[id[:i+1]] = append(names[id[:i+1]], id[i+1:])
+	}
 	for name := range pages {
 		// The ticket zoom and a queue's page are titled by their ticket and queue.
 		if name != "ticket_show" && name != "queue_show" {

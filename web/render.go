@@ -78,6 +78,9 @@ func funcs() template.FuncMap {
 		"pending":         func(state string) bool { return ticket.State(state).Pending() },
 		"reminderReached": reminderReached,
 		"notice":          notice,
+		// indent sets a hierarchy's level apart (services "A::B"); the
+		// style sheet may not be inline (Content-Security-Policy).
+		"indent": func(depth int) string { return strings.Repeat("\u00a0", 4*depth) },
 	}
 }
 

@@ -1,6 +1,10 @@
 package web
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+)
 
 // routes is the one route table of kizdesk's web server.
 func (s *server) routes(r *gin.Engine) {
@@ -42,6 +46,27 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/tickets/:number/merge", s.ticketMerge)
 	agent.POST("/tickets/:number/links", s.linkSave)
 	agent.POST("/tickets/:number/time", s.timeSave)
+	agent.GET("/tokens", s.tokenList)
+	agent.POST("/tokens", s.tokenSave)
+	agent.POST("/tokens/:id/revoke", s.tokenRevoke)
+
+	// The admin interface: any agent may ask, the desk answers only
+	// admins (and for global objects the operator tenant's admins).
+	admin := ui.Group("/admin", s.requireAgent)
+	admin.GET("", s.adminIndex)
+	admin.GET("/audit", s.adminAudit)
+	admin.GET("/ldap-mappings", s.adminLDAPList)
+	admin.POST("/ldap-mappings", s.adminLDAPSave)
+	admin.POST("/ldap-mappings/remove", s.adminLDAPRemove)
+	for _, k := range desk.AllAdminKinds() {
+		admin.GET("/"+k.Name, s.adminList(k))
+		admin.GET("/"+k.Name+"/new", s.adminNew(k))
+		admin.GET("/"+k.Name+"/:id", s.adminEdit(k))
+		admin.POST("/"+k.Name, s.adminSave(k))
+		admin.POST("/"+k.Name+"/:id", s.adminSave(k))
+	}
+	admin.POST("/agents/:id/tokens", s.adminTokenSave)
+	admin.POST("/agents/:id/tokens/:token/revoke", s.adminTokenRevoke)
 
 	// Temporal's codec endpoint, for the Temporal UI on another origin and
 	// the CLI: admins only, by session or token; no CSRF token (codec.go).

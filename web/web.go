@@ -60,6 +60,20 @@ type Desk interface {
 	CountRemindersReached(ctx context.Context, a desk.Principal) (int, error)
 	SetLanguage(ctx context.Context, a desk.Principal, lang string) error
 	FindCustomers(ctx context.Context, a desk.Principal, query string) ([]desk.CustomerMatch, error)
+
+	// The admin interface (admin_*.go) and API tokens (token_*.go).
+	AdminKinds(ctx context.Context, a desk.Principal) ([]desk.AdminKind, error)
+	AdminList(ctx context.Context, a desk.Principal, kind, search string) ([]desk.AdminRow, int, error)
+	AdminObject(ctx context.Context, a desk.Principal, kind string, id int64) (desk.AdminValues, error)
+	AdminChoices(ctx context.Context, a desk.Principal, kind string) (desk.AdminChoices, error)
+	AdminSave(ctx context.Context, a desk.Principal, kind string, id int64, v desk.AdminValues) (int64, error)
+	AdminAudit(ctx context.Context, a desk.Principal, before int64) ([]desk.AuditEntry, int64, error)
+	LDAPMappings(ctx context.Context, a desk.Principal) ([]desk.LDAPMapping, error)
+	AddLDAPMapping(ctx context.Context, a desk.Principal, group string, roleID int64) error
+	RemoveLDAPMapping(ctx context.Context, a desk.Principal, group string, roleID int64) error
+	AgentTokens(ctx context.Context, a desk.Principal, agentID int64) ([]models.APIToken, error)
+	CreateToken(ctx context.Context, a desk.Principal, agentID int64, name string) (string, error)
+	RevokeToken(ctx context.Context, a desk.Principal, agentID, tokenID int64) error
 }
 
 // Options configure the web handler.
