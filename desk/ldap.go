@@ -45,6 +45,9 @@ func (d *Desk) directoryLogin(ctx context.Context, existing *models.Agent, login
 	if err != nil {
 		return models.Agent{}, wrapf(err, "the directory's tenant %q", d.opts.DirectoryTenant)
 	}
+	if !tenant.Active {
+		return models.Agent{}, ErrBadLogin // a switched-off tenant has no logins, not even first ones
+	}
 	roles, err := models.LDAPRoles(ctx, d.db, tenant.ID, p.Groups)
 	if err != nil {
 		return models.Agent{}, err

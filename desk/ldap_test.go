@@ -124,6 +124,27 @@ func TestLDAPLogin(t *testing.T) {
 			t.Errorf("%d agents made from refused logins", n)
 		}
 
+		// Nobody logs into a switched-off tenant from the directory.
+		if err := db.Model(&models.Tenant{}).Where("id = ?", f.Tenant.ID).Update("active", false).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := login("mmail", slapdtest.Passwords["mmail"]); !errors.Is(err, desk.ErrBadLogin) {
+			t.Errorf("LDAP login into a switched-off tenant: %v", err)
+		}
+		// hhelp has never logged in; its posix group maps to a role now.
+		if err := db.Create(&models.LDAPRoleMapping{TenantID: f.Tenant.ID, LDAPGroup: "kiz-rufbereitschaft", RoleID: first.ID}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := login("hhelp", slapdtest.Passwords["hhelp"]); !errors.Is(err, desk.ErrBadLogin) {
+			t.Errorf("first LDAP login into a switched-off tenant: %v", err)
+		}
+		if db.Model(&models.Agent{}).Where("login = ?", "hhelp").Count(&n); n != 0 {
+			t.Errorf("a first login into a switched-off tenant made an agent")
+		}
+		if err := db.Model(&models.Tenant{}).Where("id = ?", f.Tenant.ID).Update("active", true).Error; err != nil {
+			t.Fatal(err)
+		}
+
 		// A deactivated LDAP agent cannot log in, right password or not.
 		if err := models.SetAgentActive(ctx, db, a.ID, false, time.Now()); err != nil {
 			t.Fatal(err)
