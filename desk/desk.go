@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
+	"github.com/kiz-ulm/kizdesk/mailin"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
@@ -44,6 +45,9 @@ type Options struct {
 	// DirectoryTenant is the slug of the tenant the directory's agents
 	// belong to; default "kiz".
 	DirectoryTenant string
+	// Mail is how incoming mail is read: the ticket tag's prefix, the
+	// desk's own addresses and loop header, the size limit.
+	Mail mailin.Options
 }
 
 // Desk runs the desk's operations on a database and a Temporal client.

@@ -44,8 +44,11 @@ type Queue struct {
 	GroupID     *int64
 	SignatureID *int64
 	Comment     string
-	Active      bool `gorm:"default:true"`
-	CreatedAt   time.Time
+	// Email is the address the queue receives mail at; mail to it opens
+	// tickets here.
+	Email     string
+	Active    bool `gorm:"default:true"`
+	CreatedAt time.Time
 }
 
 // What a follow-up to a closed ticket does, per queue (OTRS's follow-up

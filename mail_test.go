@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
+)
+
+// mailRaw is a mail as an MTA hands it over, CRLF line ends.
+func mailRaw(headers map[string]string, body string) []byte {
+	var b strings.Builder
+	for _, k := range []string{"From", "To", "Subject", "Message-ID", "In-Reply-To", "References", "Auto-Submitted", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"} {
+		if v, ok := headers[k]; ok {
+			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+		}
+	}
+	b.WriteString("Date: Tue, 01 Dec 2026 09:30:00 +0100\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n"))
+	return []byte(b.String())
+}
+
+const printerPDF = "%PDF-1.4 a printer's test page"
+
+// printerMail is a customer's first mail: Latin-1, quoted-printable, with a
+// PDF attached.
+func printerMail(id string) []byte {
+	return mailRaw(map[string]string{
+		"From": "=?ISO-8859-1?Q?Erika_M=FCller?= <erika.mueller@uni-ulm.example>", "To": "helpdesk@kiz.example",
+		"Subject": "=?ISO-8859-1?Q?Drucker_in_O27_druckt_nicht_=28Gr=FC=DFe=29?=", "Message-ID": "<" + id + ">",
+		"MIME-Version": "1.0", "Content-Type": `multipart/mixed; boundary="b1"`,
+	}, "--b1\nContent-Type: text/plain; charset=ISO-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n"+
+		"Der Drucker im Raum O27 zeigt =22Papierstau=22, obwohl kein Papier klemmt.\nGr=FC=DFe, Erika\n"+
+		"--b1\nContent-Type: application/pdf; name=\"testseite.pdf\"\nContent-Disposition: attachment; filename=\"testseite.pdf\"\n"+
+		"Content-Transfer-Encoding: base64\n\n"+"JVBERi0xLjQgYSBwcmludGVyJ3MgdGVzdCBwYWdl\n--b1--\n")
+}
+
+// TestMailIngest: mail becomes tickets and follow-ups through the desk, as
+// the gateway will hand it over — once however often it comes, threaded
+// by the subject's tag or by In-Reply-To, attachments stored once,
+// unreadable mail quarantined, and a queue's follow-up policy obeyed.
+func TestMailIngest(t *testing.T) {
+	s := sharedStack(t, "sqlite", nil)
+	ctx := context.Background()
+	f := s.fixture
+	if err := s.db.Model(&models.Queue{}).Where("id = ?", f.Queue.ID).Update("email", "helpdesk@kiz.example").Error; err != nil {
+		t.Fatal(err)
+	}
+	ingest := func(raw []byte) desk.MailResult {
+		t.Helper()
+		res, err := s.desk.IngestMail(ctx, s.gateway, desk.MailRequest{Raw: raw, Recipient: "Helpdesk@kiz.example"})
+		if err != nil {
+			t.Fatalf("ingest: %v", err)
+		}
+		return res
+	}
+	articles := func(number string) []models.Article {
+		t.Helper()
+		row, err := models.TicketByNumber(ctx, s.db, f.Tenant.ID, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		arts, err := models.Articles(ctx, s.db, row.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return arts
+	}
+
+	// A new mail opens a ticket in the queue of its address, for a
+	// customer made from the sender.
+	first := ingest(printerMail("printer-1@uni-ulm.example"))
+	if first.Outcome != models.MailNewTicket || first.Number == "" || !first.AutoRespond {
+		t.Fatalf("first mail: %+v", first)
+	}
+	row, err := models.TicketByNumber(ctx, s.db, f.Tenant.ID, first.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row.QueueID != f.Queue.ID || row.Channel != "email" || row.Title != "Drucker in O27 druckt nicht (Grüße)" || row.CustomerName != "Erika Müller" {
+		t.Errorf("ticket from mail: queue %d channel %q title %q customer %q", row.QueueID, row.Channel, row.Title, row.CustomerName)
+	}
+	if arts := articles(first.Number); len(arts) != 1 || arts[0].Kind != string(ticket.ArticleCustomer) || !arts[0].CustomerVisible ||
+		!strings.Contains(arts[0].Body, `zeigt "Papierstau"`) || !strings.Contains(arts[0].Body, "Grüße, Erika") {
+		t.Errorf("article from mail: %+v", arts)
+	}
+
+	// Delivered again: nothing added, the same answer.
+	again := ingest(printerMail("printer-1@uni-ulm.example"))
+	if !again.Duplicate || again.Number != first.Number {
+		t.Errorf("the same mail again: %+v", again)
+	}
+
+	// A reply naming the ticket in its subject, and one that only answers
+	// our thread (In-Reply-To), both land on the ticket.
+	tagged := ingest(mailRaw(map[string]string{"From": "erika.mueller@uni-ulm.example", "To": "helpdesk@kiz.example",
+		"Subject": "AW: [Ticket#" + first.Number + "] Drucker", "Message-ID": "<printer-2@uni-ulm.example>"}, "Jetzt blinkt er rot.\n"))
+	threaded := ingest(mailRaw(map[string]string{"From": "erika.mueller@uni-ulm.example", "To": "helpdesk@kiz.example",
+		"Subject": "Re: Drucker", "Message-ID": "<printer-3@uni-ulm.example>", "In-Reply-To": "<printer-1@uni-ulm.example>"}, "Und piept.\n"))
+	for _, r := range []desk.MailResult{tagged, threaded} {
+		if r.Outcome != models.MailFollowUp || r.Number != first.Number {
+			t.Errorf("a reply: %+v, want a follow-up to %s", r, first.Number)
+		}
+	}
+	waitFor(t, 30*time.Second, func() bool { return len(articles(first.Number)) == 3 })
+
+	// The same attachment in another mail is stored once.
+	other := ingest(printerMail("printer-4@uni-ulm.example"))
+	if other.Number == first.Number {
+		t.Errorf("a new mail without tag or thread went to the old ticket")
+	}
+	var n int64
+	s.db.Model(&models.Attachment{}).Where("size = ?", len(printerPDF)).Count(&n)
+	if n != 1 {
+		t.Errorf("the PDF of two mails is stored %d times", n)
+	}
+	atts, err := models.MailAttachmentsOf(ctx, s.db, f.Tenant.ID, first.Number)
+	if err != nil || len(atts) != 1 || atts[0].Filename != "testseite.pdf" {
+		t.Errorf("attachments of the ticket: %+v, %v", atts, err)
+	}
+
+	// Unreadable mail is kept, with the reason, and acknowledged.
+	q := ingest([]byte("this is not a mail\x00\x01 at all"))
+	if q.Outcome != desk.MailQuarantined {
+		t.Errorf("garbage: %+v", q)
+	}
+	s.db.Model(&models.MailQuarantine{}).Count(&n)
+	if n == 0 {
+		t.Errorf("no quarantined mail kept")
+	}
+
+	// An auto-reply is taken but never answered automatically.
+	auto := ingest(mailRaw(map[string]string{"From": "erika.mueller@uni-ulm.example", "To": "helpdesk@kiz.example",
+		"Subject": "Abwesenheitsnotiz", "Message-ID": "<away-1@uni-ulm.example>", "Auto-Submitted": "auto-replied"}, "Bin im Urlaub.\n"))
+	if auto.AutoRespond {
+		t.Errorf("an auto-reply may be auto-answered: %+v", auto)
+	}
+
+	// The queue refuses follow-ups to closed tickets: the mail is kept,
+	// the ticket stays closed and gets no article.
+	admin := desk.AgentPrincipal(f.Agent)
+	if _, err := s.desk.Close(ctx, admin, other.Number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Model(&models.Queue{}).Where("id = ?", f.Queue.ID).Update("follow_up", models.FollowUpReject).Error; err != nil {
+		t.Fatal(err)
+	}
+	defer s.db.Model(&models.Queue{}).Where("id = ?", f.Queue.ID).Update("follow_up", models.FollowUpReopen)
+	before := len(articles(other.Number))
+	rejected := ingest(mailRaw(map[string]string{"From": "erika.mueller@uni-ulm.example", "To": "helpdesk@kiz.example",
+		"Subject": "Re: [Ticket#" + other.Number + "] Drucker", "Message-ID": "<printer-5@uni-ulm.example>"}, "Doch nicht gelöst.\n"))
+	if rejected.Outcome != models.MailRejected || len(articles(other.Number)) != before {
+		t.Errorf("a follow-up the queue refuses: %+v, %d articles (was %d)", rejected, len(articles(other.Number)), before)
+	}
+}
