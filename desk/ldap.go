@@ -101,8 +101,10 @@ func (d *Desk) customerFromDirectory(ctx context.Context, tenantID int64, login 
 	}
 	c := models.Customer{TenantID: tenantID, Login: p.Login, Name: orElse(p.Name, p.Login), Email: p.Mail,
 		Phone: p.Phone, Department: p.Department, Source: models.SourceLDAP}
-	err = d.db.WithContext(ctx).Where(models.Customer{TenantID: tenantID, Login: p.Login}).FirstOrCreate(&c).Error
-	return c, wrapf(err, "customer %s from the directory", p.Login)
+	if err := d.db.WithContext(ctx).Where(models.Customer{TenantID: tenantID, Login: p.Login}).FirstOrCreate(&c).Error; err != nil {
+		return c, wrapf(err, "customer %s from the directory", p.Login)
+	}
+	return c, nil
 }
 
 // CustomerMatch is one answer of the customer look-up.
