@@ -40,6 +40,7 @@ var adminKinds = []adminKind{
 		rows: groupRows, save: saveGroup},
 	{AdminKind: AdminKind{Name: "queues", Active: true, Columns: []string{"name", "level", "group_id", "follow_up", "follow_up_days"},
 		Fields: []AdminField{nameField, {Name: "level", Type: FieldSelect, Choices: "levels"},
+			{Name: "email", Type: FieldText},
 			{Name: "group_id", Type: FieldSelect, Choices: "groups", None: true, Hint: true},
 			{Name: "follow_up", Type: FieldSelect, Choices: "follow_ups", Hint: true}, {Name: "follow_up_days", Type: FieldNumber, Default: "7"},
 			{Name: "signature_id", Type: FieldSelect, Choices: "signatures", None: true}, commentField, activeField}},
@@ -346,7 +347,7 @@ func queueRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]AdminValue
 	}
 	out := make([]AdminValues, len(qs))
 	for i, q := range qs {
-		out[i] = AdminValues{"id": {idString(q.ID)}, "name": {q.Name}, "level": {string(q.Level)}, "group_id": {optID(q.GroupID)},
+		out[i] = AdminValues{"id": {idString(q.ID)}, "name": {q.Name}, "level": {string(q.Level)}, "email": {q.Email}, "group_id": {optID(q.GroupID)},
 			"follow_up": {q.FollowUp}, "follow_up_days": {itoa(q.FollowUpDays)}, "signature_id": {optID(q.SignatureID)},
 			"comment": {q.Comment}, "active": {boolString(q.Active)}}
 	}
@@ -357,6 +358,8 @@ func saveQueue(s *adminSave) (int64, error) {
 	f, ctx, tx, tenant := s.in, s.ctx, s.tx, s.p.TenantID
 	name := f.text("name", maxName, true)
 	level := f.word("level", string(models.LevelFirst), string(models.LevelSecond), string(models.LevelTeam))
+	// The address mail to the queue comes to (routing): one queue each.
+	email := strings.ToLower(f.email("email", false))
 	group := f.ref(ctx, tx, "group_id", "groups", tenant, false)
 	followUp := f.word("follow_up", models.FollowUpReopen, models.FollowUpReject, models.FollowUpNew)
 	days := f.number("follow_up_days", 0, 3650)
@@ -365,6 +368,11 @@ func saveQueue(s *adminSave) (int64, error) {
 	active := f.bool("active")
 	if err := f.unique(ctx, tx, "name", "queues", "name", name, tenant, s.id); err != nil || len(f.fe) > 0 {
 		return 0, err
+	}
+	if email != "" {
+		if err := f.unique(ctx, tx, "email", "queues", "email", email, tenant, s.id); err != nil || len(f.fe) > 0 {
+			return 0, err
+		}
 	}
 	if group == nil && strings.TrimSpace(f.v.Get("group_id")) == "" {
 		// No group chosen: the queue gets one of its own, named like it,
@@ -383,7 +391,7 @@ func saveQueue(s *adminSave) (int64, error) {
 	}
 	before := q.GroupID
 	q.TenantID, q.Name, q.Level, q.GroupID, q.FollowUp, q.FollowUpDays = tenant, name, models.Level(level), group, followUp, days
-	q.SignatureID, q.Comment, q.Active = signature, comment, active
+	q.SignatureID, q.Comment, q.Active, q.Email = signature, comment, active, email
 	if err := store(tx, &q, s.old == nil); err != nil {
 		return 0, err
 	}

@@ -291,6 +291,7 @@ func TestAdminChecksInput(t *testing.T) {
 			{"queues", with("queues", desk.AdminValues{"name": {"Helpdesk"}}), "name"}, // taken
 			{"queues", with("queues", desk.AdminValues{"level": {"3rd level"}, "follow_up": {"maybe"}, "follow_up_days": {"-1"}}), "follow_up follow_up_days level"},
 			{"queues", with("queues", desk.AdminValues{"name": {"a\x00b"}, "comment": {"\x1b[31m"}}), "comment name"},
+			{"queues", with("queues", desk.AdminValues{"email": {"not an address"}}), "email"},
 			{"calendars", with("calendars", desk.AdminValues{"name": {"Other"}, "location": {"Mars/Olympus"}, "week": {"mon-fri 18:00-08:00"}, "holidays": {"2026-02-30"}}), "holidays location week"},
 			{"calendars", with("calendars", desk.AdminValues{"name": {"Other"}, "week": {"sat"}}), "week"},
 			{"slas", with("slas", desk.AdminValues{"calendar_id": {fmt.Sprint(cal)}, "warn_percent": {"101"}, "solution_minutes": {"x"}}), "solution_minutes warn_percent"},
