@@ -158,3 +158,44 @@ func TestMailIngest(t *testing.T) {
 		t.Errorf("a follow-up the queue refuses: %+v, %d articles (was %d)", rejected, len(articles(other.Number)), before)
 	}
 }
+
+// BenchmarkMailIngest: new mails (Latin-1, a PDF attached) through the
+// desk's ingest, one after another and from 8 gateways at once: what a
+// mail costs from raw bytes to its stored ticket and raw copy.
+//
+//	go test -run '^$' -bench MailIngest -benchtime 300x .
+func BenchmarkMailIngest(b *testing.B) {
+	s := benchStack(b)
+	run := benchRun()
+	for _, clients := range []int{1, 8} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			next := make(chan int)
+			errs := make(chan error, clients)
+			b.ResetTimer()
+			began := time.Now()
+			for range clients {
+				go func() {
+					for i := range next {
+						_, err := s.desk.IngestMail(context.Background(), s.gateway, desk.MailRequest{
+							Raw: printerMail(fmt.Sprintf("bench-%s-%d-%d@uni-ulm.example", run, clients, i)), Recipient: "helpdesk@kiz.example"})
+						if err != nil {
+							errs <- err
+							return
+						}
+					}
+					errs <- nil
+				}()
+			}
+			for i := range b.N {
+				next <- i
+			}
+			close(next)
+			for range clients {
+				if err := <-errs; err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/time.Since(began).Seconds(), "mails/s")
+		})
+	}
+}
