@@ -119,6 +119,8 @@ var authzMatrix = map[string][]string{
 	// Follow-ups are the customer's words: an integration (the mail
 	// gateway) posts them; an agent's token never speaks as a customer.
 	"POST /api/v1/tickets/:number/follow-ups": row("403", "403", "404", "404", "404", "401", "ok", "401"),
+	// A whole mail: only a gateway's token hands mail over.
+	"POST /api/v1/mail": row("403", "403", "403", "403", "403", "401", "ok", "401"),
 
 	"GET /agent/tokens":                           anyAgent,
 	"POST /agent/tokens":                          anyAgent,

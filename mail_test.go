@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +142,33 @@ func TestMailIngest(t *testing.T) {
 		"Subject": "Abwesenheitsnotiz", "Message-ID": "<away-1@uni-ulm.example>", "Auto-Submitted": "auto-replied"}, "Bin im Urlaub.\n"))
 	if auto.AutoRespond {
 		t.Errorf("an auto-reply may be auto-answered: %+v", auto)
+	}
+
+	// The same through the API, as an MTA's pipe hands mail over: 201
+	// for a new ticket, 200 when it comes again, and an agent's token
+	// cannot hand over mail.
+	post := func(token string, raw []byte) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/api/v1/mail?recipient=helpdesk%40kiz.example", bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "message/rfc822")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	piped := printerMail("printer-pipe@uni-ulm.example")
+	if code, body := post(s.gatewayToken, piped); code != http.StatusCreated || !strings.Contains(body, `"outcome":"new ticket"`) {
+		t.Errorf("mail through the API: %d %s", code, body)
+	}
+	if code, body := post(s.gatewayToken, piped); code != http.StatusOK || !strings.Contains(body, `"duplicate":true`) {
+		t.Errorf("the same mail through the API again: %d %s", code, body)
+	}
+	if code, _ := post(s.token, piped); code != http.StatusForbidden {
+		t.Errorf("an agent's token handing over mail: %d", code)
 	}
 
 	// The queue refuses follow-ups to closed tickets: the mail is kept,

@@ -240,6 +240,11 @@ func (f *fakeDesk) FindCustomers(_ context.Context, _ desk.Principal, q string) 
 	return out, nil
 }
 
+func (f *fakeDesk) IngestMail(_ context.Context, _ desk.Principal, req desk.MailRequest) (desk.MailResult, error) {
+	f.record("IngestMail", req.Recipient)
+	return desk.MailResult{Outcome: "new ticket", Number: "2026112710000099", AutoRespond: true}, nil
+}
+
 func (f *fakeDesk) CheckTicket(_ context.Context, _ desk.Principal, number string) error {
 	f.record("CheckTicket", number)
 	return nil

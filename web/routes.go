@@ -104,4 +104,6 @@ func (s *server) routes(r *gin.Engine) {
 	// A customer's message about a ticket, from a mail gateway or the
 	// portal acting with an agent's token.
 	api.POST("/tickets/:number/follow-ups", s.apiFollowUpSave)
+	// A whole mail, as an MTA's pipe or a mail fetcher hands it over.
+	api.POST("/mail", s.apiMailSave)
 }

@@ -60,6 +60,7 @@ type Desk interface {
 	CountRemindersReached(ctx context.Context, a desk.Principal) (int, error)
 	SetLanguage(ctx context.Context, a desk.Principal, lang string) error
 	FindCustomers(ctx context.Context, a desk.Principal, query string) ([]desk.CustomerMatch, error)
+	IngestMail(ctx context.Context, a desk.Principal, req desk.MailRequest) (desk.MailResult, error)
 
 	// The admin interface (admin_*.go) and API tokens (token_*.go).
 	AdminKinds(ctx context.Context, a desk.Principal) ([]desk.AdminKind, error)
