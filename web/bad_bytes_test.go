@@ -66,7 +66,7 @@ var sampleForms = map[string]url.Values{
 var sampleJSON = map[string]map[string]any{
 	// A mail is raw bytes, judged by the desk's mail reader; here only
 	// its query and headers are the web's to check.
-	"/api/v1/mail": {},
+	"/api/v1/mail":                       {},
 	"/api/v1/tickets":                    {"customer": "carl", "title": "t", "body": "b", "service_id": 11, "type_id": 1, "priority_id": 3, "request_key": "k"},
 	"/api/v1/tickets/:number/notes":      {"kind": "internal note", "body": "b", "next_state": "", "next_until": ""},
 	"/api/v1/tickets/:number/close":      {"state": "closed successful", "note": "n"},
