@@ -288,8 +288,8 @@ func TestComposeRefusesBadInput(t *testing.T) {
 	} {
 		o := reply()
 		mod(&o)
-		if _, _, err := Compose(o); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+		if _, _, err := Compose(o); !errors.Is(err, ErrInvalid) || IsTemporary(err) {
+			t.Errorf("%s: err = %v, want a permanent ErrInvalid", name, err)
 		}
 	}
 }
