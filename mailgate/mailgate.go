@@ -145,6 +145,7 @@ var (
 	errShuttingDown = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Shutting down, try again later"}
 	errUnknownRcpt  = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such recipient here"}
 	errTooLarge     = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message too big"}
+	errLineTooLong  = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Line too long"}
 	errTempFail     = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary failure, try again later"}
 )
 
@@ -485,6 +486,10 @@ func (se *session) receive(r io.Reader) (err error) {
 	if err != nil {
 		if errors.Is(err, smtp.ErrDataTooLarge) {
 			return errTooLarge
+		}
+		if errors.Is(err, smtp.ErrTooLongLine) {
+			// The same mail would fail again on every retry.
+			return errLineTooLong
 		}
 		return fmt.Errorf("%w: reading the message: %v", ErrTryLater, err)
 	}
