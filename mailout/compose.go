@@ -125,14 +125,23 @@ func Compose(m Outgoing) ([]byte, string, error) {
 	if v := headerText(m.XLoop); v != "" {
 		h.Set("X-Loop", v)
 	}
-	h.Set("MIME-Version", "1.0")
-
-	var buf bytes.Buffer
 	text := crlf(m.Text)
 	textEnc := transferEncoding(text)
+	// A fixed boundary keeps the output deterministic; "=_" cannot occur in
+	// quoted-printable or base64 content, so no part can contain it.
+	sum := sha256.Sum256([]byte(msgID))
+	boundary := "=_kizdesk_" + hex.EncodeToString(sum[:12])
+	h.Set("MIME-Version", "1.0")
 	if len(m.Attachments) == 0 {
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		h.Set("Content-Transfer-Encoding", textEnc)
+	} else {
+		h.Set("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": boundary}))
+	}
+	h = inSetOrder(h)
+
+	var buf bytes.Buffer
+	if len(m.Attachments) == 0 {
 		w, err := message.CreateWriter(&buf, h.Header)
 		if err != nil {
 			return nil, "", err
@@ -142,20 +151,15 @@ func Compose(m Outgoing) ([]byte, string, error) {
 		}
 		return buf.Bytes(), msgID, nil
 	}
-
-	// A fixed boundary keeps the output deterministic; "=_" cannot occur in
-	// quoted-printable or base64 content, so no part can contain it.
-	sum := sha256.Sum256([]byte(msgID))
-	boundary := "=_kizdesk_" + hex.EncodeToString(sum[:12])
-	h.Set("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": boundary}))
 	mw, err := message.CreateWriter(&buf, h.Header)
 	if err != nil {
 		return nil, "", err
 	}
 	var th message.Header
-	th.Set("Content-Type", "text/plain; charset=utf-8")
-	th.Set("Content-Transfer-Encoding", textEnc)
+	// Set in reverse: go-message writes the last field set first.
 	th.Set("Content-Disposition", "inline")
+	th.Set("Content-Transfer-Encoding", textEnc)
+	th.Set("Content-Type", "text/plain; charset=utf-8")
 	pw, err := mw.CreatePart(th)
 	if err != nil {
 		return nil, "", err
@@ -178,11 +182,11 @@ func Compose(m Outgoing) ([]byte, string, error) {
 			}
 		}
 		var ah message.Header
+		ah.Set("Content-Transfer-Encoding", "base64")
+		ah.Set("Content-Disposition", "attachment; "+param2231("filename", name))
 		// name= as well as filename=: some Outlook versions only look at
 		// the Content-Type's name.
 		ah.Set("Content-Type", ct+"; "+param2231("name", name))
-		ah.Set("Content-Disposition", "attachment; "+param2231("filename", name))
-		ah.Set("Content-Transfer-Encoding", "base64")
 		aw, err := mw.CreatePart(ah)
 		if err != nil {
 			return nil, "", err
@@ -198,6 +202,22 @@ func Compose(m Outgoing) ([]byte, string, error) {
 		return nil, "", err
 	}
 	return buf.Bytes(), msgID, nil
+}
+
+// inSetOrder returns h with its fields in the order they were set: go-message
+// writes the newest field first, which puts Content-Type on top and Date
+// last, the reverse of what a person reading a raw mail expects.
+func inSetOrder(h mail.Header) mail.Header {
+	type kv struct{ k, v string }
+	var fields []kv
+	for f := h.Fields(); f.Next(); {
+		fields = append(fields, kv{f.Key(), f.Value()})
+	}
+	var out mail.Header
+	for _, f := range fields {
+		out.Add(f.k, f.v)
+	}
+	return out
 }
 
 func writeAll(w io.WriteCloser, s string) error {
