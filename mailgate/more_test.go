@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
+
 	"github.com/kiz-ulm/kizdesk/mailin"
 	"github.com/kiz-ulm/kizdesk/mailout"
 )
@@ -107,5 +109,43 @@ func TestDeskToDesk(t *testing.T) {
 	}
 	if len(rec.deliveries()) != 1 {
 		t.Fatal("plain-text delivery happened")
+	}
+}
+
+func TestServeContextAndUnixSocket(t *testing.T) {
+	rec := &recorder{}
+	s, err := New(Config{LMTP: true, Recipients: ours, AllowedNets: nil}, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := t.TempDir() + "/lmtp.sock"
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Skipf("no unix sockets: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	// Unix-socket clients have no IP; the socket's permissions guard them.
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := smtp.NewClientLMTP(conn)
+	defer c.Close()
+	if err := send(c, "a@example.org", []string{"servicedesk@uni-ulm.de"}, mail); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.deliveries()) != 1 {
+		t.Fatal("not delivered")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve = %v after its context ended", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after its context ended")
 	}
 }
