@@ -171,6 +171,10 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	if err != nil {
 		return err
 	}
+	mailCfg, err := mailConfigOf(v, "")
+	if err != nil {
+		return err
+	}
 	c, err := dialTemporal(ctx, v, pc, log)
 	if err != nil {
 		return err
@@ -182,7 +186,7 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	}
 	defer models.Close(db)
 	ready := newReadiness(db, c, log, true)
-	h, _, err := newWebHandler(db, c, webConfig{
+	h, d, err := newWebHandler(db, c, webConfig{
 		Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"), SessionKey: key, SecureCookies: secure,
 		TemporalUIURL: v.get("KIZDESK_TEMPORAL_UI_URL"), Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Log: log,
 		Codec: pc, CodecOrigins: origins,
@@ -192,6 +196,12 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	if err != nil {
 		return err
 	}
+	// The mail listener goes with the web: both take what people send.
+	_, stopMail, err := startMailGateway(ctx, d, db, mailCfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopMail(context.Background())
 	return serveHTTP(drain(ctx, ready, delay, log), v.get("KIZDESK_HTTP_ADDR"), h, defaultHTTPLimits, log, nil)
 }
 

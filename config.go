@@ -76,6 +76,10 @@ var settings = []setting{
 	{"KIZDESK_LDAP_GROUP_NAME_ATTR", "ldap-group-name-attr", "cn", "attribute that holds a group's name", []string{"dev", "web"}},
 	{"KIZDESK_LDAP_TIMEOUT", "ldap-timeout", "5s", "per LDAP server: connecting and each operation; then the next server is tried", []string{"dev", "web"}},
 	{"KIZDESK_LDAP_TENANT", "ldap-tenant", "kiz", "short name of the tenant the directory's agents and customers belong to", []string{"dev", "web"}},
+	{"KIZDESK_MAIL_ADDR", "mail-addr", "", "host:port of the SMTP/LMTP listener the MTA delivers the desk's mail to; empty: dev listens on 127.0.0.1:2525, web not at all; off: none", []string{"dev", "web"}},
+	{"KIZDESK_MAIL_LMTP", "mail-lmtp", "false", "speak LMTP instead of SMTP on the mail listener (Postfix's lmtp transport)", []string{"dev", "web"}},
+	{"KIZDESK_MAIL_TENANT", "mail-tenant", "kiz", "short name of the tenant the listener's mail is for", []string{"dev", "web"}},
+	{"KIZDESK_MAIL_ALLOWED_NETS", "mail-allowed-nets", "", "comma-separated networks (CIDR) the MTA delivers from; empty: loopback only (never an open relay)", []string{"dev", "web"}},
 	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "temporal-dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "history", "gen-tickets"}},
 }
 

@@ -5,11 +5,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/smtp"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -227,5 +231,77 @@ func BenchmarkMailIngest(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/time.Since(began).Seconds(), "mails/s")
 		})
+	}
+}
+
+// TestMailGateway: a mail sent by SMTP to the listener becomes a ticket
+// before the MTA hears 250; sent again it adds nothing.
+func TestMailGateway(t *testing.T) {
+	s := sharedStack(t, "sqlite", nil)
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	addr, stop, err := startMailGateway(ctx, s.desk, s.db, mailConfig{Addr: "127.0.0.1:0", Tenant: s.fixture.Tenant.Slug}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop(ctx)
+	raw := printerMail("gateway-1@uni-ulm.example")
+	for range 2 {
+		if err := smtp.SendMail(addr.String(), nil, "erika.mueller@uni-ulm.example", []string{"helpdesk@kiz.example"}, raw); err != nil {
+			t.Fatalf("send: %v", err)
+		}
+	}
+	m, found, err := models.MailByKey(ctx, s.db, s.fixture.Tenant.ID, models.MailIn, "gateway-1@uni-ulm.example")
+	if err != nil || !found || m.Outcome != models.MailNewTicket {
+		t.Fatalf("the mail after 250: %+v, %v, %v", m, found, err)
+	}
+	var n int64
+	s.db.Model(&models.Ticket{}).Where("tenant_id = ? AND number = ?", s.fixture.Tenant.ID, m.TicketNumber).Count(&n)
+	if n != 1 {
+		t.Errorf("ticket %s: %d rows", m.TicketNumber, n)
+	}
+	s.db.Model(&models.MailMessage{}).Where("message_key = ?", "gateway-1@uni-ulm.example").Count(&n)
+	if n != 1 {
+		t.Errorf("the mail sent twice is stored %d times", n)
+	}
+}
+
+// TestMailGatewayOutage: with the database gone the listener answers 451
+// and the MTA keeps the mail; delivered again once the database is back,
+// it becomes its ticket, once.
+func TestMailGatewayOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes the database away for half a minute")
+	}
+	s := startTestStack(t, "sqlite")
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	addr, stop, err := startMailGateway(ctx, s.desk, s.db, mailConfig{Addr: "127.0.0.1:0", Tenant: s.fixture.Tenant.Slug}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop(ctx)
+	outage := dbtest.NewLock(t, filepath.Join(s.dir, "kizdesk.db"))
+	raw := printerMail("outage-1@uni-ulm.example")
+	send := func() error {
+		return smtp.SendMail(addr.String(), nil, "erika.mueller@uni-ulm.example", []string{"helpdesk@kiz.example"}, raw)
+	}
+	outage.Begin()
+	err = send()
+	outage.End()
+	if err == nil || !strings.Contains(err.Error(), "451") {
+		t.Fatalf("delivery during the outage: %v, want 451 (try again)", err)
+	}
+	if err := send(); err != nil {
+		t.Fatalf("delivery after the outage: %v", err)
+	}
+	m, found, err := models.MailByKey(ctx, s.db, s.fixture.Tenant.ID, models.MailIn, "outage-1@uni-ulm.example")
+	if err != nil || !found || m.TicketNumber == "" {
+		t.Fatalf("the mail after the outage: %+v, %v, %v", m, found, err)
+	}
+	var n int64
+	s.db.Model(&models.Ticket{}).Where("tenant_id = ? AND title LIKE ?", s.fixture.Tenant.ID, "Drucker in O27%").Count(&n)
+	if n != 1 {
+		t.Errorf("%d tickets from the mail delivered twice around the outage", n)
 	}
 }

@@ -317,6 +317,10 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	mailCfg, err := mailConfigOf(v, "127.0.0.1:2525")
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "kizdesk dev: starting the embedded Temporal server, database, worker and web server …")
 	s, err := startDevStack(ctx, devConfig{
 		DataDir: v.get("KIZDESK_DATA_DIR"), DatabaseURL: v.get("KIZDESK_DATABASE_URL"),
@@ -331,8 +335,13 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 		return err
 	}
 	defer s.close()
+	mailAddr, stopMail, err := startMailGateway(ctx, s.desk, s.db, mailCfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopMail(context.Background())
 	err = serveHTTP(ctx, addr, s.handler, defaultHTTPLimits, log, func(a net.Addr) {
-		printBanner(stdout, a, s, v, time.Since(began))
+		printBanner(stdout, a, mailAddr, s, v, time.Since(began))
 	})
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -341,7 +350,7 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 	return err
 }
 
-func printBanner(w io.Writer, a net.Addr, s *devStack, v values, took time.Duration) {
+func printBanner(w io.Writer, a, mail net.Addr, s *devStack, v values, took time.Duration) {
 	port := a.(*net.TCPAddr).Port
 	fmt.Fprintf(w, "\nkizdesk is running (started in %s)\n\n", took.Round(100*time.Millisecond))
 	fmt.Fprintf(w, "  Agent interface   http://localhost:%d/\n", port)
@@ -351,6 +360,9 @@ func printBanner(w io.Writer, a net.Addr, s *devStack, v values, took time.Durat
 		fmt.Fprintf(w, "                    (payloads are encrypted: log in to kizdesk as admin to read them there)\n")
 	}
 	fmt.Fprintf(w, "  Temporal server   %s (namespace %s)\n", s.temporal.FrontendAddress(), v.get("KIZDESK_TEMPORAL_NAMESPACE"))
+	if mail != nil {
+		fmt.Fprintf(w, "  Mail in (SMTP)    %s  (e.g. swaks --server %s --to helpdesk@kiz.example)\n", mail, mail)
+	}
 	fmt.Fprintf(w, "  Data              %s\n", v.get("KIZDESK_DATA_DIR"))
 	key := "key " + s.keys.Current().ID
 	if s.keyFile != "" {

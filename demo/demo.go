@@ -89,7 +89,7 @@ func seedCatalogue(ctx context.Context, db *gorm.DB) error {
 			return err
 		}
 		queues := map[string]*models.Queue{
-			"Helpdesk":          {Name: "Helpdesk", Level: models.LevelFirst},
+			"Helpdesk":          {Name: "Helpdesk", Level: models.LevelFirst, Email: "helpdesk@kiz.example"},
 			"E-Mail & Kalender": {Name: "E-Mail & Kalender", Level: models.LevelSecond},
 			"Netz & WLAN":       {Name: "Netz & WLAN", Level: models.LevelSecond},
 			"Accounts & IDM":    {Name: "Accounts & IDM", Level: models.LevelSecond},
