@@ -65,27 +65,28 @@ var authzMatrix = map[string][]string{
 	"POST /language":    public,
 	"POST /logout":      row("login", "login", "login", "login", "login", "login", "login", "login"),
 
-	"GET /agent/queues":                     anyAgent,
-	"GET /agent/queues/:id":                 helpdesk,
-	"GET /agent/reminders":                  anyAgent,
-	"GET /agent/tickets/new":                anyAgent,
-	"POST /agent/tickets":                   anyAgent, // each may create where it has create
-	"GET /agent/tickets/:number":            helpdesk,
-	"POST /agent/tickets/:number/notes":     helpdesk,
-	"POST /agent/tickets/:number/close":     helpdesk,
-	"POST /agent/tickets/:number/replies":   helpdesk,
-	"POST /agent/tickets/:number/pending":   helpdesk,
-	"POST /agent/tickets/:number/assign":    helpdesk,
-	"POST /agent/tickets/:number/lock":      helpdesk,
-	"POST /agent/tickets/:number/watch":     helpdesk,
-	"POST /agent/tickets/:number/move":      helpdesk,
-	"POST /agent/tickets/:number/escalate":  helpdesk,
-	"POST /agent/tickets/:number/hand-back": helpdesk,
-	"POST /agent/tickets/:number/classify":  helpdesk,
-	"POST /agent/tickets/:number/reopen":    helpdesk,
-	"POST /agent/tickets/:number/merge":     helpdesk,
-	"POST /agent/tickets/:number/links":     helpdesk,
-	"POST /agent/tickets/:number/time":      helpdesk,
+	"GET /agent/queues":                                 anyAgent,
+	"GET /agent/queues/:id":                             helpdesk,
+	"GET /agent/reminders":                              anyAgent,
+	"GET /agent/tickets/new":                            anyAgent,
+	"POST /agent/tickets":                               anyAgent, // each may create where it has create
+	"GET /agent/tickets/:number":                        helpdesk,
+	"GET /agent/tickets/:number/attachments/:mail/:seq": helpdesk,
+	"POST /agent/tickets/:number/notes":                 helpdesk,
+	"POST /agent/tickets/:number/close":                 helpdesk,
+	"POST /agent/tickets/:number/replies":               helpdesk,
+	"POST /agent/tickets/:number/pending":               helpdesk,
+	"POST /agent/tickets/:number/assign":                helpdesk,
+	"POST /agent/tickets/:number/lock":                  helpdesk,
+	"POST /agent/tickets/:number/watch":                 helpdesk,
+	"POST /agent/tickets/:number/move":                  helpdesk,
+	"POST /agent/tickets/:number/escalate":              helpdesk,
+	"POST /agent/tickets/:number/hand-back":             helpdesk,
+	"POST /agent/tickets/:number/classify":              helpdesk,
+	"POST /agent/tickets/:number/reopen":                helpdesk,
+	"POST /agent/tickets/:number/merge":                 helpdesk,
+	"POST /agent/tickets/:number/links":                 helpdesk,
+	"POST /agent/tickets/:number/time":                  helpdesk,
 
 	// A CORS preflight carries no credentials; from no allowed origin
 	// (the matrix sends none) it is refused alike for everyone.
@@ -357,10 +358,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 	m := setUpMatrixTenant(t, s, "mx", true)
 	other := setUpMatrixTenant(t, s, "mx-other", false)
 
-	// The Helpdesk ticket every ticket route addresses.
-	admin := desk.AgentPrincipal(m.agents["admin"])
-	v, err := s.desk.CreateTicket(ctx, admin, desk.CreateTicketRequest{CustomerLogin: m.customer.Login, Title: "Drucker druckt nicht",
-		Body: "Seit heute früh.", QueueID: m.queues["Helpdesk"].ID, TypeID: s.fixture.Type.ID, PriorityID: s.fixture.Priority.ID})
+	// The Helpdesk ticket every ticket route addresses: a customer's
+	// mail with an attachment, so the attachment route has one to send.
+	gateway, err := s.desk.PrincipalByToken(ctx, m.tokens["integration"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	mail, err := s.desk.IngestMail(ctx, gateway, desk.MailRequest{Raw: printerMail("matrix-1@uni-ulm.example")})
+	if err != nil || mail.Outcome != models.MailNewTicket {
+		t.Fatalf("the matrix's ticket: %+v, %v", mail, err)
+	}
+	v := struct{ Number string }{mail.Number}
+	mailRow, _, err := models.MailByKey(ctx, s.db, m.tenant.ID, models.MailIn, "matrix-1@uni-ulm.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +389,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	slices.SortStableFunc(routes, func(a, b gin.RouteInfo) int {
 		return boolInt(a.Path == "/logout") - boolInt(b.Path == "/logout")
 	})
-	replacer := strings.NewReplacer(":number", v.Number, ":id", fmt.Sprint(m.queues["Helpdesk"].ID), "*file", "style.css")
+	replacer := strings.NewReplacer(":number", v.Number, ":id", fmt.Sprint(m.queues["Helpdesk"].ID), "*file", "style.css",
+		":mail", fmt.Sprint(mailRow.ID), ":seq", "1")
 	special := adminPaths(t, s, m)
 	cells, wrong := 0, 0
 	for _, r := range routes {

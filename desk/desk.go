@@ -142,6 +142,8 @@ type TicketDetail struct {
 	// they stay readable here.
 	Merged        []MergedTicket
 	Notifications []models.Notification
+	// Attachments are the files the ticket's mails brought.
+	Attachments []models.MailAttachment
 }
 
 // MergedTicket is a ticket merged into another one, with its articles.

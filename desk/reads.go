@@ -84,6 +84,9 @@ func (d *Desk) Ticket(ctx context.Context, p Principal, number string) (TicketDe
 	if out.Notifications, err = models.NotificationsOf(ctx, d.db, t.ID); err != nil {
 		return out, err
 	}
+	if out.Attachments, err = models.MailAttachmentsOf(ctx, d.db, p.TenantID, t.Number); err != nil {
+		return out, err
+	}
 	merged, err := models.MergedInto(ctx, d.db, p.TenantID, t.Number)
 	if err != nil {
 		return out, err
@@ -157,4 +160,25 @@ func (d *Desk) classes(ctx context.Context) (FormChoices, error) {
 	f.Types = slices.DeleteFunc(f.Types, func(t models.TicketType) bool { return !t.Active })
 	f.Priorities = slices.DeleteFunc(f.Priorities, func(p models.Priority) bool { return !p.Active })
 	return f, err
+}
+
+// AttachmentFile is one attachment of a ticket's mail with its content.
+type AttachmentFile struct {
+	models.MailAttachment
+	Data []byte
+}
+
+// Attachment returns attachment seq of the ticket's mail mailID, for an
+// agent who may read the ticket.
+func (d *Desk) Attachment(ctx context.Context, p Principal, number string, mailID int64, seq int) (AttachmentFile, error) {
+	var out AttachmentFile
+	if err := mustBeAgent(p); err != nil {
+		return out, err
+	}
+	t, err := d.readable(ctx, p, number)
+	if err != nil {
+		return out, err
+	}
+	out.MailAttachment, out.Data, err = models.MailAttachmentData(ctx, d.db, p.TenantID, t.Number, mailID, seq)
+	return out, err
 }

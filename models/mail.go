@@ -143,6 +143,11 @@ func Quarantine(ctx context.Context, db *gorm.DB, tenantID int64, reason string,
 // QueueByEmail returns the tenant's active queue receiving mail at addr.
 func QueueByEmail(ctx context.Context, db *gorm.DB, tenantID int64, addr string) (Queue, error) {
 	var q Queue
+	if strings.TrimSpace(addr) == "" {
+		// Queues without an address have email '': no address is not
+		// theirs.
+		return q, fmt.Errorf("queue for no address: %w", ErrNotFound)
+	}
 	err := db.WithContext(ctx).Where("tenant_id = ? AND active AND LOWER(email) = ?", tenantID, strings.ToLower(strings.TrimSpace(addr))).
 		Order("id").Take(&q).Error
 	if err != nil {
@@ -154,6 +159,9 @@ func QueueByEmail(ctx context.Context, db *gorm.DB, tenantID int64, addr string)
 // CustomerByEmail returns the tenant's active customer with the address.
 func CustomerByEmail(ctx context.Context, db *gorm.DB, tenantID int64, addr string) (Customer, error) {
 	var c Customer
+	if strings.TrimSpace(addr) == "" {
+		return c, fmt.Errorf("customer without address: %w", ErrNotFound)
+	}
 	err := db.WithContext(ctx).Where("tenant_id = ? AND active AND LOWER(email) = ?", tenantID, strings.ToLower(strings.TrimSpace(addr))).
 		Order("id").Take(&c).Error
 	if err != nil {
@@ -171,4 +179,22 @@ func MailAttachmentsOf(ctx context.Context, db *gorm.DB, tenantID int64, number 
 		Where("mail_messages.tenant_id = ? AND mail_messages.ticket_number = ?", tenantID, number).
 		Order("mail_attachments.mail_id, mail_attachments.seq").Find(&out).Error
 	return out, wrap(err, "attachments of ticket "+number)
+}
+
+// MailAttachmentData returns one attachment of a mail of the ticket, with
+// its content; ErrNotFound when the mail is not the ticket's.
+func MailAttachmentData(ctx context.Context, db *gorm.DB, tenantID int64, number string, mailID int64, seq int) (MailAttachment, []byte, error) {
+	var a MailAttachment
+	err := db.WithContext(ctx).Model(&MailAttachment{}).
+		Joins("JOIN mail_messages ON mail_messages.id = mail_attachments.mail_id").
+		Where("mail_messages.tenant_id = ? AND mail_messages.ticket_number = ? AND mail_attachments.mail_id = ? AND mail_attachments.seq = ?",
+			tenantID, number, mailID, seq).Take(&a).Error
+	if err != nil {
+		return a, nil, notFound(err, fmt.Sprintf("attachment %d/%d of ticket %s", mailID, seq, number))
+	}
+	var f Attachment
+	if err := db.WithContext(ctx).Where("sha256 = ?", a.SHA256).Take(&f).Error; err != nil {
+		return a, nil, notFound(err, "attachment "+a.SHA256)
+	}
+	return a, f.Data, nil
 }

@@ -245,6 +245,15 @@ func (f *fakeDesk) IngestMail(_ context.Context, _ desk.Principal, req desk.Mail
 	return desk.MailResult{Outcome: "new ticket", Number: "2026112710000099", AutoRespond: true}, nil
 }
 
+func (f *fakeDesk) Attachment(_ context.Context, _ desk.Principal, number string, mailID int64, seq int) (desk.AttachmentFile, error) {
+	f.record("Attachment", number)
+	if mailID != 1 || seq != 1 {
+		return desk.AttachmentFile{}, fmt.Errorf("attachment: %w", desk.ErrNotFound)
+	}
+	return desk.AttachmentFile{MailAttachment: models.MailAttachment{MailID: 1, Seq: 1, Filename: "Grüße.html", ContentType: "text/html"},
+		Data: []byte("<script>alert(1)</script>")}, nil
+}
+
 func (f *fakeDesk) CheckTicket(_ context.Context, _ desk.Principal, number string) error {
 	f.record("CheckTicket", number)
 	return nil

@@ -21,6 +21,8 @@ type ticketPage struct {
 	Watchers []models.Agent
 	Linked   []models.TicketRow
 	Merged   []desk.MergedTicket
+	// Attachments are the files the ticket's mails brought.
+	Attachments []models.MailAttachment
 	// Watching: the agent looking at the ticket watches it.
 	Watching bool
 	// LockedByOther: another agent locked the ticket; most actions are
@@ -82,6 +84,7 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 		Watchers:      d.Watchers,
 		Linked:        d.Linked,
 		Merged:        d.Merged,
+		Attachments:   d.Attachments,
 		Forms:         forms,
 		NoteKinds:     []ticket.ArticleKind{ticket.ArticleInternalNote, ticket.ArticlePhoneNote},
 		CloseStates:   []ticket.State{ticket.StateClosedSuccessful, ticket.StateClosedUnsuccessful},

@@ -61,6 +61,7 @@ type Desk interface {
 	SetLanguage(ctx context.Context, a desk.Principal, lang string) error
 	FindCustomers(ctx context.Context, a desk.Principal, query string) ([]desk.CustomerMatch, error)
 	IngestMail(ctx context.Context, a desk.Principal, req desk.MailRequest) (desk.MailResult, error)
+	Attachment(ctx context.Context, a desk.Principal, number string, mailID int64, seq int) (desk.AttachmentFile, error)
 
 	// The admin interface (admin_*.go) and API tokens (token_*.go).
 	AdminKinds(ctx context.Context, a desk.Principal) ([]desk.AdminKind, error)

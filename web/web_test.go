@@ -689,3 +689,24 @@ func TestCustomerLookUp(t *testing.T) {
 	page = b.get("/agent/tickets/new?q=nobody")
 	wantContains(t, page.body, "Nobody found.")
 }
+
+// TestAttachmentIsADownload: a customer's file is sent as a download in a
+// sandbox, never as a page of the desk's origin — an HTML attachment's
+// script does not run.
+func TestAttachmentIsADownload(t *testing.T) {
+	b := newBrowser(t, Options{})
+	b.login()
+	res := b.get("/agent/tickets/2026112710000017/attachments/1/1")
+	wantStatus(t, res, http.StatusOK)
+	if got := res.header.Get("Content-Type"); got != "application/octet-stream" {
+		t.Errorf("content type %q", got)
+	}
+	if got := res.header.Get("Content-Disposition"); got != "attachment; filename*=utf-8''Gr%C3%BC%C3%9Fe.html" {
+		t.Errorf("disposition %q", got)
+	}
+	if got := res.header.Get("Content-Security-Policy"); got != "sandbox" {
+		t.Errorf("CSP %q", got)
+	}
+	wantStatus(t, b.get("/agent/tickets/2026112710000017/attachments/2/1"), http.StatusNotFound)
+	wantStatus(t, b.get("/agent/tickets/2026112710000017/attachments/x/1"), http.StatusNotFound)
+}
