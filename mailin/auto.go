@@ -95,8 +95,8 @@ func parseDeliveryStatus(data []byte, b *Bounce) {
 		if rcpt != "" {
 			b.Recipients = append(b.Recipients, BounceRecipient{
 				Recipient:  strings.Trim(rcpt, "<>"),
-				Action:     strings.ToLower(cleanLine(h.Get("Action"))),
-				Status:     cleanLine(h.Get("Status")),
+				Action:     strings.ToLower(CleanLine(h.Get("Action"))),
+				Status:     CleanLine(h.Get("Status")),
 				Diagnostic: dsnValue(h.Get("Diagnostic-Code")),
 			})
 		}
@@ -115,7 +115,7 @@ func dsnValue(v string) string {
 	if _, rest, ok := strings.Cut(v, ";"); ok {
 		v = rest
 	}
-	return cleanLine(v)
+	return CleanLine(v)
 }
 
 // daemonLocalParts are senders that never read answers.

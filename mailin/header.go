@@ -18,10 +18,10 @@ func (p *parser) readHeader(h textproto.Header) {
 	p.msg.References = msgIDList(h.Get("References"))
 
 	if s, err := mh.Text("Subject"); err == nil {
-		p.msg.Subject = cleanLine(fixHeaderText(s))
+		p.msg.Subject = CleanLine(fixHeaderText(s))
 	} else {
 		p.problem("subject cannot be decoded: %v", err)
-		p.msg.Subject = cleanLine(fixHeaderText(h.Get("Subject")))
+		p.msg.Subject = CleanLine(fixHeaderText(h.Get("Subject")))
 	}
 	if from := p.addresses(mh, "From"); len(from) > 0 {
 		p.msg.From = from[0]
@@ -62,7 +62,7 @@ func (p *parser) addresses(mh mail.Header, key string) []Address {
 		if a == nil {
 			continue
 		}
-		out = append(out, Address{Name: cleanLine(fixHeaderText(a.Name)), Email: cleanLine(a.Address)})
+		out = append(out, Address{Name: CleanLine(fixHeaderText(a.Name)), Email: CleanLine(a.Address)})
 	}
 	return out
 }
@@ -76,7 +76,7 @@ func normaliseID(s string) string {
 		}
 	}
 	s = strings.Trim(s, "<> \t")
-	return cleanLine(strings.Join(strings.Fields(s), ""))
+	return CleanLine(strings.Join(strings.Fields(s), ""))
 }
 
 // msgIDList reads In-Reply-To and References leniently: clients put

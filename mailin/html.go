@@ -174,7 +174,7 @@ func safeLink(href string) string {
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https", "ftp", "mailto":
-		return cleanLine(href)
+		return CleanLine(href)
 	}
 	return ""
 }

@@ -56,7 +56,7 @@ type QuarantineError struct {
 func (e *QuarantineError) Error() string { return "mail quarantined: " + e.Reason }
 
 func quarantine(format string, args ...any) *QuarantineError {
-	return &QuarantineError{Reason: shorten(cleanLine(fmt.Sprintf(format, args...)))}
+	return &QuarantineError{Reason: shorten(CleanLine(fmt.Sprintf(format, args...)))}
 }
 
 // shorten bounds reasons and problems, which quote header lines from the
@@ -209,7 +209,7 @@ func (p *parser) parse(raw []byte) (Message, error) {
 }
 
 func (p *parser) problem(format string, args ...any) {
-	p.msg.Problems = append(p.msg.Problems, shorten(cleanLine(fmt.Sprintf(format, args...))))
+	p.msg.Problems = append(p.msg.Problems, shorten(CleanLine(fmt.Sprintf(format, args...))))
 }
 
 // readEntity reads the MIME tree, streaming through multiparts so that only
@@ -529,7 +529,7 @@ func innerSubject(data []byte) string {
 	}
 	mh := message.Header{Header: h}
 	s, _ := mh.Text("Subject")
-	return cleanLine(fixHeaderText(s))
+	return CleanLine(fixHeaderText(s))
 }
 
 func joinTexts(ts []string) string {

@@ -34,9 +34,10 @@ func fixHeaderText(s string) string {
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
-// cleanLine is for one-line values (subject, names): control characters
-// become spaces, runs of space collapse.
-func cleanLine(s string) string {
+// CleanLine is for one-line values (subject, names, header text):
+// invalid UTF-8 is replaced, control characters (line breaks too, so
+// nothing can inject a header) become spaces, runs of space collapse.
+func CleanLine(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
@@ -156,7 +157,7 @@ func lenientAddresses(v string) []Address {
 			continue
 		}
 		if a, err := mail.ParseAddress(piece); err == nil {
-			out = append(out, Address{Name: cleanLine(fixHeaderText(decodeWords(a.Name))), Email: cleanLine(a.Address)})
+			out = append(out, Address{Name: CleanLine(fixHeaderText(decodeWords(a.Name))), Email: CleanLine(a.Address)})
 			continue
 		}
 		email, name := "", piece
@@ -182,7 +183,7 @@ func lenientAddresses(v string) []Address {
 			continue
 		}
 		name = strings.Trim(strings.TrimSpace(name), `"'`)
-		out = append(out, Address{Name: cleanLine(fixHeaderText(decodeWords(name))), Email: cleanLine(email)})
+		out = append(out, Address{Name: CleanLine(fixHeaderText(decodeWords(name))), Email: CleanLine(email)})
 	}
 	return out
 }

@@ -12,7 +12,6 @@ import (
 	"path"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -116,13 +115,13 @@ func Compose(m Outgoing) ([]byte, string, error) {
 		h.SetMsgIDList("In-Reply-To", []string{inReplyTo})
 	}
 	h.SetMsgIDList("References", references(m.References, inReplyTo))
-	if v := headerText(m.AutoSubmitted); v != "" {
+	if v := mailin.CleanLine(m.AutoSubmitted); v != "" {
 		h.Set("Auto-Submitted", v)
 		// Exchange answers Auto-Submitted mail with out-of-office notes
 		// unless told not to.
 		h.Set("X-Auto-Response-Suppress", "All")
 	}
-	if v := headerText(m.XLoop); v != "" {
+	if v := mailin.CleanLine(m.XLoop); v != "" {
 		h.Set("X-Loop", v)
 	}
 	text := crlf(m.Text)
@@ -293,7 +292,7 @@ func references(refs []string, inReplyTo string) []string {
 }
 
 func subject(s, ticket, prefix string) string {
-	s = headerText(s)
+	s = mailin.CleanLine(s)
 	if ticket == "" || mailin.TicketNumberFromSubject(s, prefix) == ticket {
 		return s
 	}
@@ -304,19 +303,6 @@ func subject(s, ticket, prefix string) string {
 	return tag + " " + s
 }
 
-// headerText makes caller text safe for a header: no line breaks (header
-// injection), no control characters, valid UTF-8.
-func headerText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
-}
-
 func addrList(as []Address) ([]*mail.Address, error) {
 	var out []*mail.Address
 	for _, a := range as {
@@ -325,7 +311,7 @@ func addrList(as []Address) ([]*mail.Address, error) {
 		if err != nil || parsed.Address != email || strings.ContainsAny(email, "\r\n") {
 			return nil, fmt.Errorf("address %q is not valid", a.Email)
 		}
-		out = append(out, &mail.Address{Name: headerText(a.Name), Address: email})
+		out = append(out, &mail.Address{Name: mailin.CleanLine(a.Name), Address: email})
 	}
 	return out, nil
 }
@@ -361,7 +347,7 @@ func transferEncoding(text string) string {
 // cleanFilename keeps the name a person gave the file but nothing that
 // reads as a path, and bounds it: a header line has 998 characters.
 func cleanFilename(name string, i int) string {
-	name = headerText(name)
+	name = mailin.CleanLine(name)
 	name = strings.NewReplacer("/", "_", "\\", "_").Replace(name)
 	name = strings.TrimLeft(name, ". ")
 	if name == "" {
