@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -61,5 +62,34 @@ func TestKizAccountsAsCustomers(t *testing.T) {
 	}
 	if row, err = models.TicketByNumber(ctx, s.db, f.Tenant.ID, res.Number); err != nil || row.CustomerLogin != "bmueller" || row.CustomerName != "Bernd Müller" {
 		t.Errorf("customer of a first mail: %q %q, %v", row.CustomerLogin, row.CustomerName, err)
+	}
+
+	// The directory goes down: a mail from a sender nobody knows waits
+	// (the gateway answers "try later") rather than making a second
+	// customer of a kiz account; a known sender's mail still goes in.
+	downDir, err := directory.New(directory.Config{URLs: []string{fmt.Sprintf("ldap://127.0.0.1:%d", slapdtest.FreePort(t))},
+		BaseDN: slapdtest.People, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := desk.New(s.db, s.client, desk.Options{Location: time.UTC, Directory: downDir})
+	clara := mailRaw(map[string]string{"From": "clara.mueller@uni-ulm.example", "To": "helpdesk@kiz.example", "Subject": "Drucker",
+		"Message-ID": "<clara-1@uni-ulm.example>"}, "Hallo.\n")
+	if _, err := down.IngestMail(ctx, s.gateway, desk.MailRequest{Raw: clara}); err == nil {
+		t.Errorf("a mail from an unknown sender with the directory down was taken")
+	}
+	if _, found, _ := models.MailByKey(ctx, s.db, f.Tenant.ID, models.MailIn, "clara-1@uni-ulm.example"); found {
+		t.Errorf("the mail that must wait was stored")
+	}
+	if _, err := down.IngestMail(ctx, s.gateway, desk.MailRequest{Raw: mailRaw(map[string]string{"From": "anna.mueller@uni-ulm.example",
+		"To": "helpdesk@kiz.example", "Subject": "Nachtrag", "Message-ID": "<anna-2@uni-ulm.example>"}, "Noch was.\n")}); err != nil {
+		t.Errorf("a known sender's mail with the directory down: %v", err)
+	}
+	// Back up: the waiting mail goes in, from the kiz account.
+	if res, err = d.IngestMail(ctx, s.gateway, desk.MailRequest{Raw: clara}); err != nil {
+		t.Fatal(err)
+	}
+	if row, err = models.TicketByNumber(ctx, s.db, f.Tenant.ID, res.Number); err != nil || row.CustomerLogin != "cmueller" {
+		t.Errorf("the waiting mail's customer: %q, %v", row.CustomerLogin, err)
 	}
 }

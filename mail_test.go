@@ -109,12 +109,16 @@ func TestMailIngest(t *testing.T) {
 		"Subject": "AW: [Ticket#" + first.Number + "] Drucker", "Message-ID": "<printer-2@uni-ulm.example>"}, "Jetzt blinkt er rot.\n"))
 	threaded := ingest(mailRaw(map[string]string{"From": "erika.mueller@uni-ulm.example", "To": "helpdesk@kiz.example",
 		"Subject": "Re: Drucker", "Message-ID": "<printer-3@uni-ulm.example>", "In-Reply-To": "<printer-1@uni-ulm.example>"}, "Und piept.\n"))
-	for _, r := range []desk.MailResult{tagged, threaded} {
+	// A Message-ID longer than any request key, and with a character no
+	// key may hold, still makes one follow-up.
+	long := ingest(mailRaw(map[string]string{"From": "erika.mueller@uni-ulm.example", "To": "helpdesk@kiz.example",
+		"Subject": "WG: [Ticket#" + first.Number + "]", "Message-ID": "<" + strings.Repeat("x", 400) + "\uffff@uni-ulm.example>"}, "Noch etwas.\n"))
+	for _, r := range []desk.MailResult{tagged, threaded, long} {
 		if r.Outcome != models.MailFollowUp || r.Number != first.Number {
 			t.Errorf("a reply: %+v, want a follow-up to %s", r, first.Number)
 		}
 	}
-	waitFor(t, 30*time.Second, func() bool { return len(articles(first.Number)) == 3 })
+	waitFor(t, 30*time.Second, func() bool { return len(articles(first.Number)) == 4 })
 
 	// The same attachment in another mail is stored once.
 	other := ingest(printerMail("printer-4@uni-ulm.example"))

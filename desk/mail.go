@@ -84,8 +84,12 @@ func (d *Desk) IngestMail(ctx context.Context, p Principal, req MailRequest) (Ma
 	if err != nil {
 		return res, err
 	}
-	// The message key is the request key of what the mail does, so a
-	// crash between the ticket and the stored mail repeats nothing.
+	// The message key, hashed (a Message-ID may be longer than a request
+	// key or hold characters a key may not), is the request key of what
+	// the mail does, so a crash between the ticket and the stored mail
+	// repeats nothing.
+	sum := sha256.Sum256([]byte(key))
+	requestKey := "mail:" + hex.EncodeToString(sum[:])
 	linkTo := ""
 	if number != "" {
 		// A closed ticket of a queue that refuses follow-ups (the notice
@@ -110,7 +114,7 @@ func (d *Desk) IngestMail(ctx context.Context, p Principal, req MailRequest) (Ma
 	}
 	switch {
 	case number != "":
-		r, err := d.FollowUp(ctx, p, number, FollowUpRequest{CustomerLogin: cust.Login, Subject: title, Body: body, Key: key})
+		r, err := d.FollowUp(ctx, p, number, FollowUpRequest{CustomerLogin: cust.Login, Subject: title, Body: body, Key: requestKey})
 		if err != nil {
 			return res, err
 		}
@@ -128,9 +132,8 @@ func (d *Desk) IngestMail(ctx context.Context, p Principal, req MailRequest) (Ma
 			return res, err
 		}
 		typ, prio := defaultClass(classes)
-		sum := sha256.Sum256([]byte(key))
 		v, err := d.createTicket(ctx, p, CreateTicketRequest{
-			RequestKey: "mail:" + hex.EncodeToString(sum[:]), CustomerLogin: cust.Login, Title: title, Body: body,
+			RequestKey: requestKey, CustomerLogin: cust.Login, Title: title, Body: body,
 			QueueID: queue.ID, TypeID: typ, PriorityID: prio,
 		}, func(in *ticket.TicketInput) {
 			in.Actor = ticket.Actor{Kind: ticket.ActorCustomer, ID: cust.ID, Name: cust.Name, Via: p.Name}
@@ -245,11 +248,16 @@ func (d *Desk) mailSender(ctx context.Context, tenantID int64, from mailin.Addre
 		return c, err
 	}
 	if d.opts.Directory != nil {
-		if people, err := d.opts.Directory.Search(ctx, addr, 2); err == nil {
-			for _, pe := range people {
-				if strings.EqualFold(pe.Mail, addr) {
-					return d.customerFromDirectory(ctx, tenantID, pe.Login)
-				}
+		// With the directory down the mail waits (the gateway answers
+		// "try later"): made up from the sender line now, a kiz account
+		// would become a second customer.
+		people, err := d.opts.Directory.Search(ctx, addr, 2)
+		if err != nil {
+			return models.Customer{}, wrapf(err, "look up sender %s in the directory", addr)
+		}
+		for _, pe := range people {
+			if strings.EqualFold(pe.Mail, addr) {
+				return d.customerFromDirectory(ctx, tenantID, pe.Login)
 			}
 		}
 	}
