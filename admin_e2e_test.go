@@ -60,13 +60,7 @@ func (b *browser) postValues(page, path string, fields url.Values) (int, string,
 	for k, v := range fields {
 		form[k] = v
 	}
-	resp, err := b.c.PostForm(b.base+path, form)
-	if err != nil {
-		b.t.Fatalf("POST %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Request.URL.Path, string(body)
+	return b.send(path, form)
 }
 
 // status is the status of GET path, whatever it is.

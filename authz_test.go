@@ -455,21 +455,12 @@ func TestRolesAtWork(t *testing.T) {
 		}
 		return b
 	}
-	status := func(b *browser, path string) int {
-		t.Helper()
-		resp, err := b.c.Get(b.base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 
 	team := login("team")
 	if _, page := team.get("/agent/queues"); strings.Contains(page, ">Helpdesk<") || !strings.Contains(page, ">Team Netzwerk<") {
 		t.Errorf("the team agent's queues:\n%s", page)
 	}
-	if got := status(team, "/agent/tickets/"+v.Number); got != http.StatusNotFound {
+	if got := team.status("/agent/tickets/" + v.Number); got != http.StatusNotFound {
 		t.Errorf("the team agent opening a Helpdesk ticket: %d, want 404", got)
 	}
 
@@ -481,7 +472,7 @@ func TestRolesAtWork(t *testing.T) {
 		// After the redirect the zoom is no longer the agent's to see.
 		t.Errorf("escalating: %d at %s, want the ticket gone from view (404)", code, path)
 	}
-	if got := status(helpdesk, "/agent/tickets/"+v.Number); got != http.StatusNotFound {
+	if got := helpdesk.status("/agent/tickets/" + v.Number); got != http.StatusNotFound {
 		t.Errorf("the 1st level opening the escalated ticket: %d, want 404", got)
 	}
 	if _, page := helpdesk.get("/agent/queues"); strings.Contains(page, ">E-Mail &amp; Kalender<") {

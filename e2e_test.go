@@ -201,6 +201,12 @@ func (b *browser) post(page, path string, fields map[string]string) (int, string
 	for k, v := range fields {
 		form.Set(k, v)
 	}
+	return b.send(path, form)
+}
+
+// send posts form to path and follows the redirect.
+func (b *browser) send(path string, form url.Values) (int, string, string) {
+	b.t.Helper()
 	resp, err := b.c.PostForm(b.base+path, form)
 	if err != nil {
 		b.t.Fatalf("POST %s: %v", path, err)

@@ -85,7 +85,7 @@ func startMailGateway(ctx context.Context, d *desk.Desk, db *gorm.DB, cfg mailCo
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("mail gateway: listen on %s (KIZDESK_MAIL_ADDR): %w", cfg.Addr, err)
+		return nil, nil, fmt.Errorf("mail gateway: listen on %s (set KIZDESK_MAIL_ADDR to another host:port, or to off): %w", cfg.Addr, err)
 	}
 	go func() {
 		if err := srv.Serve(context.WithoutCancel(ctx), ln); err != nil {
