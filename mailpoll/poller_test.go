@@ -58,7 +58,9 @@ func TestPollOnceDeliversInOrderAndMarks(t *testing.T) {
 			if st := pollOnce(t, p); st != (Stats{Delivered: 3}) {
 				t.Fatalf("stats %+v, want 3 delivered", st)
 			}
-			if len(during[1]) != 0 {
+			if during == nil {
+				t.Error("flags were not read during delivery")
+			} else if len(during[1]) != 0 {
 				t.Errorf("UID 1 had flags %v while the desk was storing it", during[1])
 			}
 			if got, want := rec.ids(), []string{"<m1@example.org>", "<m2@example.org>", "<m3@example.org>"}; !slices.Equal(got, want) {
