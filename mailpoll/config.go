@@ -188,6 +188,10 @@ func ParseURL(s string) (Config, error) {
 	}
 	authority, tail := rest[:authEnd], rest[authEnd:]
 	at := strings.LastIndex(authority, "@")
+	if i := strings.Index(tail, "@"); at < 0 && i >= 0 && !strings.Contains(tail[:i], "=") {
+		// An '@' before any query value: the user information was cut short.
+		return cfg, errors.New("mailpoll: mailbox URL user or password holds '/', '?' or '#': percent-encode them (%2F, %3F, %23)")
+	}
 	if at < 0 {
 		return cfg, errors.New("mailpoll: mailbox URL has no user (want scheme://user:password@host/...)")
 	}
