@@ -89,7 +89,8 @@ type Poller struct {
 	h   Handler
 	log *slog.Logger
 
-	noIdle     bool // tests: behave as if the server had no IDLE
+	backoff0   time.Duration // first reconnect delay; shorter in tests
+	noIdle     bool          // tests: behave as if the server had no IDLE
 	warnedSeen atomic.Bool
 }
 
@@ -103,9 +104,10 @@ func New(cfg Config, h Handler) (*Poller, error) {
 		return nil, err
 	}
 	return &Poller{
-		cfg: cfg,
-		h:   h,
-		log: cfg.Logger.With("imap", cfg.Addr, "user", cfg.Username, "mailbox", cfg.Mailbox),
+		cfg:      cfg,
+		h:        h,
+		backoff0: min(firstBackoff, cfg.MaxBackoff),
+		log:      cfg.Logger.With("imap", cfg.Addr, "user", cfg.Username, "mailbox", cfg.Mailbox),
 	}, nil
 }
 
@@ -114,10 +116,10 @@ func New(cfg Config, h Handler) (*Poller, error) {
 // with a backoff from 1 s doubling to MaxBackoff, back to 1 s after a
 // round that went through.
 func (p *Poller) Run(ctx context.Context) error {
-	delay := min(firstBackoff, p.cfg.MaxBackoff)
+	delay := p.backoff0
 	for {
 		var st Stats
-		p.session(ctx, &st, true, func() { delay = min(firstBackoff, p.cfg.MaxBackoff) })
+		p.session(ctx, &st, true, func() { delay = p.backoff0 })
 		if ctx.Err() != nil {
 			p.log.Info("IMAP poller stopped")
 			return nil

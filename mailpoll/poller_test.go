@@ -38,9 +38,22 @@ func pollOnce(t *testing.T, p *Poller) Stats {
 // Three waiting messages reach the handler in UID order with the
 // recipient, are marked afterwards, and are not taken a second time.
 func TestPollOnceDeliversInOrderAndMarks(t *testing.T) {
-	for _, mode := range []Mode{ModeTLS, ModeSTARTTLS, ModePlain} {
-		t.Run(mode.String(), func(t *testing.T) {
-			s := newTestServer(t, mode)
+	for _, tc := range []struct {
+		name string
+		mode Mode
+		caps []imap.Cap
+	}{
+		{"tls", ModeTLS, nil},
+		{"starttls", ModeSTARTTLS, nil},
+		{"plain", ModePlain, nil},
+		{"IMAP4rev2", ModeTLS, []imap.Cap{imap.CapIMAP4rev2, imap.CapIMAP4rev1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []serverOpt
+			if tc.caps != nil {
+				opts = append(opts, withCaps(tc.caps...))
+			}
+			s := newTestServer(t, tc.mode, opts...)
 			for i := 1; i <= 3; i++ {
 				s.appendMail("INBOX", i)
 			}

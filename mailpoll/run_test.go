@@ -3,6 +3,7 @@ package mailpoll
 import (
 	"context"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -37,6 +38,17 @@ func startRun(t *testing.T, p *Poller) (stop func()) {
 	}
 	t.Cleanup(stop)
 	return stop
+}
+
+var reconnectRE = regexp.MustCompile(`msg="IMAP poller reconnecting".* in=(\S+)`)
+
+// delays lists the reconnect delays in a log.
+func delays(log string) []string {
+	var out []string
+	for _, m := range reconnectRE.FindAllStringSubmatch(log, -1) {
+		out = append(out, m[1])
+	}
+	return out
 }
 
 func ids(n ...int) []string {
@@ -105,6 +117,7 @@ func TestOutageReconnects(t *testing.T) {
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	rec := newRecorder()
 	p := newPoller(t, cfg, rec)
+	p.backoff0 = 25 * time.Millisecond
 	stop := startRun(t, p)
 	waitFor(t, "mail before the outage", func() bool { return len(rec.ids()) == 2 })
 
@@ -117,6 +130,18 @@ func TestOutageReconnects(t *testing.T) {
 	waitFor(t, "mail from the outage", func() bool { return len(rec.ids()) >= 4 })
 	s.appendMail("INBOX", 5)
 	waitFor(t, "mail after the outage", func() bool { return len(rec.ids()) >= 5 })
+	if d := delays(logs.String()); !slices.Contains(d, "200ms") {
+		t.Errorf("backoff never reached MaxBackoff: %v", d)
+	}
+
+	// A successful round resets the backoff.
+	mark := len(logs.String())
+	s.stop()
+	waitFor(t, "failed reconnects in the second outage", func() bool { return len(delays(logs.String()[mark:])) >= 2 })
+	if d := delays(logs.String()[mark:]); d[0] != "25ms" || d[1] != "50ms" {
+		t.Errorf("delays in the second outage %v, want 25ms, 50ms, ...", d)
+	}
+	s.start()
 	stop()
 	if got := rec.ids(); !slices.Equal(got, ids(1, 2, 3, 4, 5)) {
 		t.Errorf("delivered %v, want each of 1..5 once", got)
@@ -154,9 +179,16 @@ func TestLoginRefused(t *testing.T) {
 	cfg.Password = "wrong-Passw0rd"
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	p := newPoller(t, cfg, newRecorder())
+	p.backoff0 = 25 * time.Millisecond
 	stop := startRun(t, p)
-	waitFor(t, "repeated login attempts", func() bool { return strings.Count(logs.String(), "IMAP login refused") >= 3 })
+	waitFor(t, "repeated login attempts", func() bool { return len(delays(logs.String())) >= 5 })
 	stop()
+	if n := strings.Count(logs.String(), "IMAP login refused"); n < 5 {
+		t.Errorf("%d refused logins logged, want one per attempt", n)
+	}
+	if d := delays(logs.String()); !slices.Equal(d[:5], []string{"25ms", "50ms", "100ms", "200ms", "200ms"}) {
+		t.Errorf("backoff %v, want doubling from 25ms to MaxBackoff 200ms", d)
+	}
 	if strings.Contains(logs.String(), cfg.Password) {
 		t.Errorf("log contains the password:\n%s", logs.String())
 	}
