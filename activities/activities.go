@@ -16,4 +16,6 @@ type Activities struct {
 	// AuditKey keys the hashes of new history entries (the current key of
 	// the ring); without one, ProjectTicket writes no entry.
 	AuditKey models.AuditKey
+	// Mail sends the desk's mail; nil: no mail is written or sent.
+	Mail *Mail
 }

@@ -23,6 +23,7 @@ import (
 // database.
 func (a *Activities) ProjectTicket(ctx context.Context, in ticket.ProjectTicketInput) (ticket.ProjectTicketResult, error) {
 	var res ticket.ProjectTicketResult
+	var mails, notes []int64
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		t, err := upsertTicket(tx, in)
 		if err != nil {
@@ -53,6 +54,16 @@ func (a *Activities) ProjectTicket(ctx context.Context, in ticket.ProjectTicketI
 			prev = h
 		}
 		res.Head = prev.Hash
+		if a.Mail != nil {
+			// Answers to the customer and notifications are written with
+			// their entries; delivery starts once they are committed.
+			if mails, err = a.queueReplies(tx, t, in.Events); err != nil {
+				return fmt.Errorf("ticket %s: %w", in.Ticket.Number, err)
+			}
+			if notes, err = a.wantedNotifications(tx, t, in.Events); err != nil {
+				return fmt.Errorf("ticket %s: %w", in.Ticket.Number, err)
+			}
+		}
 		if res.LastSeq > lastSeq(in) {
 			// A late projection: the row is newer already, and so are its
 			// watchers.
@@ -75,7 +86,29 @@ func (a *Activities) ProjectTicket(ctx context.Context, in ticket.ProjectTicketI
 		}
 		return res, err
 	}
+	if err := a.startMail(ctx, mails, notes); err != nil {
+		// Retried: the transaction finds everything written and returns
+		// the same mails and notifications to start.
+		return res, fmt.Errorf("project ticket %s: %w", in.Ticket.Number, err)
+	}
 	return res, nil
+}
+
+// startMail starts the delivery of mails and notifications just written;
+// each starts once, however often this runs.
+func (a *Activities) startMail(ctx context.Context, mails, notes []int64) error {
+	if a.Mail == nil || a.Mail.Starter == nil || len(mails)+len(notes) == 0 {
+		return nil
+	}
+	if err := a.Mail.Deliver(ctx, a.Mail.Starter, mails...); err != nil {
+		return err
+	}
+	for _, id := range notes {
+		if err := a.Mail.Notify(ctx, a.Mail.Starter, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // refusedForGood tells whether the database refused the change itself

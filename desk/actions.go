@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -601,17 +600,7 @@ func (d *Desk) terms(ctx context.Context, tenantID int64, svc *models.Service, p
 }
 
 // businessCalendar turns a stored calendar into one the clocks count on.
-func businessCalendar(c models.Calendar) (calendar.Calendar, error) {
-	week, err := calendar.ParseWeek(c.Week)
-	if err != nil {
-		return calendar.Calendar{}, fmt.Errorf("calendar %s: %w", c.Name, err)
-	}
-	out := calendar.Calendar{Name: c.Name, Location: c.Location, Week: week, Holidays: c.HolidayList()}
-	if err := out.Validate(); err != nil {
-		return out, err
-	}
-	return out, nil
-}
+func businessCalendar(c models.Calendar) (calendar.Calendar, error) { return c.Business() }
 
 func deref(p *int64) int64 {
 	if p == nil {

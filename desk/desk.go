@@ -17,6 +17,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/mailin"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/outbox"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -48,6 +49,12 @@ type Options struct {
 	// Mail is how incoming mail is read: the ticket tag's prefix, the
 	// desk's own addresses and loop header, the size limit.
 	Mail mailin.Options
+	// MailOut is how the desk's automatic answers look and leave; nil: the
+	// desk sends none.
+	MailOut *outbox.Config
+	// MailCaptured: mail going out is kept, not sent (kizdesk dev); the
+	// Outbox page says so.
+	MailCaptured bool
 }
 
 // Desk runs the desk's operations on a database and a Temporal client.
@@ -144,6 +151,9 @@ type TicketDetail struct {
 	Notifications []models.Notification
 	// Attachments are the files the ticket's mails brought.
 	Attachments []models.MailAttachment
+	// Mails are the mails that went (or go) out to the customer: answers
+	// and automatic answers, each with where its delivery stands.
+	Mails []models.MailMessage
 }
 
 // MergedTicket is a ticket merged into another one, with its articles.

@@ -81,6 +81,9 @@ func (d *Desk) Ticket(ctx context.Context, p Principal, number string) (TicketDe
 		return out, err
 	}
 	out.Linked = slices.DeleteFunc(out.Linked, func(l models.TicketRow) bool { return !a.Sees(l.QueueID) })
+	if out.Mails, err = models.OutMailsOf(ctx, d.db, p.TenantID, t.Number); err != nil {
+		return out, err
+	}
 	if out.Notifications, err = models.NotificationsOf(ctx, d.db, t.ID); err != nil {
 		return out, err
 	}

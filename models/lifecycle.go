@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiz-ulm/kizdesk/calendar"
+
 	"gorm.io/gorm"
 )
 
@@ -36,6 +38,19 @@ func SLAFor(ctx context.Context, db *gorm.DB, tenantID, serviceID, priorityID in
 		return out, false, fmt.Errorf("calendar of SLA %s: %w", out.SLA.Name, err)
 	}
 	return out, true, nil
+}
+
+// Business is the calendar the clocks count on.
+func (c Calendar) Business() (calendar.Calendar, error) {
+	week, err := calendar.ParseWeek(c.Week)
+	if err != nil {
+		return calendar.Calendar{}, fmt.Errorf("calendar %s: %w", c.Name, err)
+	}
+	out := calendar.Calendar{Name: c.Name, Location: c.Location, Week: week, Holidays: c.HolidayList()}
+	if err := out.Validate(); err != nil {
+		return out, err
+	}
+	return out, nil
 }
 
 // HolidayList splits a calendar's holidays.

@@ -29,6 +29,18 @@ type MailMessage struct {
 	AutoKind  string
 	Raw       []byte
 	CreatedAt time.Time
+
+	// Mail going out: what it is (Out…), to whom, for which article or
+	// notification, and how delivering it goes.
+	Kind           string
+	Recipients     string // comma-separated envelope recipients
+	ArticleSeq     *int
+	NotificationID *int64
+	AgentID        *int64
+	Status         string
+	Attempts       int
+	LastError      string
+	SentAt         *time.Time
 }
 
 // Mail directions and what became of a mail that came in.

@@ -120,7 +120,9 @@ type Customer struct {
 	CompanyID  *int64
 	Source     string `gorm:"default:local"`
 	Active     bool   `gorm:"default:true"`
-	CreatedAt  time.Time
+	// Language the customer reads ("de", "en"); "" = not known.
+	Language  string
+	CreatedAt time.Time
 }
 
 // Where an account comes from.
@@ -203,7 +205,19 @@ type Notification struct {
 	AgentID   *int64
 	CreatedAt time.Time
 	SentAt    *time.Time
+	// Status is NotifyPending until its mails went out (NotifySent), or
+	// NotifyFailed / NotifySkipped with the Reason.
+	Status string `gorm:"default:pending"`
+	Reason string
 }
+
+// What became of a notification.
+const (
+	NotifyPending = "pending"
+	NotifySent    = "sent"
+	NotifyFailed  = "failed"
+	NotifySkipped = "skipped"
+)
 
 // Calendar is a business calendar as an admin keeps it: Week in the form
 // calendar.ParseWeek reads, Holidays as dates separated by spaces.

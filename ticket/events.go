@@ -42,4 +42,7 @@ const (
 	NotifySLABreach  = "sla-breach"
 	NotifyReminder   = "reminder"
 	NotifyFollowUp   = "follow-up"
+	NotifyNewTicket  = "new-ticket" // to the queue
+	NotifyAssigned   = "assigned"   // to the new owner
+	NotifyMoved      = "moved"      // to the queue it was moved into
 )

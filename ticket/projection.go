@@ -58,6 +58,9 @@ type Notification struct {
 	Kind    string
 	QueueID int64
 	AgentID int64
+	// WorkingHours: the mail waits for the working time of the ticket's
+	// calendar (the process says which kinds do).
+	WorkingHours bool
 }
 
 // Article is the text of an article added with a history entry.

@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+	sdkworkflow "go.temporal.io/sdk/workflow"
 
 	"github.com/kiz-ulm/kizdesk/activities"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -41,6 +42,8 @@ func New(c client.Client, acts *activities.Activities, onFatal func(error)) sdkw
 		StickyScheduleToStartTimeout: StickyTimeout,
 	})
 	w.RegisterWorkflow(workflows.Ticket)
+	w.RegisterWorkflowWithOptions(workflows.SendMail, sdkworkflow.RegisterOptions{Name: ticket.WorkflowSendMail})
+	w.RegisterWorkflowWithOptions(workflows.Notify, sdkworkflow.RegisterOptions{Name: ticket.WorkflowNotify})
 	w.RegisterActivity(acts)
 	return w
 }

@@ -128,6 +128,7 @@ func (t *ticketRun) create(ctx workflow.Context, in ticket.TicketInput) error {
 	}
 	t.view.CreatedAt, t.view.UpdatedAt = now, now
 	t.record(ctx, ticket.EventNewTicket, in.Actor, "State", "", string(ticket.StateNew), nil)
+	t.notify(ticket.NotifyNewTicket, t.view.QueueID, 0)
 	t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
 	if in.LinkTo != "" {
 		t.view.Links = append(t.view.Links, in.LinkTo)
@@ -759,6 +760,9 @@ func (t *ticketRun) setOwner(ctx workflow.Context, actor ticket.Actor, owner tic
 		return
 	}
 	t.record(ctx, ticket.EventOwnerUpdate, actor, "Owner", v.OwnerName, owner.Name, nil)
+	if owner.ID != 0 && (actor.Kind != ticket.ActorAgent || actor.ID != owner.ID) {
+		t.notify(ticket.NotifyAssigned, v.QueueID, owner.ID)
+	}
 	v.OwnerID, v.OwnerName = owner.ID, owner.Name
 	if owner.ID == 0 && v.Locked {
 		t.unlock(ctx, actor)
@@ -841,6 +845,9 @@ func (t *ticketRun) move(ctx workflow.Context, in ticket.MoveInput) {
 func (t *ticketRun) moveTo(ctx workflow.Context, actor ticket.Actor, q ticket.QueueRef, levelEvent string) {
 	v := &t.view
 	t.record(ctx, ticket.EventMove, actor, "Queue", v.QueueName, q.Name, nil)
+	if levelEvent != ticket.EventEscalation {
+		t.notify(ticket.NotifyMoved, q.ID, 0) // an escalation tells the queue itself
+	}
 	v.QueueID, v.QueueName, v.FollowUpWindow = q.ID, q.Name, q.FollowUpWindow
 	if q.Level != v.Level {
 		t.record(ctx, levelEvent, actor, "Level", string(v.Level), string(q.Level), nil)
@@ -1114,10 +1121,17 @@ func (t *ticketRun) record(ctx workflow.Context, event string, actor ticket.Acto
 	t.events = append(t.events, ev)
 }
 
+// inWorkingHours are the notifications that wait for the working time
+// of the ticket's calendar: news of work to do. Warnings and breaches go
+// out at once, as the on-call duty needs them.
+var inWorkingHours = map[string]bool{
+	ticket.NotifyNewTicket: true, ticket.NotifyMoved: true, ticket.NotifyAssigned: true, ticket.NotifyFollowUp: true,
+}
+
 // notify raises a notification with the last recorded history entry: to
 // the agent if there is one, else to the queue.
 func (t *ticketRun) notify(kind string, queueID, agentID int64) {
-	n := &ticket.Notification{Kind: kind, QueueID: queueID, AgentID: agentID}
+	n := &ticket.Notification{Kind: kind, QueueID: queueID, AgentID: agentID, WorkingHours: inWorkingHours[kind]}
 	t.events[len(t.events)-1].Notify = n
 }
 
