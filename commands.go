@@ -99,8 +99,17 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 			return fmt.Errorf("prepare Temporal namespace (set KIZDESK_TEMPORAL_SETUP=false if an operator does it): %w", err)
 		}
 	}
+	mailOut, err := mailOutConfigOf(v, false, "")
+	if err != nil {
+		return err
+	}
+	if mailOut.Sender == nil {
+		log.Warn("KIZDESK_SMTP_ADDR is not set: mail going out waits (Outbox page) until a relay is configured")
+	}
+	stopSweeper := startMailSweeper(db, c, mailOut, log)
+	defer stopSweeper()
 	fatal := make(chan error, 1)
-	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current()}, func(err error) {
+	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current(), Mail: mailOut.activitiesMail(c)}, func(err error) {
 		select {
 		case fatal <- err:
 		default:
@@ -175,6 +184,10 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 	if err != nil {
 		return err
 	}
+	mailOut, err := mailOutConfigOf(v, false, "")
+	if err != nil {
+		return err
+	}
 	c, err := dialTemporal(ctx, v, pc, log)
 	if err != nil {
 		return err
@@ -192,16 +205,23 @@ func runWeb(ctx context.Context, v values, log *slog.Logger, _ io.Writer) error 
 		Codec: pc, CodecOrigins: origins,
 		TrustedProxies: proxies, Ready: ready.check,
 		Directory: dir, DirectoryTenant: v.get("KIZDESK_LDAP_TENANT"),
+		MailOut: mailOut,
 	})
 	if err != nil {
 		return err
 	}
-	// The mail listener goes with the web: both take what people send.
+	// The mail listener and the IMAP pollers go with the web: they all
+	// take what people send.
 	_, stopMail, err := startMailGateway(ctx, d, db, mailCfg, log)
 	if err != nil {
 		return err
 	}
 	defer stopMail(context.Background())
+	stopIMAP, err := startIMAPPollers(ctx, d, db, v.get("KIZDESK_IMAP"), mailCfg.Tenant, log)
+	if err != nil {
+		return err
+	}
+	defer stopIMAP()
 	return serveHTTP(drain(ctx, ready, delay, log), v.get("KIZDESK_HTTP_ADDR"), h, defaultHTTPLimits, log, nil)
 }
 

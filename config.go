@@ -80,6 +80,18 @@ var settings = []setting{
 	{"KIZDESK_MAIL_LMTP", "mail-lmtp", "false", "speak LMTP instead of SMTP on the mail listener (Postfix's lmtp transport)", []string{"dev", "web"}},
 	{"KIZDESK_MAIL_TENANT", "mail-tenant", "kiz", "short name of the tenant the listener's mail is for", []string{"dev", "web"}},
 	{"KIZDESK_MAIL_ALLOWED_NETS", "mail-allowed-nets", "", "comma-separated networks (CIDR) the MTA delivers from; empty: loopback only (never an open relay)", []string{"dev", "web"}},
+	{"KIZDESK_IMAP", "imap", "", "IMAP mailboxes to poll (IDLE where offered), space-separated: imaps://user:password@host:993/INBOX?recipient=helpdesk@kiz.uni-ulm.de (recipient picks the queue; imap:// is STARTTLS; &move=Done moves stored mail there instead of flagging it); a mail is marked only once stored", []string{"dev", "web"}},
+	{"KIZDESK_MAIL_FROM", "mail-from", "kizdesk <kizdesk@localhost>", "sender of notifications and of mail from queues without an address of their own; its domain makes the Message-IDs", []string{"dev", "web", "worker"}},
+	{"KIZDESK_MAIL_DOMAIN", "mail-domain", "", "right side of the desk's Message-IDs; empty: KIZDESK_MAIL_FROM's domain", []string{"dev", "web", "worker"}},
+	{"KIZDESK_MAIL_TAG_PREFIX", "mail-tag-prefix", "Ticket#", "prefix of the ticket tag in subjects, [Ticket#2026113010000052]", []string{"dev", "web", "worker"}},
+	{"KIZDESK_MAIL_AUTOREPLY_LIMIT", "mail-autoreply-limit", "10", "automatic answers one address gets in 24 hours at most (loop protection)", []string{"dev", "web", "worker"}},
+	{"KIZDESK_MAIL_RETRY_MAX", "mail-retry-max", "10m", "longest wait between delivery attempts while the relay is away (mail is retried without end)", []string{"dev", "web", "worker"}},
+	{"KIZDESK_SMTP_ADDR", "smtp-addr", "", "host:port of the relay that sends the desk's mail; empty: the worker keeps mail waiting, dev captures it (Outbox page)", []string{"dev", "worker"}},
+	{"KIZDESK_SMTP_MODE", "smtp-mode", "starttls", "starttls (required, no fallback), smtps (port 465) or plain (a relay on the same host only; never with credentials)", []string{"dev", "worker"}},
+	{"KIZDESK_SMTP_USER", "smtp-user", "", "SMTP AUTH user; empty: no AUTH", []string{"dev", "worker"}},
+	{"KIZDESK_SMTP_PASSWORD", "smtp-password", "", "SMTP AUTH password", []string{"dev", "worker"}},
+	{"KIZDESK_SMTP_CA_FILE", "smtp-ca-file", "", "PEM CA bundle that verifies the relay; empty: system roots", []string{"dev", "worker"}},
+	{"KIZDESK_BASE_URL", "base-url", "", "where agents reach kizdesk (https://kizdesk.kiz.uni-ulm.de/), for links in notification mails; dev: its own address", []string{"dev", "worker"}},
 	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "temporal-dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "history", "gen-tickets"}},
 }
 

@@ -66,6 +66,13 @@ func startTestStackWith(t testing.TB, kind string, dynamicConfig map[string]any)
 // the stack's data directory).
 func startTestStackOn(t testing.TB, kind, url string, dynamicConfig map[string]any) *testStack {
 	t.Helper()
+	return startTestStackConfig(t, kind, url, func(c *devConfig) { c.TemporalDynamicConfig = dynamicConfig })
+}
+
+// startTestStackConfig starts a stack on the database at url with its
+// dev config adjusted (mail, dynamic config).
+func startTestStackConfig(t testing.TB, kind, url string, adjust func(*devConfig)) *testStack {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("KIZDESK_TEST_LOG") != "" {
@@ -74,11 +81,12 @@ func startTestStackOn(t testing.TB, kind, url string, dynamicConfig map[string]a
 	dir := t.TempDir()
 	temporalURL := testTemporalDatabaseURL(t)
 	began := time.Now()
-	s, err := startDevStack(ctx, devConfig{
+	cfg := devConfig{
 		DataDir: dir, DatabaseURL: url, TemporalDatabaseURL: temporalURL, Namespace: "kizdesk", Retention: 30 * 24 * time.Hour,
 		TemporalPort: 0, UIPort: -1, Location: time.UTC, SystemID: "10", Log: log,
-		TemporalDynamicConfig: dynamicConfig,
-	})
+	}
+	adjust(&cfg)
+	s, err := startDevStack(ctx, cfg)
 	if err != nil {
 		t.Fatalf("start stack: %v", err)
 	}

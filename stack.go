@@ -24,6 +24,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/devtemporal"
 	"github.com/kiz-ulm/kizdesk/directory"
+	"github.com/kiz-ulm/kizdesk/mailin"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/temporalsetup"
 	"github.com/kiz-ulm/kizdesk/web"
@@ -51,10 +52,18 @@ type webConfig struct {
 	// and customers belong to DirectoryTenant.
 	Directory       *directory.Directory
 	DirectoryTenant string
+	// MailOut is how the desk's automatic answers look and leave; nil:
+	// none are sent.
+	MailOut *mailOutConfig
 }
 
 func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *desk.Desk, error) {
 	opts := desk.Options{Location: cfg.Location, SystemID: cfg.SystemID, DirectoryTenant: cfg.DirectoryTenant}
+	if m := cfg.MailOut; m != nil {
+		out := m.Out
+		opts.MailOut, opts.MailCaptured = &out, m.Captured
+		opts.Mail = mailin.Options{TagPrefix: out.TagPrefix, LoopHeader: out.Loop, OwnAddresses: []string{out.From.Email}}
+	}
 	if cfg.Directory != nil {
 		// A nil *Directory in the interface would not be nil.
 		opts.Directory = cfg.Directory
@@ -105,6 +114,8 @@ type devConfig struct {
 	// TemporalDynamicConfig overrides the embedded server's dynamic config
 	// (tests only).
 	TemporalDynamicConfig map[string]any
+	// MailOut sends the desk's mail; nil: no mail is written or sent.
+	MailOut *mailOutConfig
 }
 
 // devStack is all of kizdesk in one process.
@@ -122,6 +133,8 @@ type devStack struct {
 	auditDir string // where checkpoints go; "" = none
 	// stopCheckpoints ends the checkpoint writer.
 	stopCheckpoints func()
+	// stopSweeper ends the mail sweeper.
+	stopSweeper func()
 }
 
 func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) {
@@ -190,7 +203,7 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 			return nil, err
 		}
 	}
-	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current()}, nil)
+	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current(), Mail: cfg.MailOut.activitiesMail(s.client)}, nil)
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
@@ -210,10 +223,12 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 		Codec: s.codec, CodecOrigins: origins,
 		Ready:     newReadiness(s.db, s.client, cfg.Log, true).check,
 		Directory: cfg.Directory, DirectoryTenant: cfg.DirectoryTenant,
+		MailOut: cfg.MailOut,
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.stopSweeper = startMailSweeper(s.db, s.client, cfg.MailOut, cfg.Log)
 	if cfg.Demo {
 		if err := demo.Seed(ctx, s.db, s.desk); err != nil {
 			return nil, err
@@ -248,6 +263,9 @@ func devCodecEndpoint(addr string) string {
 
 // close stops everything in the reverse order of starting.
 func (s *devStack) close() {
+	if s.stopSweeper != nil {
+		s.stopSweeper()
+	}
 	if s.stopCheckpoints != nil {
 		s.stopCheckpoints()
 	}
@@ -321,6 +339,10 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	mailOut, err := mailOutConfigOf(v, true, "http://"+net.JoinHostPort("localhost", portOfAddr(addr))+"/")
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "kizdesk dev: starting the embedded Temporal server, database, worker and web server …")
 	s, err := startDevStack(ctx, devConfig{
 		DataDir: v.get("KIZDESK_DATA_DIR"), DatabaseURL: v.get("KIZDESK_DATABASE_URL"),
@@ -330,6 +352,7 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 		Demo: true, Log: log, AuditKeys: keys, Checkpoints: checkpoints,
 		PayloadKeys: pkeys, CodecEndpoint: devCodecEndpoint(addr),
 		Directory: dir, DirectoryTenant: v.get("KIZDESK_LDAP_TENANT"),
+		MailOut: mailOut,
 	})
 	if err != nil {
 		return err
@@ -340,6 +363,11 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 		return err
 	}
 	defer stopMail(context.Background())
+	stopIMAP, err := startIMAPPollers(ctx, s.desk, s.db, v.get("KIZDESK_IMAP"), mailCfg.Tenant, log)
+	if err != nil {
+		return err
+	}
+	defer stopIMAP()
 	err = serveHTTP(ctx, addr, s.handler, defaultHTTPLimits, log, func(a net.Addr) {
 		printBanner(stdout, a, mailAddr, s, v, time.Since(began))
 	})
@@ -362,6 +390,11 @@ func printBanner(w io.Writer, a, mail net.Addr, s *devStack, v values, took time
 	fmt.Fprintf(w, "  Temporal server   %s (namespace %s)\n", s.temporal.FrontendAddress(), v.get("KIZDESK_TEMPORAL_NAMESPACE"))
 	if mail != nil {
 		fmt.Fprintf(w, "  Mail in (SMTP)    %s  (e.g. swaks --server %s --to helpdesk@kiz.example)\n", mail, mail)
+	}
+	if v.get("KIZDESK_SMTP_ADDR") == "" {
+		fmt.Fprintf(w, "  Mail out          captured, not sent: http://localhost:%d/admin/outbox\n", port)
+	} else {
+		fmt.Fprintf(w, "  Mail out          via %s\n", v.get("KIZDESK_SMTP_ADDR"))
 	}
 	fmt.Fprintf(w, "  Data              %s\n", v.get("KIZDESK_DATA_DIR"))
 	key := "key " + s.keys.Current().ID
@@ -416,4 +449,13 @@ func runTemporalDev(ctx context.Context, v values, log *slog.Logger, stdout io.W
 		srv.FrontendAddress(), opts.Namespace, browserURL(srv.UIURL()), where)
 	<-ctx.Done()
 	return nil
+}
+
+// portOfAddr is the port of a listen address like ":8080", "8080" if it
+// has none.
+func portOfAddr(addr string) string {
+	if _, port, err := net.SplitHostPort(addr); err == nil && port != "" {
+		return port
+	}
+	return "8080"
 }

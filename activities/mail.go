@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
-	"github.com/kiz-ulm/kizdesk/i18n"
 	"github.com/kiz-ulm/kizdesk/mailin"
 	"github.com/kiz-ulm/kizdesk/mailout"
 	"github.com/kiz-ulm/kizdesk/models"
@@ -27,8 +26,6 @@ type Mail struct {
 	Sender mailout.Sender
 	// Starter starts the workflows that deliver mail (a Temporal client).
 	Starter outbox.Starter
-	// Texts are the notification mails' texts.
-	Texts *i18n.Catalog
 }
 
 // errNoRelay keeps mail waiting while no relay is configured.

@@ -220,5 +220,8 @@ func stateStrings(states []ticket.State) []string {
 }
 
 func wrapf(err error, format string, args ...any) error {
+	if err == nil {
+		return nil // a nil wrapped would be an error about nothing
+	}
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }

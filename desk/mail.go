@@ -75,6 +75,13 @@ func (d *Desk) IngestMail(ctx context.Context, p Principal, req MailRequest) (Ma
 		return MailResult{Outcome: old.Outcome, Number: old.TicketNumber, Duplicate: found}, err
 	}
 	res := MailResult{AutoRespond: msg.Auto == "", Problems: msg.Problems}
+	if number, found, err := d.bounce(ctx, p, msg, key); err != nil || found {
+		if err != nil {
+			return res, err
+		}
+		res.Outcome, res.Number = models.MailBounce, number
+		return res, d.storeMail(ctx, p.TenantID, key, msg, req.Raw, res, nil)
+	}
 	cust, err := d.mailSender(ctx, p.TenantID, msg.From)
 	if err != nil {
 		return res, err
@@ -106,7 +113,7 @@ func (d *Desk) IngestMail(ctx context.Context, p Principal, req MailRequest) (Ma
 			switch q.FollowUp {
 			case models.FollowUpReject:
 				res.Outcome, res.Number = models.MailRejected, number
-				return res, d.storeMail(ctx, p.TenantID, key, msg, req.Raw, res, extra)
+				return res, d.finishMail(ctx, p.TenantID, models.AutoReject, key, msg, req.Raw, res, extra, cust)
 			case models.FollowUpNew:
 				linkTo, number = number, ""
 			}
@@ -146,7 +153,26 @@ func (d *Desk) IngestMail(ctx context.Context, p Principal, req MailRequest) (Ma
 		}
 		res.Outcome, res.Number = models.MailNewTicket, v.Number
 	}
-	return res, d.storeMail(ctx, p.TenantID, key, msg, req.Raw, res, extra)
+	kind := models.AutoFollowUp
+	if res.Outcome == models.MailNewTicket {
+		kind = models.AutoNew
+	}
+	return res, d.finishMail(ctx, p.TenantID, kind, key, msg, req.Raw, res, extra, cust)
+}
+
+// finishMail writes the automatic answer the mail gets (before the mail
+// is stored: a mail stored is a mail done, and its re-delivery would not
+// answer), stores the mail and starts the answer's delivery.
+func (d *Desk) finishMail(ctx context.Context, tenantID int64, kind, key string, msg mailin.Message, raw []byte, res MailResult, extra []models.AttachmentFile, cust models.Customer) error {
+	answer, err := d.autoRespond(ctx, tenantID, kind, msg, key, cust, res.Number)
+	if err != nil {
+		return err
+	}
+	if err := d.storeMail(ctx, tenantID, key, msg, raw, res, extra); err != nil {
+		return err
+	}
+	d.deliverAuto(ctx, answer)
+	return nil
 }
 
 // storeMail keeps the mail, raw, with what became of it and its

@@ -58,7 +58,10 @@ func (d *Desk) OutboxMail(ctx context.Context, p Principal, id int64) (models.Ma
 		return models.MailMessage{}, err
 	}
 	m, err := models.OutboxMail(ctx, d.db, p.TenantID, id)
-	return m, wrapf(err, "mail %d", id)
+	if err != nil {
+		return m, wrapf(err, "mail %d", id)
+	}
+	return m, nil
 }
 
 // NotifyKinds are the notifications an agent can have mailed, in the

@@ -13,7 +13,12 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// notFound wraps err with what was looked for, gorm's not-found as
+// ErrNotFound; nil stays nil.
 func notFound(err error, what string) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return fmt.Errorf("%s: %w", what, ErrNotFound)
 	}

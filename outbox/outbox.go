@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
+	"github.com/kiz-ulm/kizdesk/i18n"
 	"github.com/kiz-ulm/kizdesk/mailin"
 	"github.com/kiz-ulm/kizdesk/mailout"
 	"github.com/kiz-ulm/kizdesk/models"
@@ -45,6 +46,9 @@ type Config struct {
 	AutoReplyLimit int
 	// BaseURL is where agents open a ticket (notifications link to it).
 	BaseURL string
+	// Texts are the built-in texts of notifications and automatic
+	// answers.
+	Texts *i18n.Catalog
 }
 
 // Starter starts a workflow; a Temporal client is one.
