@@ -81,6 +81,7 @@ var settings = []setting{
 	{"KIZDESK_MAIL_TENANT", "mail-tenant", "kiz", "short name of the tenant the listener's mail is for", []string{"dev", "web"}},
 	{"KIZDESK_MAIL_ALLOWED_NETS", "mail-allowed-nets", "", "comma-separated networks (CIDR) the MTA delivers from; empty: loopback only (never an open relay)", []string{"dev", "web"}},
 	{"KIZDESK_IMAP", "imap", "", "IMAP mailboxes to poll (IDLE where offered), space-separated: imaps://user:password@host:993/INBOX?recipient=helpdesk@kiz.uni-ulm.de (recipient picks the queue; imap:// is STARTTLS; &move=Done moves stored mail there instead of flagging it); a mail is marked only once stored", []string{"dev", "web"}},
+	{"KIZDESK_MAIL_UNKNOWN_SENDERS", "mail-unknown-senders", "customer", "what an unknown mail sender becomes: customer (a customer account with the address as login) or external (recorded for the ticket, not offered as a customer)", []string{"dev", "web"}},
 	{"KIZDESK_MAIL_FROM", "mail-from", "kizdesk <kizdesk@localhost>", "sender of notifications and of mail from queues without an address of their own; its domain makes the Message-IDs", []string{"dev", "web", "worker"}},
 	{"KIZDESK_MAIL_DOMAIN", "mail-domain", "", "right side of the desk's Message-IDs; empty: KIZDESK_MAIL_FROM's domain", []string{"dev", "web", "worker"}},
 	{"KIZDESK_MAIL_TAG_PREFIX", "mail-tag-prefix", "Ticket#", "prefix of the ticket tag in subjects, [Ticket#2026113010000052]", []string{"dev", "web", "worker"}},

@@ -287,6 +287,23 @@ func TestMailRoundTrip(t *testing.T) {
 		t.Errorf("the follow-up was acknowledged %d times (re-delivered once), want 1", n)
 	}
 
+	// A queue's own German text replaces the built-in one, placeholders
+	// filled in; the English part stays built in.
+	admin := desk.AgentPrincipal(f.Agent)
+	_, err = s.desk.AdminSave(ctx, admin, "auto-responses", 0, desk.AdminValues{"queue_id": {fmt.Sprint(f.Queue.ID)}, "auto_kind": {"new"},
+		"language": {"de"}, "subject": {"Eingang bestätigt: {{.Title}}"}, "body": {"Hallo {{.Customer}}, Ihr Ticket {{.Number}} ist da."}, "active": {"true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := ingest(mailRaw(map[string]string{"From": "Max Neu <max.neu@uni-ulm.example>", "To": "helpdesk@kiz.example",
+		"Subject": "Passwort vergessen", "Message-ID": "<own-1@uni-ulm.example>"}, "Hilfe.\n"))
+	ownAck := sink.waitMail("the queue's own acknowledgement", to("max.neu@uni-ulm.example"))
+	ownText, _ := io.ReadAll(ownAck.Body)
+	if subj, _ := new(mime.WordDecoder).DecodeHeader(ownAck.Header.Get("Subject")); !strings.Contains(subj, "Eingang bestätigt: Passwort vergessen") ||
+		!strings.Contains(string(ownText), "Hallo Max Neu, Ihr Ticket "+own.Number+" ist da.") || !strings.Contains(string(ownText), "thank you for your message") {
+		t.Errorf("the queue's acknowledgement: %q\n%s", subj, ownText)
+	}
+
 	// The relay goes away for longer than several attempts: the answer
 	// waits, with the relay's error, and leaves once when it is back.
 	addr := sink.addr

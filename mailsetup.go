@@ -34,6 +34,9 @@ type mailOutConfig struct {
 	Sender mailout.Sender
 	// Captured: Sender keeps mail instead of sending it (dev).
 	Captured bool
+	// ExternalSenders: unknown senders are recorded as external, not made
+	// customers.
+	ExternalSenders bool
 }
 
 // mailOutConfigOf reads the outgoing-mail settings. Dev without a relay
@@ -63,7 +66,15 @@ func mailOutConfigOf(v values, dev bool, baseURL string) (*mailOutConfig, error)
 	if u := strings.TrimSpace(v.get("KIZDESK_BASE_URL")); u != "" {
 		baseURL = u
 	}
-	c := &mailOutConfig{Out: outbox.Config{
+	var external bool
+	switch v.get("KIZDESK_MAIL_UNKNOWN_SENDERS") {
+	case "customer", "":
+	case "external":
+		external = true
+	default:
+		return nil, fmt.Errorf("KIZDESK_MAIL_UNKNOWN_SENDERS: %q is not customer or external", v.get("KIZDESK_MAIL_UNKNOWN_SENDERS"))
+	}
+	c := &mailOutConfig{ExternalSenders: external, Out: outbox.Config{
 		From: mailin.Address{Name: from.Name, Email: from.Address}, Domain: domain,
 		TagPrefix: v.get("KIZDESK_MAIL_TAG_PREFIX"), Loop: from.Address, RetryMax: retry,
 		AutoReplyLimit: limit, BaseURL: baseURL, Texts: texts,

@@ -63,6 +63,7 @@ func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *
 		out := m.Out
 		opts.MailOut, opts.MailCaptured = &out, m.Captured
 		opts.Mail = mailin.Options{TagPrefix: out.TagPrefix, LoopHeader: out.Loop, OwnAddresses: []string{out.From.Email}}
+		opts.MailExternalSenders = m.ExternalSenders
 	}
 	if cfg.Directory != nil {
 		// A nil *Directory in the interface would not be nil.

@@ -162,6 +162,9 @@ func (a *Activities) wantedNotifications(tx *gorm.DB, t models.Ticket, events []
 func nobodyWants(ctx context.Context, tx *gorm.DB, n models.Notification) (string, error) {
 	if n.AgentID != nil {
 		ag, err := models.AgentByID(ctx, tx, *n.AgentID)
+		if errors.Is(err, models.ErrNotFound) {
+			return "the agent is inactive", nil
+		}
 		if err != nil {
 			return "", err
 		}
@@ -170,8 +173,6 @@ func nobodyWants(ctx context.Context, tx *gorm.DB, n models.Notification) (strin
 			return "", err
 		}
 		switch on, set := prefs[n.Kind]; {
-		case !ag.Active:
-			return "the agent is inactive", nil
 		case strings.TrimSpace(ag.Email) == "":
 			return "the agent has no e-mail address", nil
 		case set && !on:
@@ -309,6 +310,9 @@ func (a *Activities) MailNotification(ctx context.Context, in ticket.Notificatio
 func (a *Activities) recipients(ctx context.Context, n models.Notification, t models.Ticket) ([]models.Agent, error) {
 	if n.AgentID != nil {
 		ag, err := models.AgentByID(ctx, a.DB, *n.AgentID)
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, nil // inactive meanwhile
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -146,7 +146,7 @@ func (f *adminForm) password(name string, required bool) string {
 
 // tenantTables are the tables whose rows belong to a tenant, which an ID
 // in a form may name; priorities are global.
-var tenantTables = map[string]bool{"groups": true, "roles": true, "queues": true, "services": true,
+var tenantTables = map[string]bool{"auto_responses": true, "groups": true, "roles": true, "queues": true, "services": true,
 	"calendars": true, "signatures": true, "customer_companies": true}
 
 // ref reads the ID of a row of table; a row of another tenant is as
@@ -296,6 +296,10 @@ func readChoices(ctx context.Context, db *gorm.DB, tenant int64, key string) ([]
 		return words(models.FollowUpReopen, models.FollowUpReject, models.FollowUpNew), nil
 	case "sources":
 		return words(models.SourceLocal, models.SourceLDAP), nil
+	case "auto_kinds":
+		return words(models.AutoNew, models.AutoFollowUp, models.AutoReject), nil
+	case "languages":
+		return words("de", "en"), nil
 	}
 	table, ok := map[string]string{"groups": "groups", "roles": "roles", "queues": "queues", "services": "services",
 		"calendars": "calendars", "signatures": "signatures", "companies": "customer_companies", "priorities": "priorities"}[key]

@@ -78,6 +78,12 @@ var adminKinds = []adminKind{
 	{AdminKind: AdminKind{Name: "signatures", Active: true, Columns: []string{"name"},
 		Fields: append(append([]AdminField{nameField}, bodyFields...), activeField)},
 		rows: signatureRows, save: saveSignature},
+	{AdminKind: AdminKind{Name: "auto-responses", Active: true, Columns: []string{"queue_id", "auto_kind", "language", "subject"},
+		Fields: []AdminField{{Name: "queue_id", Type: FieldSelect, Choices: "queues", None: true, Hint: true},
+			{Name: "auto_kind", Type: FieldSelect, Choices: "auto_kinds", Hint: true},
+			{Name: "language", Type: FieldSelect, Choices: "languages"},
+			{Name: "subject", Type: FieldText, Required: true, Hint: true}, {Name: "body", Type: FieldLines, Hint: true}, activeField}},
+		rows: autoResponseRows, save: saveAutoResponse},
 	{AdminKind: AdminKind{Name: "tenants", Operator: true, Active: true, Columns: []string{"slug", "name"},
 		Fields: []AdminField{{Name: "slug", Type: FieldText, Required: true, CreateOnly: true, Hint: true}, nameField, activeField,
 			{Name: "admin_login", Type: FieldText, Required: true, CreateOnly: true, Hint: true},
@@ -715,6 +721,58 @@ func saveSignature(s *adminSave) (int64, error) {
 		x.CreatedAt = old.CreatedAt
 	}
 	return x.ID, store(tx, &x, s.old == nil)
+}
+
+// — automatic answers —
+
+func autoResponseRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]AdminValues, error) {
+	var rs []models.AutoResponse
+	if err := tenantQuery(ctx, db, &models.AutoResponse{}, tenant, id).Order("queue_id, kind, language").Find(&rs).Error; err != nil {
+		return nil, err
+	}
+	out := make([]AdminValues, len(rs))
+	for i, r := range rs {
+		queue := ""
+		if r.QueueID != 0 {
+			queue = idString(r.QueueID)
+		}
+		out[i] = AdminValues{"id": {idString(r.ID)}, "queue_id": {queue}, "auto_kind": {r.Kind}, "language": {r.Language},
+			"subject": {r.Subject}, "body": {r.Body}, "active": {boolString(r.Active)}}
+	}
+	return out, nil
+}
+
+// saveAutoResponse keeps one text per queue (none: the tenant's default),
+// kind and language; {{.Number}}, {{.Title}}, {{.Queue}} and
+// {{.Customer}} are filled in when it is sent.
+func saveAutoResponse(s *adminSave) (int64, error) {
+	f, ctx, tx, tenant := s.in, s.ctx, s.tx, s.p.TenantID
+	r := models.AutoResponse{ID: s.id, TenantID: tenant}
+	if q := f.ref(ctx, tx, "queue_id", "queues", tenant, false); q != nil {
+		r.QueueID = *q
+	}
+	r.Kind = f.word("auto_kind", models.AutoNew, models.AutoFollowUp, models.AutoReject)
+	r.Language = f.word("language", "de", "en")
+	r.Subject = f.text("subject", maxName, true)
+	r.Body = f.lines("body", maxBody)
+	if strings.TrimSpace(r.Body) == "" {
+		f.bad("body", ticket.P(ticket.FieldRequired))
+	}
+	r.Active = f.bool("active")
+	if len(f.fe) > 0 {
+		return 0, nil
+	}
+	var n int64
+	err := tx.Model(&models.AutoResponse{}).Where("tenant_id = ? AND queue_id = ? AND kind = ? AND language = ? AND id <> ?",
+		tenant, r.QueueID, r.Kind, r.Language, s.id).Count(&n).Error
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		f.bad("language", ticket.P(FieldTaken))
+		return 0, nil
+	}
+	return r.ID, store(tx, &r, s.old == nil)
 }
 
 // — global objects: tenants, ticket types, priorities —

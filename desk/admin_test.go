@@ -95,6 +95,8 @@ func (s adminSetup) validForms() map[string]desk.AdminValues {
 		"customer-companies": {"name": {"Fakultät"}, "active": {"true"}},
 		"standard-responses": {"name": {"Hallo"}, "body_de": {"Hallo"}, "queue_id": id(s.f.Queue.ID), "active": {"true"}},
 		"signatures":         {"name": {"Gruß"}, "body_de": {"Gruß"}, "active": {"true"}},
+		"auto-responses": {"queue_id": id(s.f.Queue.ID), "auto_kind": {"new"}, "language": {"de"}, "subject": {"Eingang {{.Number}}"},
+			"body": {"Danke, {{.Customer}}."}, "active": {"true"}},
 		"tenants": {"slug": {"fak"}, "name": {"Fakultät"}, "active": {"true"}, "admin_login": {"fakadmin"}, "admin_name": {"Fak Admin"},
 			"admin_password": {"long enough pw"}},
 		"ticket-types": {"name": {"Change"}, "active": {"true"}},
@@ -358,7 +360,7 @@ func TestAdminChecksInput(t *testing.T) {
 				continue
 			}
 			got, err := s.d.AdminObject(ctx, s.admin, kind, id)
-			if err != nil || got.Get("name") == "" {
+			if err != nil || got.Get("name")+got.Get("subject") == "" {
 				t.Errorf("%s %d reads back as %v, %v", kind, id, got, err)
 			}
 		}

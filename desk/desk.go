@@ -52,6 +52,10 @@ type Options struct {
 	// MailOut is how the desk's automatic answers look and leave; nil: the
 	// desk sends none.
 	MailOut *outbox.Config
+	// MailExternalSenders: an unknown sender of mail is recorded as
+	// external (kept for the ticket, not offered as a customer) instead
+	// of becoming a customer.
+	MailExternalSenders bool
 	// MailCaptured: mail going out is kept, not sent (kizdesk dev); the
 	// Outbox page says so.
 	MailCaptured bool

@@ -50,7 +50,8 @@ const MailQuarantined = "quarantined"
 // any other mail opens a ticket in the queue receiving mail at the
 // recipient address (the tenant's first 1st-level queue if none does).
 // The sender is the customer with that address; an unknown sender becomes
-// a customer, with the address as login.
+// a customer, with the address as login (or is recorded as external,
+// Options.MailExternalSenders).
 func (d *Desk) IngestMail(ctx context.Context, p Principal, req MailRequest) (MailResult, error) {
 	if p.Kind != ticket.ActorIntegration && p.Kind != ticket.ActorSystem {
 		return MailResult{}, ErrForbidden
@@ -291,8 +292,12 @@ func (d *Desk) mailSender(ctx context.Context, tenantID int64, from mailin.Addre
 	if name == "" {
 		name = addr
 	}
+	source := models.SourceMail
+	if d.opts.MailExternalSenders {
+		source = models.SourceExternal
+	}
 	c = models.Customer{TenantID: tenantID, Login: truncate(addr, ticket.MaxTitleLength), Name: truncate(name, ticket.MaxTitleLength),
-		Email: addr, Source: "mail"}
+		Email: addr, Source: source}
 	if err := d.db.WithContext(ctx).Where(models.Customer{TenantID: tenantID, Login: c.Login}).FirstOrCreate(&c).Error; err != nil {
 		return c, wrapf(err, "customer %s from mail", addr)
 	}

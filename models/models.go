@@ -129,6 +129,12 @@ type Customer struct {
 const (
 	SourceLocal = "local"
 	SourceLDAP  = "ldap"
+	// SourceMail: a customer made from an unknown sender's mail.
+	SourceMail = "mail"
+	// SourceExternal: an unknown sender recorded as external, not as a
+	// customer (KIZDESK_MAIL_UNKNOWN_SENDERS=external): kept for the
+	// ticket, not offered when looking up customers.
+	SourceExternal = "external"
 )
 
 // Ticket is the projection of one ticket workflow: its current values.

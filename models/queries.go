@@ -66,7 +66,7 @@ func AgentRecordByLogin(ctx context.Context, db *gorm.DB, login string) (Agent, 
 func FindCustomers(ctx context.Context, db *gorm.DB, tenantID int64, query string, limit int) ([]Customer, error) {
 	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(query)) + "%"
 	var cs []Customer
-	err := db.WithContext(ctx).Where("tenant_id = ? AND active", tenantID).
+	err := db.WithContext(ctx).Where("tenant_id = ? AND active AND source <> ?", tenantID, SourceExternal).
 		Where(`LOWER(login) LIKE ? ESCAPE '\' OR LOWER(name) LIKE ? ESCAPE '\' OR LOWER(email) LIKE ? ESCAPE '\'`, like, like, like).
 		Order("name, login").Limit(limit).Find(&cs).Error
 	return cs, wrap(err, "find customers")

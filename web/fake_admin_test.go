@@ -63,6 +63,8 @@ func fakeChoices() desk.AdminChoices {
 		"levels":     {{Value: "1st level", Label: "1st level", Word: true}, {Value: "2nd level", Label: "2nd level", Word: true}, {Value: "team", Label: "team", Word: true}},
 		"follow_ups": {{Value: "reopen", Label: "reopen", Word: true}, {Value: "reject", Label: "reject", Word: true}, {Value: "new", Label: "new", Word: true}},
 		"sources":    {{Value: "local", Label: "local", Word: true}, {Value: "ldap", Label: "ldap", Word: true}},
+		"auto_kinds": {{Value: "new", Label: "new", Word: true}, {Value: "follow-up", Label: "follow-up", Word: true}, {Value: "reject", Label: "reject", Word: true}},
+		"languages":  {{Value: "de", Label: "de", Word: true}, {Value: "en", Label: "en", Word: true}},
 	}
 }
 
