@@ -59,6 +59,9 @@ func (s *server) routes(r *gin.Engine) {
 	admin.GET("/ldap-mappings", s.adminLDAPList)
 	admin.POST("/ldap-mappings", s.adminLDAPSave)
 	admin.POST("/ldap-mappings/remove", s.adminLDAPRemove)
+	admin.GET("/outbox", s.adminOutbox)
+	admin.GET("/outbox/:id", s.adminOutboxShow)
+	admin.GET("/outbox/:id/raw", s.adminOutboxRaw)
 	for _, k := range desk.AllAdminKinds() {
 		admin.GET("/"+k.Name, s.adminList(k))
 		admin.GET("/"+k.Name+"/new", s.adminNew(k))
