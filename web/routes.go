@@ -50,6 +50,8 @@ func (s *server) routes(r *gin.Engine) {
 	agent.GET("/tokens", s.tokenList)
 	agent.POST("/tokens", s.tokenSave)
 	agent.POST("/tokens/:id/revoke", s.tokenRevoke)
+	agent.GET("/preferences", s.preferencesShow)
+	agent.POST("/preferences/notifications", s.preferencesSave)
 
 	// The admin interface: any agent may ask, the desk answers only
 	// admins (and for global objects the operator tenant's admins).
