@@ -129,6 +129,11 @@ var authzMatrix = map[string][]string{
 	"GET /admin":                                  adminPage,
 	"GET /admin/audit":                            adminPage,
 	"GET /admin/ldap-mappings":                    adminPage,
+	"GET /admin/outbox":                           adminPage, // each admin their tenant's mail
+	"GET /admin/outbox/:id":                       adminObject,
+	"GET /admin/outbox/:id/raw":                   adminObject,
+	"GET /agent/preferences":                      anyAgent,
+	"POST /agent/preferences/notifications":       anyAgent, // nothing ticked: all off, back to the page
 	"POST /admin/ldap-mappings":                   adminPage,
 	"POST /admin/ldap-mappings/remove":            adminPage,
 	"POST /admin/agents/:id/tokens":               adminObject,
@@ -198,6 +203,13 @@ func adminPaths(t *testing.T, s *testStack, m matrixTenant) map[string]string {
 		"/admin/agents/:id/tokens/:token/revoke": fmt.Sprintf("/admin/agents/%d/tokens/%d/revoke", admin.ID, token()),
 		"/agent/tokens/:id/revoke":               fmt.Sprintf("/agent/tokens/%d/revoke", token()),
 	}
+	// A mail of the tenant's going out, for the Outbox's mail routes
+	// (kept, not sent: it has nobody to go to).
+	out := models.MailMessage{TenantID: m.tenant.ID, MessageKey: "matrix-out@kizdesk.example", Kind: models.OutReply,
+		Status: models.OutNoMail, Subject: "Matrix", Raw: []byte("Subject: Matrix\r\n\r\nMatrix\r\n")}
+	outID := must(models.QueueOutMail(ctx, s.db, &out))
+	paths["/admin/outbox/:id"] = fmt.Sprintf("/admin/outbox/%d", outID)
+	paths["/admin/outbox/:id/raw"] = fmt.Sprintf("/admin/outbox/%d/raw", outID)
 	for _, k := range desk.AllAdminKinds() {
 		if ids[k.Name] == 0 {
 			t.Fatalf("no %s for the matrix", k.Name)

@@ -59,6 +59,7 @@ var sampleForms = map[string]url.Values{
 	"/admin/agents/:id/tokens/:token/revoke": {},
 	"/admin/ldap-mappings":                   {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
 	"/admin/ldap-mappings/remove":            {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
+	"/agent/preferences/notifications":       {"notify": {"assigned", "new-ticket"}},
 	// The admin objects' forms: adminSampleForms (admin_test.go).
 }
 

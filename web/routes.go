@@ -50,6 +50,8 @@ func (s *server) routes(r *gin.Engine) {
 	agent.GET("/tokens", s.tokenList)
 	agent.POST("/tokens", s.tokenSave)
 	agent.POST("/tokens/:id/revoke", s.tokenRevoke)
+	agent.GET("/preferences", s.preferencesShow)
+	agent.POST("/preferences/notifications", s.preferencesSave)
 
 	// The admin interface: any agent may ask, the desk answers only
 	// admins (and for global objects the operator tenant's admins).
@@ -59,6 +61,9 @@ func (s *server) routes(r *gin.Engine) {
 	admin.GET("/ldap-mappings", s.adminLDAPList)
 	admin.POST("/ldap-mappings", s.adminLDAPSave)
 	admin.POST("/ldap-mappings/remove", s.adminLDAPRemove)
+	admin.GET("/outbox", s.adminOutbox)
+	admin.GET("/outbox/:id", s.adminOutboxShow)
+	admin.GET("/outbox/:id/raw", s.adminOutboxRaw)
 	for _, k := range desk.AllAdminKinds() {
 		admin.GET("/"+k.Name, s.adminList(k))
 		admin.GET("/"+k.Name+"/new", s.adminNew(k))

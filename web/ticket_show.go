@@ -23,6 +23,9 @@ type ticketPage struct {
 	Merged   []desk.MergedTicket
 	// Attachments are the files the ticket's mails brought.
 	Attachments []models.MailAttachment
+	// Mails are the ticket's mails going out (no raw form): answers and
+	// automatic answers, with where their delivery stands.
+	Mails []models.MailMessage
 	// Watching: the agent looking at the ticket watches it.
 	Watching bool
 	// LockedByOther: another agent locked the ticket; most actions are
@@ -85,6 +88,7 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 		Linked:        d.Linked,
 		Merged:        d.Merged,
 		Attachments:   d.Attachments,
+		Mails:         d.Mails,
 		Forms:         forms,
 		NoteKinds:     []ticket.ArticleKind{ticket.ArticleInternalNote, ticket.ArticlePhoneNote},
 		CloseStates:   []ticket.State{ticket.StateClosedSuccessful, ticket.StateClosedUnsuccessful},
