@@ -83,6 +83,7 @@ var settings = []setting{
 	{"KIZDESK_IMAP", "imap", "", "IMAP mailboxes to poll (IDLE where offered), space-separated: imaps://user:password@host:993/INBOX?recipient=helpdesk@kiz.uni-ulm.de (recipient picks the queue; imap:// is STARTTLS; &move=Done moves stored mail there instead of flagging it); a mail is marked only once stored", []string{"dev", "web"}},
 	{"KIZDESK_MAIL_UNKNOWN_SENDERS", "mail-unknown-senders", "customer", "what an unknown mail sender becomes: customer (a customer account with the address as login) or external (recorded for the ticket, not offered as a customer)", []string{"dev", "web"}},
 	{"KIZDESK_MAIL_FROM", "mail-from", "kizdesk <kizdesk@localhost>", "sender of notifications and of mail from queues without an address of their own; its domain makes the Message-IDs", []string{"dev", "web", "worker"}},
+	{"KIZDESK_MAIL_OWN_ADDRESSES", "mail-own-addresses", "", "the desk's other addresses, comma-separated (the queues' and KIZDESK_MAIL_FROM count anyway): mail from them is never answered", []string{"dev", "web"}},
 	{"KIZDESK_MAIL_DOMAIN", "mail-domain", "", "right side of the desk's Message-IDs; empty: KIZDESK_MAIL_FROM's domain", []string{"dev", "web", "worker"}},
 	{"KIZDESK_MAIL_TAG_PREFIX", "mail-tag-prefix", "Ticket#", "prefix of the ticket tag in subjects, [Ticket#2026113010000052]", []string{"dev", "web", "worker"}},
 	{"KIZDESK_MAIL_AUTOREPLY_LIMIT", "mail-autoreply-limit", "10", "automatic answers one address gets in 24 hours at most (loop protection)", []string{"dev", "web", "worker"}},

@@ -37,6 +37,9 @@ type mailOutConfig struct {
 	// ExternalSenders: unknown senders are recorded as external, not made
 	// customers.
 	ExternalSenders bool
+	// OwnAddresses are the desk's addresses besides the queues' and From:
+	// mail from them is never answered.
+	OwnAddresses []string
 }
 
 // mailOutConfigOf reads the outgoing-mail settings. Dev without a relay
@@ -74,7 +77,11 @@ func mailOutConfigOf(v values, dev bool, baseURL string) (*mailOutConfig, error)
 	default:
 		return nil, fmt.Errorf("KIZDESK_MAIL_UNKNOWN_SENDERS: %q is not customer or external", v.get("KIZDESK_MAIL_UNKNOWN_SENDERS"))
 	}
-	c := &mailOutConfig{ExternalSenders: external, Out: outbox.Config{
+	own := []string{strings.ToLower(from.Address)}
+	for _, a := range strings.FieldsFunc(v.get("KIZDESK_MAIL_OWN_ADDRESSES"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		own = append(own, strings.ToLower(a))
+	}
+	c := &mailOutConfig{ExternalSenders: external, OwnAddresses: own, Out: outbox.Config{
 		From: mailin.Address{Name: from.Name, Email: from.Address}, Domain: domain,
 		TagPrefix: v.get("KIZDESK_MAIL_TAG_PREFIX"), Loop: from.Address, RetryMax: retry,
 		AutoReplyLimit: limit, BaseURL: baseURL, Texts: texts,

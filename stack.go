@@ -62,7 +62,7 @@ func newWebHandler(db *gorm.DB, c client.Client, cfg webConfig) (http.Handler, *
 	if m := cfg.MailOut; m != nil {
 		out := m.Out
 		opts.MailOut, opts.MailCaptured = &out, m.Captured
-		opts.Mail = mailin.Options{TagPrefix: out.TagPrefix, LoopHeader: out.Loop, OwnAddresses: []string{out.From.Email}}
+		opts.Mail = mailin.Options{TagPrefix: out.TagPrefix, LoopHeader: out.Loop, OwnAddresses: m.OwnAddresses}
 		opts.MailExternalSenders = m.ExternalSenders
 	}
 	if cfg.Directory != nil {

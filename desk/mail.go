@@ -32,7 +32,10 @@ type MailResult struct {
 	Number      string
 	Duplicate   bool
 	AutoRespond bool
-	Problems    []string
+	// Answered: an automatic answer was written (and its delivery
+	// started).
+	Answered bool
+	Problems []string
 }
 
 // MailQuarantined: the mail could not be read; it is kept with the reason.
@@ -114,7 +117,7 @@ func (d *Desk) IngestMail(ctx context.Context, p Principal, req MailRequest) (Ma
 			switch q.FollowUp {
 			case models.FollowUpReject:
 				res.Outcome, res.Number = models.MailRejected, number
-				return res, d.finishMail(ctx, p.TenantID, models.AutoReject, key, msg, req.Raw, res, extra, cust)
+				return d.finishMail(ctx, p.TenantID, models.AutoReject, key, msg, req.Raw, res, extra, cust)
 			case models.FollowUpNew:
 				linkTo, number = number, ""
 			}
@@ -158,22 +161,23 @@ func (d *Desk) IngestMail(ctx context.Context, p Principal, req MailRequest) (Ma
 	if res.Outcome == models.MailNewTicket {
 		kind = models.AutoNew
 	}
-	return res, d.finishMail(ctx, p.TenantID, kind, key, msg, req.Raw, res, extra, cust)
+	return d.finishMail(ctx, p.TenantID, kind, key, msg, req.Raw, res, extra, cust)
 }
 
 // finishMail writes the automatic answer the mail gets (before the mail
 // is stored: a mail stored is a mail done, and its re-delivery would not
 // answer), stores the mail and starts the answer's delivery.
-func (d *Desk) finishMail(ctx context.Context, tenantID int64, kind, key string, msg mailin.Message, raw []byte, res MailResult, extra []models.AttachmentFile, cust models.Customer) error {
+func (d *Desk) finishMail(ctx context.Context, tenantID int64, kind, key string, msg mailin.Message, raw []byte, res MailResult, extra []models.AttachmentFile, cust models.Customer) (MailResult, error) {
 	answer, err := d.autoRespond(ctx, tenantID, kind, msg, key, cust, res.Number)
 	if err != nil {
-		return err
+		return res, err
 	}
 	if err := d.storeMail(ctx, tenantID, key, msg, raw, res, extra); err != nil {
-		return err
+		return res, err
 	}
 	d.deliverAuto(ctx, answer)
-	return nil
+	res.Answered = answer != 0
+	return res, nil
 }
 
 // storeMail keeps the mail, raw, with what became of it and its
