@@ -187,6 +187,8 @@ func adminPaths(t *testing.T, s *testStack, m matrixTenant) map[string]string {
 	for _, kind := range []string{"customer-companies", "signatures", "standard-responses"} {
 		ids[kind] = save(kind, desk.AdminValues{"name": {"Matrix"}, "active": {"true"}})
 	}
+	ids["auto-responses"] = save("auto-responses", desk.AdminValues{"auto_kind": {"new"}, "language": {"de"}, "subject": {"Matrix"},
+		"body": {"Matrix"}, "active": {"true"}})
 	token := func() int64 {
 		t.Helper()
 		if _, err := s.desk.CreateToken(ctx, admin, admin.ID, "matrix revoke"); err != nil {

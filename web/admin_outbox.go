@@ -39,11 +39,6 @@ func (p *adminOutboxPage) NextPage() string {
 // adminOutbox is GET /admin/outbox[?status=…][&before=ID]: the tenant's
 // mail going out, newest first, a page at a time.
 func (s *server) adminOutbox(c *gin.Context) {
-	md, err := s.mail()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	req := desk.OutboxRequest{Status: c.Query("status")}
 	if v := c.Query("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -54,7 +49,7 @@ func (s *server) adminOutbox(c *gin.Context) {
 		req.Before = n
 	}
 	page := &adminOutboxPage{Status: req.Status, Statuses: desk.OutboxStatuses}
-	out, err := md.Outbox(c.Request.Context(), principalOf(c), req)
+	out, err := s.desk.Outbox(c.Request.Context(), principalOf(c), req)
 	var fe desk.FieldErrors
 	if errors.As(err, &fe) {
 		// A filter the desk does not know: the page with the filter and

@@ -22,17 +22,12 @@ type adminOutboxMailPage struct {
 // outboxMail reads the :id of an Outbox route and returns that mail; an
 // id that names no mail of the tenant's is not found.
 func (s *server) outboxMail(c *gin.Context) (models.MailMessage, bool) {
-	md, err := s.mail()
-	if err != nil {
-		s.fail(c, err)
-		return models.MailMessage{}, false
-	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		s.fail(c, fmt.Errorf("outbox mail %q: %w", c.Param("id"), desk.ErrNotFound))
 		return models.MailMessage{}, false
 	}
-	m, err := md.OutboxMail(c.Request.Context(), principalOf(c), id)
+	m, err := s.desk.OutboxMail(c.Request.Context(), principalOf(c), id)
 	if err != nil {
 		s.fail(c, fmt.Errorf("outbox mail %d: %w", id, err))
 		return models.MailMessage{}, false

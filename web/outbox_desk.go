@@ -1,36 +1,9 @@
 package web
 
 import (
-	"context"
-	"fmt"
-
-	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
-
-// mailDesk is what the Outbox and the notification preferences need from
-// the desk. It is kept apart from Desk (web.go) while those pages are new;
-// the desk that serves kizdesk has it (checked below), and so does the
-// tests' fake.
-type mailDesk interface {
-	Outbox(ctx context.Context, p desk.Principal, req desk.OutboxRequest) (desk.OutboxPage, error)
-	OutboxMail(ctx context.Context, p desk.Principal, id int64) (models.MailMessage, error)
-	NotifyPrefs(ctx context.Context, p desk.Principal) ([]desk.NotifyPref, error)
-	SetNotifyPrefs(ctx context.Context, p desk.Principal, on []string) error
-}
-
-var _ mailDesk = (*desk.Desk)(nil)
-
-// mail is the desk's mail side; a desk without it is a wiring mistake,
-// answered as an internal error.
-func (s *server) mail() (mailDesk, error) {
-	m, ok := s.desk.(mailDesk)
-	if !ok {
-		return nil, fmt.Errorf("web: the desk %T has no Outbox", s.desk)
-	}
-	return m, nil
-}
 
 // Texts of the mail going out, by the models' values: whole catalogue
 // ids, so the catalogue test finds each.

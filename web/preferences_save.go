@@ -13,11 +13,7 @@ import (
 // others. Then back to the preferences with a confirmation.
 func (s *server) preferencesSave(c *gin.Context) {
 	const back = "/agent/preferences"
-	md, err := s.mail()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	var err error
 	p := principalOf(c)
 	var f preferencesForm
 	for _, v := range c.PostFormArray("notify") {
@@ -25,7 +21,7 @@ func (s *server) preferencesSave(c *gin.Context) {
 	}
 	if fe := formTextProblems(c); len(fe) > 0 {
 		err = fe
-	} else if err = md.SetNotifyPrefs(c.Request.Context(), p, f.On); err == nil {
+	} else if err = s.desk.SetNotifyPrefs(c.Request.Context(), p, f.On); err == nil {
 		sessionOf(c).addFlash(s.texts(c).T("ui.prefs.saved"))
 		s.redirect(c, back)
 		return

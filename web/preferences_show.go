@@ -29,11 +29,6 @@ func preferencesFormKey(agentID int64) string { return fmt.Sprintf("preferences:
 // preferencesShow is GET /agent/preferences: the agent's own settings,
 // which notifications they get by mail.
 func (s *server) preferencesShow(c *gin.Context) {
-	md, err := s.mail()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	ctx, p := c.Request.Context(), principalOf(c)
 	page := &preferencesPage{}
 	pr, kept, err := s.handedBack(c, preferencesFormKey(p.ID), &page.Form)
@@ -41,7 +36,7 @@ func (s *server) preferencesShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	prefs, err := md.NotifyPrefs(ctx, p)
+	prefs, err := s.desk.NotifyPrefs(ctx, p)
 	if err != nil {
 		s.fail(c, fmt.Errorf("notification preferences: %w", err))
 		return

@@ -27,6 +27,11 @@ import (
 // where it is used, so the handlers can be tested against a fake and the
 // desk package need not know about HTTP.
 type Desk interface {
+	// The Outbox (admins) and the notification preferences (agents).
+	Outbox(ctx context.Context, p desk.Principal, req desk.OutboxRequest) (desk.OutboxPage, error)
+	OutboxMail(ctx context.Context, p desk.Principal, id int64) (models.MailMessage, error)
+	NotifyPrefs(ctx context.Context, p desk.Principal) ([]desk.NotifyPref, error)
+	SetNotifyPrefs(ctx context.Context, p desk.Principal, on []string) error
 	Login(ctx context.Context, req desk.LoginRequest) (desk.Session, error)
 	SessionAgent(ctx context.Context, token string) (models.Agent, error)
 	Logout(ctx context.Context, token string) error
