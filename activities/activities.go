@@ -4,6 +4,8 @@
 package activities
 
 import (
+	"time"
+
 	"gorm.io/gorm"
 
 	"github.com/kiz-ulm/kizdesk/models"
@@ -18,4 +20,14 @@ type Activities struct {
 	AuditKey models.AuditKey
 	// Mail sends the desk's mail; nil: no mail is written or sent.
 	Mail *Mail
+	// Now is the clock of the notifications' working hours; nil:
+	// time.Now.
+	Now func() time.Time
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }

@@ -226,7 +226,7 @@ func (a *Activities) PlanNotification(ctx context.Context, in ticket.Notificatio
 	if err != nil {
 		return res, nil // a broken calendar must not hold news back
 	}
-	if now := time.Now(); !bc.Working(now) {
+	if now := a.now(); !bc.Working(now) {
 		res.NotBefore = bc.NextWorking(now)
 	}
 	return res, nil
