@@ -297,3 +297,80 @@ type literal struct {
 func (l literal) Size() int64 { return l.n }
 
 func appendReader(raw []byte) literal { return literal{bytes.NewReader(raw), int64(len(raw))} }
+
+// BenchmarkMailThroughGateway sends mail by SMTP to the dev listener of a
+// stack that acknowledges each (mail captured): mails/s is how fast the
+// gateway takes mail (250 only once stored), acked/s how fast the
+// acknowledgements have left, counted until the last one has.
+//
+//	go test -run '^$' -bench BenchmarkMailThroughGateway -benchtime 200x .
+func BenchmarkMailThroughGateway(b *testing.B) {
+	v := values{"KIZDESK_MAIL_FROM": "kizdesk <kizdesk@localhost>", "KIZDESK_MAIL_AUTOREPLY_LIMIT": "10", "KIZDESK_MAIL_RETRY_MAX": "10m",
+		"KIZDESK_MAIL_TAG_PREFIX": "Ticket#"}
+	out, err := mailOutConfigOf(v, true, "http://localhost:8080/")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := startTestStackConfig(b, "sqlite", "", func(c *devConfig) { c.MailOut = out })
+	if err := s.db.Model(&models.Queue{}).Where("id = ?", s.fixture.Queue.ID).Update("email", "helpdesk@kiz.example").Error; err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	addr, stop, err := startMailGateway(context.Background(), s.desk, s.db, mailConfig{Addr: "127.0.0.1:0", Tenant: s.fixture.Tenant.Slug}, log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop(context.Background())
+	run := benchRun()
+	for _, clients := range []int{1, 8} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			var sent0 int64
+			s.db.Model(&models.MailMessage{}).Where("direction = ? AND status = ?", models.MailOut, models.OutSent).Count(&sent0)
+			next := make(chan int)
+			errs := make(chan error, clients)
+			// The framework calls this more than once (b.N = 1 first):
+			// each call its own senders and Message-IDs.
+			round := time.Now().UnixNano()
+			b.ResetTimer()
+			began := time.Now()
+			for range clients {
+				go func() {
+					for i := range next {
+						from := fmt.Sprintf("bench-%s-%d-%d-%d@uni-ulm.example", run, clients, round, i)
+						raw := mailRaw(map[string]string{"From": from, "To": "helpdesk@kiz.example", "Subject": "Drucker " + fmt.Sprint(i),
+							"Message-ID": "<" + from + ">"}, "Der Drucker druckt nicht.\n")
+						if err := smtp.SendMail(addr.String(), nil, from, []string{"helpdesk@kiz.example"}, raw); err != nil {
+							errs <- err
+							return
+						}
+					}
+					errs <- nil
+				}()
+			}
+			for i := range b.N {
+				next <- i
+			}
+			close(next)
+			for range clients {
+				if err := <-errs; err != nil {
+					b.Fatal(err)
+				}
+			}
+			taken := time.Since(began)
+			deadline := time.Now().Add(2 * time.Minute)
+			for {
+				var sent int64
+				s.db.Model(&models.MailMessage{}).Where("direction = ? AND status = ?", models.MailOut, models.OutSent).Count(&sent)
+				if sent-sent0 >= int64(b.N) {
+					break
+				}
+				if time.Now().After(deadline) {
+					b.Fatalf("%d of %d acknowledgements left within 2 minutes", sent-sent0, b.N)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			b.ReportMetric(float64(b.N)/taken.Seconds(), "mails/s")
+			b.ReportMetric(float64(b.N)/time.Since(began).Seconds(), "acked/s")
+		})
+	}
+}
