@@ -198,13 +198,14 @@ func startIMAPPollers(ctx context.Context, d *desk.Desk, db *gorm.DB, urls, tena
 		if err != nil {
 			return nil, fmt.Errorf("KIZDESK_IMAP, mailbox %d: %w", i+1, err)
 		}
-		cfg.Logger = log.With("component", "imap", "mailbox", cfg.Username+"@"+cfg.Addr+"/"+cfg.Mailbox)
+		// The poller adds server, user and mailbox to its own lines.
+		cfg.Logger = log.With("component", "imap")
 		p, err := mailpoll.New(cfg, mailpoll.HandlerFunc(func(ctx context.Context, m mailpoll.Delivery) error {
 			res, err := d.IngestMail(ctx, gateway, desk.MailRequest{Raw: m.Raw, Recipient: m.Recipient})
 			if err != nil {
 				return err // left in the mailbox, taken next round
 			}
-			cfg.Logger.Info("mail taken", "uid", m.UID, "outcome", res.Outcome, "ticket", res.Number, "again", res.Duplicate)
+			cfg.Logger.Info("mail taken", "mailbox", cfg.Username+"@"+cfg.Addr+"/"+m.Mailbox, "uid", m.UID, "outcome", res.Outcome, "ticket", res.Number, "again", res.Duplicate)
 			return nil
 		}))
 		if err != nil {
