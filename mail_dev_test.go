@@ -144,8 +144,14 @@ func TestDevMailLoop(t *testing.T) {
 	if again.Outcome != models.MailFollowUp || again.TicketNumber != in.TicketNumber {
 		t.Errorf("the customer's answer: %+v, want a follow-up to %s", again, in.TicketNumber)
 	}
-	arts, err := models.Articles(ctx, s.db, row.ID)
-	if err != nil || len(arts) != 3 {
+	// A follow-up is a signal the ticket's workflow takes in its own time
+	// (durable in Temporal once the listener said 250).
+	waitFor(t, 10*time.Second, func() bool {
+		arts, err := models.Articles(ctx, s.db, row.ID)
+		return err == nil && len(arts) >= 3
+	})
+	time.Sleep(500 * time.Millisecond)
+	if arts, err := models.Articles(ctx, s.db, row.ID); err != nil || len(arts) != 3 {
 		t.Errorf("ticket %s has %d articles (mail, answer, answer to the answer sent twice), want 3; %v", in.TicketNumber, len(arts), err)
 	}
 
