@@ -134,6 +134,7 @@ var authzMatrix = map[string][]string{
 	"GET /admin/outbox/:id/raw":                   adminObject,
 	"GET /agent/preferences":                      anyAgent,
 	"POST /agent/preferences/notifications":       anyAgent, // nothing ticked: all off, back to the page
+	"POST /agent/bulk":                            anyAgent, // nothing ticked: refused, back to the queues; each ticket is checked on its own
 	"POST /admin/ldap-mappings":                   adminPage,
 	"POST /admin/ldap-mappings/remove":            adminPage,
 	"POST /admin/agents/:id/tokens":               adminObject,

@@ -37,6 +37,7 @@ var sampleForms = map[string]url.Values{
 	"/language":                              {"lang": {"en"}, "next": {"/agent/queues"}},
 	"/login":                                 {"login": {"anna"}, "password": {"right"}, "next": {"/agent/queues"}},
 	"/logout":                                {},
+	"/agent/bulk":                            {"request_key": {"k"}, "number": {"2026112710000017"}, "action": {"close"}, "state": {"closed successful"}, "into": {""}, "back": {"/agent/queues/3"}},
 	"/agent/tickets":                         {"request_key": {"k1"}, "customer": {"carl"}, "title": {"t"}, "body": {"b"}, "service_id": {"11"}, "queue_id": {""}, "type_id": {"1"}, "priority_id": {"3"}},
 	"/agent/tickets/:number/notes":           {"request_key": {"k"}, "kind": {"internal note"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},
 	"/agent/tickets/:number/close":           {"request_key": {"k"}, "state": {"closed successful"}, "note": {"n"}},

@@ -20,6 +20,9 @@ import (
 type fakeDesk struct {
 	mu sync.Mutex
 
+	// bulkErrs: the error Bulk reports for a ticket (none: done).
+	bulkErrs map[string]error
+
 	agents   map[int64]models.Agent
 	password map[string]string // login → password
 	tokens   map[string]int64  // API token → agent ID
@@ -499,4 +502,18 @@ func (f *fakeDesk) SetLanguage(_ context.Context, a desk.Principal, lang string)
 	agent.Language = lang
 	f.agents[a.ID] = agent
 	return nil
+}
+
+// Bulk answers each ticket as the fake's bulkErrs says (nil: done), the
+// request checked as the desk would reject an empty one.
+func (f *fakeDesk) Bulk(_ context.Context, _ desk.Principal, req desk.BulkRequest) ([]desk.BulkResult, error) {
+	f.record("Bulk", req)
+	if len(req.Numbers) == 0 {
+		return nil, desk.FieldErrors{"number": ticket.P(ticket.FieldRequired)}
+	}
+	out := make([]desk.BulkResult, len(req.Numbers))
+	for i, n := range req.Numbers {
+		out[i] = desk.BulkResult{Number: n, Err: f.bulkErrs[n]}
+	}
+	return out, nil
 }

@@ -140,8 +140,9 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.history.field.": historyFields(t),
 		// Priorities and types are an admin's data: the OTRS defaults have
 		// texts, other names show as they are.
-		"ui.priority.": {"1 very low", "2 low", "3 normal", "4 high", "5 very high"},
-		"ui.type.":     {"Incident", "Service Request"},
+		"ui.priority.":    {"1 very low", "2 low", "3 normal", "4 high", "5 very high"},
+		"ui.type.":        {"Incident", "Service Request"},
+		"ui.bulk.action.": desk.BulkActions,
 	}
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)
@@ -224,6 +225,13 @@ func tour(t *testing.T, lang string) map[string]string {
 	keep("no reminders", b.get("/agent/reminders"), http.StatusOK)
 	b.desk.tickets[otherNumber] = desk.TicketDetail{Ticket: reminderRow()}
 	keep("queue", b.get("/agent/queues/3"), http.StatusOK)
+	b.desk.bulkErrs = map[string]error{otherNumber: &desk.RejectedError{Problem: ticket.P(ticket.RefusedLocked, "Owner", "Hannes", "Action", "close")}}
+	bulkForm := url.Values{"csrf_token": {hidden(t, csrfRE, pages["queue"])}, "request_key": {"bulk-1"}, "number": {testNumber, otherNumber},
+		"action": {"close"}, "state": {"closed successful"}, "back": {"/agent/queues/3"}}
+	keep("bulk", b.post("/agent/bulk", bulkForm), http.StatusOK)
+	bulkForm.Del("number")
+	keep("bulk without tickets", b.follow(b.post("/agent/bulk", bulkForm)), http.StatusUnprocessableEntity)
+	b.desk.bulkErrs = nil
 	b.desk.queues = append(b.desk.queues, models.QueueCount{Queue: models.Queue{ID: 5, Name: "Team Druck", Level: models.LevelTeam}})
 	keep("empty queue", b.get("/agent/queues/5"), http.StatusOK)
 	b.desk.queues = nil

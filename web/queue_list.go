@@ -31,5 +31,14 @@ func (s *server) queueList(c *gin.Context) {
 	} else {
 		p.Reminders = n
 	}
-	s.render(c, http.StatusOK, "queue_list", p)
+	// A refused bulk form whose queue was not known comes back here.
+	status := http.StatusOK
+	var kept bulkForm
+	if pr, refused, err := s.handedBack(c, bulkFormKey, &kept); err != nil {
+		s.fail(c, err)
+		return
+	} else if refused {
+		status, p.Error = pr.Status, bulkError(pr)
+	}
+	s.render(c, status, "queue_list", p)
 }

@@ -25,6 +25,10 @@ import (
 var files embed.FS
 
 // layout is what every page shows around its content.
+// Selectable: the page's ticket list has a box per ticket for a bulk
+// action (the queue view says so).
+func (layout) Selectable() bool { return false }
+
 type layout struct {
 	// Title is the page's title; empty means the catalogue's
 	// ui.title.<page>.

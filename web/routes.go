@@ -28,6 +28,7 @@ func (s *server) routes(r *gin.Engine) {
 	agent.GET("/queues", s.queueList)
 	agent.GET("/queues/:id", s.queueShow)
 	agent.GET("/reminders", s.reminderList)
+	agent.POST("/bulk", s.bulkSave)
 	agent.GET("/tickets/new", s.ticketCreate)
 	agent.POST("/tickets", s.ticketSave)
 	agent.GET("/tickets/:number", s.ticketShow)

@@ -27,6 +27,8 @@ import (
 // where it is used, so the handlers can be tested against a fake and the
 // desk package need not know about HTTP.
 type Desk interface {
+	// Bulk does one action on several tickets, each reported.
+	Bulk(ctx context.Context, p desk.Principal, req desk.BulkRequest) ([]desk.BulkResult, error)
 	// The Outbox (admins) and the notification preferences (agents).
 	Outbox(ctx context.Context, p desk.Principal, req desk.OutboxRequest) (desk.OutboxPage, error)
 	OutboxMail(ctx context.Context, p desk.Principal, id int64) (models.MailMessage, error)

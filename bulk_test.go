@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
+)
+
+// TestBulkActions: a bulk close of three tickets, one of them closed
+// already, closes two and reports the third refused with the process's
+// reason; a bulk merge puts the others into the first; a ticket the agent
+// cannot see is reported not found, and nothing of it is touched.
+func TestBulkActions(t *testing.T) {
+	s := sharedStack(t, "sqlite", nil)
+	ctx := context.Background()
+	f := s.fixture
+	agent := desk.AgentPrincipal(f.Agent)
+	open := func(title string) string {
+		t.Helper()
+		v, err := s.desk.CreateTicket(ctx, agent, desk.CreateTicketRequest{RequestKey: "bulk-" + title, CustomerLogin: f.Customer.Login,
+			Title: title, Body: "Bitte helfen.", QueueID: f.Queue.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Number
+	}
+	a, b, c := open("Bulk A"), open("Bulk B"), open("Bulk C")
+	if _, err := s.desk.Close(ctx, agent, c, desk.CloseRequest{RequestKey: "bulk-close-c", State: string(ticket.StateClosedSuccessful)}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.desk.Bulk(ctx, agent, desk.BulkRequest{RequestKey: "bulk-1", Numbers: []string{a, b, c, "2026010110999999"},
+		Action: desk.BulkClose, State: string(ticket.StateClosedSuccessful)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused *desk.RejectedError
+	if len(res) != 4 || res[0].Err != nil || res[1].Err != nil || !errors.As(res[2].Err, &refused) || !errors.Is(res[3].Err, desk.ErrNotFound) {
+		t.Fatalf("bulk close: %+v", res)
+	}
+	if refused.Problem.Code != ticket.RefusedState {
+		t.Errorf("closing a closed ticket refused with %s, want %s", refused.Problem.Code, ticket.RefusedState)
+	}
+	for _, n := range []string{a, b} {
+		row, err := models.TicketByNumber(ctx, s.db, f.Tenant.ID, n)
+		if err != nil || row.State != string(ticket.StateClosedSuccessful) {
+			t.Errorf("%s after the bulk close: %q, %v", n, row.State, err)
+		}
+	}
+	// The same request again (a double submit) changes nothing more and
+	// reports the same.
+	again, err := s.desk.Bulk(ctx, agent, desk.BulkRequest{RequestKey: "bulk-1", Numbers: []string{a, b, c, "2026010110999999"},
+		Action: desk.BulkClose, State: string(ticket.StateClosedSuccessful)})
+	if err != nil || again[0].Err != nil || again[1].Err != nil {
+		t.Errorf("the bulk close again: %+v, %v", again, err)
+	}
+
+	x, y, z := open("Bulk X"), open("Bulk Y"), open("Bulk Z")
+	res, err = s.desk.Bulk(ctx, agent, desk.BulkRequest{RequestKey: "bulk-2", Numbers: []string{x, y, z}, Action: desk.BulkMerge})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			t.Errorf("merge %s: %v", r.Number, r.Err)
+		}
+	}
+	for _, n := range []string{y, z} {
+		row, _ := models.TicketByNumber(ctx, s.db, f.Tenant.ID, n)
+		if row.State != string(ticket.StateMerged) || row.MergedInto != x {
+			t.Errorf("%s after the bulk merge: %s into %q, want merged into %s", n, row.State, row.MergedInto, x)
+		}
+	}
+
+	// Malformed requests are refused whole, with the field.
+	for _, bad := range []desk.BulkRequest{
+		{RequestKey: "bulk-3", Action: desk.BulkClose, State: string(ticket.StateClosedSuccessful)},
+		{RequestKey: "bulk-3", Numbers: []string{x}, Action: "explode"},
+		{RequestKey: "bulk-3", Numbers: []string{x}, Action: desk.BulkMove},
+		{RequestKey: "bulk-3", Numbers: []string{x}, Action: desk.BulkMerge},
+	} {
+		var fe desk.FieldErrors
+		if _, err := s.desk.Bulk(ctx, agent, bad); !errors.As(err, &fe) {
+			t.Errorf("bulk %+v: %v, want field errors", bad, err)
+		}
+	}
+	many := make([]string, desk.MaxBulk+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("20260101109%05d", i)
+	}
+	var fe desk.FieldErrors
+	if _, err := s.desk.Bulk(ctx, agent, desk.BulkRequest{RequestKey: "bulk-4", Numbers: many, Action: desk.BulkLock}); !errors.As(err, &fe) || fe["number"].Code == "" {
+		t.Errorf("a bulk of %d tickets: %v", len(many), err)
+	}
+}
