@@ -135,6 +135,9 @@ var authzMatrix = map[string][]string{
 	"GET /agent/preferences":                      anyAgent,
 	"POST /agent/preferences/notifications":       anyAgent, // nothing ticked: all off, back to the page
 	"POST /agent/bulk":                            anyAgent, // nothing ticked: refused, back to the queues; each ticket is checked on its own
+	"GET /agent/search":                           anyAgent, // each agent finds only what it may read
+	"POST /agent/search/saved":                    anyAgent, // no name: the form comes back
+	"POST /agent/search/saved/:id/delete":         ownToken, // the admin's saved search: nobody else's
 	"POST /admin/ldap-mappings":                   adminPage,
 	"POST /admin/ldap-mappings/remove":            adminPage,
 	"POST /admin/agents/:id/tokens":               adminObject,
@@ -212,6 +215,15 @@ func adminPaths(t *testing.T, s *testStack, m matrixTenant) map[string]string {
 		Status: models.OutNoMail, Subject: "Matrix", Raw: []byte("Subject: Matrix\r\n\r\nMatrix\r\n")}
 	outID := must(models.QueueOutMail(ctx, s.db, &out))
 	paths["/admin/outbox/:id"] = fmt.Sprintf("/admin/outbox/%d", outID)
+	// The admin's saved search, for deleting it.
+	if err := s.desk.SaveSearch(ctx, admin, "matrix", "q=matrix"); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := models.SavedSearches(ctx, s.db, admin.ID)
+	if err != nil || len(saved) == 0 {
+		t.Fatalf("saved searches: %v, %v", saved, err)
+	}
+	paths["/agent/search/saved/:id/delete"] = fmt.Sprintf("/agent/search/saved/%d/delete", saved[0].ID)
 	paths["/admin/outbox/:id/raw"] = fmt.Sprintf("/admin/outbox/%d/raw", outID)
 	for _, k := range desk.AllAdminKinds() {
 		if ids[k.Name] == 0 {

@@ -61,6 +61,8 @@ var sampleForms = map[string]url.Values{
 	"/admin/ldap-mappings":                   {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
 	"/admin/ldap-mappings/remove":            {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
 	"/agent/preferences/notifications":       {"notify": {"assigned", "new-ticket"}},
+	"/agent/search/saved":                    {"name": {"Drucker"}, "query": {"q=Drucker&state=open"}},
+	"/agent/search/saved/:id/delete":         {},
 	// The admin objects' forms: adminSampleForms (admin_test.go).
 }
 

@@ -53,6 +53,8 @@ type fakeDesk struct {
 	logins   []desk.LoginRequest
 	// tainted are calls that got bytes no desk call may get.
 	tainted []string
+	// savedSearches by agent ID.
+	savedSearches map[int64][]models.SavedSearch
 }
 
 const (
@@ -516,4 +518,63 @@ func (f *fakeDesk) Bulk(_ context.Context, _ desk.Principal, req desk.BulkReques
 		out[i] = desk.BulkResult{Number: n, Err: f.bulkErrs[n]}
 	}
 	return out, nil
+}
+
+// Search: the fake finds its tickets whose title holds the words (or
+// every ticket without words), jumps to a number it holds, and keeps
+// saved searches per agent.
+func (f *fakeDesk) Search(_ context.Context, p desk.Principal, req desk.SearchRequest) (desk.SearchResult, error) {
+	f.record("Search", req.Text, req.State, req.Customer, req.CreatedFrom, req.CreatedTo)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := desk.SearchResult{Page: max(req.Page, 1), States: ticket.AllStates(), Saved: slices.Clone(f.savedSearches[p.ID])}
+	if err := f.errs["Search"]; err != nil {
+		return out, err
+	}
+	if req.State != "" && !slices.Contains(out.States, ticket.State(req.State)) {
+		return out, desk.FieldErrors{"state": ticket.P(ticket.FieldChoose)}
+	}
+	if _, ok := f.tickets[req.Text]; ok && !req.Filtered() {
+		out.Jump = req.Text
+		return out, nil
+	}
+	if req.Text == "" && !req.Filtered() {
+		return out, nil
+	}
+	out.Searched, out.Ranked = true, req.Text != ""
+	for _, t := range f.tickets {
+		if i := strings.Index(t.Ticket.Title, req.Text); i >= 0 && req.Text != "" {
+			out.Hits = append(out.Hits, desk.SearchHit{TicketRow: t.Ticket, Snippet: []desk.SnippetPart{
+				{Text: t.Ticket.Title[:i]}, {Text: req.Text, Hit: true}, {Text: t.Ticket.Title[i+len(req.Text):]}}})
+		} else if req.Text == "" {
+			out.Hits = append(out.Hits, desk.SearchHit{TicketRow: t.Ticket})
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeDesk) SaveSearch(_ context.Context, p desk.Principal, name, query string) error {
+	f.record("SaveSearch", name, query)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if strings.TrimSpace(name) == "" {
+		return desk.FieldErrors{"name": ticket.P(ticket.FieldRequired)}
+	}
+	if f.savedSearches == nil {
+		f.savedSearches = map[int64][]models.SavedSearch{}
+	}
+	f.savedSearches[p.ID] = append(f.savedSearches[p.ID], models.SavedSearch{ID: int64(len(f.savedSearches[p.ID]) + 1), AgentID: p.ID, Name: name, Query: query})
+	return nil
+}
+
+func (f *fakeDesk) DeleteSavedSearch(_ context.Context, p desk.Principal, id int64) error {
+	f.record("DeleteSavedSearch", id)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := len(f.savedSearches[p.ID])
+	f.savedSearches[p.ID] = slices.DeleteFunc(f.savedSearches[p.ID], func(s models.SavedSearch) bool { return s.ID == id })
+	if len(f.savedSearches[p.ID]) == n {
+		return fmt.Errorf("saved search %d: %w", id, desk.ErrNotFound)
+	}
+	return nil
 }

@@ -53,6 +53,9 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/tokens/:id/revoke", s.tokenRevoke)
 	agent.GET("/preferences", s.preferencesShow)
 	agent.POST("/preferences/notifications", s.preferencesSave)
+	agent.GET("/search", s.searchShow)
+	agent.POST("/search/saved", s.searchSave)
+	agent.POST("/search/saved/:id/delete", s.searchDelete)
 
 	// The admin interface: any agent may ask, the desk answers only
 	// admins (and for global objects the operator tenant's admins).

@@ -83,6 +83,11 @@ type Desk interface {
 	AgentTokens(ctx context.Context, a desk.Principal, agentID int64) ([]models.APIToken, error)
 	CreateToken(ctx context.Context, a desk.Principal, agentID int64, name string) (string, error)
 	RevokeToken(ctx context.Context, a desk.Principal, agentID, tokenID int64) error
+
+	// Search (search_*.go).
+	Search(ctx context.Context, a desk.Principal, req desk.SearchRequest) (desk.SearchResult, error)
+	SaveSearch(ctx context.Context, a desk.Principal, name, query string) error
+	DeleteSavedSearch(ctx context.Context, a desk.Principal, id int64) error
 }
 
 // Options configure the web handler.
