@@ -120,8 +120,8 @@ func searchFilters(q SearchQuery) (string, []any) {
 // GIN indexes of migration 00014 hold it; the query must use the same
 // expressions for the indexes to be used.
 const (
-	pgArticleDE = `to_tsvector('german', a.subject || ' ' || a.body)`
-	pgArticleEN = `to_tsvector('english', a.subject || ' ' || a.body)`
+	pgArticleDE = `a.search_de` // stored: migration 00014
+	pgArticleEN = `a.search_en`
 	pgTitleDE   = `to_tsvector('german', t.title)`
 	pgTitleEN   = `to_tsvector('english', t.title)`
 )

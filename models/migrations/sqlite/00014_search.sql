@@ -27,7 +27,7 @@ END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE TRIGGER tickets_fts_update AFTER UPDATE OF title ON tickets
+CREATE TRIGGER tickets_fts_update AFTER UPDATE OF title ON tickets WHEN old.title IS NOT new.title
 BEGIN
     INSERT INTO tickets_fts(tickets_fts, rowid, title) VALUES ('delete', old.id, old.title);
     INSERT INTO tickets_fts(rowid, title) VALUES (new.id, new.title);
