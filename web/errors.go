@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -139,7 +140,7 @@ func (s *server) writeProblem(c *gin.Context, p problem) {
 		c.JSON(p.Status, out)
 		return
 	}
-	s.render(c, p.Status, "error", &errorPage{Message: p.Message, Fields: p.FieldTexts})
+	s.render(c, p.Status, "error", &errorPage{Message: p.Message, Fields: p.FieldTexts, Status: p.Status})
 }
 
 func isAPI(c *gin.Context) bool {
@@ -165,6 +166,20 @@ type errorPage struct {
 	layout
 	Message string
 	Fields  map[string]string
+	// Status picks the hint under the message: what it means and what to
+	// do next.
+	Status int
+}
+
+// Hint is the catalogue's explanation of the page's status, "" for
+// statuses without one.
+func (p *errorPage) Hint() string {
+	switch p.Status {
+	case http.StatusNotFound, http.StatusForbidden, http.StatusBadRequest, http.StatusConflict,
+		http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return p.L.T(fmt.Sprintf("ui.error.hint.%d", p.Status))
+	}
+	return ""
 }
 
 func (s *server) notFound(c *gin.Context) {
