@@ -60,6 +60,7 @@ var sampleForms = map[string]url.Values{
 	"/admin/ldap-mappings":                   {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
 	"/admin/ldap-mappings/remove":            {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
 	"/agent/preferences/notifications":       {"notify": {"assigned", "new-ticket"}},
+	"/agent/tickets/:number/draft":           {"draft": {"reply"}, "response": {"21"}, "request_key": {"k"}, "subject": {"s"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},
 	// The admin objects' forms: adminSampleForms (admin_test.go).
 }
 
