@@ -17,12 +17,14 @@ document.addEventListener("click", function (e) {
   e.preventDefault();
   var text = option.getAttribute("data-text");
   var start = area.selectionStart, end = area.selectionEnd;
-  // Before the signature when the cursor is still at the very start of
-  // a reply that holds only the signature (the textarea as it came).
-  var sig = area.value.indexOf("\n-- \n");
+  // A reply that holds only its signature, the cursor not yet moved:
+  // the text goes before the signature, as without this script.
+  var sig = ("\n" + area.value).indexOf("\n-- \n");
   if (start === 0 && end === 0 && sig >= 0 && area.value.slice(0, sig).trim() === "") {
-    start = end = sig;
+    area.setRangeText(text + "\n\n", 0, sig, "start");
+    area.setSelectionRange(text.length, text.length);
+  } else {
+    area.setRangeText(text, start, end, "end");
   }
-  area.setRangeText(text, start, end, "end");
   area.focus();
 });
