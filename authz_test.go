@@ -87,6 +87,7 @@ var authzMatrix = map[string][]string{
 	"POST /agent/tickets/:number/merge":                 helpdesk,
 	"POST /agent/tickets/:number/links":                 helpdesk,
 	"POST /agent/tickets/:number/time":                  helpdesk,
+	"POST /agent/tickets/:number/draft":                 helpdesk, // inserting a standard response
 
 	// A CORS preflight carries no credentials; from no allowed origin
 	// (the matrix sends none) it is refused alike for everyone.

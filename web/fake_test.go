@@ -578,3 +578,24 @@ func (f *fakeDesk) DeleteSavedSearch(_ context.Context, p desk.Principal, id int
 	}
 	return nil
 }
+
+// fakeWriting are the writing aids the fake offers on every ticket it
+// knows; the names are words TestEveryPageInBothLanguages knows as data.
+var fakeWriting = desk.Writing{
+	Responses: []desk.StandardText{
+		{ID: 21, Name: "Helpdesk", Text: "Hello Carl Customer,\nthanks for ticket " + testNumber + "."},
+		{ID: 22, Name: "Printer <b>jams</b>", Text: "</textarea><script>alert(1)</script>"},
+	},
+	Signature: "Anna Agent\nHelpdesk <kiz>",
+}
+
+func (f *fakeDesk) WritingAids(_ context.Context, _ desk.Principal, number, lang string) (desk.Writing, error) {
+	f.record("WritingAids", number, lang)
+	if err := f.errs["WritingAids"]; err != nil {
+		return desk.Writing{}, err
+	}
+	if _, ok := f.tickets[number]; !ok {
+		return desk.Writing{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
+	}
+	return fakeWriting, nil
+}

@@ -55,9 +55,11 @@ func (s *server) recovery(c *gin.Context) {
 	c.Next()
 }
 
-// contentSecurityPolicy allows nothing but kizdesk's own style sheet and
-// images: there is no script at all, and forms only post to kizdesk.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; " +
+// contentSecurityPolicy allows nothing but kizdesk's own style sheet,
+// images and scripts (files under /static, never inline: a script in an
+// article cannot run), and forms only post to kizdesk. connect-src lets
+// the dashboard's script fetch its own page.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 func securityHeaders(c *gin.Context) {

@@ -48,6 +48,7 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/tickets/:number/merge", s.ticketMerge)
 	agent.POST("/tickets/:number/links", s.linkSave)
 	agent.POST("/tickets/:number/time", s.timeSave)
+	agent.POST("/tickets/:number/draft", s.replyDraft)
 	agent.GET("/tokens", s.tokenList)
 	agent.POST("/tokens", s.tokenSave)
 	agent.POST("/tokens/:id/revoke", s.tokenRevoke)

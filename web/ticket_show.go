@@ -43,6 +43,9 @@ type ticketPage struct {
 	// NextStates are what the reply and note forms offer as the next
 	// state: "" (keep as is), the pending and the closed states.
 	NextStates []ticket.State
+	// Writing are the standard responses the reply and note forms offer
+	// and the signature a new reply starts with.
+	Writing desk.Writing
 }
 
 func (s *server) ticketShow(c *gin.Context) {
@@ -103,6 +106,17 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 	}
 	// Only ask for the choices when a form offers them.
 	st := ticket.State(d.Ticket.State)
+	if workflows.Allows(st, ticket.ActionReply) || workflows.Allows(st, ticket.ActionNote) {
+		if p.Writing, err = s.desk.WritingAids(ctx, a, number, s.texts(c).Lang()); err != nil {
+			s.fail(c, fmt.Errorf("writing aids for ticket %s: %w", number, err))
+			return
+		}
+		// A new reply starts with the queue's signature; a reply shown
+		// again keeps what the agent wrote, signature or not.
+		if !p.Forms.Reply.Sent && p.Forms.Reply.Body == "" && p.Writing.Signature != "" {
+			p.Forms.Reply.Body = "\n\n" + signatureSeparator + p.Writing.Signature
+		}
+	}
 	for _, act := range []ticket.Action{ticket.ActionAssign, ticket.ActionWatch, ticket.ActionMove,
 		ticket.ActionEscalate, ticket.ActionClassify} {
 		if workflows.Allows(st, act) {

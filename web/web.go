@@ -69,6 +69,8 @@ type Desk interface {
 	FindCustomers(ctx context.Context, a desk.Principal, query string) ([]desk.CustomerMatch, error)
 	IngestMail(ctx context.Context, a desk.Principal, req desk.MailRequest) (desk.MailResult, error)
 	Attachment(ctx context.Context, a desk.Principal, number string, mailID int64, seq int) (desk.AttachmentFile, error)
+	// The standard responses and signature the zoom's forms offer.
+	WritingAids(ctx context.Context, a desk.Principal, number, lang string) (desk.Writing, error)
 
 	// The admin interface (admin_*.go) and API tokens (token_*.go).
 	AdminKinds(ctx context.Context, a desk.Principal) ([]desk.AdminKind, error)
