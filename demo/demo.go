@@ -157,8 +157,37 @@ func seedCatalogue(ctx context.Context, db *gorm.DB) error {
 				return err
 			}
 		}
-		return nil
+		return seedWriting(tx, kiz.ID, queues)
 	})
+}
+
+// seedWriting gives the Helpdesk a signature and two standard responses,
+// so the reply form offers them in dev.
+func seedWriting(tx *gorm.DB, tenantID int64, queues map[string]*models.Queue) error {
+	sig := models.Signature{TenantID: tenantID, Name: "kiz Helpdesk", Active: true,
+		BodyDE: "{{.Agent}}\nkiz Helpdesk, Universität Ulm\nTel. 0731 50-30000",
+		BodyEN: "{{.Agent}}\nkiz Helpdesk, Ulm University\nPhone +49 731 50-30000"}
+	if err := tx.Create(&sig).Error; err != nil {
+		return err
+	}
+	if err := tx.Model(queues["Helpdesk"]).Update("signature_id", sig.ID).Error; err != nil {
+		return err
+	}
+	for _, r := range []models.StandardResponse{
+		{Name: "Eingang bestätigt / Received", BodyDE: "Guten Tag {{.Customer}},\n\nwir haben Ihr Anliegen ({{.Number}}) erhalten und kümmern uns darum.",
+			BodyEN: "Hello {{.Customer}},\n\nwe have received your request ({{.Number}}) and are working on it."},
+		{Name: "Passwort zurückgesetzt / Password reset", BodyDE: "Guten Tag {{.Customer}},\n\nIhr kiz-Passwort ist zurückgesetzt; der Brief mit dem neuen Startpasswort ist unterwegs.",
+			BodyEN: "Hello {{.Customer}},\n\nyour kiz password has been reset; the letter with the new start password is on its way."},
+	} {
+		r.TenantID, r.Active = tenantID, true
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(&models.StandardResponseQueue{ResponseID: r.ID, QueueID: queues["Helpdesk"].ID}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // seedSLAs adds the kiz's calendars and SLAs unless the tenant has
