@@ -30,6 +30,18 @@ func TestBulkActions(t *testing.T) {
 		return v.Number
 	}
 	a, b, c := open("Bulk A"), open("Bulk B"), open("Bulk C")
+	// The zoom's customer panel lists the customer's other open tickets.
+	zoom, err := s.desk.Ticket(ctx, agent, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	others := map[string]bool{}
+	for _, r := range zoom.CustomerTickets {
+		others[r.Number] = true
+	}
+	if zoom.Customer.Login != f.Customer.Login || others[a] || !others[b] || !others[c] {
+		t.Errorf("customer panel of %s: %s, other tickets %v", a, zoom.Customer.Login, others)
+	}
 	if _, err := s.desk.Close(ctx, agent, c, desk.CloseRequest{RequestKey: "bulk-close-c", State: string(ticket.StateClosedSuccessful)}); err != nil {
 		t.Fatal(err)
 	}

@@ -158,6 +158,10 @@ type TicketDetail struct {
 	// Mails are the mails that went (or go) out to the customer: answers
 	// and automatic answers, each with where its delivery stands.
 	Mails []models.MailMessage
+	// Customer is the ticket's customer with their contact data, and
+	// CustomerTickets their other open tickets the agent may read.
+	Customer        models.Customer
+	CustomerTickets []models.TicketRow
 }
 
 // MergedTicket is a ticket merged into another one, with its articles.

@@ -31,6 +31,9 @@ func (d *Desk) QueueOverview(ctx context.Context, p Principal) ([]models.QueueCo
 	return slices.DeleteFunc(counts, func(c models.QueueCount) bool { return !a.Sees(c.ID) }), err
 }
 
+// maxCustomerTickets bounds the customer's other tickets on the zoom.
+const maxCustomerTickets = 10
+
 // maxQueueList bounds a queue page; the queue view reads the index, never
 // the whole table.
 const maxQueueList = 500
@@ -81,6 +84,14 @@ func (d *Desk) Ticket(ctx context.Context, p Principal, number string) (TicketDe
 		return out, err
 	}
 	out.Linked = slices.DeleteFunc(out.Linked, func(l models.TicketRow) bool { return !a.Sees(l.QueueID) })
+	if out.Customer, err = models.CustomerByID(ctx, d.db, p.TenantID, t.CustomerID); err != nil {
+		return out, err
+	}
+	others, err := models.OpenTicketsOfCustomer(ctx, d.db, p.TenantID, t.CustomerID, t.ID, stateStrings(ticket.OpenStates()), maxCustomerTickets)
+	if err != nil {
+		return out, err
+	}
+	out.CustomerTickets = slices.DeleteFunc(others, func(r models.TicketRow) bool { return !a.Sees(r.QueueID) })
 	if out.Mails, err = models.OutMailsOf(ctx, d.db, p.TenantID, t.Number); err != nil {
 		return out, err
 	}

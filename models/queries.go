@@ -448,3 +448,12 @@ func RequestByKey(ctx context.Context, db *gorm.DB, tenantID int64, key string) 
 	}
 	return got[0], true, nil
 }
+
+// OpenTicketsOfCustomer lists a customer's other tickets in the given
+// states (the zoom's customer panel), newest first, at most limit.
+func OpenTicketsOfCustomer(ctx context.Context, db *gorm.DB, tenantID, customerID, exceptID int64, states []string, limit int) ([]TicketRow, error) {
+	var rows []TicketRow
+	err := ticketRows(ctx, db).Where("tickets.customer_id = ? AND tickets.tenant_id = ? AND tickets.id <> ? AND tickets.state IN ?",
+		customerID, tenantID, exceptID, states).Order("tickets.created_at DESC, tickets.id DESC").Limit(limit).Scan(&rows).Error
+	return rows, wrap(err, "tickets of the customer")
+}

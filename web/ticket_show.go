@@ -26,6 +26,9 @@ type ticketPage struct {
 	// Mails are the ticket's mails going out (no raw form): answers and
 	// automatic answers, with where their delivery stands.
 	Mails []models.MailMessage
+	// The customer's contact data and other open tickets.
+	Customer        models.Customer
+	CustomerTickets []models.TicketRow
 	// Watching: the agent looking at the ticket watches it.
 	Watching bool
 	// LockedByOther: another agent locked the ticket; most actions are
@@ -83,15 +86,16 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 	}
 	forms.fill(d.Ticket, s.loc)
 	p := &ticketPage{
-		layout:        layout{Title: s.texts(c).T("ui.title.ticket", "Number", d.Ticket.Number), Error: message},
-		Ticket:        d.Ticket,
-		Articles:      d.Articles,
-		History:       d.History,
-		Watchers:      d.Watchers,
-		Linked:        d.Linked,
-		Merged:        d.Merged,
-		Attachments:   d.Attachments,
-		Mails:         d.Mails,
+		layout:      layout{Title: s.texts(c).T("ui.title.ticket", "Number", d.Ticket.Number), Error: message},
+		Ticket:      d.Ticket,
+		Articles:    d.Articles,
+		History:     d.History,
+		Watchers:    d.Watchers,
+		Linked:      d.Linked,
+		Merged:      d.Merged,
+		Attachments: d.Attachments,
+		Mails:       d.Mails,
+		Customer:    d.Customer, CustomerTickets: d.CustomerTickets,
 		Forms:         forms,
 		NoteKinds:     []ticket.ArticleKind{ticket.ArticleInternalNote, ticket.ArticlePhoneNote},
 		CloseStates:   []ticket.State{ticket.StateClosedSuccessful, ticket.StateClosedUnsuccessful},
