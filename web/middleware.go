@@ -55,9 +55,10 @@ func (s *server) recovery(c *gin.Context) {
 	c.Next()
 }
 
-// contentSecurityPolicy allows nothing but kizdesk's own style sheet and
-// images: there is no script at all, and forms only post to kizdesk.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; " +
+// contentSecurityPolicy allows nothing but kizdesk's own style sheet,
+// images and scripts (the dashboard's refresh, which reads pages of
+// kizdesk only): no inline script, and forms only post to kizdesk.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 func securityHeaders(c *gin.Context) {
@@ -86,7 +87,7 @@ func (s *server) readyz(c *gin.Context) {
 }
 
 func (s *server) home(c *gin.Context) {
-	c.Redirect(http.StatusSeeOther, "/agent/queues")
+	c.Redirect(http.StatusSeeOther, defaultNext)
 }
 
 // static serves the embedded assets. Only files are served, never directory

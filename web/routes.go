@@ -52,6 +52,8 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/tokens/:id/revoke", s.tokenRevoke)
 	agent.GET("/preferences", s.preferencesShow)
 	agent.POST("/preferences/notifications", s.preferencesSave)
+	agent.GET("/dashboard", s.dashboardShow)
+	agent.GET("/dashboard/:widget", s.dashboardList)
 
 	// The admin interface: any agent may ask, the desk answers only
 	// admins (and for global objects the operator tenant's admins).

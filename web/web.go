@@ -81,6 +81,10 @@ type Desk interface {
 	AgentTokens(ctx context.Context, a desk.Principal, agentID int64) ([]models.APIToken, error)
 	CreateToken(ctx context.Context, a desk.Principal, agentID int64, name string) (string, error)
 	RevokeToken(ctx context.Context, a desk.Principal, agentID, tokenID int64) error
+
+	// The agent's dashboard (dashboard*.go).
+	Dashboard(ctx context.Context, a desk.Principal) (desk.Dashboard, error)
+	DashboardList(ctx context.Context, a desk.Principal, widget string) (desk.DashboardList, error)
 }
 
 // Options configure the web handler.
