@@ -113,11 +113,15 @@ func (d *Desk) Dashboard(ctx context.Context, p Principal) (Dashboard, error) {
 	if err != nil {
 		return out, err
 	}
+	queues, err := d.seenQueues(ctx, p)
+	if err != nil {
+		return out, err
+	}
 	for _, w := range []struct {
 		name string
 		list *DashboardList
 	}{{WidgetLocked, &out.Locked}, {WidgetNew, &out.New}, {WidgetSLA, &out.SLA}, {WidgetReminders, &out.Reminders}, {WidgetWatched, &out.Watched}} {
-		if *w.list, err = d.widget(ctx, p, w.name, out.At, dashboardShows); err != nil {
+		if *w.list, err = d.widget(ctx, p, queues, w.name, out.At, dashboardShows); err != nil {
 			return out, err
 		}
 	}
@@ -130,20 +134,18 @@ func (d *Desk) DashboardList(ctx context.Context, p Principal, widget string) (D
 	if err := mustBeAgent(p); err != nil {
 		return DashboardList{}, err
 	}
-	p, err := d.WithAccess(ctx, p)
+	queues, err := d.seenQueues(ctx, p)
 	if err != nil {
 		return DashboardList{}, err
 	}
-	return d.widget(ctx, p, widget, d.now(), maxQueueList)
+	return d.widget(ctx, p, queues, widget, d.now(), maxQueueList)
 }
 
-// widget reads the first limit tickets of a widget as of now.
-func (d *Desk) widget(ctx context.Context, p Principal, name string, now time.Time, limit int) (DashboardList, error) {
+// widget reads the first limit tickets of a widget as of now, of the
+// queues p sees (nil: every queue).
+func (d *Desk) widget(ctx context.Context, p Principal, queues []int64, name string, now time.Time, limit int) (DashboardList, error) {
 	out := DashboardList{Widget: name, At: now}
-	queues, err := d.seenQueues(ctx, p)
-	if err != nil {
-		return out, err
-	}
+	var err error
 	f := models.DashboardFilter{TenantID: p.TenantID, Queues: queues, States: stateStrings(ticket.OpenStates())}
 	var rows []models.TicketRow
 	switch name {

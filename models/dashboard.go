@@ -88,8 +88,12 @@ func SLAsWithCalendars(ctx context.Context, db *gorm.DB, tenantID int64) ([]SLAW
 	if err := db.WithContext(ctx).Where("tenant_id = ? AND active", tenantID).Order("id").Find(&slas).Error; err != nil {
 		return nil, wrap(err, "list SLAs")
 	}
+	ids := []int64{0} // never a calendar, so the list is never empty
+	for _, s := range slas {
+		ids = append(ids, s.CalendarID)
+	}
 	var cals []Calendar
-	if err := db.WithContext(ctx).Where("tenant_id = ?", tenantID).Find(&cals).Error; err != nil {
+	if err := db.WithContext(ctx).Where("id IN ?", ids).Find(&cals).Error; err != nil {
 		return nil, wrap(err, "list calendars")
 	}
 	byID := map[int64]Calendar{}
