@@ -59,6 +59,9 @@ type DashboardList struct {
 	At      time.Time
 	Tickets []DashboardTicket
 	Total   int
+	// AtLeast: there may be more than Total (the SLA widget looks at
+	// the most urgent maxQueueList tickets of each clock only).
+	AtLeast bool
 }
 
 // DashboardTicket is a ticket of a widget; SLA is set in the SLA widget.
@@ -160,7 +163,7 @@ func (d *Desk) widget(ctx context.Context, p Principal, queues []int64, name str
 			out.Total, err = models.CountRemindersReached(ctx, d.db, p.TenantID, queues, now)
 		}
 	case WidgetSLA:
-		out.Tickets, out.Total, err = d.slaWidget(ctx, f, now, limit)
+		out.Tickets, out.Total, out.AtLeast, err = d.slaWidget(ctx, f, now, limit)
 		return out, wrapf(err, "dashboard %s", name)
 	default:
 		return out, fmt.Errorf("dashboard widget %q: %w", name, ErrNotFound)
@@ -232,10 +235,10 @@ func warnWindow(s models.SLA, targetMinutes int) time.Duration {
 // slaWidget lists the tickets with a breached SLA clock and those whose
 // next target falls due within their SLA's warning window or
 // DashboardSoon, the breached first, then the least time left first.
-func (d *Desk) slaWidget(ctx context.Context, f models.DashboardFilter, now time.Time, limit int) ([]DashboardTicket, int, error) {
+func (d *Desk) slaWidget(ctx context.Context, f models.DashboardFilter, now time.Time, limit int) ([]DashboardTicket, int, bool, error) {
 	terms, err := d.slaTerms(ctx, f.TenantID)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	// The database is asked for the tickets due before the widest window
 	// any SLA has, in wall time from now; which of them are near enough
@@ -249,9 +252,9 @@ func (d *Desk) slaWidget(ctx context.Context, f models.DashboardFilter, now time
 			}
 		}
 	}
-	rows, err := models.SLACandidates(ctx, d.db, f, horizon, maxQueueList)
+	rows, capped, err := models.SLACandidates(ctx, d.db, f, horizon, maxQueueList)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	var out []DashboardTicket
 	for _, r := range rows {
@@ -272,7 +275,7 @@ func (d *Desk) slaWidget(ctx context.Context, f models.DashboardFilter, now time
 		}
 		return cmp.Compare(a.SLA.Left, b.SLA.Left)
 	})
-	return out[:min(limit, len(out))], len(out), nil
+	return out[:min(limit, len(out))], len(out), capped, nil
 }
 
 // slaStatus tells where a ticket stands against its SLA at now, and

@@ -67,18 +67,41 @@ func WatchedBy(ctx context.Context, db *gorm.DB, f DashboardFilter, agentID int6
 	return dashboardList(ctx, db, q, "updated_at", "DESC", limit, "watched tickets")
 }
 
-// SLACandidates lists the open tickets with a breached SLA clock or an
-// SLA due time before horizon, at most limit of them, the oldest first.
-// The caller decides by each ticket's calendar which of them are about to
-// breach; horizon only bounds what it has to look at.
-func SLACandidates(ctx context.Context, db *gorm.DB, f DashboardFilter, horizon time.Time, limit int) ([]TicketRow, error) {
+// SLACandidates lists the open tickets with a breached SLA clock and
+// those with an SLA clock not yet breached that falls due before horizon:
+// at most limit of each kind (the breached by age, the others by the
+// clock's due time, the most urgent first), each ticket once. capped tells
+// that some kind had more than limit, so that more tickets may be near
+// their SLA than were listed. The caller decides by each ticket's calendar
+// which of them are about to breach; horizon only bounds what it has to
+// look at.
+func SLACandidates(ctx context.Context, db *gorm.DB, f DashboardFilter, horizon time.Time, limit int) (rows []TicketRow, capped bool, err error) {
 	h := horizon.UTC()
-	page := f.base(ctx, db).Select("id").
-		Where("first_response_breached OR update_breached OR solution_breached OR first_response_due <= ? OR update_due <= ? OR solution_due <= ?", h, h, h).
-		Order("created_at ASC, id ASC").Limit(limit)
-	var rows []TicketRow
-	err := pageRows(ctx, db, page).Order("tickets.created_at ASC, tickets.id ASC").Scan(&rows).Error
-	return rows, wrap(err, "list tickets near their SLA")
+	type part struct {
+		where string
+		args  []any
+		order string
+	}
+	parts := []part{{"first_response_breached OR update_breached OR solution_breached", nil, "created_at"}}
+	for _, clock := range []string{"first_response", "update", "solution"} {
+		parts = append(parts, part{clock + "_due <= ? AND NOT " + clock + "_breached", []any{h}, clock + "_due"})
+	}
+	seen := map[int64]bool{}
+	for _, p := range parts {
+		page := f.base(ctx, db).Select("id").Where(p.where, p.args...).Order(p.order + " ASC, id ASC").Limit(limit)
+		var got []TicketRow
+		if err := pageRows(ctx, db, page).Order("tickets." + p.order + " ASC, tickets.id ASC").Scan(&got).Error; err != nil {
+			return nil, false, fmt.Errorf("list tickets near their SLA: %w", err)
+		}
+		capped = capped || len(got) >= limit
+		for _, r := range got {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				rows = append(rows, r)
+			}
+		}
+	}
+	return rows, capped, nil
 }
 
 // SLAsWithCalendars lists the tenant's active SLAs, each with its

@@ -99,13 +99,6 @@ func TestDashboardQueries(t *testing.T) {
 				byTime(created, false), func(n int) ([]models.TicketRow, int, error) { return models.NewTickets(ctx, db, filter, "new", n) }},
 			{"watched", func(tk models.Ticket) bool { return open(tk) && watched(tk) },
 				byTime(updated, true), func(n int) ([]models.TicketRow, int, error) { return models.WatchedBy(ctx, db, filter, me, n) }},
-			{"SLA", func(tk models.Ticket) bool {
-				return open(tk) && (tk.FirstResponseBreached || tk.UpdateBreached || tk.SolutionBreached ||
-					before(tk.FirstResponseDue) || before(tk.UpdateDue) || before(tk.SolutionDue))
-			}, byTime(created, false), func(n int) ([]models.TicketRow, int, error) {
-				rows, err := models.SLACandidates(ctx, db, filter, horizon, n)
-				return rows, -1, err
-			}},
 		} {
 			var want []string
 			for _, tk := range slices.SortedFunc(slices.Values(all), c.sort) {
@@ -132,6 +125,41 @@ func TestDashboardQueries(t *testing.T) {
 					t.Errorf("%s, %d at most: %v of %d, want %v of %d", c.name, limit, got, total, page, len(want))
 				}
 			}
+		}
+
+		// The SLA's candidates: every breached one and every one due
+		// before the horizon; with a small limit, the most urgent of each
+		// clock, and capped says that there are more.
+		nearSLA := map[string]bool{}
+		var earliest models.Ticket
+		for _, tk := range all {
+			if !open(tk) {
+				continue
+			}
+			if tk.FirstResponseBreached || tk.UpdateBreached || tk.SolutionBreached || before(tk.FirstResponseDue) || before(tk.UpdateDue) || before(tk.SolutionDue) {
+				nearSLA[tk.Number] = true
+			}
+			if tk.SolutionDue != nil && (earliest.SolutionDue == nil || tk.SolutionDue.Before(*earliest.SolutionDue) ||
+				tk.SolutionDue.Equal(*earliest.SolutionDue) && tk.ID < earliest.ID) {
+				earliest = tk
+			}
+		}
+		rows, capped, err := models.SLACandidates(ctx, db, filter, horizon, 100)
+		got := map[string]bool{}
+		for _, r := range rows {
+			got[r.Number] = true
+		}
+		if err != nil || capped || len(rows) != len(got) || len(got) != len(nearSLA) || len(nearSLA) < 5 {
+			t.Errorf("SLA candidates: %d rows (%d tickets), capped %v, %v; want %d", len(rows), len(got), capped, err, len(nearSLA))
+		}
+		for n := range nearSLA {
+			if !got[n] {
+				t.Errorf("SLA candidates lack %s", n)
+			}
+		}
+		rows, capped, err = models.SLACandidates(ctx, db, filter, horizon, 1)
+		if err != nil || !capped || len(rows) > 4 || !slices.ContainsFunc(rows, func(r models.TicketRow) bool { return r.Number == earliest.Number }) {
+			t.Errorf("SLA candidates, one of each kind: %d rows, capped %v, %v; want the earliest solution due %s among them", len(rows), capped, err, earliest.Number)
 		}
 
 		// Without a queue filter (an admin) the other queue counts too.
