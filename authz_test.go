@@ -59,7 +59,7 @@ var authzMatrix = map[string][]string{
 	"GET /healthz":      public,
 	"GET /readyz":       public,
 	"GET /static/*file": public,
-	"GET /":             public, // a redirect to the queues, which decide
+	"GET /":             public, // a redirect to the dashboard, which decides
 	"GET /login":        public,
 	"POST /login":       row("login", "login", "login", "login", "login", "login", "login", "login"), // an empty form: back to it
 	"POST /language":    public,
@@ -88,6 +88,9 @@ var authzMatrix = map[string][]string{
 	"POST /agent/tickets/:number/links":                 helpdesk,
 	"POST /agent/tickets/:number/time":                  helpdesk,
 	"POST /agent/tickets/:number/draft":                 helpdesk, // inserting a standard response
+	// The dashboard shows each agent what it reads; any agent may ask.
+	"GET /agent/dashboard":         anyAgent,
+	"GET /agent/dashboard/:widget": anyAgent,
 
 	// A CORS preflight carries no credentials; from no allowed origin
 	// (the matrix sends none) it is refused alike for everyone.
@@ -418,7 +421,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return boolInt(a.Path == "/logout") - boolInt(b.Path == "/logout")
 	})
 	replacer := strings.NewReplacer(":number", v.Number, ":id", fmt.Sprint(m.queues["Helpdesk"].ID), "*file", "style.css",
-		":mail", fmt.Sprint(mailRow.ID), ":seq", "1")
+		":mail", fmt.Sprint(mailRow.ID), ":seq", "1", ":widget", desk.WidgetSLA)
 	special := adminPaths(t, s, m)
 	cells, wrong := 0, 0
 	for _, r := range routes {
@@ -478,7 +481,7 @@ func TestRolesAtWork(t *testing.T) {
 	login := func(kind string) *browser {
 		b := newBrowser(t, s.srv.URL)
 		_, page := b.get("/login")
-		if status, path, _ := b.post(page, "/login", map[string]string{"login": m.agents[kind].Login, "password": matrixPassword}); status != http.StatusOK || path != "/agent/queues" {
+		if status, path, _ := b.post(page, "/login", map[string]string{"login": m.agents[kind].Login, "password": matrixPassword}); status != http.StatusOK || path != "/agent/dashboard" {
 			t.Fatalf("login as %s: %d at %s", kind, status, path)
 		}
 		return b
@@ -506,7 +509,18 @@ func TestRolesAtWork(t *testing.T) {
 	if _, page := helpdesk.get("/agent/queues"); strings.Contains(page, ">E-Mail &amp; Kalender<") {
 		t.Errorf("the 1st level sees the 2nd-level queue:\n%s", page)
 	}
+	// Nor does its dashboard show the queue or the ticket; the 2nd
+	// level's shows the queue.
+	mailQueue := fmt.Sprintf(`href="/agent/queues/%d"`, m.queues["E-Mail & Kalender"].ID)
+	for _, page := range []string{"/agent/dashboard", "/agent/dashboard/new", "/agent/dashboard/sla", "/agent/dashboard/watched"} {
+		if _, body := helpdesk.get(page); strings.Contains(body, v.Number) || strings.Contains(body, mailQueue) {
+			t.Errorf("the 1st level's %s shows the escalated ticket or its queue:\n%s", page, body)
+		}
+	}
 	second := login("2nd level")
+	if _, body := second.get("/agent/dashboard"); !strings.Contains(body, mailQueue) {
+		t.Errorf("the 2nd level's dashboard lacks its queue:\n%s", body)
+	}
 	if _, page := second.get("/agent/tickets/" + v.Number); !strings.Contains(page, "Kalender synchronisiert nicht") {
 		t.Errorf("the 2nd level cannot read the escalated ticket")
 	}

@@ -55,6 +55,11 @@ type fakeDesk struct {
 	tainted []string
 	// savedSearches by agent ID.
 	savedSearches map[int64][]models.SavedSearch
+
+	// dashboard and dashLists are what Dashboard and DashboardList answer;
+	// nil: every widget empty, and the queues as one level.
+	dashboard *desk.Dashboard
+	dashLists map[string]desk.DashboardList
 }
 
 const (
@@ -598,4 +603,35 @@ func (f *fakeDesk) WritingAids(_ context.Context, _ desk.Principal, number, lang
 		return desk.Writing{}, fmt.Errorf("ticket %s: %w", number, desk.ErrNotFound)
 	}
 	return fakeWriting, nil
+}
+
+// The dashboard: what dashboard and dashLists hold, or errs["Dashboard"].
+func (f *fakeDesk) Dashboard(_ context.Context, p desk.Principal) (desk.Dashboard, error) {
+	f.record("Dashboard", p)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.dashboard != nil {
+		return *f.dashboard, f.errs["Dashboard"]
+	}
+	d := desk.Dashboard{At: testTime, Locked: desk.DashboardList{Widget: desk.WidgetLocked}, New: desk.DashboardList{Widget: desk.WidgetNew},
+		SLA: desk.DashboardList{Widget: desk.WidgetSLA}, Reminders: desk.DashboardList{Widget: desk.WidgetReminders},
+		Watched: desk.DashboardList{Widget: desk.WidgetWatched}}
+	for _, q := range f.queues {
+		d.Queues = append(d.Queues, desk.QueueNode{Name: q.Name, Path: q.Name, QueueID: q.ID, New: q.New, All: q.All})
+	}
+	return d, f.errs["Dashboard"]
+}
+
+func (f *fakeDesk) DashboardList(_ context.Context, p desk.Principal, widget string) (desk.DashboardList, error) {
+	f.record("DashboardList", p, widget)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !slices.Contains(desk.DashboardWidgets(), widget) {
+		return desk.DashboardList{}, fmt.Errorf("dashboard widget %q: %w", widget, desk.ErrNotFound)
+	}
+	l, ok := f.dashLists[widget]
+	if !ok {
+		l = desk.DashboardList{Widget: widget, At: testTime}
+	}
+	return l, f.errs["DashboardList"]
 }

@@ -568,7 +568,7 @@ func TestLanguageSwitch(t *testing.T) {
 	delete(b.desk.errs, "SetLanguage")
 	res = switchTo(b, page.body, "de", "//evil.example/")
 	wantStatus(t, res, http.StatusSeeOther)
-	if loc := res.header.Get("Location"); loc != "/agent/queues" {
+	if loc := res.header.Get("Location"); loc != "/agent/dashboard" {
 		t.Errorf("next=//evil.example/ went to %q", loc)
 	}
 

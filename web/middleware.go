@@ -88,7 +88,7 @@ func (s *server) readyz(c *gin.Context) {
 }
 
 func (s *server) home(c *gin.Context) {
-	c.Redirect(http.StatusSeeOther, "/agent/queues")
+	c.Redirect(http.StatusSeeOther, defaultNext)
 }
 
 // static serves the embedded assets. Only files are served, never directory

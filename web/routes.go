@@ -57,6 +57,8 @@ func (s *server) routes(r *gin.Engine) {
 	agent.GET("/search", s.searchShow)
 	agent.POST("/search/saved", s.searchSave)
 	agent.POST("/search/saved/:id/delete", s.searchDelete)
+	agent.GET("/dashboard", s.dashboardShow)
+	agent.GET("/dashboard/:widget", s.dashboardList)
 
 	// The admin interface: any agent may ask, the desk answers only
 	// admins (and for global objects the operator tenant's admins).

@@ -265,7 +265,7 @@ func principalOf(c *gin.Context) desk.Principal {
 // defaultNext is where a login goes without a next page; maxNext bounds
 // a next page's length.
 const (
-	defaultNext = "/agent/queues"
+	defaultNext = "/agent/dashboard"
 	maxNext     = 2048
 )
 

@@ -90,6 +90,9 @@ type Desk interface {
 	Search(ctx context.Context, a desk.Principal, req desk.SearchRequest) (desk.SearchResult, error)
 	SaveSearch(ctx context.Context, a desk.Principal, name, query string) error
 	DeleteSavedSearch(ctx context.Context, a desk.Principal, id int64) error
+	// The agent's dashboard (dashboard*.go).
+	Dashboard(ctx context.Context, a desk.Principal) (desk.Dashboard, error)
+	DashboardList(ctx context.Context, a desk.Principal, widget string) (desk.DashboardList, error)
 }
 
 // Options configure the web handler.

@@ -230,8 +230,8 @@ func TestLoginNextStaysLocal(t *testing.T) {
 		token := hidden(t, csrfRE, b.get("/login").body)
 		res := b.post("/login", url.Values{"csrf_token": {token}, "login": {"anna"}, "password": {"right"}, "next": {next}})
 		wantStatus(t, res, http.StatusSeeOther)
-		if loc := res.header.Get("Location"); loc != "/agent/queues" {
-			t.Errorf("next=%q redirected to %q, want /agent/queues", next, loc)
+		if loc := res.header.Get("Location"); loc != "/agent/dashboard" {
+			t.Errorf("next=%q redirected to %q, want the start page /agent/dashboard", next, loc)
 		}
 	}
 }
@@ -250,8 +250,8 @@ func TestAgentPagesNeedLogin(t *testing.T) {
 	}
 	res := b.get("/")
 	wantStatus(t, res, http.StatusSeeOther)
-	if loc := res.header.Get("Location"); loc != "/agent/queues" {
-		t.Errorf("/ redirected to %q", loc)
+	if loc := res.header.Get("Location"); loc != "/agent/dashboard" {
+		t.Errorf("/ redirected to %q, want the start page /agent/dashboard", loc)
 	}
 }
 
