@@ -74,6 +74,7 @@ var authzMatrix = map[string][]string{
 	"GET /agent/tickets/:number/attachments/:mail/:seq": helpdesk,
 	"POST /agent/tickets/:number/notes":                 helpdesk,
 	"POST /agent/tickets/:number/close":                 helpdesk,
+	"POST /agent/tickets/:number/articles/:seq/split":   helpdesk, // the ticket's first article: a new ticket in the Helpdesk
 	"POST /agent/tickets/:number/replies":               helpdesk,
 	"POST /agent/tickets/:number/pending":               helpdesk,
 	"POST /agent/tickets/:number/assign":                helpdesk,

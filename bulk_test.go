@@ -109,3 +109,64 @@ func TestBulkActions(t *testing.T) {
 		t.Errorf("a bulk of %d tickets: %v", len(many), err)
 	}
 }
+
+// TestSplitArticle: an article becomes a ticket of its own, for the same
+// customer and queue, linked both ways; the same click again is the same
+// ticket; an article that does not exist is a field error.
+func TestSplitArticle(t *testing.T) {
+	s := sharedStack(t, "sqlite", nil)
+	ctx := context.Background()
+	f := s.fixture
+	agent := desk.AgentPrincipal(f.Agent)
+	v, err := s.desk.CreateTicket(ctx, agent, desk.CreateTicketRequest{RequestKey: "split-1", CustomerLogin: f.Customer.Login,
+		Title: "Drucker und VPN", Body: "Der Drucker druckt nicht.", QueueID: f.Queue.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.desk.AddNote(ctx, agent, v.Number, desk.AddNoteRequest{RequestKey: "split-2", Kind: string(ticket.ArticlePhoneNote),
+		Body: "Außerdem geht das VPN seit gestern nicht."}); err != nil {
+		t.Fatal(err)
+	}
+	zoom, err := s.desk.Ticket(ctx, agent, v.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seq int
+	for _, a := range zoom.Articles {
+		if a.Kind == string(ticket.ArticlePhoneNote) {
+			seq = a.Seq
+		}
+	}
+	split, err := s.desk.Split(ctx, agent, v.Number, desk.SplitRequest{RequestKey: "split-3", Seq: seq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.desk.Split(ctx, agent, v.Number, desk.SplitRequest{RequestKey: "split-3", Seq: seq})
+	if err != nil || again.Number != split.Number {
+		t.Errorf("the same split again: %s, %v; want %s", again.Number, err, split.Number)
+	}
+	nz, err := s.desk.Ticket(ctx, agent, split.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nz.Ticket.CustomerID != f.Customer.ID || nz.Ticket.QueueID != f.Queue.ID || len(nz.Articles) == 0 ||
+		nz.Articles[0].Body != "Außerdem geht das VPN seit gestern nicht." {
+		t.Errorf("the split ticket: %+v, articles %+v", nz.Ticket.Ticket, nz.Articles)
+	}
+	linked := func(d desk.TicketDetail, number string) bool {
+		for _, l := range d.Linked {
+			if l.Number == number {
+				return true
+			}
+		}
+		return false
+	}
+	zoom, _ = s.desk.Ticket(ctx, agent, v.Number)
+	if !linked(nz, v.Number) || !linked(zoom, split.Number) {
+		t.Errorf("split ticket %s and %s are not linked both ways", split.Number, v.Number)
+	}
+	var fe desk.FieldErrors
+	if _, err := s.desk.Split(ctx, agent, v.Number, desk.SplitRequest{RequestKey: "split-4", Seq: 99}); !errors.As(err, &fe) {
+		t.Errorf("splitting an article that does not exist: %v", err)
+	}
+}

@@ -34,9 +34,10 @@ var badBytes = []struct{ name, raw, json string }{
 
 // sampleForms are valid posts of every HTML form, by route.
 var sampleForms = map[string]url.Values{
-	"/language":                              {"lang": {"en"}, "next": {"/agent/queues"}},
-	"/login":                                 {"login": {"anna"}, "password": {"right"}, "next": {"/agent/queues"}},
-	"/logout":                                {},
+	"/language": {"lang": {"en"}, "next": {"/agent/queues"}},
+	"/login":    {"login": {"anna"}, "password": {"right"}, "next": {"/agent/queues"}},
+	"/logout":   {},
+	"/agent/tickets/:number/articles/:seq/split": {"request_key": {"k"}},
 	"/agent/bulk":                            {"request_key": {"k"}, "number": {"2026112710000017"}, "action": {"close"}, "state": {"closed successful"}, "into": {""}, "back": {"/agent/queues/3"}},
 	"/agent/tickets":                         {"request_key": {"k1"}, "customer": {"carl"}, "title": {"t"}, "body": {"b"}, "service_id": {"11"}, "queue_id": {""}, "type_id": {"1"}, "priority_id": {"3"}},
 	"/agent/tickets/:number/notes":           {"request_key": {"k"}, "kind": {"internal note"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},

@@ -635,3 +635,12 @@ func (f *fakeDesk) DashboardList(_ context.Context, p desk.Principal, widget str
 	}
 	return l, f.errs["DashboardList"]
 }
+
+// Split answers with a new ticket number, or errs["Split"].
+func (f *fakeDesk) Split(_ context.Context, _ desk.Principal, number string, req desk.SplitRequest) (ticket.View, error) {
+	f.record("Split", number, req)
+	if err := f.errs["Split"]; err != nil {
+		return ticket.View{}, err
+	}
+	return ticket.View{Number: "2026112710000099"}, nil
+}

@@ -34,6 +34,7 @@ func (s *server) routes(r *gin.Engine) {
 	agent.GET("/tickets/:number", s.ticketShow)
 	agent.GET("/tickets/:number/attachments/:mail/:seq", s.attachmentShow)
 	agent.POST("/tickets/:number/notes", s.noteSave)
+	agent.POST("/tickets/:number/articles/:seq/split", s.ticketSplit)
 	agent.POST("/tickets/:number/close", s.ticketClose)
 	agent.POST("/tickets/:number/replies", s.replySave)
 	agent.POST("/tickets/:number/pending", s.ticketPending)

@@ -26,6 +26,9 @@ type ticketPage struct {
 	// Mails are the ticket's mails going out (no raw form): answers and
 	// automatic answers, with where their delivery stands.
 	Mails []models.MailMessage
+	// SplitKey starts the request keys of the articles' split forms: one
+	// page, one new ticket per article however often it is clicked.
+	SplitKey string
 	// The customer's contact data and other open tickets.
 	Customer        models.Customer
 	CustomerTickets []models.TicketRow
