@@ -36,23 +36,9 @@ func TestBrowserJourney(t *testing.T) {
 	s := sharedStack(t, "sqlite", nil)
 	f := s.fixture
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		// The journey below reads English labels; kizdesk shows English
-		// when the browser asks for it (German otherwise).
-		chromedp.Flag("accept-lang", "en-US,en"),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
-	defer cancelAlloc()
-	ctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	// The journey below reads English labels; kizdesk shows English
+	// when the browser asks for it (German otherwise).
+	ctx := newChromium(t, t.Context(), chromium, "en-US,en")
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 
@@ -112,4 +98,25 @@ func TestBrowserJourney(t *testing.T) {
 	if strings.Contains(zoom, "Add note") {
 		t.Error("a closed ticket still offers the note form")
 	}
+}
+
+// newChromium starts a headless Chromium for the test, asking for pages in
+// lang; it ends with the test.
+func newChromium(t *testing.T, parent context.Context, chromium, lang string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("accept-lang", lang),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
+	return bctx
 }

@@ -41,21 +41,7 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	first := breach("Drucker brennt")
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("accept-lang", "en-US,en"),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	bctx := newChromium(t, ctx, chromium, "en-US,en")
 	bctx, cancel := context.WithTimeout(bctx, 90*time.Second)
 	defer cancel()
 	err := chromedp.Do(bctx,
