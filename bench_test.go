@@ -40,6 +40,17 @@ func benchStack(b *testing.B) *testStack {
 	if os.Getenv("KIZDESK_TEST_TEMPORAL_DATABASE_URL") != "" {
 		temporalOn = "PostgreSQL"
 	}
+	if os.Getenv("KIZDESK_BENCH_MAIL") != "" {
+		// As dev and web run: outgoing mail and notifications written
+		// with every change (captured, not sent).
+		b.Logf("database: %s, Temporal on %s, mail on", kind, temporalOn)
+		out, err := mailOutConfigOf(values{"KIZDESK_MAIL_FROM": "kizdesk@localhost", "KIZDESK_MAIL_AUTOREPLY_LIMIT": "10",
+			"KIZDESK_MAIL_RETRY_MAX": "10m", "KIZDESK_MAIL_TAG_PREFIX": "Ticket#"}, true, "http://localhost:8080/")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return startTestStackConfig(b, kind, dbURL(b, kind), func(c *devConfig) { c.MailOut = out })
+	}
 	b.Logf("database: %s, Temporal on %s", kind, temporalOn)
 	return sharedStack(b, kind, nil)
 }
