@@ -63,6 +63,27 @@ func TestBulkActions(t *testing.T) {
 			t.Errorf("%s after the bulk close: %q, %v", n, row.State, err)
 		}
 	}
+	// The queue view's closed filter lists them; a bad order is a field
+	// error.
+	view, err := s.desk.QueueView(ctx, agent, f.Queue.ID, desk.QueueViewRequest{State: "closed", Sort: "newest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := map[string]bool{}
+	for _, r := range view.Tickets {
+		closed[r.Number] = true
+		if !ticket.State(r.State).Closed() {
+			t.Errorf("the closed view lists %s in state %s", r.Number, r.State)
+		}
+	}
+	if !closed[a] || !closed[b] || !closed[c] {
+		t.Errorf("the closed view misses some of %s %s %s: %v", a, b, c, closed)
+	}
+	var badView desk.FieldErrors
+	if _, err := s.desk.QueueView(ctx, agent, f.Queue.ID, desk.QueueViewRequest{Sort: "random", After: "x"}); !errors.As(err, &badView) ||
+		badView["sort"].Code == "" || badView["after"].Code == "" {
+		t.Errorf("a queue view in no known order from nowhere: %v", err)
+	}
 	// The same request again (a double submit) changes nothing more and
 	// reports the same.
 	again, err := s.desk.Bulk(ctx, agent, desk.BulkRequest{RequestKey: "bulk-1", Numbers: []string{a, b, c, "2026010110999999"},

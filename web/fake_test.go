@@ -644,3 +644,13 @@ func (f *fakeDesk) Split(_ context.Context, _ desk.Principal, number string, req
 	}
 	return ticket.View{Number: "2026112710000099"}, nil
 }
+
+// QueueView answers the fake's queue and its tickets, as one page.
+func (f *fakeDesk) QueueView(ctx context.Context, p desk.Principal, id int64, req desk.QueueViewRequest) (desk.QueueViewPage, error) {
+	f.record("QueueView", req)
+	if req.Sort != "" && !slices.Contains(models.QueueSorts, models.QueueSort(req.Sort)) {
+		return desk.QueueViewPage{}, desk.FieldErrors{"sort": ticket.P(ticket.FieldChoose)}
+	}
+	q, rows, err := f.QueueTickets(ctx, p, id)
+	return desk.QueueViewPage{Queue: q, Tickets: rows}, err
+}

@@ -143,6 +143,8 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.priority.":    {"1 very low", "2 low", "3 normal", "4 high", "5 very high"},
 		"ui.type.":        {"Incident", "Service Request"},
 		"ui.bulk.action.": desk.BulkActions,
+		"ui.queue.state.": desk.QueueStates,
+		"ui.queue.sort.":  queueSortNames(),
 	}
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)
@@ -632,4 +634,12 @@ func TestErrorSchemaDocumented(t *testing.T) {
 			t.Errorf("openapi.yaml's Error.%s lists %q,\nthe codes are %q", name, got, want)
 		}
 	}
+}
+
+func queueSortNames() []string {
+	var out []string
+	for _, s := range models.QueueSorts {
+		out = append(out, string(s))
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,6 +24,11 @@ type queuePage struct {
 	RequestKey    string
 	// Bulk is a refused bulk form, shown again.
 	Bulk bulkForm
+	// View is the order and filters chosen, Next the next page's link.
+	View   desk.QueueViewRequest
+	Next   string
+	Sorts  []models.QueueSort
+	States []string
 }
 
 // Selectable: tickets of a queue can be worked in bulk.
@@ -34,11 +40,13 @@ func (s *server) queueShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	q, rows, err := s.desk.QueueTickets(c.Request.Context(), principalOf(c), id)
+	view := desk.QueueViewRequest{Sort: c.Query("sort"), State: c.Query("state"), Owner: c.Query("owner"), After: c.Query("after")}
+	pg, err := s.desk.QueueView(c.Request.Context(), principalOf(c), id, view)
 	if err != nil {
 		s.fail(c, fmt.Errorf("queue %d: %w", id, err))
 		return
 	}
+	q, rows := pg.Queue, pg.Tickets
 	var kept bulkForm
 	pr, refused, err := s.handedBack(c, bulkFormKey, &kept)
 	if err != nil {
@@ -54,7 +62,18 @@ func (s *server) queueShow(c *gin.Context) {
 	if refused {
 		status, lay.Error = pr.Status, bulkError(pr)
 	}
-	s.render(c, status, "queue_show", &queuePage{layout: lay, Queue: q, Tickets: rows, Bulk: kept,
+	next := ""
+	if pg.Next != "" {
+		v := url.Values{"after": {pg.Next}}
+		for k, x := range map[string]string{"sort": view.Sort, "state": view.State, "owner": view.Owner} {
+			if x != "" {
+				v.Set(k, x)
+			}
+		}
+		next = fmt.Sprintf("/agent/queues/%d?%s", q.ID, v.Encode())
+	}
+	s.render(c, status, "queue_show", &queuePage{layout: lay, Queue: q, Tickets: rows, Bulk: kept, View: view, Next: next,
+		Sorts: models.QueueSorts, States: desk.QueueStates,
 		Choices: choices, Actions: desk.BulkActions, PendingStates: ticket.PendingStates(),
 		CloseStates: []ticket.State{ticket.StateClosedSuccessful, ticket.StateClosedUnsuccessful}, RequestKey: desk.NewRequestKey()})
 }

@@ -27,6 +27,8 @@ import (
 // where it is used, so the handlers can be tested against a fake and the
 // desk package need not know about HTTP.
 type Desk interface {
+	// QueueView lists a queue in the agent's order and filters, paged.
+	QueueView(ctx context.Context, p desk.Principal, queueID int64, req desk.QueueViewRequest) (desk.QueueViewPage, error)
 	// Split makes an article a ticket of its own, linked.
 	Split(ctx context.Context, p desk.Principal, number string, req desk.SplitRequest) (ticket.View, error)
 	// Bulk does one action on several tickets, each reported.
