@@ -83,6 +83,9 @@ func TestBrowserScreenshots(t *testing.T) {
 		if strings.Contains(body, "HTTP-Status") {
 			t.Errorf("%s shows an error page:\n%s", page.name, body)
 		}
+		if page.name == "zoom" && !strings.Contains(body, "überschritten seit") {
+			t.Errorf("the zoom does not say since when the breached clock is over:\n%s", body)
+		}
 		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Errorf("%s: screenshot: %v", page.name, err)

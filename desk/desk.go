@@ -162,6 +162,10 @@ type TicketDetail struct {
 	// CustomerTickets their other open tickets the agent may read.
 	Customer        models.Customer
 	CustomerTickets []models.TicketRow
+	// SLA is where the ticket stands against its next SLA target now (as
+	// the dashboard tells it); nil when no clock runs or is breached and
+	// the ticket does not wait.
+	SLA *SLAStatus
 }
 
 // MergedTicket is a ticket merged into another one, with its articles.

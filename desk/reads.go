@@ -84,6 +84,13 @@ func (d *Desk) Ticket(ctx context.Context, p Principal, number string) (TicketDe
 		return out, err
 	}
 	out.Linked = slices.DeleteFunc(out.Linked, func(l models.TicketRow) bool { return !a.Sees(l.QueueID) })
+	terms, err := d.slaTerms(ctx, p.TenantID)
+	if err != nil {
+		return out, err
+	}
+	if st, _ := slaStatus(t, terms, d.now()); st.Clock != "" || (st.Paused && t.SLAName != "") {
+		out.SLA = &st
+	}
 	if out.Customer, err = models.CustomerByID(ctx, d.db, p.TenantID, t.CustomerID); err != nil {
 		return out, err
 	}

@@ -29,6 +29,8 @@ type ticketPage struct {
 	// SplitKey starts the request keys of the articles' split forms: one
 	// page, one new ticket per article however often it is clicked.
 	SplitKey string
+	// SLA is where the ticket stands against its next target now.
+	SLA *desk.SLAStatus
 	// The customer's contact data and other open tickets.
 	Customer        models.Customer
 	CustomerTickets []models.TicketRow
@@ -99,6 +101,7 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 		Attachments: d.Attachments,
 		Mails:       d.Mails,
 		Customer:    d.Customer, CustomerTickets: d.CustomerTickets,
+		SplitKey: desk.NewRequestKey(), SLA: d.SLA,
 		Forms:         forms,
 		NoteKinds:     []ticket.ArticleKind{ticket.ArticleInternalNote, ticket.ArticlePhoneNote},
 		CloseStates:   []ticket.State{ticket.StateClosedSuccessful, ticket.StateClosedUnsuccessful},
