@@ -47,17 +47,15 @@ func (a *Activities) DeliverMail(ctx context.Context, in ticket.DeliverMailInput
 		return ticket.DeliverMailResult{Status: m.Status, Error: m.LastError}, nil
 	}
 	if a.Mail == nil || a.Mail.Sender == nil {
-		_ = models.OutMailAttempt(ctx, a.DB, m.ID, errNoRelay.Error())
+		_ = models.OutMailWaits(ctx, a.DB, m.ID, errNoRelay.Error())
 		return ticket.DeliverMailResult{}, errNoRelay
 	}
-	// Counted before sending: a worker that dies while sending leaves the
-	// attempt visible.
-	if err := models.OutMailAttempt(ctx, a.DB, m.ID, ""); err != nil {
+	if err := models.StartOutMailAttempt(ctx, a.DB, m.ID); err != nil {
 		return ticket.DeliverMailResult{}, err
 	}
 	err = a.Mail.Sender.Send(ctx, m.Sender, strings.Split(m.Recipients, ","), m.Raw)
 	if err != nil && mailout.IsTemporary(err) {
-		_ = models.OutMailAttempt(ctx, a.DB, m.ID, err.Error())
+		_ = models.OutMailWaits(ctx, a.DB, m.ID, err.Error())
 		return ticket.DeliverMailResult{}, fmt.Errorf("deliver mail %d: %w", m.ID, err)
 	}
 	status, reason := models.OutSent, ""

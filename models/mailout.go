@@ -58,15 +58,20 @@ func OutMail(ctx context.Context, db *gorm.DB, id int64) (MailMessage, error) {
 	return m, notFound(err, "mail out")
 }
 
-// OutMailAttempt counts a delivery attempt and keeps its error ("" when
-// the attempt is starting).
-func OutMailAttempt(ctx context.Context, db *gorm.DB, id int64, lastError string) error {
-	upd := map[string]any{"attempts": gorm.Expr("attempts + 1")}
-	if lastError != "" {
-		upd = map[string]any{"last_error": truncateText(lastError, 1000)}
-	}
-	err := db.WithContext(ctx).Model(&MailMessage{}).Where("id = ? AND status = ?", id, OutPending).Updates(upd).Error
+// StartOutMailAttempt counts a delivery attempt as it starts, so a worker
+// that dies while sending leaves the attempt visible.
+func StartOutMailAttempt(ctx context.Context, db *gorm.DB, id int64) error {
+	err := db.WithContext(ctx).Model(&MailMessage{}).Where("id = ? AND status = ?", id, OutPending).
+		Update("attempts", gorm.Expr("attempts + 1")).Error
 	return wrap(err, "count delivery attempt")
+}
+
+// OutMailWaits keeps why a pending mail did not go out this time (the
+// relay's answer, or no relay at all).
+func OutMailWaits(ctx context.Context, db *gorm.DB, id int64, reason string) error {
+	err := db.WithContext(ctx).Model(&MailMessage{}).Where("id = ? AND status = ?", id, OutPending).
+		Update("last_error", truncateText(reason, 1000)).Error
+	return wrap(err, "keep delivery error")
 }
 
 // FinishOutMail sets where a mail ended (OutSent, OutFailed, OutBounced)
