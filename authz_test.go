@@ -72,6 +72,7 @@ var authzMatrix = map[string][]string{
 	"POST /agent/tickets":                               anyAgent, // each may create where it has create
 	"GET /agent/tickets/:number":                        helpdesk,
 	"GET /agent/tickets/:number/attachments/:mail/:seq": helpdesk,
+	"GET /agent/tickets/:number/articles/:seq/files/:n": helpdesk,
 	"POST /agent/tickets/:number/notes":                 helpdesk,
 	"POST /agent/tickets/:number/close":                 helpdesk,
 	"POST /agent/tickets/:number/articles/:seq/split":   helpdesk, // the ticket's first article: a new ticket in the Helpdesk
@@ -424,6 +425,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	replacer := strings.NewReplacer(":number", v.Number, ":id", fmt.Sprint(m.queues["Helpdesk"].ID), "*file", "style.css",
 		":mail", fmt.Sprint(mailRow.ID), ":seq", "1", ":widget", desk.WidgetSLA)
 	special := adminPaths(t, s, m)
+	// A file on an internal note of the matrix's ticket.
+	noted, err := s.desk.AddNote(ctx, desk.AgentPrincipal(m.agents["admin"]), v.Number, desk.AddNoteRequest{
+		Kind: "internal note", Body: "Screenshot attached", Files: []desk.Upload{{Name: "screen.png", Type: "image/png", Data: []byte("\x89PNG")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	special["/agent/tickets/:number/articles/:seq/files/:n"] = fmt.Sprintf("/agent/tickets/%s/articles/%d/files/1", v.Number, noted.Seq)
 	cells, wrong := 0, 0
 	for _, r := range routes {
 		key := r.Method + " " + r.Path

@@ -325,14 +325,21 @@ func rawStatus(t *testing.T, base, req string) int {
 }
 
 // TestLargeFormsRefused: a form body over 1 MiB is refused before any
-// handler reads it.
+// handler reads it; a form that may carry files, once over what an
+// article's files and text may be.
 func TestLargeFormsRefused(t *testing.T) {
 	b := newBrowser(t, Options{})
 	token := b.login()
-	res := b.post("/agent/tickets/"+testNumber+"/notes", url.Values{"csrf_token": {token}, "kind": {"internal note"},
-		"body": {strings.Repeat("x", 1<<20)}})
+	res := b.post("/agent/tickets/"+testNumber+"/close", url.Values{"csrf_token": {token}, "state": {"closed successful"},
+		"note": {strings.Repeat("x", 1<<20)}})
+	wantStatus(t, res, http.StatusRequestEntityTooLarge)
+	if n := b.desk.called("Close"); n != 0 {
+		t.Errorf("Close called %d times with a body over 1 MiB", n)
+	}
+	res = b.postFiles("/agent/tickets/"+testNumber+"/notes", url.Values{"csrf_token": {token}, "kind": {"internal note"}, "body": {"b"}},
+		map[string][]byte{"huge.bin": bytes.Repeat([]byte{0}, maxUploadBody)})
 	wantStatus(t, res, http.StatusRequestEntityTooLarge)
 	if n := b.desk.called("AddNote"); n != 0 {
-		t.Errorf("AddNote called %d times with a body over 1 MiB", n)
+		t.Errorf("AddNote called %d times with files over %d bytes", n, maxUploadBody)
 	}
 }

@@ -33,6 +33,7 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/tickets", s.ticketSave)
 	agent.GET("/tickets/:number", s.ticketShow)
 	agent.GET("/tickets/:number/attachments/:mail/:seq", s.attachmentShow)
+	agent.GET("/tickets/:number/articles/:seq/files/:n", s.fileShow)
 	agent.POST("/tickets/:number/notes", s.noteSave)
 	agent.POST("/tickets/:number/articles/:seq/split", s.ticketSplit)
 	agent.POST("/tickets/:number/close", s.ticketClose)
