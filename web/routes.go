@@ -101,6 +101,7 @@ func (s *server) routes(r *gin.Engine) {
 	api.GET("/customers", s.apiCustomerList)
 	api.POST("/tickets", s.apiTicketSave)
 	api.GET("/tickets/:number", s.apiTicketShow)
+	api.GET("/tickets/:number/articles/:seq/files/:n", s.fileShow)
 	api.POST("/tickets/:number/notes", s.apiNoteSave)
 	api.POST("/tickets/:number/close", s.apiTicketClose)
 	api.POST("/tickets/:number/replies", s.apiReplySave)
