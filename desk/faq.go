@@ -187,7 +187,9 @@ func (d *Desk) checkFAQForm(ctx context.Context, p Principal, f *FAQForm) error 
 		}
 		checkOptional(fe, t.field, *t.s, t.kind, t.max)
 	}
-	filled := func(title, answer string) bool { return strings.TrimSpace(title) != "" && strings.TrimSpace(answer) != "" }
+	filled := func(title, answer string) bool {
+		return strings.TrimSpace(title) != "" && strings.TrimSpace(answer) != ""
+	}
 	if !filled(f.TitleDE, f.AnswerDE) && !filled(f.TitleEN, f.AnswerEN) {
 		for _, field := range []string{"title_de", "answer_de"} {
 			if _, bad := fe[field]; !bad {
