@@ -60,7 +60,7 @@ func (faqKeys) Key(v any) (string, error) {
 
 // Tiers, States are what the forms offer.
 func (faqKeys) Tiers() []models.FAQVisibility { return models.FAQVisibilities }
-func (faqKeys) States() []models.FAQState      { return models.FAQStates }
+func (faqKeys) States() []models.FAQState     { return models.FAQStates }
 
 // Prev is the version before v.
 func (faqKeys) Prev(v int) int { return v - 1 }

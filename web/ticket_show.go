@@ -40,9 +40,9 @@ type ticketPage struct {
 	// theirs alone.
 	LockedByOther bool
 	// FAQs are the knowledge base entries linked with the ticket.
-	FAQs []models.FAQEntry
-	TemporalURL   string
-	Forms         ticketForms
+	FAQs        []models.FAQEntry
+	TemporalURL string
+	Forms       ticketForms
 	// Choices fill the selects of the action forms; EscalationQueues are
 	// the queues escalation may send to (2nd level and teams).
 	Choices          desk.FormChoices
