@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -424,6 +425,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	replacer := strings.NewReplacer(":number", v.Number, ":id", fmt.Sprint(m.queues["Helpdesk"].ID), "*file", "style.css",
 		":mail", fmt.Sprint(mailRow.ID), ":seq", "1", ":widget", desk.WidgetSLA)
 	special := adminPaths(t, s, m)
+	maps.Copy(special, faqPaths(t, s, m))
 	cells, wrong := 0, 0
 	for _, r := range routes {
 		key := r.Method + " " + r.Path
