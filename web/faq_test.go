@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/i18n"
 )
 
 // The knowledge base's pages over the fake desk: the public list and an
@@ -75,4 +78,20 @@ func TestFAQPages(t *testing.T) {
 	}
 	edit := b.get("/agent/faq/1/edit")
 	wantContains(t, edit.body, `action="/agent/faq/1"`, `name="base" value="1"`)
+}
+
+// TestFAQCodesHaveTexts: the knowledge base's refusals read in German
+// and English (they are not among ticket.AllCodes).
+func TestFAQCodesHaveTexts(t *testing.T) {
+	c, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range desk.FAQCodes() {
+		for _, l := range []*i18n.Localizer{c.For("de"), c.For("en")} {
+			if !l.Has(string(code)) {
+				t.Errorf("%s has no %s text", code, l.Lang())
+			}
+		}
+	}
 }
