@@ -61,6 +61,19 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/search/saved/:id/delete", s.searchDelete)
 	agent.GET("/dashboard", s.dashboardShow)
 	agent.GET("/dashboard/:widget", s.dashboardList)
+	agent.GET("/faq", s.faqList)
+	agent.GET("/faq/new", s.faqNew)
+	agent.POST("/faq", s.faqCreate)
+	agent.GET("/faq/:id", s.faqShow)
+	agent.GET("/faq/:id/edit", s.faqEdit)
+	agent.POST("/faq/:id", s.faqUpdate)
+	agent.POST("/faq/:id/actions", s.faqAct)
+	agent.GET("/faq/:id/files/:seq", s.faqFile)
+
+	// The public FAQ: no login; customers of the portal see their tier too.
+	ui.GET("/faq", s.faqPublicList)
+	ui.GET("/faq/:id", s.faqPublicShow)
+	ui.GET("/faq/:id/files/:seq", s.faqFile)
 
 	// The admin interface: any agent may ask, the desk answers only
 	// admins (and for global objects the operator tenant's admins).

@@ -98,6 +98,8 @@ type Desk interface {
 	// The agent's dashboard (dashboard*.go).
 	Dashboard(ctx context.Context, a desk.Principal) (desk.Dashboard, error)
 	DashboardList(ctx context.Context, a desk.Principal, widget string) (desk.DashboardList, error)
+	// The knowledge base (faq_*.go).
+	faqDesk
 }
 
 // Options configure the web handler.
