@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
+	"github.com/kiz-ulm/kizdesk/worker"
 )
 
 // BenchmarkOpenTickets keeps many tickets open at once and reports how
@@ -24,21 +27,37 @@ import (
 // warning falls due after all of them were created. The 100,000
 // take about half an hour to create on two cores; the default is 2,000:
 //
-//	KIZDESK_BENCH_OPEN=100000 go test -run '^$' -bench OpenTickets -benchtime 1x -timeout 3h .
+//	KIZDESK_BENCH_OPEN=100000 KIZDESK_BENCH_OPEN_WARN=15m go test -run '^$' -bench OpenTickets -benchtime 1x -timeout 3h .
 func BenchmarkOpenTickets(b *testing.B) {
 	n := 2000
 	if v, err := strconv.Atoi(os.Getenv("KIZDESK_BENCH_OPEN")); err == nil && v > 0 {
 		n = v
 	}
+	// As dev and worker size it (KIZDESK_WORKER_CACHE): the SDK's cache
+	// is per process, so it is set before the stack's worker starts.
+	cache := worker.DefaultCacheSize
+	if v, err := strconv.Atoi(os.Getenv("KIZDESK_WORKER_CACHE")); err == nil {
+		cache = v
+	}
+	if err := worker.SetCacheSize(cache); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("worker cache: %d workflows", cache)
 	s := benchStack(b)
 	ctx := b.Context()
 	f := s.fixture
 	for range b.N {
 		run := benchRun()
 		// Creating runs at 30 a second or more: the warnings (at half the
-		// first-response time) fall due once all are open.
-		creating := time.Duration(n/30+1) * time.Second
-		firstResponse := int((2*creating)/time.Minute) + 1
+		// first-response time) fall due once all are open — or, with
+		// KIZDESK_BENCH_OPEN_WARN set (e.g. 15m), that long after each
+		// ticket's creation, so that a long run's timers fire while
+		// tickets are still being created.
+		warnAfter := time.Duration(n/30+1) * time.Second
+		if d, err := time.ParseDuration(os.Getenv("KIZDESK_BENCH_OPEN_WARN")); err == nil && d > 0 {
+			warnAfter = d
+		}
+		firstResponse := int((2*warnAfter)/time.Minute) + 1
 		cal := models.Calendar{TenantID: f.Tenant.ID, Name: "24x7 " + run, Location: "Europe/Berlin", Week: "mon-sun 00:00-24:00"}
 		queue := models.Queue{TenantID: f.Tenant.ID, Name: "Open " + run, Level: models.LevelFirst}
 		for _, row := range []any{&cal, &queue} {
@@ -63,7 +82,11 @@ func BenchmarkOpenTickets(b *testing.B) {
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
-				for next.Add(1) <= int64(n) {
+				for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+					if i%10000 == 0 {
+						// A long run says how it goes while it goes.
+						fmt.Fprintf(os.Stderr, "open tickets: %d created in %s, RSS %d MiB\n", i, time.Since(began).Round(time.Second), residentBytes(b)>>20)
+					}
 					_, err := s.desk.CreateTicket(ctx, desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
 						Title: "Open", Body: "Text.", ServiceID: svc.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
 					if err != nil {
@@ -87,6 +110,11 @@ func BenchmarkOpenTickets(b *testing.B) {
 		// What each open ticket adds: the rest is the stack itself.
 		b.ReportMetric(float64(rss-rss0)/1024/float64(n), "rss-KiB/ticket")
 		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+		if path := os.Getenv("KIZDESK_BENCH_HEAPPROFILE"); path != "" {
+			// Where the memory is: the worker's cache (go.temporal.io/sdk),
+			// the server's (go.temporal.io/server), the databases.
+			writeHeapProfile(b, path)
+		}
 
 		// Every ticket's warning, counted in the database.
 		end := began.Add(time.Duration(firstResponse)*time.Minute + 3*time.Minute)
@@ -106,6 +134,19 @@ func BenchmarkOpenTickets(b *testing.B) {
 			b.Fatalf("%d of %d tickets' warnings fired", warned, n)
 		}
 		b.ReportMetric(time.Since(began).Seconds(), "all-fired-s")
+		runtime.GC()
+		b.ReportMetric(float64(residentBytes(b))/(1<<20), "rss-after-timers-MiB")
+	}
+}
+
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
 	}
 }
 

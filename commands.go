@@ -57,6 +57,9 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 	if err != nil {
 		return err
 	}
+	if err := setWorkerCache(v); err != nil {
+		return err
+	}
 	keys, err := requireAuditKeys(v)
 	if err != nil {
 		return err
@@ -502,4 +505,16 @@ func portOf(s, env string) (int, error) {
 		return 0, fmt.Errorf("%s: %q is not a port number", env, s)
 	}
 	return p, nil
+}
+
+// setWorkerCache sizes the worker's cache of workflows (KIZDESK_WORKER_CACHE).
+func setWorkerCache(v values) error {
+	n, err := strconv.Atoi(v.get("KIZDESK_WORKER_CACHE"))
+	if err != nil {
+		return fmt.Errorf("KIZDESK_WORKER_CACHE: %q is not a number", v.get("KIZDESK_WORKER_CACHE"))
+	}
+	if err := worker.SetCacheSize(n); err != nil {
+		return fmt.Errorf("KIZDESK_WORKER_CACHE: %w", err)
+	}
+	return nil
 }

@@ -96,6 +96,13 @@ func TestHelpAndBadInput(t *testing.T) {
 	if err := run(t.Context(), []string{"worker"}, nil, &out, &errw); err == nil || !strings.Contains(err.Error(), "30 days") {
 		t.Errorf("worker with a day's retention: %v", err)
 	}
+	t.Setenv("KIZDESK_TEMPORAL_RETENTION", "720h")
+	for _, n := range []string{"0", "-5", "viele"} {
+		t.Setenv("KIZDESK_WORKER_CACHE", n)
+		if err := run(t.Context(), []string{"worker"}, nil, &out, &errw); err == nil || !strings.Contains(err.Error(), "KIZDESK_WORKER_CACHE") {
+			t.Errorf("worker with a cache of %q: %v", n, err)
+		}
+	}
 }
 
 func TestPayloadKeysFromVariableAndFile(t *testing.T) {

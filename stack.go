@@ -297,6 +297,9 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	if err := setWorkerCache(v); err != nil {
+		return err
+	}
 	loc, err := time.LoadLocation(v.get("KIZDESK_TIMEZONE"))
 	if err != nil {
 		return fmt.Errorf("KIZDESK_TIMEZONE: %w", err)
