@@ -11,6 +11,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/directory"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // Directory is the kiz directory as the desk uses it: it checks kiz
@@ -114,44 +115,74 @@ type CustomerMatch struct {
 	Directory bool
 }
 
-// maxCustomerMatches bounds the look-up: it is a search box, not a list.
-const maxCustomerMatches = 25
+// CustomerPageSize is how many customers one page of the look-up shows:
+// it is a search box, not a list.
+const CustomerPageSize = 25
 
-// FindCustomers looks customers up by part of their login, name or mail:
-// the tenant's own and, with a directory, the kiz accounts.
-func (d *Desk) FindCustomers(ctx context.Context, p Principal, query string) ([]CustomerMatch, error) {
+// CustomerPage is one page of a customer look-up.
+type CustomerPage struct {
+	Matches []CustomerMatch
+	Page    int  // from 0
+	More    bool // the tenant has more matches: the next page shows them
+	// DirectoryFull: the directory had at least as many matches as it
+	// was asked for; more of the name finds the others.
+	DirectoryFull bool
+}
+
+// FindCustomers looks customers up by part of their login, name or mail,
+// a page at a time: the tenant's own, in name order, then — once they run
+// out — the kiz accounts the directory finds that are not customers yet.
+func (d *Desk) FindCustomers(ctx context.Context, p Principal, query string, page int) (CustomerPage, error) {
+	out := CustomerPage{Page: max(page, 0)}
 	if err := mustBeAgent(p); err != nil {
-		return nil, err
+		return out, err
 	}
 	query = strings.TrimSpace(query)
 	fe := FieldErrors{}
 	checkText(fe, "q", query, 0, 200)
+	if page < 0 || page > 1000 {
+		fe["page"] = ticket.P(ticket.FieldBadNumber)
+	}
 	if len(fe) > 0 {
-		return nil, fe
+		return out, fe
 	}
-	local, err := models.FindCustomers(ctx, d.db, p.TenantID, query, maxCustomerMatches)
+	local, err := models.FindCustomers(ctx, d.db, p.TenantID, query, CustomerPageSize+1, out.Page*CustomerPageSize)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	var out []CustomerMatch
-	seen := map[string]bool{}
+	if len(local) > CustomerPageSize {
+		local, out.More = local[:CustomerPageSize], true
+	}
 	for _, c := range local {
-		seen[strings.ToLower(c.Login)] = true
-		out = append(out, CustomerMatch{Login: c.Login, Name: c.Name, Email: c.Email, Phone: c.Phone, Department: c.Department})
+		out.Matches = append(out.Matches, CustomerMatch{Login: c.Login, Name: c.Name, Email: c.Email, Phone: c.Phone, Department: c.Department})
 	}
-	if d.opts.Directory == nil || len(out) >= maxCustomerMatches {
+	if d.opts.Directory == nil || out.More || (out.Page > 0 && len(local) == 0) {
+		// The directory's people come once, after the last local page.
 		return out, nil
 	}
-	people, err := d.opts.Directory.Search(ctx, query, maxCustomerMatches-len(out))
+	want := CustomerPageSize - len(out.Matches)
+	if want == 0 {
+		return out, nil
+	}
+	people, err := d.opts.Directory.Search(ctx, query, want)
 	if errors.Is(err, directory.ErrUnavailable) {
 		return out, nil // the local customers still help
 	}
 	if err != nil {
-		return nil, wrapf(err, "customer look-up")
+		return out, wrapf(err, "customer look-up")
+	}
+	out.DirectoryFull = len(people) >= want
+	logins := make([]string, len(people))
+	for i, pe := range people {
+		logins[i] = pe.Login
+	}
+	known, err := models.CustomerLogins(ctx, d.db, p.TenantID, logins)
+	if err != nil {
+		return out, err
 	}
 	for _, pe := range people {
-		if !seen[strings.ToLower(pe.Login)] {
-			out = append(out, CustomerMatch{Login: pe.Login, Name: pe.Name, Email: pe.Mail, Phone: pe.Phone, Department: pe.Department, Directory: true})
+		if !known[strings.ToLower(pe.Login)] {
+			out.Matches = append(out.Matches, CustomerMatch{Login: pe.Login, Name: pe.Name, Email: pe.Mail, Phone: pe.Phone, Department: pe.Department, Directory: true})
 		}
 	}
 	return out, nil

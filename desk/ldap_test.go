@@ -164,15 +164,50 @@ func TestLDAPLogin(t *testing.T) {
 		}
 
 		// The phone-ticket form's look-up finds kiz accounts by name.
-		found, err := d.FindCustomers(ctx, desk.AgentPrincipal(f.Agent), "müller")
+		found, err := d.FindCustomers(ctx, desk.AgentPrincipal(f.Agent), "müller", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(found) != 3 || !found[0].Directory {
+		if len(found.Matches) != 3 || !found.Matches[0].Directory || found.More {
 			t.Errorf("look-up of müller: %+v", found)
 		}
-		if found, err := d.FindCustomers(ctx, desk.AgentPrincipal(f.Agent), "*)(uid=*"); err != nil || len(found) != 0 {
+		if found, err := d.FindCustomers(ctx, desk.AgentPrincipal(f.Agent), "*)(uid=*", 0); err != nil || len(found.Matches) != 0 {
 			t.Errorf("look-up with a filter injection: %+v, %v", found, err)
+		}
+
+		// Pages: the tenant's customers 25 at a time in name order, the
+		// directory's people after the last of them, and a kiz account
+		// that is a customer here already never twice.
+		for i := range 30 {
+			c := models.Customer{TenantID: f.Tenant.ID, Login: fmt.Sprintf("müller%02d", i), Name: fmt.Sprintf("Anna Müller %02d", i)}
+			if err := db.Create(&c).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		page1, err2 := d.FindCustomers(ctx, desk.AgentPrincipal(f.Agent), "müller", 0)
+		if err2 != nil || len(page1.Matches) != desk.CustomerPageSize || !page1.More || page1.Matches[0].Login != "müller00" {
+			t.Fatalf("page1 page: %+v, %v", page1, err2)
+		}
+		page2, err := d.FindCustomers(ctx, desk.AgentPrincipal(f.Agent), "müller", 1)
+		if err != nil || page2.More {
+			t.Fatalf("page2 page: %+v, %v", page2, err)
+		}
+		var local, dir int
+		for _, m := range page2.Matches {
+			if m.Directory {
+				dir++
+			} else {
+				local++
+			}
+		}
+		if local != 5 || dir != 3 || page2.Matches[0].Login != "müller25" {
+			t.Errorf("page2 page: %d local, %d from the directory: %+v", local, dir, page2.Matches)
+		}
+		if page3, err := d.FindCustomers(ctx, desk.AgentPrincipal(f.Agent), "müller", 2); err != nil || len(page3.Matches) != 0 {
+			t.Errorf("page3 page: %+v, %v", page3, err)
+		}
+		if _, err := d.FindCustomers(ctx, desk.AgentPrincipal(f.Agent), "müller", -1); err == nil {
+			t.Error("page -1 was accepted")
 		}
 	})
 }

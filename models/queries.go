@@ -63,13 +63,32 @@ func AgentRecordByLogin(ctx context.Context, db *gorm.DB, login string) (Agent, 
 
 // FindCustomers returns up to limit active customers of a tenant whose
 // login, name or mail contains query, ignoring case.
-func FindCustomers(ctx context.Context, db *gorm.DB, tenantID int64, query string, limit int) ([]Customer, error) {
+func FindCustomers(ctx context.Context, db *gorm.DB, tenantID int64, query string, limit, offset int) ([]Customer, error) {
 	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(query)) + "%"
 	var cs []Customer
 	err := db.WithContext(ctx).Where("tenant_id = ? AND active AND source <> ?", tenantID, SourceExternal).
 		Where(`LOWER(login) LIKE ? ESCAPE '\' OR LOWER(name) LIKE ? ESCAPE '\' OR LOWER(email) LIKE ? ESCAPE '\'`, like, like, like).
-		Order("name, login").Limit(limit).Find(&cs).Error
+		Order("name, login").Limit(limit).Offset(offset).Find(&cs).Error
 	return cs, wrap(err, "find customers")
+}
+
+// CustomerLogins tells which of the logins (lower-cased) are the tenant's
+// customers already, active or not.
+func CustomerLogins(ctx context.Context, db *gorm.DB, tenantID int64, logins []string) (map[string]bool, error) {
+	known := map[string]bool{}
+	if len(logins) == 0 {
+		return known, nil
+	}
+	lower := make([]string, len(logins))
+	for i, l := range logins {
+		lower[i] = strings.ToLower(l)
+	}
+	var found []string
+	err := db.WithContext(ctx).Model(&Customer{}).Where("tenant_id = ? AND LOWER(login) IN ?", tenantID, lower).Pluck("login", &found).Error
+	for _, l := range found {
+		known[strings.ToLower(l)] = true
+	}
+	return known, wrap(err, "known customers")
 }
 
 // AgentByID returns the active agent with the given ID.

@@ -239,12 +239,15 @@ func (f *fakeDesk) PrincipalByToken(_ context.Context, token string) (desk.Princ
 	return desk.Principal{}, fmt.Errorf("api token: %w", desk.ErrNotFound)
 }
 
-func (f *fakeDesk) FindCustomers(_ context.Context, _ desk.Principal, q string) ([]desk.CustomerMatch, error) {
+func (f *fakeDesk) FindCustomers(_ context.Context, _ desk.Principal, q string, page int) (desk.CustomerPage, error) {
 	f.record("FindCustomers", q)
-	var out []desk.CustomerMatch
+	out := desk.CustomerPage{Page: page}
+	if page > 0 {
+		return out, nil
+	}
 	for _, c := range []models.Customer{{ID: 5, Login: "carl", Name: "Carl Customer"}} {
 		if strings.Contains(strings.ToLower(c.Name+" "+c.Login), strings.ToLower(q)) {
-			out = append(out, desk.CustomerMatch{Login: c.Login, Name: c.Name, Email: c.Email})
+			out.Matches = append(out.Matches, desk.CustomerMatch{Login: c.Login, Name: c.Name, Email: c.Email})
 		}
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,8 +34,18 @@ type ticketCreatePage struct {
 	// Query and Matches are the customer look-up above the form: with
 	// thirty thousand kiz accounts there is no list to choose from.
 	Query   string
-	Matches []desk.CustomerMatch
+	Matches desk.CustomerPage
 }
+
+// NextPage and PrevPage are the look-up's neighbouring pages (-1: none).
+func (p *ticketCreatePage) NextPage() int {
+	if !p.Matches.More {
+		return -1
+	}
+	return p.Matches.Page + 1
+}
+
+func (p *ticketCreatePage) PrevPage() int { return p.Matches.Page - 1 }
 
 func (s *server) ticketCreate(c *gin.Context) {
 	choices, err := s.desk.FormChoices(c.Request.Context(), principalOf(c))
@@ -58,7 +69,8 @@ func (s *server) ticketCreate(c *gin.Context) {
 		form.Customer = login // picked from the look-up
 	}
 	if page.Query = c.Query("q"); page.Query != "" {
-		page.Matches, err = s.desk.FindCustomers(c.Request.Context(), principalOf(c), page.Query)
+		n, _ := strconv.Atoi(c.DefaultQuery("page", "0"))
+		page.Matches, err = s.desk.FindCustomers(c.Request.Context(), principalOf(c), page.Query, n)
 		var fe desk.FieldErrors
 		if errors.As(err, &fe) {
 			if page.Fields == nil {

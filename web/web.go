@@ -70,7 +70,7 @@ type Desk interface {
 	RemindersReached(ctx context.Context, a desk.Principal) ([]models.TicketRow, error)
 	CountRemindersReached(ctx context.Context, a desk.Principal) (int, error)
 	SetLanguage(ctx context.Context, a desk.Principal, lang string) error
-	FindCustomers(ctx context.Context, a desk.Principal, query string) ([]desk.CustomerMatch, error)
+	FindCustomers(ctx context.Context, a desk.Principal, query string, page int) (desk.CustomerPage, error)
 	IngestMail(ctx context.Context, a desk.Principal, req desk.MailRequest) (desk.MailResult, error)
 	Attachment(ctx context.Context, a desk.Principal, number string, mailID int64, seq int) (desk.AttachmentFile, error)
 	File(ctx context.Context, p desk.Principal, number string, seq, n int) (desk.ArticleFile, error)
