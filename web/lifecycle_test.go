@@ -391,7 +391,7 @@ func TestZoomShowsLifecycle(t *testing.T) {
 	b.setTicket(func(d *desk.TicketDetail) { d.Ticket.State, d.Ticket.MergedInto = "merged", otherNumber })
 	res = b.get("/agent/tickets/" + testNumber)
 	wantContains(t, res.body, `This ticket was merged into <a href="/agent/tickets/`+otherNumber+`">Ticket#`+otherNumber+`</a>.`)
-	if strings.Contains(res.body, "<details") {
+	if strings.Contains(res.body, `<details class="card action"`) {
 		t.Error("a merged ticket offers action forms")
 	}
 }
