@@ -25,7 +25,7 @@ func TestQueueColumnsAndHeaders(t *testing.T) {
 		`<th scope="col"><a href="/agent/queues/3?customer=anton&amp;sort=due&amp;state=new">Solution due</a></th>`,
 		`<th scope="col"><a href="/agent/queues/3?customer=anton&amp;sort=oldest&amp;state=new">Age</a></th>`,
 		`<th scope="col">Customer</th>`,
-		`<td class="title" title="Call back about &lt;VPN&gt;">Call back about &lt;VPN&gt;</td>`,
+		`<td class="title" title="Call back about &lt;VPN&gt;"><span class="cut">Call back about &lt;VPN&gt;</span></td>`,
 		`<input type="hidden" name="back" value="/agent/queues/3?customer=anton&amp;state=new">`)
 	if strings.Contains(page.body, `<th scope="col">Last changed</th>`) {
 		t.Error("a column shown that is not among the default ones")
