@@ -64,6 +64,27 @@ type ticketPage struct {
 	Live slaLive
 }
 
+// valArticles keeps the article order the agent chose last in the zoom
+// ("newest" or "oldest") for the rest of the session.
+const valArticles = "articles"
+
+// newestFirst: the zoom lists the newest article first, as asked now
+// (?articles=newest or oldest, kept for the session) or before.
+func newestFirst(c *gin.Context) bool {
+	sess := sessionOf(c)
+	if sess == nil {
+		return c.Query("articles") == "newest"
+	}
+	if q := c.Query("articles"); q == "newest" || q == "oldest" {
+		if was, _ := sess.raw.Values[valArticles].(string); was != q {
+			sess.raw.Values[valArticles] = q
+			sess.changed = true
+		}
+	}
+	v, _ := sess.raw.Values[valArticles].(string)
+	return v == "newest"
+}
+
 // zoomArticle is an article of the zoom's timeline; Open: shown unfolded.
 type zoomArticle struct {
 	models.Article
@@ -164,7 +185,7 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 		CloseStates:   []ticket.State{ticket.StateClosedSuccessful, ticket.StateClosedUnsuccessful},
 		PendingStates: ticket.PendingStates(),
 	}
-	p.NewestFirst = c.Query("articles") == "newest"
+	p.NewestFirst = newestFirst(c)
 	p.Timeline = timeline(d.Articles, p.NewestFirst)
 	p.Live = newSLALive(d.SLA, d.SLARun)
 	p.NextStates = append(append([]ticket.State{""}, p.PendingStates...), p.CloseStates...)

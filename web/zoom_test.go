@@ -57,6 +57,16 @@ func TestZoomTimeline(t *testing.T) {
 	}
 	page := b.get("/agent/tickets/" + testNumber + "?articles=newest")
 	wantContains(t, page.body, `<a href="?articles=oldest#articles">Show oldest first</a>`)
+	// The order chosen stays for the session, until chosen again.
+	for _, tc := range []struct {
+		query string
+		first string
+	}{{"", "12"}, {"?articles=oldest", "1"}, {"", "1"}} {
+		m := articleRE.FindStringSubmatch(b.get("/agent/tickets/" + testNumber + tc.query).body)
+		if m == nil || m[2] != tc.first {
+			t.Errorf("%q after a choice: the timeline starts with %v, want article %s", tc.query, m, tc.first)
+		}
+	}
 }
 
 // TestZoomFormErrorsFocused: a form sent back with errors opens its box
