@@ -142,6 +142,7 @@ var authzMatrix = map[string][]string{
 	"GET /admin/outbox/:id/raw":                   adminObject,
 	"GET /agent/preferences":                      anyAgent,
 	"POST /agent/preferences/notifications":       anyAgent, // nothing ticked: all off, back to the page
+	"POST /agent/preferences/queue-columns":       anyAgent, // nothing ticked: refused, back to the queues
 	"POST /agent/bulk":                            anyAgent, // nothing ticked: refused, back to the queues; each ticket is checked on its own
 	"GET /agent/search":                           anyAgent, // each agent finds only what it may read
 	"POST /agent/search/saved":                    anyAgent, // no name: the form comes back

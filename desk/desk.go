@@ -166,6 +166,9 @@ type TicketDetail struct {
 	// the dashboard tells it); nil when no clock runs or is breached and
 	// the ticket does not wait.
 	SLA *SLAStatus
+	// SLARun is how SLA's remaining time moves on from now: the zoom
+	// counts it down without a reload.
+	SLARun SLARun
 }
 
 // MergedTicket is a ticket merged into another one, with its articles.

@@ -88,8 +88,10 @@ func (d *Desk) Ticket(ctx context.Context, p Principal, number string) (TicketDe
 	if err != nil {
 		return out, err
 	}
-	if st, _ := slaStatus(t, terms, d.now()); st.Clock != "" || (st.Paused && t.SLAName != "") {
+	now := d.now()
+	if st, _ := slaStatus(t, terms, now); st.Clock != "" || (st.Paused && t.SLAName != "") {
 		out.SLA = &st
+		out.SLARun = slaRun(t, st, terms, now)
 	}
 	if out.Customer, err = models.CustomerByID(ctx, d.db, p.TenantID, t.CustomerID); err != nil {
 		return out, err

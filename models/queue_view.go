@@ -32,12 +32,44 @@ type QueueCursor struct {
 	ID   int64
 }
 
-// QueueFilter selects a queue view's tickets.
+// QueueFilter selects a queue view's tickets; a zero field selects all.
 type QueueFilter struct {
 	States []string
 	// OwnerID: only tickets of this owner; Unowned: only tickets without.
 	OwnerID int64
 	Unowned bool
+	// Classification and level of the ticket.
+	ServiceID, TypeID, PriorityID int64
+	Level                         Level
+	// CustomerLogin: only the tickets of the customer with this login.
+	CustomerLogin string
+}
+
+// where adds the filter's conditions (apart from States) to q.
+func (f QueueFilter) where(q *gorm.DB, tenantID int64) *gorm.DB {
+	switch {
+	case f.OwnerID != 0:
+		q = q.Where("tickets.owner_id = ?", f.OwnerID)
+	case f.Unowned:
+		q = q.Where("tickets.owner_id IS NULL")
+	}
+	for col, id := range map[string]int64{"service_id": f.ServiceID, "type_id": f.TypeID, "priority_id": f.PriorityID} {
+		if id != 0 {
+			q = q.Where("tickets."+col+" = ?", id)
+		}
+	}
+	if f.Level != "" {
+		q = q.Where("tickets.level = ?", f.Level)
+	}
+	if f.CustomerLogin != "" {
+		q = q.Where("tickets.customer_id IN (SELECT id FROM customers WHERE customers.tenant_id = ? AND customers.login = ?)", tenantID, f.CustomerLogin)
+	}
+	return q
+}
+
+// plain: the filter selects by state alone.
+func (f QueueFilter) plain() bool {
+	return f.OwnerID == 0 && !f.Unowned && f.ServiceID == 0 && f.TypeID == 0 && f.PriorityID == 0 && f.Level == "" && f.CustomerLogin == ""
 }
 
 // noDue stands in for a missing due time, so tickets without one sort
@@ -51,7 +83,10 @@ var noDue = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC) // within UnixNano's ran
 // once or not at all, never twice.
 func QueueView(ctx context.Context, db *gorm.DB, tenantID, queueID int64, sort QueueSort, f QueueFilter, after *QueueCursor, limit int) ([]TicketRow, *QueueCursor, error) {
 	var rows []TicketRow
-	if sort == QueuePriority && f.OwnerID == 0 && !f.Unowned {
+	if sort == QueuePriority && !f.plain() {
+		return queueByPriority(ctx, db, tenantID, queueID, f, after, limit)
+	}
+	if sort == QueuePriority {
 		var key *QueueKey
 		if after != nil {
 			key = &QueueKey{PriorityRank: after.Rank, CreatedAt: after.At, ID: after.ID}
@@ -62,13 +97,7 @@ func QueueView(ctx context.Context, db *gorm.DB, tenantID, queueID int64, sort Q
 		}
 		return queuePage(rows, limit, func(r TicketRow) QueueCursor { return QueueCursor{Rank: r.PriorityRank, At: r.CreatedAt, ID: r.ID} })
 	}
-	q := ticketRows(ctx, db).Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.state IN ?", tenantID, queueID, f.States)
-	switch {
-	case f.OwnerID != 0:
-		q = q.Where("tickets.owner_id = ?", f.OwnerID)
-	case f.Unowned:
-		q = q.Where("tickets.owner_id IS NULL")
-	}
+	q := f.where(ticketRows(ctx, db).Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.state IN ?", tenantID, queueID, f.States), tenantID)
 	col, desc := "tickets.created_at", false
 	switch sort {
 	case QueueNewest:
@@ -77,9 +106,7 @@ func QueueView(ctx context.Context, db *gorm.DB, tenantID, queueID int64, sort Q
 		col = "COALESCE(tickets.solution_due, ?)"
 	case QueueUpdated:
 		col, desc = "tickets.updated_at", true
-	case QueuePriority, QueueOldest:
-		// QueuePriority with an owner filter: oldest first, like a
-		// priority's tickets among themselves.
+	case QueueOldest:
 	default:
 		return nil, nil, fmt.Errorf("queue view: order %q: %w", sort, ErrNotFound)
 	}
@@ -106,7 +133,7 @@ func QueueView(ctx context.Context, db *gorm.DB, tenantID, queueID int64, sort Q
 	}
 	return queuePage(rows, limit, func(r TicketRow) QueueCursor {
 		switch sort {
-		case QueueNewest, QueueOldest, QueuePriority:
+		case QueueNewest, QueueOldest:
 			return QueueCursor{At: r.CreatedAt, ID: r.ID}
 		case QueueDue:
 			if r.SolutionDue == nil {
@@ -118,6 +145,34 @@ func QueueView(ctx context.Context, db *gorm.DB, tenantID, queueID int64, sort Q
 	})
 }
 
+// queueByPriority is the priority order with filters: as
+// TicketsInQueueAfter does, one query per priority, highest rank first,
+// each oldest first.
+func queueByPriority(ctx context.Context, db *gorm.DB, tenantID, queueID int64, f QueueFilter, after *QueueCursor, limit int) ([]TicketRow, *QueueCursor, error) {
+	ps, err := Priorities(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []TicketRow
+	for i := len(ps) - 1; i >= 0 && len(out) <= limit; i-- {
+		p := ps[i]
+		if (f.PriorityID != 0 && p.ID != f.PriorityID) || (after != nil && p.Rank > after.Rank) {
+			continue
+		}
+		q := f.where(ticketRows(ctx, db).Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.priority_id = ? AND tickets.state IN ?",
+			tenantID, queueID, p.ID, f.States), tenantID)
+		if after != nil && p.Rank == after.Rank {
+			q = q.Where("(tickets.created_at, tickets.id) > (?, ?)", after.At.UTC(), after.ID)
+		}
+		var rows []TicketRow
+		if err := q.Order("tickets.created_at ASC, tickets.id ASC").Limit(limit + 1 - len(out)).Scan(&rows).Error; err != nil {
+			return nil, nil, fmt.Errorf("queue view by priority: %w", err)
+		}
+		out = append(out, rows...)
+	}
+	return queuePage(out, limit, func(r TicketRow) QueueCursor { return QueueCursor{Rank: r.PriorityRank, At: r.CreatedAt, ID: r.ID} })
+}
+
 // queuePage cuts rows (limit+1 read) to a page and the cursor after it.
 func queuePage(rows []TicketRow, limit int, cursor func(TicketRow) QueueCursor) ([]TicketRow, *QueueCursor, error) {
 	if len(rows) <= limit {
@@ -126,4 +181,30 @@ func queuePage(rows []TicketRow, limit int, cursor func(TicketRow) QueueCursor) 
 	rows = rows[:limit]
 	next := cursor(rows[len(rows)-1])
 	return rows, &next, nil
+}
+
+// AgentQueueColumns returns the queue view columns an agent chose, as
+// stored ("" for the default set).
+func AgentQueueColumns(ctx context.Context, db *gorm.DB, tenantID, agentID int64) (string, error) {
+	var cols []string
+	err := db.WithContext(ctx).Table("agents").Where("id = ? AND tenant_id = ?", agentID, tenantID).Pluck("queue_columns", &cols).Error
+	if err != nil {
+		return "", fmt.Errorf("queue columns of agent %d: %w", agentID, err)
+	}
+	if len(cols) == 0 {
+		return "", fmt.Errorf("queue columns of agent %d: %w", agentID, ErrNotFound)
+	}
+	return cols[0], nil
+}
+
+// SetAgentQueueColumns stores the queue view columns an agent chose.
+func SetAgentQueueColumns(ctx context.Context, db *gorm.DB, tenantID, agentID int64, cols string) error {
+	res := db.WithContext(ctx).Table("agents").Where("id = ? AND tenant_id = ? AND active", agentID, tenantID).Update("queue_columns", cols)
+	if res.Error != nil {
+		return fmt.Errorf("queue columns of agent %d: %w", agentID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("agent %d: %w", agentID, ErrNotFound)
+	}
+	return nil
 }

@@ -25,6 +25,15 @@ func TestQueueView(t *testing.T) {
 		if err := db.Create(&other).Error; err != nil {
 			t.Fatal(err)
 		}
+		high := models.Priority{Name: "queue-view-high", Rank: f.Priority.Rank + 10}
+		if err := db.Create(&high).Error; err != nil {
+			t.Fatal(err)
+		}
+		rank := map[int64]int{f.Priority.ID: f.Priority.Rank, high.ID: high.Rank}
+		anton := models.Customer{TenantID: f.Tenant.ID, Login: "anton", Name: "Anton"}
+		if err := db.Create(&anton).Error; err != nil {
+			t.Fatal(err)
+		}
 		base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 		states := []string{"new", "open", "closed successful", "pending reminder"}
 		var all []models.Ticket
@@ -43,6 +52,15 @@ func TestQueueView(t *testing.T) {
 			if i%7 == 0 {
 				tk.QueueID = other.ID
 			}
+			if i%4 == 1 || i%5 == 0 {
+				tk.PriorityID = high.ID
+			}
+			if i%3 == 1 {
+				tk.CustomerID = anton.ID
+			}
+			if i%6 == 5 {
+				tk.ServiceID = &f.Service.ID
+			}
 			if err := db.Create(&tk).Error; err != nil {
 				t.Fatal(err)
 			}
@@ -55,6 +73,9 @@ func TestQueueView(t *testing.T) {
 			return *tk.SolutionDue
 		}
 		orders := map[models.QueueSort]func(a, b models.Ticket) int{
+			models.QueuePriority: func(a, b models.Ticket) int {
+				return cmp.Or(cmp.Compare(rank[b.PriorityID], rank[a.PriorityID]), a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+			},
 			models.QueueOldest: func(a, b models.Ticket) int { return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID)) },
 			models.QueueNewest: func(a, b models.Ticket) int { return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID)) },
 			models.QueueDue:    func(a, b models.Ticket) int { return cmp.Or(due(a).Compare(due(b)), cmp.Compare(a.ID, b.ID)) },
@@ -63,16 +84,35 @@ func TestQueueView(t *testing.T) {
 			},
 		}
 		for sort, order := range orders {
-			for _, mine := range []bool{false, true} {
+			for _, by := range []string{"", "mine", "priority", "customer", "service", "mine+customer"} {
 				filter := models.QueueFilter{States: []string{"new", "open", "pending reminder"}}
-				if mine {
+				match := func(tk models.Ticket) bool { return true }
+				switch by {
+				case "mine":
 					filter.OwnerID = f.Agent.ID
+					match = func(tk models.Ticket) bool { return tk.OwnerID != nil }
+				case "priority":
+					filter.PriorityID = high.ID
+					match = func(tk models.Ticket) bool { return tk.PriorityID == high.ID }
+				case "customer":
+					filter.CustomerLogin = "anton"
+					match = func(tk models.Ticket) bool { return tk.CustomerID == anton.ID }
+				case "service":
+					filter.ServiceID = f.Service.ID
+					match = func(tk models.Ticket) bool { return tk.ServiceID != nil }
+				case "mine+customer":
+					filter.OwnerID, filter.CustomerLogin = f.Agent.ID, "anton"
+					match = func(tk models.Ticket) bool { return tk.OwnerID != nil && tk.CustomerID == anton.ID }
 				}
+				mine := by
 				var want []string
 				for _, tk := range slices.SortedFunc(slices.Values(all), order) {
-					if tk.QueueID == f.Queue.ID && slices.Contains(filter.States, tk.State) && (!mine || tk.OwnerID != nil) {
+					if tk.QueueID == f.Queue.ID && slices.Contains(filter.States, tk.State) && match(tk) {
 						want = append(want, tk.Number)
 					}
+				}
+				if len(want) == 0 {
+					t.Fatalf("%s (%s): the data selects nothing", sort, by)
 				}
 				var got []string
 				var after *models.QueueCursor
@@ -90,7 +130,7 @@ func TestQueueView(t *testing.T) {
 					after = next
 				}
 				if !slices.Equal(got, want) {
-					t.Errorf("%s (mine %v):\n got %v\nwant %v", sort, mine, got, want)
+					t.Errorf("%s (%s):\n got %v\nwant %v", sort, mine, got, want)
 				}
 			}
 		}

@@ -62,6 +62,7 @@ var sampleForms = map[string]url.Values{
 	"/admin/ldap-mappings":                   {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
 	"/admin/ldap-mappings/remove":            {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
 	"/agent/preferences/notifications":       {"notify": {"assigned", "new-ticket"}},
+	"/agent/preferences/queue-columns":       {"column": {"state", "age"}, "back": {"/agent/queues/3?state=new"}},
 	"/agent/search/saved":                    {"name": {"Drucker"}, "query": {"q=Drucker&state=open"}},
 	"/agent/search/saved/:id/delete":         {},
 	"/agent/tickets/:number/draft":           {"draft": {"reply"}, "response": {"21"}, "request_key": {"k"}, "subject": {"s"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},

@@ -22,6 +22,8 @@ type fakeDesk struct {
 
 	// bulkErrs: the error Bulk reports for a ticket (none: done).
 	bulkErrs map[string]error
+	// queueColumns: the columns SetQueueColumns stored (nil: default).
+	queueColumns []string
 
 	agents   map[int64]models.Agent
 	password map[string]string // login → password
@@ -660,9 +662,12 @@ func (f *fakeDesk) Split(_ context.Context, _ desk.Principal, number string, req
 // QueueView answers the fake's queue and its tickets, as one page.
 func (f *fakeDesk) QueueView(ctx context.Context, p desk.Principal, id int64, req desk.QueueViewRequest) (desk.QueueViewPage, error) {
 	f.record("QueueView", req)
+	f.mu.Lock()
+	f.requests["QueueView"] = append(f.requests["QueueView"], req)
+	f.mu.Unlock()
 	if req.Sort != "" && !slices.Contains(models.QueueSorts, models.QueueSort(req.Sort)) {
 		return desk.QueueViewPage{}, desk.FieldErrors{"sort": ticket.P(ticket.FieldChoose)}
 	}
 	q, rows, err := f.QueueTickets(ctx, p, id)
-	return desk.QueueViewPage{Queue: q, Tickets: rows}, err
+	return desk.QueueViewPage{Queue: q, Tickets: rows, Columns: f.columns()}, err
 }

@@ -391,7 +391,7 @@ func TestZoomShowsLifecycle(t *testing.T) {
 	b.setTicket(func(d *desk.TicketDetail) { d.Ticket.State, d.Ticket.MergedInto = "merged", otherNumber })
 	res = b.get("/agent/tickets/" + testNumber)
 	wantContains(t, res.body, `This ticket was merged into <a href="/agent/tickets/`+otherNumber+`">Ticket#`+otherNumber+`</a>.`)
-	if strings.Contains(res.body, "<details") {
+	if strings.Contains(res.body, `<details class="card action"`) {
 		t.Error("a merged ticket offers action forms")
 	}
 }
@@ -435,7 +435,7 @@ func TestRemindersPage(t *testing.T) {
 
 	// The queue's list shows the same columns.
 	b.desk.tickets[otherNumber] = desk.TicketDetail{Ticket: reminderRow()}
-	wantContains(t, b.get("/agent/queues/3").body, "until <time>2026-01-20 09:00</time>", "<th>Solution due</th>",
+	wantContains(t, b.get("/agent/queues/3").body, "until <time>2026-01-20 09:00</time>", "Solution due</a></th>",
 		`<time class="overdue">2026-01-21 16:00</time>`)
 
 	b.desk.errs["RemindersReached"] = fmt.Errorf("pq: connection refused")

@@ -40,5 +40,13 @@ func (s *server) queueList(c *gin.Context) {
 	} else if refused {
 		status, p.Error = pr.Status, bulkError(pr)
 	}
+	// So does a refused column choice that came from no queue view.
+	var cols queueColumnsForm
+	if pr, refused, err := s.handedBack(c, queueColumnsFormKey(principalOf(c).ID), &cols); err != nil {
+		s.fail(c, err)
+		return
+	} else if refused {
+		status, p.Error = pr.Status, pr.Message
+	}
 	s.render(c, status, "queue_list", p)
 }

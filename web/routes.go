@@ -56,6 +56,7 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/tokens/:id/revoke", s.tokenRevoke)
 	agent.GET("/preferences", s.preferencesShow)
 	agent.POST("/preferences/notifications", s.preferencesSave)
+	agent.POST("/preferences/queue-columns", s.queueColumnsSave)
 	agent.GET("/search", s.searchShow)
 	agent.POST("/search/saved", s.searchSave)
 	agent.POST("/search/saved/:id/delete", s.searchDelete)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -56,6 +58,82 @@ type ticketPage struct {
 	// Writing are the standard responses the reply and note forms offer
 	// and the signature a new reply starts with.
 	Writing desk.Writing
+	// Timeline are the articles in the order the agent chose (NewestFirst
+	// or oldest first), each open or folded.
+	Timeline    []zoomArticle
+	NewestFirst bool
+	// Live is what zoom.js needs to count the SLA's remaining time down.
+	Live slaLive
+}
+
+// valArticles keeps the article order the agent chose last in the zoom
+// ("newest" or "oldest") for the rest of the session.
+const valArticles = "articles"
+
+// newestFirst: the zoom lists the newest article first, as asked now
+// (?articles=newest or oldest, kept for the session) or before.
+func newestFirst(c *gin.Context) bool {
+	sess := sessionOf(c)
+	if sess == nil {
+		return c.Query("articles") == "newest"
+	}
+	if q := c.Query("articles"); q == "newest" || q == "oldest" {
+		if was, _ := sess.raw.Values[valArticles].(string); was != q {
+			sess.raw.Values[valArticles] = q
+			sess.changed = true
+		}
+	}
+	v, _ := sess.raw.Values[valArticles].(string)
+	return v == "newest"
+}
+
+// zoomArticle is an article of the zoom's timeline; Open: shown unfolded.
+type zoomArticle struct {
+	models.Article
+	Open bool
+}
+
+// zoomOpenArticles is how many of the newest articles the zoom shows
+// unfolded when a ticket has more than zoomAllOpen; the older ones are a
+// line each until the agent opens them.
+const (
+	zoomOpenArticles = 5
+	zoomAllOpen      = 10
+)
+
+// timeline orders the articles as the agent wants them and folds the older
+// ones of a long ticket.
+func timeline(articles []models.Article, newestFirst bool) []zoomArticle {
+	out := make([]zoomArticle, len(articles))
+	for i, a := range articles {
+		out[i] = zoomArticle{Article: a, Open: len(articles) <= zoomAllOpen || i >= len(articles)-zoomOpenArticles}
+	}
+	if newestFirst {
+		slices.Reverse(out)
+	}
+	return out
+}
+
+// slaLive carries the SLA's remaining time into data attributes: Left in
+// seconds when the page was made, falling while Running for For seconds
+// (0: no end). zoom.js counts from the moment the page loaded, so the
+// browser's clock need not agree with the server's.
+type slaLive struct {
+	Show    bool
+	Left    int64
+	Running bool
+	For     int64
+}
+
+func newSLALive(st *desk.SLAStatus, run desk.SLARun) slaLive {
+	if st == nil || st.Breached || st.Paused || st.Clock == "" {
+		return slaLive{}
+	}
+	l := slaLive{Show: true, Left: int64(st.Left / time.Second), Running: run.Running}
+	if !run.Until.IsZero() {
+		l.For = max(1, int64(run.Until.Sub(run.Now)/time.Second))
+	}
+	return l
 }
 
 func (s *server) ticketShow(c *gin.Context) {
@@ -109,6 +187,9 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 		CloseStates:   []ticket.State{ticket.StateClosedSuccessful, ticket.StateClosedUnsuccessful},
 		PendingStates: ticket.PendingStates(),
 	}
+	p.NewestFirst = newestFirst(c)
+	p.Timeline = timeline(d.Articles, p.NewestFirst)
+	p.Live = newSLALive(d.SLA, d.SLARun)
 	p.NextStates = append(append([]ticket.State{""}, p.PendingStates...), p.CloseStates...)
 	p.LockedByOther = d.Ticket.Locked && d.Ticket.OwnerID != nil && *d.Ticket.OwnerID != a.ID
 	for _, w := range d.Watchers {

@@ -29,6 +29,8 @@ import (
 type Desk interface {
 	// QueueView lists a queue in the agent's order and filters, paged.
 	QueueView(ctx context.Context, p desk.Principal, queueID int64, req desk.QueueViewRequest) (desk.QueueViewPage, error)
+	// SetQueueColumns stores the columns the agent wants in queue views.
+	SetQueueColumns(ctx context.Context, p desk.Principal, cols []string) error
 	// Split makes an article a ticket of its own, linked.
 	Split(ctx context.Context, p desk.Principal, number string, req desk.SplitRequest) (ticket.View, error)
 	// Bulk does one action on several tickets, each reported.
