@@ -509,3 +509,7 @@ func sortTable(t *ReportTable, col string, desc bool) {
 		return x.Text < y.Text
 	})
 }
+
+// MayReport tells whether the access lets its agent see reports: a role
+// that allows them, or admin.
+func (a *Access) MayReport() bool { return a != nil && (a.Admin || a.Reports) }
