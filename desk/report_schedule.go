@@ -37,12 +37,17 @@ type ReportScheduleRequest struct {
 var cronField = regexp.MustCompile(`^[0-9A-Za-z*/,\-?]+$`)
 
 // ReportSchedules lists the tenant's scheduled reports, for those who
-// may see reports.
-func (d *Desk) ReportSchedules(ctx context.Context, p Principal) ([]models.ReportSchedule, error) {
+// may see reports, and the active agents who may receive them.
+func (d *Desk) ReportSchedules(ctx context.Context, p Principal) ([]models.ReportSchedule, []models.Agent, error) {
 	if _, err := d.reportScope(ctx, p); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return models.ReportSchedules(ctx, d.db, p.TenantID)
+	rows, err := models.ReportSchedules(ctx, d.db, p.TenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	agents, err := models.AgentsOfTenant(ctx, d.db, p.TenantID)
+	return rows, slices.DeleteFunc(agents, func(a models.Agent) bool { return !a.Active }), err
 }
 
 // SaveReportSchedule stores a report definition and creates its Temporal

@@ -64,6 +64,8 @@ var sampleForms = map[string]url.Values{
 	"/agent/preferences/notifications":       {"notify": {"assigned", "new-ticket"}},
 	"/agent/search/saved":                    {"name": {"Drucker"}, "query": {"q=Drucker&state=open"}},
 	"/agent/search/saved/:id/delete":         {},
+	"/agent/reports/schedules":               {"name": {"Monthly"}, "kind": {"volume"}, "group": {"service"}, "granularity": {"month"}, "period_days": {"30"}, "format": {"csv"}, "cron": {"0 7 1 * *"}, "recipients": {"7"}},
+	"/agent/reports/schedules/:id/delete":    {},
 	"/agent/tickets/:number/draft":           {"draft": {"reply"}, "response": {"21"}, "request_key": {"k"}, "subject": {"s"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},
 	// The admin objects' forms: adminSampleForms (admin_test.go).
 }

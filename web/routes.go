@@ -60,6 +60,10 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/search/saved/:id/delete", s.searchDelete)
 	agent.GET("/dashboard", s.dashboardShow)
 	agent.GET("/dashboard/:widget", s.dashboardList)
+	agent.GET("/reports", s.reportShow)
+	agent.GET("/reports/export", s.reportExport)
+	agent.POST("/reports/schedules", s.reportScheduleSave)
+	agent.POST("/reports/schedules/:id/delete", s.reportScheduleDelete)
 
 	// The admin interface: any agent may ask, the desk answers only
 	// admins (and for global objects the operator tenant's admins).
@@ -98,6 +102,7 @@ func (s *server) routes(r *gin.Engine) {
 	api.GET("/queues/:id/tickets", s.apiQueueTickets)
 	api.GET("/reminders", s.apiReminderList)
 	api.GET("/customers", s.apiCustomerList)
+	api.GET("/reports/:kind", s.apiReportShow)
 	api.POST("/tickets", s.apiTicketSave)
 	api.GET("/tickets/:number", s.apiTicketShow)
 	api.POST("/tickets/:number/notes", s.apiNoteSave)
