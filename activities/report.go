@@ -18,8 +18,6 @@ import (
 
 // ReportRenderer renders a scheduled report for one agent with that
 // agent's permissions (the desk does): a file's name, type and bytes.
-// ErrReportForbidden-like refusals come back as errors that Forbidden
-// recognises; a deleted schedule as one Gone recognises.
 type ReportRenderer interface {
 	RenderScheduledReport(ctx context.Context, scheduleID, agentID int64, at time.Time, l *i18n.Localizer) (name, contentType string, data []byte, err error)
 	// Forbidden tells whether err says the agent may see no reports;
@@ -40,7 +38,7 @@ func (a *Activities) MailReport(ctx context.Context, in ticket.ReportMailInput) 
 	}
 	row, err := models.ReportScheduleByID(ctx, a.DB, in.ScheduleID)
 	if errors.Is(err, models.ErrNotFound) {
-		return res, temporal.NewNonRetryableApplicationError(err.Error(), "ReportScheduleGone", err)
+		return res, nil // deleted meanwhile: nothing to send
 	}
 	if err != nil {
 		return res, err
@@ -58,7 +56,7 @@ func (a *Activities) MailReport(ctx context.Context, in ticket.ReportMailInput) 
 		name, typ, data, err := a.Reports.RenderScheduledReport(ctx, row.ID, ag.ID, in.At, l)
 		switch {
 		case a.Reports.Gone(err):
-			return res, temporal.NewNonRetryableApplicationError(err.Error(), "ReportScheduleGone", err)
+			return ticket.ReportMailResult{}, nil
 		case a.Reports.Forbidden(err):
 			res.Skipped = append(res.Skipped, id)
 			continue

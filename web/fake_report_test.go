@@ -7,6 +7,7 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // The fake desk's reports: a small fixed report in the shape the real
@@ -75,6 +76,10 @@ func (f *fakeDesk) SaveReportSchedule(_ context.Context, p desk.Principal, req d
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.saved = append(st.saved, req)
+	// The one check of the desk's the web tests lean on.
+	if req.PeriodDays < 1 {
+		return 0, desk.FieldErrors{"period_days": ticket.P(ticket.FieldBadNumber, "Field", "period_days")}
+	}
 	row := models.ReportSchedule{ID: int64(len(st.schedules) + 1), TenantID: p.TenantID, AgentID: p.ID, Name: req.Name,
 		Kind: string(req.Kind), GroupBy: string(req.GroupBy), Granularity: string(req.Granularity), PeriodDays: req.PeriodDays,
 		Format: string(req.Format), Cron: req.Cron}

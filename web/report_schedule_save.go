@@ -11,7 +11,6 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
-	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // reportScheduleSave is POST /agent/reports/schedules: mails the report
@@ -24,23 +23,24 @@ func (s *server) reportScheduleSave(c *gin.Context) {
 		Format: c.PostForm("format"), Cron: strings.TrimSpace(c.PostForm("cron")), Recipients: map[int64]bool{}}
 	req := desk.ReportScheduleRequest{Name: sf.Name, Kind: desk.ReportKind(c.PostForm("kind")), GroupBy: models.ReportDim(c.PostForm("group")),
 		Granularity: desk.Granularity(c.PostForm("granularity")), Format: desk.ReportFormat(sf.Format), Cron: sf.Cron}
+	// Numbers that are none go to the desk as impossible ones: it
+	// checks the agent may report at all first, then says what is wrong.
 	days, err := strconv.Atoi(sf.PeriodDays)
 	if err != nil {
-		fe["period_days"] = ticket.P(ticket.FieldBadNumber, "Field", "period_days")
+		days = -1
 	}
 	req.PeriodDays = days
 	for _, v := range c.PostFormArray("recipients") {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			fe["recipients"] = ticket.P(ticket.FieldChoose, "Field", "recipients")
-			continue
+			id = -1
+		} else {
+			sf.Recipients[id] = true
 		}
 		req.Recipients = append(req.Recipients, id)
-		sf.Recipients[id] = true
 	}
 	if len(fe) == 0 {
-		_, err = s.desk.SaveReportSchedule(c.Request.Context(), p, req)
-		if err == nil {
+		if _, err = s.desk.SaveReportSchedule(c.Request.Context(), p, req); err == nil {
 			sessionOf(c).addFlash(s.texts(c).T("ui.report.scheduled", "Name", req.Name))
 			s.redirect(c, "/agent/reports")
 			return

@@ -166,8 +166,8 @@ func TestReportSchedule(t *testing.T) {
 	res := b.follow(b.post("/agent/reports/schedules", form))
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantContains(t, res.body, "Please correct the marked fields.", `value="many"`, `value="7" checked`)
-	if len(st.saved) != 1 {
-		t.Error("a bad schedule reached the desk")
+	if len(st.saved) != 2 || st.saved[1].PeriodDays != -1 {
+		t.Errorf("the desk was asked %+v", st.saved)
 	}
 	page = b.follow(b.post("/agent/reports/schedules/1/delete", url.Values{"csrf_token": {csrf}}))
 	wantContains(t, page.body, "The scheduled report was deleted.", "No report is mailed on a schedule.")

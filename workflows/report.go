@@ -23,8 +23,7 @@ func ReportMail(ctx workflow.Context, in ticket.ReportMailInput) (ticket.ReportM
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
 			MaximumAttempts: 20,
-			// A schedule deleted meanwhile: nothing to send.
-			NonRetryableErrorTypes: []string{"ReportScheduleGone", "MailOff"},
+			NonRetryableErrorTypes: []string{"MailOff"},
 		},
 	})
 	var res ticket.ReportMailResult
