@@ -100,14 +100,14 @@ func (s ReportScope) where() (string, []any) {
 
 func isPostgres(db *gorm.DB) bool { return db.Dialector.Name() == "postgres" }
 
-// hourOf is the UTC hour of a time column as "2006-01-02 15", the unit
-// reports count in: any period of a desk's time zone (whose offsets are
-// whole hours) is a set of whole UTC hours.
+// hourOf is the start of the UTC hour of a time column in Unix seconds,
+// the unit reports count in: any period of a desk's time zone (whose
+// offsets are whole hours) is a set of whole UTC hours.
 func hourOf(db *gorm.DB, col string) string {
 	if isPostgres(db) {
-		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')"
+		return "CAST(EXTRACT(EPOCH FROM date_trunc('hour', " + col + " AT TIME ZONE 'UTC')) AS BIGINT)"
 	}
-	return "strftime('%Y-%m-%d %H', " + col + ")"
+	return "CAST(strftime('%s', " + col + ") AS INTEGER) / 3600 * 3600"
 }
 
 // HourCount is how many tickets of a group something happened to in one
@@ -127,7 +127,7 @@ func ReportHours(ctx context.Context, db *gorm.DB, s ReportScope, dim ReportDim,
 	}
 	where, args := s.where()
 	var rows []struct {
-		Hour string
+		Hour int64
 		Key  string
 		N    int64
 	}
@@ -139,11 +139,7 @@ WHERE %s AND t.%s >= ? AND t.%s < ? GROUP BY 1, 2`, hourOf(db, "t."+col), dim.co
 	}
 	out := make([]HourCount, 0, len(rows))
 	for _, r := range rows {
-		h, err := time.ParseInLocation("2006-01-02 15", r.Hour, time.UTC)
-		if err != nil {
-			return nil, fmt.Errorf("report: hour %q: %w", r.Hour, err)
-		}
-		out = append(out, HourCount{Hour: h, Key: r.Key, N: r.N})
+		out = append(out, HourCount{Hour: time.Unix(r.Hour, 0).UTC(), Key: r.Key, N: r.N})
 	}
 	return out, nil
 }

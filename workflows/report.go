@@ -22,7 +22,7 @@ func ReportMail(ctx workflow.Context, in ticket.ReportMailInput) (ticket.ReportM
 		StartToCloseTimeout: 10 * time.Minute, // a report over a million tickets takes seconds
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
-			MaximumAttempts: 20,
+			MaximumAttempts:        20,
 			NonRetryableErrorTypes: []string{"MailOff"},
 		},
 	})
