@@ -49,6 +49,9 @@ type ReportRequest struct {
 	// Sort names a column the rows are sorted by; Desc reverses it.
 	Sort string
 	Desc bool
+	// Metric is what the volume report's chart shows: "created",
+	// "closed" or "backlog" (default).
+	Metric string
 }
 
 // ReportColumn is a column of a report table: ID names it (the
@@ -109,6 +112,9 @@ type Report struct {
 	DeflectionsRecorded bool
 }
 
+// VolumeMetrics are what the volume report's chart may show.
+var VolumeMetrics = []string{"backlog", "created", "closed"}
+
 // MaxReportDays bounds a report's period: ten years of days.
 const MaxReportDays = 3660
 
@@ -132,6 +138,12 @@ func ValidateReport(r *ReportRequest) error {
 		if r.Kind == ReportWorkload {
 			r.GroupBy = models.DimAgent
 		}
+	}
+	if r.Metric == "" {
+		r.Metric = "backlog"
+	}
+	if !slices.Contains(VolumeMetrics, r.Metric) {
+		fe["metric"] = ticket.P(ticket.FieldChoose, "Field", "metric")
 	}
 	if !r.GroupBy.Valid() {
 		fe["group"] = ticket.P(ticket.FieldChoose, "Field", "group")
@@ -371,7 +383,10 @@ func (b *reportBuilder) volume(ctx context.Context) (Report, error) {
 	sort.Slice(keys, func(i, j int) bool { return b.label(dim, keys[i]) < b.label(dim, keys[j]) })
 	t := ReportTable{ID: "volume", Columns: []ReportColumn{{ID: "period"}, {ID: "group"},
 		{ID: "created", Numeric: true}, {ID: "closed", Numeric: true}, {ID: "backlog", Numeric: true}}}
-	chart := ReportChart{Kind: ChartArea, Metric: "backlog"}
+	chart := ReportChart{Kind: ChartArea, Metric: b.req.Metric}
+	if b.req.Metric != "backlog" {
+		chart.Kind = ChartBar
+	}
 	for _, p := range periods {
 		chart.X = append(chart.X, periodLabel(p, b.req.Granularity))
 	}
@@ -384,7 +399,14 @@ func (b *reportBuilder) volume(ctx context.Context) (Report, error) {
 			backlog += c.created[i] - c.closed[i]
 			t.Rows = append(t.Rows, []ReportCell{cell(periodLabel(p, b.req.Granularity)), cell(name),
 				num(c.created[i]), num(c.closed[i]), num(backlog)})
-			s.Values = append(s.Values, float64(backlog))
+			switch b.req.Metric {
+			case "created":
+				s.Values = append(s.Values, float64(c.created[i]))
+			case "closed":
+				s.Values = append(s.Values, float64(c.closed[i]))
+			default:
+				s.Values = append(s.Values, float64(backlog))
+			}
 		}
 		chart.Series = append(chart.Series, s)
 	}

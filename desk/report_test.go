@@ -202,6 +202,18 @@ func TestReportVolumeKnownAnswers(t *testing.T) {
 		if len(rep.Chart.X) != 3 || len(rep.Chart.Series) != 2 {
 			t.Errorf("chart %+v", rep.Chart)
 		}
+		// The chart of what was created, as bars.
+		req.Metric = "created"
+		rep, err = r.d.Report(t.Context(), r.admin, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range rep.Chart.Series {
+			if s.Name == "E-Mail" && !slices.Equal(s.Values, []float64{0, 1, 0}) || rep.Chart.Kind != desk.ChartBar {
+				t.Errorf("created chart %v %+v", rep.Chart.Kind, s)
+			}
+		}
+		req.Metric = ""
 		// By channel and month: the period is one month.
 		req.Granularity, req.GroupBy = desk.Month, models.DimChannel
 		rep, err = r.d.Report(t.Context(), r.admin, req)

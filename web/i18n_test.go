@@ -154,6 +154,7 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.report.format.":      append(reportNames(desk.ReportFormats), "svg"),
 		"ui.report.table.":       desk.ReportTableIDs,
 		"ui.report.col.":         desk.ReportColumnIDs,
+		"ui.report.chart.":       {"area", "bar", "line"},
 	}
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)

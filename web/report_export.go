@@ -16,7 +16,7 @@ import (
 // for as a file (format csv, xlsx, pdf; svg: its chart), every row.
 func (s *server) reportExport(c *gin.Context) {
 	ctx, p := c.Request.Context(), principalOf(c)
-	_, req, fe := readReportForm(c, s.loc)
+	f, req, fe := readReportForm(c, s.loc)
 	format := c.DefaultQuery("format", string(desk.FormatCSV))
 	if format != "svg" && !slices.Contains(desk.ReportFormats, desk.ReportFormat(format)) {
 		fe["format"] = ticket.P(ticket.FieldChoose, "Field", "format")
@@ -34,7 +34,7 @@ func (s *server) reportExport(c *gin.Context) {
 	name := fmt.Sprintf("%s-%s-%s.%s", rep.Request.Kind, rep.Request.From.Format("2006-01-02"), rep.Request.To.Format("2006-01-02"), format)
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	if format == "svg" {
-		c.Data(http.StatusOK, "image/svg+xml", reportChart(l, rep).SVG())
+		c.Data(http.StatusOK, "image/svg+xml", reportChart(l, rep, f.Chart).SVG())
 		return
 	}
 	var buf bytes.Buffer

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,20 +29,34 @@ type reportPage struct {
 	Granularities []desk.Granularity
 	Dims          []models.ReportDim
 	Formats       []desk.ReportFormat
+	Metrics       []string
+	ChartKinds    []string
 	Schedules     []models.ReportSchedule
 	Agents        []models.Agent
 	Schedule      scheduleForm
 }
 
+// chartKinds are the charts a page may ask for.
+var chartKinds = []string{string(chart.Area), string(chart.Bar), string(chart.Line)}
+
 // reportForm is a report's parameters as the query string has them.
 type reportForm struct {
 	Kind, From, To, Granularity, Group, Sort string
 	Desc                                     bool
+	// Metric is what the volume chart shows, Chart how it draws
+	// ("" the report's own: stacked area of the backlog, else bars).
+	Metric, Chart string
 }
 
 // Query is the form as a query string, without the order.
 func (f reportForm) Query() template.URL {
 	v := url.Values{"kind": {f.Kind}, "from": {f.From}, "to": {f.To}, "granularity": {f.Granularity}, "group": {f.Group}}
+	if f.Metric != "" {
+		v.Set("metric", f.Metric)
+	}
+	if f.Chart != "" {
+		v.Set("chart", f.Chart)
+	}
 	return template.URL(v.Encode()) // encoded: safe in an href's query
 }
 
@@ -70,10 +85,14 @@ func readReportForm(c *gin.Context, loc *time.Location) (reportForm, desk.Report
 		Kind: c.DefaultQuery("kind", string(desk.ReportVolume)), Granularity: c.DefaultQuery("granularity", string(desk.Month)),
 		Group: c.Query("group"), From: c.DefaultQuery("from", now.Format("2006")+"-01-01"),
 		To: c.DefaultQuery("to", now.Format("2006-01-02")), Sort: c.Query("sort"), Desc: c.Query("desc") == "1",
+		Metric: c.Query("metric"), Chart: c.Query("chart"),
 	}
 	fe := desk.FieldErrors{}
 	req := desk.ReportRequest{Kind: desk.ReportKind(f.Kind), Granularity: desk.Granularity(f.Granularity),
-		GroupBy: models.ReportDim(f.Group), Sort: f.Sort, Desc: f.Desc}
+		GroupBy: models.ReportDim(f.Group), Sort: f.Sort, Desc: f.Desc, Metric: f.Metric}
+	if f.Chart != "" && !slices.Contains(chartKinds, f.Chart) {
+		fe["chart"] = ticket.P(ticket.FieldChoose, "Field", "chart")
+	}
 	var err error
 	if req.From, err = time.ParseInLocation("2006-01-02", f.From, loc); err != nil {
 		fe["from"] = ticket.P(ticket.FieldBadTime, "Field", "from")
@@ -103,14 +122,14 @@ func (s *server) reportShow(c *gin.Context) {
 	}
 	f, req, fe := readReportForm(c, s.loc)
 	page := &reportPage{Form: f, Kinds: desk.ReportKinds, Granularities: desk.Granularities, Dims: models.ReportDims,
-		Formats: desk.ReportFormats, Schedules: schedules, Agents: agents, Schedule: sf}
+		Formats: desk.ReportFormats, Metrics: desk.VolumeMetrics, ChartKinds: chartKinds, Schedules: schedules, Agents: agents, Schedule: sf}
 	if len(fe) == 0 {
 		var rep desk.Report
 		if rep, err = s.desk.Report(ctx, p, req); err == nil {
 			page.Report = &rep
 			f.Group = string(rep.Request.GroupBy)
 			page.Form = f
-			page.Chart = template.HTML(reportChart(s.texts(c), rep).SVG()) // chart escapes every text it draws
+			page.Chart = template.HTML(reportChart(s.texts(c), rep, f.Chart).SVG()) // chart escapes every text it draws
 		}
 	} else {
 		err = fe
@@ -130,8 +149,12 @@ func (s *server) reportShow(c *gin.Context) {
 }
 
 // reportChart is a report's chart with its texts in the reader's language.
-func reportChart(l texts, r desk.Report) chart.Chart {
-	ch := chart.Chart{Kind: chart.Kind(r.Chart.Kind), Labels: r.Chart.X,
+// kind, if set, draws it otherwise.
+func reportChart(l texts, r desk.Report, kind string) chart.Chart {
+	if kind == "" {
+		kind = string(r.Chart.Kind)
+	}
+	ch := chart.Chart{Kind: chart.Kind(kind), Labels: r.Chart.X,
 		Title: l.T("ui.report.kind."+string(r.Request.Kind)) + ": " + l.T("ui.report.col."+r.Chart.Metric)}
 	for _, s := range r.Chart.Series {
 		name := s.Name

@@ -57,6 +57,11 @@ func TestReportPage(t *testing.T) {
 	if len(requestsOfReport(b.desk)) != calls {
 		t.Error("a bad date reached the desk")
 	}
+	// The chart draws as asked: lines, or a bad choice marked.
+	res = b.get("/agent/reports?from=2026-01-01&to=2026-02-28&chart=line")
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, res.body, "<polyline")
+	wantStatus(t, b.get("/agent/reports?from=2026-01-01&to=2026-02-28&chart=pie"), http.StatusUnprocessableEntity)
 	// The desk's refusal (no reports permission) is a 403.
 	b.desk.errs["Report"] = desk.ErrForbidden
 	wantStatus(t, b.get("/agent/reports"), http.StatusForbidden)
