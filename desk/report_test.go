@@ -388,3 +388,37 @@ func TestReportExports(t *testing.T) {
 		}
 	})
 }
+
+// An admin allows a role reports in the roles' form: its agent then gets
+// reports (over the queues it reads), and loses them when unticked.
+func TestRoleAllowsReports(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := newAdminSetup(t, db)
+		ctx := t.Context()
+		req := desk.ReportRequest{Kind: desk.ReportVolume, From: time.Now(), To: time.Now()}
+		if _, err := s.d.Report(ctx, s.agent, req); !errors.Is(err, desk.ErrForbidden) {
+			t.Fatalf("1st level before: %v", err)
+		}
+		v, err := s.d.AdminObject(ctx, s.admin, "roles", s.firstLevel.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Get("reports") != "false" {
+			t.Errorf("the form shows reports %q", v.Get("reports"))
+		}
+		v["reports"] = []string{"true"}
+		if _, err := s.d.AdminSave(ctx, s.admin, "roles", s.firstLevel.ID, v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.d.Report(ctx, s.agent, req); err != nil {
+			t.Errorf("1st level with reports: %v", err)
+		}
+		v["reports"] = []string{"false"}
+		if _, err := s.d.AdminSave(ctx, s.admin, "roles", s.firstLevel.ID, v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.d.Report(ctx, s.agent, req); !errors.Is(err, desk.ErrForbidden) {
+			t.Errorf("1st level after: %v", err)
+		}
+	})
+}
