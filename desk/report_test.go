@@ -307,6 +307,28 @@ func TestReportWorkloadAndAccess(t *testing.T) {
 		if _, err := r.d.Report(t.Context(), desk.CustomerPrincipal(r.f.Customer), req); !errors.Is(err, desk.ErrForbidden) {
 			t.Errorf("customer: %v, want ErrForbidden", err)
 		}
+		// An admin of another tenant counts none of these tickets, nor
+		// does this tenant's operator admin count theirs.
+		other, err := models.EnsureTenant(t.Context(), db, "other", "Other tenant")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.PredefinedRoles(t.Context(), db, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		theirs := models.Agent{TenantID: other.ID, Login: "theirs", Name: "theirs", Active: true}
+		if err := db.Create(&theirs).Error; err != nil {
+			t.Fatal(err)
+		}
+		dbtest.Grant(t, db, theirs, models.AdminRole)
+		req.Kind = desk.ReportWorkload
+		rep, err = r.d.Report(t.Context(), desk.AgentPrincipal(theirs), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(rep.Tables[0].Rows) + len(rep.Tables[1].Rows); n != 0 {
+			t.Errorf("another tenant's admin sees %d rows of this tenant's", n)
+		}
 		// Bad input is refused field by field.
 		bad := desk.ReportRequest{Kind: "everything", Granularity: "hour", GroupBy: "mood", To: r.period.To}
 		if _, err := r.d.Report(t.Context(), r.admin, bad); !slices.Equal(fieldsOf(t, err), []string{"from", "granularity", "group", "kind"}) {

@@ -10,11 +10,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// ReportScope is what a report reads: the tickets of a tenant (or of
-// every tenant, for the operator's admins) in some of its queues.
+// ReportScope is what a report reads: the tickets of a tenant in some of
+// its queues.
 type ReportScope struct {
-	TenantID   int64
-	AllTenants bool
+	TenantID int64
 	// Queues limits the report to these queues; nil: every queue.
 	// An empty, non-nil list reads nothing.
 	Queues []int64
@@ -79,23 +78,13 @@ func (d ReportDim) column() string {
 
 // where is the scope's condition on tickets t, with its arguments.
 func (s ReportScope) where() (string, []any) {
-	var conds []string
-	var args []any
-	if !s.AllTenants {
-		conds = append(conds, "t.tenant_id = ?")
-		args = append(args, s.TenantID)
+	if s.Queues == nil {
+		return "t.tenant_id = ?", []any{s.TenantID}
 	}
-	if s.Queues != nil {
-		if len(s.Queues) == 0 {
-			return "1 = 0", nil
-		}
-		conds = append(conds, "t.queue_id IN ?")
-		args = append(args, s.Queues)
+	if len(s.Queues) == 0 {
+		return "1 = 0", nil
 	}
-	if len(conds) == 0 {
-		return "1 = 1", nil
-	}
-	return strings.Join(conds, " AND "), args
+	return "t.tenant_id = ? AND t.queue_id IN ?", []any{s.TenantID, s.Queues}
 }
 
 func isPostgres(db *gorm.DB) bool { return db.Dialector.Name() == "postgres" }
