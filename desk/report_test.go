@@ -444,3 +444,27 @@ func TestRoleAllowsReports(t *testing.T) {
 		}
 	})
 }
+
+// A schedule's definition is checked field by field before Temporal is
+// asked; an agent without reports may not schedule any.
+func TestReportScheduleChecksInput(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		r := seedReports(t, db)
+		ctx := t.Context()
+		bad := desk.ReportScheduleRequest{Name: " ", Kind: "all", GroupBy: "mood", Granularity: desk.Day, PeriodDays: 0,
+			Format: "doc", Cron: "every day", Recipients: []int64{r.f.Agent.ID, 99999}}
+		_, err := r.d.SaveReportSchedule(ctx, r.admin, bad)
+		if got := fieldsOf(t, err); !slices.Equal(got, []string{"cron", "format", "group", "kind", "name", "period_days", "recipients"}) {
+			t.Errorf("fields %v", got)
+		}
+		if _, err := r.d.SaveReportSchedule(ctx, r.noReports, bad); !errors.Is(err, desk.ErrForbidden) {
+			t.Errorf("without reports: %v", err)
+		}
+		if _, _, err := r.d.ReportSchedules(ctx, r.noReports); !errors.Is(err, desk.ErrForbidden) {
+			t.Errorf("list without reports: %v", err)
+		}
+		if err := r.d.DeleteReportSchedule(ctx, r.admin, 12345); !errors.Is(err, desk.ErrNotFound) {
+			t.Errorf("delete of none: %v", err)
+		}
+	})
+}
