@@ -151,6 +151,14 @@ var authzMatrix = map[string][]string{
 	"POST /admin/ldap-mappings/remove":            adminPage,
 	"POST /admin/agents/:id/tokens":               adminObject,
 	"POST /admin/agents/:id/tokens/:token/revoke": adminObject,
+
+	// Reports: admins (each over its tenant) and roles that allow them;
+	// the matrix's 1st and 2nd level and team roles do not.
+	"GET /agent/reports":                       adminPage,
+	"GET /agent/reports/export":                adminPage,
+	"POST /agent/reports/schedules":            adminPage, // an empty form: field errors
+	"POST /agent/reports/schedules/:id/delete": adminObject,
+	"GET /api/v1/reports/:kind":                row("ok", "403", "403", "403", "ok", "401", "403", "401"),
 }
 
 func init() {
@@ -234,6 +242,13 @@ func adminPaths(t *testing.T, s *testStack, m matrixTenant) map[string]string {
 	}
 	paths["/agent/search/saved/:id/delete"] = fmt.Sprintf("/agent/search/saved/%d/delete", saved[0].ID)
 	paths["/admin/outbox/:id/raw"] = fmt.Sprintf("/admin/outbox/%d/raw", outID)
+	// A scheduled report of the admin's (a real Temporal Schedule), for
+	// deleting it; and a report the API route asks for.
+	schedule := must(s.desk.SaveReportSchedule(ctx, admin, desk.ReportScheduleRequest{Name: "matrix", Kind: desk.ReportVolume,
+		GroupBy: models.DimService, Granularity: desk.Month, PeriodDays: 30, Format: desk.FormatCSV, Cron: "0 7 1 * *",
+		Recipients: []int64{admin.ID}}))
+	paths["/agent/reports/schedules/:id/delete"] = fmt.Sprintf("/agent/reports/schedules/%d/delete", schedule)
+	paths["/api/v1/reports/:kind"] = "/api/v1/reports/volume"
 	for _, k := range desk.AllAdminKinds() {
 		if ids[k.Name] == 0 {
 			t.Fatalf("no %s for the matrix", k.Name)

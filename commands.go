@@ -112,7 +112,14 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 	stopSweeper := startMailSweeper(db, c, mailOut, log)
 	defer stopSweeper()
 	fatal := make(chan error, 1)
-	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current(), Mail: mailOut.activitiesMail(c)}, func(err error) {
+	loc, err := time.LoadLocation(v.get("KIZDESK_TIMEZONE"))
+	if err != nil {
+		return fmt.Errorf("KIZDESK_TIMEZONE: %w", err)
+	}
+	// Scheduled reports are rendered by the desk, with each recipient's
+	// permissions.
+	reports := desk.New(db, c, desk.Options{Location: loc})
+	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current(), Mail: mailOut.activitiesMail(c), Reports: reports}, func(err error) {
 		select {
 		case fatal <- err:
 		default:

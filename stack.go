@@ -204,7 +204,8 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 			return nil, err
 		}
 	}
-	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current(), Mail: cfg.MailOut.activitiesMail(s.client)}, nil)
+	reports := desk.New(s.db, s.client, desk.Options{Location: cfg.Location}) // renders scheduled reports
+	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current(), Mail: cfg.MailOut.activitiesMail(s.client), Reports: reports}, nil)
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}

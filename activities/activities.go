@@ -20,6 +20,8 @@ type Activities struct {
 	AuditKey models.AuditKey
 	// Mail sends the desk's mail; nil: no mail is written or sent.
 	Mail *Mail
+	// Reports renders scheduled reports (the desk); nil: none are mailed.
+	Reports ReportRenderer
 	// Now is the clock of the notifications' working hours; nil:
 	// time.Now.
 	Now func() time.Time

@@ -19,8 +19,11 @@ type Access struct {
 	// Operator: an admin of the tenant that runs the desk, who may also
 	// administer tenants, ticket types and priorities.
 	Operator bool
-	Roles    []string
-	queues   map[int64]ticket.PermSet
+	// Reports: a role lets the agent see reports (over the queues it
+	// reads); admins always may.
+	Reports bool
+	Roles   []string
+	queues  map[int64]ticket.PermSet
 }
 
 // On returns the permissions on a queue.
@@ -48,7 +51,7 @@ func (d *Desk) access(ctx context.Context, p Principal) (*Access, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Access{Admin: m.Admin, Operator: m.Operator, Roles: m.Roles, queues: map[int64]ticket.PermSet{}}
+	a := &Access{Admin: m.Admin, Operator: m.Operator, Reports: m.Reports, Roles: m.Roles, queues: map[int64]ticket.PermSet{}}
 	for q, perms := range m.Queues {
 		for _, name := range perms {
 			a.queues[q] = a.queues[q].Add(ticket.Perm(name))

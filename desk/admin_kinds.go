@@ -32,7 +32,7 @@ var adminKinds = []adminKind{
 			{Name: "role_id", Type: FieldChecks, Choices: "roles"}, {Name: "perm", Type: FieldGrid, Choices: "groups", Hint: true}}},
 		rows: agentRows, save: saveAgent},
 	{AdminKind: AdminKind{Name: "roles", Active: true, Columns: []string{"name", "is_admin", "perm"},
-		Fields: []AdminField{nameField, {Name: "is_admin", Type: FieldBool, Hint: true}, commentField, activeField,
+		Fields: []AdminField{nameField, {Name: "is_admin", Type: FieldBool, Hint: true}, {Name: "reports", Type: FieldBool, Hint: true}, commentField, activeField,
 			{Name: "perm", Type: FieldGrid, Choices: "groups", Hint: true}}},
 		rows: roleRows, save: saveRole},
 	{AdminKind: AdminKind{Name: "groups", Active: true, Columns: []string{"name", "comment"},
@@ -261,7 +261,7 @@ func roleRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]AdminValues
 	out := make([]AdminValues, len(rs))
 	for i, r := range rs {
 		v := AdminValues{"id": {idString(r.ID)}, "name": {r.Name}, "is_admin": {boolString(r.IsAdmin)},
-			"comment": {r.Comment}, "active": {boolString(r.Active)}, "perm": {}}
+			"reports": {boolString(r.Reports)}, "comment": {r.Comment}, "active": {boolString(r.Active)}, "perm": {}}
 		for _, p := range perms {
 			if p.RoleID == r.ID {
 				v["perm"] = append(v["perm"], gridValues([]groupPerm{{p.GroupID, p.Perm}})...)
@@ -276,6 +276,7 @@ func saveRole(s *adminSave) (int64, error) {
 	f, ctx, tx, tenant := s.in, s.ctx, s.tx, s.p.TenantID
 	name := f.text("name", maxName, true)
 	isAdmin := f.bool("is_admin")
+	reports := f.bool("reports")
 	comment := f.lines("comment", maxComment)
 	active := f.bool("active")
 	perms := f.grid(ctx, tx, "perm", tenant)
@@ -288,7 +289,7 @@ func saveRole(s *adminSave) (int64, error) {
 			return 0, err
 		}
 	}
-	r.TenantID, r.Name, r.IsAdmin, r.Comment, r.Active = tenant, name, isAdmin, comment, active
+	r.TenantID, r.Name, r.IsAdmin, r.Reports, r.Comment, r.Active = tenant, name, isAdmin, reports, comment, active
 	if err := store(tx, &r, s.old == nil); err != nil {
 		return 0, err
 	}
@@ -301,7 +302,7 @@ func saveRole(s *adminSave) (int64, error) {
 		}
 	}
 	if s.old != nil && (s.changed("perm", gridValues(perms)) || s.old.Get("is_admin") != boolString(isAdmin) ||
-		s.old.Get("active") != boolString(active)) {
+		s.old.Get("reports") != boolString(reports) || s.old.Get("active") != boolString(active)) {
 		return r.ID, s.revokeRole(r.ID)
 	}
 	return r.ID, nil

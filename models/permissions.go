@@ -24,10 +24,12 @@ type Group struct {
 // holds every permission on every queue of its tenant and opens the admin
 // interface.
 type Role struct {
-	ID        int64
-	TenantID  int64
-	Name      string
-	IsAdmin   bool
+	ID       int64
+	TenantID int64
+	Name     string
+	IsAdmin  bool
+	// Reports: the role's agents see reports over the queues they read.
+	Reports   bool
 	Comment   string
 	Active    bool `gorm:"default:true"`
 	CreatedAt time.Time
@@ -131,6 +133,7 @@ func (AdminAudit) TableName() string { return "admin_audit" }
 type Access struct {
 	Admin    bool
 	Operator bool // admin of the operator tenant
+	Reports  bool // a role allows reports
 	Roles    []string
 	Queues   map[int64][]string
 }
@@ -153,6 +156,7 @@ func AgentAccess(ctx context.Context, db *gorm.DB, tenantID, agentID int64) (Acc
 			a.Roles = append(a.Roles, r.Name)
 		}
 		a.Admin = a.Admin || r.IsAdmin
+		a.Reports = a.Reports || r.Reports
 	}
 	if a.Admin {
 		var t Tenant

@@ -108,7 +108,7 @@ type Mail struct {
 	Auto           bool
 	NotificationID int64
 	AgentID        int64
-	// Attachments go with the text (an answer's files).
+	// Attachments go with the mail: an answer's files, a scheduled report.
 	Attachments []mailout.Attachment
 }
 

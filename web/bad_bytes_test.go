@@ -65,6 +65,8 @@ var sampleForms = map[string]url.Values{
 	"/agent/preferences/queue-columns":       {"column": {"state", "age"}, "back": {"/agent/queues/3?state=new"}},
 	"/agent/search/saved":                    {"name": {"Drucker"}, "query": {"q=Drucker&state=open"}},
 	"/agent/search/saved/:id/delete":         {},
+	"/agent/reports/schedules":               {"name": {"Monthly"}, "kind": {"volume"}, "group": {"service"}, "granularity": {"month"}, "period_days": {"30"}, "format": {"csv"}, "cron": {"0 7 1 * *"}, "recipients": {"7"}},
+	"/agent/reports/schedules/:id/delete":    {},
 	"/agent/tickets/:number/draft":           {"draft": {"reply"}, "response": {"21"}, "request_key": {"k"}, "subject": {"s"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},
 	"/agent/faq":                             {"visibility": {"public"}, "service_id": {"11"}, "title_de": {"t"}, "question_de": {"q\nz"}, "answer_de": {"a\nb"}, "title_en": {""}, "question_en": {""}, "answer_en": {""}, "ticket": {""}, "base": {"0"}},
 	"/agent/faq/:id":                         {"visibility": {"public"}, "service_id": {""}, "title_de": {"t"}, "question_de": {"q"}, "answer_de": {"a"}, "title_en": {"t"}, "question_en": {"q"}, "answer_en": {"a"}, "ticket": {""}, "base": {"1"}},

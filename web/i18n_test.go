@@ -145,6 +145,16 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.bulk.action.": desk.BulkActions,
 		"ui.queue.state.": desk.QueueStates,
 		"ui.queue.sort.":  queueSortNames(),
+		// Reports (report_*.go): their kinds, periods, groupings,
+		// formats, tables and columns.
+		"ui.report.kind.":        reportNames(desk.ReportKinds),
+		"ui.report.about.":       reportNames(desk.ReportKinds),
+		"ui.report.granularity.": reportNames(desk.Granularities),
+		"ui.report.dim.":         reportNames(models.ReportDims),
+		"ui.report.format.":      append(reportNames(desk.ReportFormats), "svg"),
+		"ui.report.table.":       desk.ReportTableIDs,
+		"ui.report.col.":         desk.ReportColumnIDs,
+		"ui.report.chart.":       {"area", "bar", "line"},
 	}
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)
@@ -640,6 +650,15 @@ func queueSortNames() []string {
 	var out []string
 	for _, s := range models.QueueSorts {
 		out = append(out, string(s))
+	}
+	return out
+}
+
+// reportNames are the names of a report's choices as strings.
+func reportNames[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
 	}
 	return out
 }

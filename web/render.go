@@ -35,8 +35,10 @@ type layout struct {
 	Title string
 	Agent *models.Agent
 	// Roles are the agent's roles; Admin opens the admin interface.
-	Roles     []string
-	Admin     bool
+	Roles []string
+	Admin bool
+	// Reports: the agent may see reports (the menu links them).
+	Reports   bool
 	CSRFToken string
 	Flashes   []string
 	Error     string
@@ -167,7 +169,7 @@ func (s *server) render(c *gin.Context, status int, name string, p pageData) {
 		agent := a.(models.Agent)
 		l.Agent = &agent
 		if acc := principalOf(c).Access; acc != nil {
-			l.Roles, l.Admin = acc.Roles, acc.Admin
+			l.Roles, l.Admin, l.Reports = acc.Roles, acc.Admin, acc.MayReport()
 		}
 	}
 	if sess := sessionOf(c); sess != nil {

@@ -75,6 +75,10 @@ func (s *server) routes(r *gin.Engine) {
 	ui.GET("/faq", s.faqPublicList)
 	ui.GET("/faq/:id", s.faqPublicShow)
 	ui.GET("/faq/:id/files/:seq", s.faqFile)
+	agent.GET("/reports", s.reportShow)
+	agent.GET("/reports/export", s.reportExport)
+	agent.POST("/reports/schedules", s.reportScheduleSave)
+	agent.POST("/reports/schedules/:id/delete", s.reportScheduleDelete)
 
 	// The admin interface: any agent may ask, the desk answers only
 	// admins (and for global objects the operator tenant's admins).
@@ -113,6 +117,7 @@ func (s *server) routes(r *gin.Engine) {
 	api.GET("/queues/:id/tickets", s.apiQueueTickets)
 	api.GET("/reminders", s.apiReminderList)
 	api.GET("/customers", s.apiCustomerList)
+	api.GET("/reports/:kind", s.apiReportShow)
 	api.POST("/tickets", s.apiTicketSave)
 	api.GET("/tickets/:number", s.apiTicketShow)
 	api.GET("/tickets/:number/articles/:seq/files/:n", s.fileShow)

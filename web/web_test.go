@@ -637,8 +637,10 @@ func TestOpenAPI(t *testing.T) {
 			t.Errorf("openapi.yaml does not describe %s %s", r.Method, p)
 		}
 	}
-	if n != 25 {
-		t.Errorf("found %d API routes, want 25", n)
+	if n < 20 {
+		// The router's API routes were not found: the checks above and
+		// below would pass on nothing.
+		t.Errorf("found only %d API routes", n)
 	}
 	described := 0
 	for _, ms := range paths {
