@@ -579,7 +579,7 @@ func (d *Desk) RecordDeflection(ctx context.Context, p Principal, faqID int64, t
 	if !mayReadFAQ(p, e) || e.State != models.FAQPublished {
 		return fmt.Errorf("FAQ entry %d for %s: %w", faqID, p.Kind, ErrNotFound)
 	}
-	row := models.FAQDeflection{TenantID: p.TenantID, FAQID: faqID, ServiceID: e.ServiceID, Text: suggestText(text), CreatedAt: d.now()}
+	row := models.FAQDeflection{TenantID: p.TenantID, FAQID: faqID, ServiceID: e.ServiceID, Text: suggestText(text), CreatedAt: d.now().UTC()}
 	if p.Kind == ticket.ActorCustomer {
 		id := p.ID
 		row.CustomerID = &id

@@ -107,8 +107,8 @@ type Report struct {
 	Request ReportRequest
 	Tables  []ReportTable
 	Chart   ReportChart
-	// DeflectionsRecorded is false until the FAQ records the tickets it
-	// spared: the report then says so instead of counting.
+	// DeflectionsRecorded: the quality report counts the tickets the FAQ
+	// spared (a customer's "this solved it"), per service.
 	DeflectionsRecorded bool
 }
 
@@ -474,7 +474,19 @@ func (b *reportBuilder) quality(ctx context.Context) (Report, error) {
 			cell(b.label(models.DimQueue, strconv.FormatInt(x.QueueID, 10))),
 			cell(x.CreatedAt.In(b.loc).Format("2006-01-02 15:04")), cell(strings.Join(clocks, ", "))})
 	}
-	return Report{Tables: []ReportTable{t, bt}, Chart: chart}, nil
+	deflected, err := models.ReportDeflections(ctx, b.d.db, b.scope.TenantID, b.from, b.to)
+	if err != nil {
+		return Report{}, err
+	}
+	dt := ReportTable{ID: "deflections", Columns: []ReportColumn{{ID: string(models.DimService)}, {ID: "deflected", Numeric: true}}}
+	for _, x := range deflected {
+		service := "–"
+		if x.ServiceID != 0 {
+			service = b.label(models.DimService, strconv.FormatInt(x.ServiceID, 10))
+		}
+		dt.Rows = append(dt.Rows, []ReportCell{cell(service), num(x.Count)})
+	}
+	return Report{Tables: []ReportTable{t, bt, dt}, Chart: chart, DeflectionsRecorded: true}, nil
 }
 
 // workload counts open and handled tickets per agent (owner) and per

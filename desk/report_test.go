@@ -255,8 +255,32 @@ func TestReportQualityKnownAnswers(t *testing.T) {
 		if len(breaches) != 1 || breaches["T2"] == nil || breaches["T2"][5] != ticket.ClockFirstResponse {
 			t.Errorf("breaches %v", breaches)
 		}
-		if rep.DeflectionsRecorded {
-			t.Error("deflections counted before the FAQ records them")
+		if !rep.DeflectionsRecorded {
+			t.Error("the quality report does not count deflections")
+		}
+		if d := rowsOf(t, rep, "deflections", 1); len(d) != 0 {
+			t.Errorf("deflections before any: %v", d)
+		}
+
+		// Two customers found their answer in an E-Mail entry in the
+		// period, one before it: two deflected tickets.
+		tenant := r.email.TenantID
+		entry := models.FAQEntry{TenantID: tenant, ServiceID: &r.email.ID, Visibility: models.FAQPublic, State: models.FAQPublished, Version: 1,
+			AuthorID: r.admin.ID, EditorID: r.admin.ID}
+		if err := db.Create(&entry).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []time.Time{req.From.Add(2 * time.Hour), req.From.Add(30 * time.Hour), req.From.Add(-time.Hour)} {
+			if err := db.Create(&models.FAQDeflection{TenantID: tenant, FAQID: entry.ID, ServiceID: &r.email.ID, Text: "Postfach voll", CreatedAt: at.UTC()}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep, err = r.d.Report(t.Context(), r.admin, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := rowsOf(t, rep, "deflections", 1); len(d) != 1 || !slices.Equal(d["E-Mail"], []string{"2"}) {
+			t.Errorf("deflections: %v, want E-Mail 2", d)
 		}
 	})
 }
@@ -359,8 +383,9 @@ func TestReportExports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// header, two groups, (empty line skipped by the reader) header, one breach.
-		if len(recs) != 5 || recs[0][0] != "col:group" || recs[3][0] != "col:number" || recs[4][0] != "T2" {
+		// header, two groups, (empty line skipped by the reader) header, one
+		// breach, the header of the (empty) deflections.
+		if len(recs) != 6 || recs[0][0] != "col:group" || recs[3][0] != "col:number" || recs[4][0] != "T2" || recs[5][1] != "col:deflected" {
 			t.Errorf("csv %q", recs)
 		}
 		if i := slices.Index(recs[0], "col:compliance"); i < 0 || !slices.Contains([]string{recs[1][i], recs[2][i]}, "50.0") {
@@ -374,7 +399,7 @@ func TestReportExports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sheets := x.GetSheetList(); !slices.Equal(sheets, []string{"Tabelle quality", "Tabelle breaches"}) {
+		if sheets := x.GetSheetList(); !slices.Equal(sheets, []string{"Tabelle quality", "Tabelle breaches", "Tabelle deflections"}) {
 			t.Errorf("sheets %v", sheets)
 		}
 		rows, err := x.GetRows("Tabelle quality")

@@ -403,3 +403,21 @@ func CountFAQDeflections(ctx context.Context, db *gorm.DB, tenantID int64, from,
 	err := db.WithContext(ctx).Model(&FAQDeflection{}).Where("tenant_id = ? AND created_at >= ? AND created_at < ?", tenantID, dbTime(from), dbTime(to)).Count(&n).Error
 	return n, wrap(err, "count deflections")
 }
+
+// DeflectionCount is how many tickets the FAQ spared for one service (0:
+// an entry of no service).
+type DeflectionCount struct {
+	ServiceID int64
+	Count     int64
+}
+
+// ReportDeflections counts the tenant's deflected tickets in [from, to)
+// per service, the most first.
+func ReportDeflections(ctx context.Context, db *gorm.DB, tenantID int64, from, to time.Time) ([]DeflectionCount, error) {
+	var out []DeflectionCount
+	err := db.WithContext(ctx).Model(&FAQDeflection{}).
+		Select("COALESCE(service_id, 0) AS service_id, COUNT(*) AS count").
+		Where("tenant_id = ? AND created_at >= ? AND created_at < ?", tenantID, dbTime(from), dbTime(to)).
+		Group("COALESCE(service_id, 0)").Order("count DESC, service_id").Scan(&out).Error
+	return out, wrap(err, "deflections per service")
+}

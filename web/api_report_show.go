@@ -19,7 +19,7 @@ type reportJSON struct {
 	Granularity string            `json:"granularity"`
 	Group       string            `json:"group"`
 	Tables      []reportTableJSON `json:"tables"`
-	// DeflectionsRecorded is false until the FAQ records tickets it spared.
+	// DeflectionsRecorded: the quality report counts tickets the FAQ spared.
 	DeflectionsRecorded bool `json:"deflections_recorded"`
 }
 
