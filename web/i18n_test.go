@@ -145,6 +145,7 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.bulk.action.": desk.BulkActions,
 		"ui.queue.state.": desk.QueueStates,
 		"ui.queue.sort.":  queueSortNames(),
+		"ui.faq2.perm.":   desk.FAQPerms,
 	}
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)

@@ -98,8 +98,9 @@ type Desk interface {
 	// The agent's dashboard (dashboard*.go).
 	Dashboard(ctx context.Context, a desk.Principal) (desk.Dashboard, error)
 	DashboardList(ctx context.Context, a desk.Principal, widget string) (desk.DashboardList, error)
-	// The knowledge base (faq_*.go).
+	// The knowledge base (faq_*.go) and its rights (admin_faq_rights*.go).
 	faqDesk
+	faqAdminDesk
 }
 
 // Options configure the web handler.
