@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"gorm.io/gorm"
@@ -139,6 +140,9 @@ func (d *Desk) SaveFAQSettings(ctx context.Context, p Principal, f FAQSettingsFo
 			}
 		}
 		after = faqSettingsAudit(rights, rules)
+		if fmt.Sprint(before) == fmt.Sprint(after) {
+			return nil // nothing changed: nothing to audit
+		}
 		return writeAudit(ctx, tx, p, "faq-rights", 0, AuditUpdate, before, after)
 	})
 	return wrapIf(err, "save FAQ rights")

@@ -115,6 +115,10 @@ func TestFAQSettings(t *testing.T) {
 		if _, err := w.d.CreateFAQ(ctx, w.second, edit); !isRefused(err, ticket.RefusedForbidden) {
 			t.Errorf("the editors write after all rights were taken: %v", err)
 		}
+		// Saving the same again changes nothing and is not audited.
+		if err := w.d.SaveFAQSettings(ctx, w.admin, desk.FAQSettingsForm{Approval: []int64{0}}); err != nil {
+			t.Fatal(err)
+		}
 		var audits int64
 		db.Model(&models.AdminAudit{}).Where("object = ?", "faq-rights").Count(&audits)
 		if audits != 2 {
