@@ -478,6 +478,22 @@ func TestFAQFiles(t *testing.T) {
 		if _, err := w.d.FAQFileData(ctx, w.visitor, other, 1); !errors.Is(err, desk.ErrNotFound) {
 			t.Errorf("an internal entry's file for a visitor: %v", err)
 		}
+		// Removing the last file and adding one: the new file gets a new
+		// number, so the old address never names it.
+		swap := desk.FAQForm{Visibility: "public", FAQText: form.FAQText, Base: 2, Remove: []int{2},
+			Files: []desk.Upload{{Name: "neu.txt", Data: []byte("neu")}}}
+		if err := w.d.UpdateFAQ(ctx, w.author, id, swap); err != nil {
+			t.Fatal(err)
+		}
+		for _, seq := range []int{2, -2, -1} {
+			if _, err := w.d.FAQFileData(ctx, w.author, id, seq); !errors.Is(err, desk.ErrNotFound) {
+				t.Errorf("removed file %d: %v", seq, err)
+			}
+		}
+		det, _ = w.d.FAQ(ctx, w.author, id)
+		if len(det.Attachments) != 1 || det.Attachments[0].Seq != 3 || det.Attachments[0].Filename != "neu.txt" || det.Versions[0].Action != "files" {
+			t.Errorf("after swapping the file: %+v, %s", det.Attachments, det.Versions[0].Action)
+		}
 	})
 }
 

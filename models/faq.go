@@ -373,13 +373,17 @@ func AddFAQAttachment(ctx context.Context, db *gorm.DB, faqID int64, f Attachmen
 		return FAQAttachment{}, wrap(err, fmt.Sprintf("attach %q to FAQ entry %d", f.Filename, faqID))
 	}
 	var row FAQAttachment
-	err = db.WithContext(ctx).Where("faq_id = ?", faqID).Order("seq DESC").Take(&row).Error
+	err = db.WithContext(ctx).Where("faq_id = ? AND seq > 0", faqID).Order("seq DESC").Take(&row).Error
 	return row, wrap(err, fmt.Sprintf("attach %q to FAQ entry %d", f.Filename, faqID))
 }
 
 func changeFAQFiles(tx *gorm.DB, faqID int64, ch FAQFileChange) error {
 	if len(ch.Remove) > 0 {
-		if err := tx.Where("faq_id = ? AND seq IN ?", faqID, ch.Remove).Delete(&FAQAttachment{}).Error; err != nil {
+		// A removed file keeps its row under the negated number: its seq
+		// is never given again, so /faq/<id>/files/<n> never names
+		// another file, and what was removed stays on record.
+		if err := tx.Model(&FAQAttachment{}).Where("faq_id = ? AND seq IN ? AND seq > 0", faqID, ch.Remove).
+			Update("seq", gorm.Expr("-seq")).Error; err != nil {
 			return err
 		}
 	}
@@ -387,7 +391,7 @@ func changeFAQFiles(tx *gorm.DB, faqID int64, ch FAQFileChange) error {
 		return nil
 	}
 	var last int
-	if err := tx.Model(&FAQAttachment{}).Where("faq_id = ?", faqID).Select("COALESCE(MAX(seq), 0)").Scan(&last).Error; err != nil {
+	if err := tx.Model(&FAQAttachment{}).Where("faq_id = ?", faqID).Select("COALESCE(MAX(ABS(seq)), 0)").Scan(&last).Error; err != nil {
 		return err
 	}
 	for _, f := range ch.Add {
@@ -408,14 +412,14 @@ func changeFAQFiles(tx *gorm.DB, faqID int64, ch FAQFileChange) error {
 // FAQAttachments lists an entry's files without their content.
 func FAQAttachments(ctx context.Context, db *gorm.DB, faqID int64) ([]FAQAttachment, error) {
 	var as []FAQAttachment
-	err := db.WithContext(ctx).Where("faq_id = ?", faqID).Order("seq").Find(&as).Error
+	err := db.WithContext(ctx).Where("faq_id = ? AND seq > 0", faqID).Order("seq").Find(&as).Error
 	return as, wrap(err, fmt.Sprintf("files of FAQ entry %d", faqID))
 }
 
 // FAQAttachmentData returns one file of an entry with its content.
 func FAQAttachmentData(ctx context.Context, db *gorm.DB, faqID int64, seq int) (FAQAttachment, []byte, error) {
 	var row FAQAttachment
-	if err := db.WithContext(ctx).Where("faq_id = ? AND seq = ?", faqID, seq).Take(&row).Error; err != nil {
+	if err := db.WithContext(ctx).Where("faq_id = ? AND seq = ? AND seq > 0", faqID, seq).Take(&row).Error; err != nil {
 		return row, nil, notFound(err, fmt.Sprintf("file %d of FAQ entry %d", seq, faqID))
 	}
 	var a Attachment
