@@ -47,7 +47,7 @@ func addFAQ(t *testing.T, s *testStack, tenantID, authorID int64, vis models.FAQ
 		FAQText: models.FAQText{TitleDE: title, QuestionDE: "Frage zu " + title, AnswerDE: "Antwort zu " + title, TitleEN: title + " (en)",
 			AnswerEN: "Answer about " + title}, PublishedAt: &now, CreatedAt: now, UpdatedAt: now}
 	v := models.FAQVersion{Version: 1, AgentID: authorID, AgentName: "test", Action: "created", Visibility: vis, FAQText: e.FAQText, CreatedAt: now}
-	if err := models.SaveFAQ(t.Context(), s.db, &e, v, 0); err != nil {
+	if err := models.SaveFAQ(t.Context(), s.db, &e, v, 0, models.FAQFileChange{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := models.AddFAQAttachment(t.Context(), s.db, e.ID, models.AttachmentFile{Filename: "a.txt", Data: []byte(title)}, now); err != nil {

@@ -80,7 +80,7 @@ func seedFAQ(ctx context.Context, db *gorm.DB) error {
 		}
 		v := models.FAQVersion{Version: 1, AgentID: author.ID, AgentName: author.Name, Action: "created", ServiceID: e.ServiceID,
 			Visibility: e.Visibility, FAQText: e.FAQText, CreatedAt: now}
-		if err := models.SaveFAQ(ctx, db, &e, v, 0); err != nil {
+		if err := models.SaveFAQ(ctx, db, &e, v, 0, models.FAQFileChange{}); err != nil {
 			return fmt.Errorf("FAQ %q: %w", f.text.TitleDE, err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -168,6 +169,12 @@ type FAQForm struct {
 	models.FAQText
 	Ticket string
 	Base   int
+	// Files are added to the entry with the save; a form handed back
+	// cannot keep them (HadFiles asks to attach them again).
+	Files    []Upload `json:"-"`
+	HadFiles bool
+	// Remove are the seqs of the entry's files to take off it.
+	Remove []int
 }
 
 func (d *Desk) checkFAQForm(ctx context.Context, p Principal, f *FAQForm) error {
@@ -207,6 +214,7 @@ func (d *Desk) checkFAQForm(ctx context.Context, p Principal, f *FAQForm) error 
 			return err
 		}
 	}
+	checkUploads(fe, "files", f.Files)
 	f.Ticket = strings.TrimSpace(f.Ticket)
 	if f.Ticket != "" {
 		if _, err := d.readable(ctx, p, f.Ticket); errors.Is(err, ErrNotFound) {
@@ -243,7 +251,10 @@ func (d *Desk) CreateFAQ(ctx context.Context, p Principal, f FAQForm) (int64, er
 	if f.ServiceID != 0 {
 		e.ServiceID = &f.ServiceID
 	}
-	if err := models.SaveFAQ(ctx, d.db, &e, d.faqVersion(p, e, "created"), 0); err != nil {
+	if len(f.Remove) > 0 {
+		return 0, FieldErrors{"files": ticket.P(ticket.FieldUnknown)}
+	}
+	if err := models.SaveFAQ(ctx, d.db, &e, d.faqVersion(p, e, "created"), 0, faqFiles(f, now)); err != nil {
 		return 0, err
 	}
 	if err := d.linkFAQTicket(ctx, p, e.ID, f.Ticket); err != nil {
@@ -290,6 +301,10 @@ func (d *Desk) UpdateFAQ(ctx context.Context, p Principal, id int64, f FAQForm) 
 	if err := d.checkFAQForm(ctx, p, &f); err != nil {
 		return err
 	}
+	if err := d.checkFAQRemove(ctx, id, f.Remove); err != nil {
+		return err
+	}
+	textSame := e.FAQText == f.FAQText && string(e.Visibility) == f.Visibility && sameService(e.ServiceID, f.ServiceID)
 	e.Visibility, e.FAQText, e.EditorID = models.FAQVisibility(f.Visibility), f.FAQText, p.ID
 	e.ServiceID = nil
 	if f.ServiceID != 0 {
@@ -306,7 +321,12 @@ func (d *Desk) UpdateFAQ(ctx context.Context, p Principal, id int64, f FAQForm) 
 			e.State, e.ApprovedBy = models.FAQAwaiting, nil
 		}
 	}
-	if err := models.SaveFAQ(ctx, d.db, &e, d.faqVersion(p, e, "edited"), f.Base); err != nil {
+	// A save that only adds or removes files says so in the versions.
+	action := "edited"
+	if textSame && (len(f.Files) > 0 || len(f.Remove) > 0) {
+		action = "files"
+	}
+	if err := models.SaveFAQ(ctx, d.db, &e, d.faqVersion(p, e, action), f.Base, faqFiles(f, e.UpdatedAt)); err != nil {
 		if errors.Is(err, models.ErrFAQChanged) {
 			return refused(FAQRefusedChanged)
 		}
@@ -646,41 +666,62 @@ type FAQFile struct {
 	Data []byte
 }
 
-// MaxFAQFile bounds a file of an entry.
-const MaxFAQFile = 10 << 20
-
-// AddFAQFile attaches a file to entry id; its content is stored once
-// however many entries and mails carry it.
-func (d *Desk) AddFAQFile(ctx context.Context, p Principal, id int64, f models.AttachmentFile) error {
-	if err := mustBeAgent(p); err != nil {
-		return err
+// faqFiles is what a save changes in an entry's files: the form's
+// uploads (checked by checkFAQForm) and the files it removes.
+func faqFiles(f FAQForm, now time.Time) models.FAQFileChange {
+	ch := models.FAQFileChange{Remove: f.Remove, Now: now}
+	for i, u := range f.Files {
+		ch.Add = append(ch.Add, models.AttachmentFile{Filename: fileName(u.Name, i), ContentType: mediaType(u.Type), Data: u.Data})
 	}
-	r, err := d.faqRights(ctx, p)
+	return ch
+}
+
+// checkFAQRemove: every file to remove must be one of the entry's.
+func (d *Desk) checkFAQRemove(ctx context.Context, id int64, remove []int) error {
+	if len(remove) == 0 {
+		return nil
+	}
+	have, err := models.FAQAttachments(ctx, d.db, id)
 	if err != nil {
 		return err
 	}
-	if _, err := models.FAQByID(ctx, d.db, p.TenantID, id); err != nil {
+	for _, seq := range remove {
+		if !slices.ContainsFunc(have, func(a models.FAQAttachment) bool { return a.Seq == seq }) {
+			return FieldErrors{"files": ticket.P(ticket.FieldUnknown)}
+		}
+	}
+	return nil
+}
+
+func sameService(a *int64, b int64) bool {
+	if a == nil {
+		return b == 0
+	}
+	return *a == b
+}
+
+// AddFAQFiles attaches files to entry id as its next version (action
+// "files"), checked like an article's files; their content is stored
+// once however many entries and mails carry it.
+func (d *Desk) AddFAQFiles(ctx context.Context, p Principal, id int64, ups []Upload) error {
+	if err := mustBeAgent(p); err != nil {
 		return err
 	}
-	if !r.Edit {
-		return refused(ticket.RefusedForbidden)
+	e, err := models.FAQByID(ctx, d.db, p.TenantID, id)
+	if err != nil {
+		return err
 	}
-	fe := FieldErrors{}
-	f.Filename = ticket.CleanLine(f.Filename)
-	checkText(fe, "file", f.Filename, ticket.Line, ticket.MaxTitleLength)
-	if len(f.Data) == 0 {
-		fe["file"] = ticket.P(ticket.FieldRequired)
-	} else if len(f.Data) > MaxFAQFile {
-		fe["file"] = ticket.P(ticket.FieldTooLong, "Max", fmt.Sprint(MaxFAQFile))
+	if !mayReadFAQ(p, e) {
+		return fmt.Errorf("FAQ entry %d: %w", id, ErrNotFound)
 	}
-	if len(fe) > 0 {
-		return fe
+	if len(ups) == 0 {
+		return FieldErrors{"files": ticket.P(ticket.FieldRequired)}
 	}
-	if f.ContentType == "" {
-		f.ContentType = "application/octet-stream"
+	f := FAQForm{Visibility: string(e.Visibility), FAQText: e.FAQText, Base: e.Version, Files: ups}
+	if e.ServiceID != nil {
+		f.ServiceID = *e.ServiceID
 	}
-	_, err = models.AddFAQAttachment(ctx, d.db, id, f, d.now())
-	return err
+	return d.UpdateFAQ(ctx, p, id, f)
 }
 
 // FAQFileData returns file seq of entry id, for whoever may read the entry.

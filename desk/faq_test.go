@@ -375,9 +375,9 @@ func TestFAQFromTicketAndFiles(t *testing.T) {
 		if len(det.Tickets) != 1 || det.Tickets[0].Number != "1" {
 			t.Errorf("the entry's tickets: %+v", det.Tickets)
 		}
-		file := models.AttachmentFile{Filename: "anleitung.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 Anleitung")}
+		file := desk.Upload{Name: "anleitung.pdf", Type: "application/pdf", Data: []byte("%PDF-1.4 Anleitung")}
 		for range 2 {
-			if err := w.d.AddFAQFile(ctx, w.author, id, file); err != nil {
+			if err := w.d.AddFAQFiles(ctx, w.author, id, []desk.Upload{file}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -387,11 +387,112 @@ func TestFAQFromTicketAndFiles(t *testing.T) {
 			t.Errorf("%d contents stored for one file attached twice", n)
 		}
 		got, err := w.d.FAQFileData(ctx, w.author, id, 2)
-		if err != nil || string(got.Data) != string(file.Data) || got.Filename != "anleitung.pdf" {
+		if err != nil || string(got.Data) != string(file.Data) || got.Filename != "anleitung.pdf" || got.ContentType != "application/pdf" {
 			t.Errorf("file: %+v, %v", got.FAQAttachment, err)
 		}
 		if _, err := w.d.FAQFileData(ctx, w.visitor, id, 1); !errors.Is(err, desk.ErrNotFound) {
 			t.Errorf("an internal draft's file for a visitor: %v", err)
+		}
+	})
+}
+
+// TestFAQFiles: files come with the entry form, are checked like an
+// article's (a refused form stores nothing), are stored once by content,
+// and removing one is a version of its own; only editors change them.
+func TestFAQFiles(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newFAQWorld(t, db)
+		ctx := t.Context()
+		form := desk.FAQForm{Visibility: "public", FAQText: models.FAQText{TitleDE: "Drucker", AnswerDE: "Papier einlegen."},
+			Files: []desk.Upload{{Name: `C:\Users\anna\anleitung.pdf`, Type: "application/pdf", Data: []byte("%PDF Anleitung")},
+				{Name: "bild.png", Type: "not a type", Data: []byte("PNG")}}}
+		tooMany := form
+		tooMany.Files = make([]desk.Upload, ticket.MaxFiles+1)
+		for i := range tooMany.Files {
+			tooMany.Files[i] = desk.Upload{Name: "x.txt", Data: []byte{byte(i)}}
+		}
+		var fe desk.FieldErrors
+		if _, err := w.d.CreateFAQ(ctx, w.author, tooMany); !errors.As(err, &fe) || fe["files"].Code == "" {
+			t.Fatalf("too many files: %v", err)
+		}
+		var n int64
+		db.Model(&models.Attachment{}).Count(&n)
+		if n != 0 {
+			t.Errorf("a refused form stored %d contents", n)
+		}
+		if _, err := w.d.CreateFAQ(ctx, w.nobody, form); !isRefused(err, ticket.RefusedForbidden) {
+			t.Errorf("an agent without FAQ rights: %v", err)
+		}
+		id, err := w.d.CreateFAQ(ctx, w.author, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		det, err := w.d.FAQ(ctx, w.author, id)
+		if err != nil || len(det.Attachments) != 2 || det.Attachments[0].Filename != "anleitung.pdf" ||
+			det.Attachments[1].ContentType != "application/octet-stream" {
+			t.Fatalf("the entry's files: %+v, %v", det.Attachments, err)
+		}
+		// The same content on another entry is stored once.
+		other, err := w.d.CreateFAQ(ctx, w.author, desk.FAQForm{Visibility: "internal", FAQText: models.FAQText{TitleEN: "Other", AnswerEN: "x"},
+			Files: []desk.Upload{{Name: "copy.pdf", Data: []byte("%PDF Anleitung")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Model(&models.Attachment{}).Count(&n)
+		if n != 2 {
+			t.Errorf("%d contents stored for two distinct contents", n)
+		}
+		edit := desk.FAQForm{Visibility: "public", FAQText: form.FAQText, Base: 1, Remove: []int{1}}
+		if err := w.d.UpdateFAQ(ctx, w.author, id, desk.FAQForm{Visibility: "public", FAQText: form.FAQText, Base: 1, Remove: []int{9}}); !errors.As(err, &fe) || fe["files"].Code == "" {
+			t.Errorf("removing a file the entry has not: %v", err)
+		}
+		if err := w.d.UpdateFAQ(ctx, w.nobody, id, edit); !isRefused(err, ticket.RefusedForbidden) {
+			t.Errorf("removing without FAQ rights: %v", err)
+		}
+		if err := w.d.UpdateFAQ(ctx, w.author, id, edit); err != nil {
+			t.Fatal(err)
+		}
+		det, _ = w.d.FAQ(ctx, w.author, id)
+		if len(det.Attachments) != 1 || det.Attachments[0].Seq != 2 || det.Entry.Version != 2 {
+			t.Errorf("after removing file 1: version %d, %+v", det.Entry.Version, det.Attachments)
+		}
+		if len(det.Versions) != 2 || det.Versions[0].Action != "files" || det.Versions[0].AgentID != w.author.ID {
+			t.Errorf("the removal's version: %+v", det.Versions)
+		}
+		if _, err := w.d.FAQFileData(ctx, w.author, id, 1); !errors.Is(err, desk.ErrNotFound) {
+			t.Errorf("a removed file: %v", err)
+		}
+		// The other entry still has the content the removed file shared.
+		if f, err := w.d.FAQFileData(ctx, w.author, other, 1); err != nil || string(f.Data) != "%PDF Anleitung" {
+			t.Errorf("the other entry's file: %v", err)
+		}
+		if err := w.d.AddFAQFiles(ctx, w.author, id, nil); !errors.As(err, &fe) || fe["files"].Code == "" {
+			t.Errorf("adding no files: %v", err)
+		}
+		if err := w.d.FAQAct(ctx, w.second, id, desk.FAQPublish, 2); err != nil {
+			t.Fatal(err)
+		}
+		if f, err := w.d.FAQFileData(ctx, w.visitor, id, 2); err != nil || string(f.Data) != "PNG" {
+			t.Errorf("a published public entry's file for a visitor: %v", err)
+		}
+		if _, err := w.d.FAQFileData(ctx, w.visitor, other, 1); !errors.Is(err, desk.ErrNotFound) {
+			t.Errorf("an internal entry's file for a visitor: %v", err)
+		}
+		// Removing the last file and adding one: the new file gets a new
+		// number, so the old address never names it.
+		swap := desk.FAQForm{Visibility: "public", FAQText: form.FAQText, Base: 2, Remove: []int{2},
+			Files: []desk.Upload{{Name: "neu.txt", Data: []byte("neu")}}}
+		if err := w.d.UpdateFAQ(ctx, w.author, id, swap); err != nil {
+			t.Fatal(err)
+		}
+		for _, seq := range []int{2, -2, -1} {
+			if _, err := w.d.FAQFileData(ctx, w.author, id, seq); !errors.Is(err, desk.ErrNotFound) {
+				t.Errorf("removed file %d: %v", seq, err)
+			}
+		}
+		det, _ = w.d.FAQ(ctx, w.author, id)
+		if len(det.Attachments) != 1 || det.Attachments[0].Seq != 3 || det.Attachments[0].Filename != "neu.txt" || det.Versions[0].Action != "files" {
+			t.Errorf("after swapping the file: %+v, %s", det.Attachments, det.Versions[0].Action)
 		}
 	})
 }

@@ -185,7 +185,7 @@ func FAQByID(ctx context.Context, db *gorm.DB, tenantID, id int64) (FAQEntry, er
 // in one transaction; version v.Version must be the entry's. A save whose
 // base version is not the current one loses against the other: the
 // caller gets ErrFAQChanged.
-func SaveFAQ(ctx context.Context, db *gorm.DB, e *FAQEntry, v FAQVersion, base int) error {
+func SaveFAQ(ctx context.Context, db *gorm.DB, e *FAQEntry, v FAQVersion, base int, files FAQFileChange) error {
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if e.ID == 0 {
 			if err := tx.Omit("search_de", "search_en").Create(e).Error; err != nil {
@@ -204,7 +204,10 @@ func SaveFAQ(ctx context.Context, db *gorm.DB, e *FAQEntry, v FAQVersion, base i
 			}
 		}
 		v.FAQID = e.ID
-		return tx.Create(&v).Error
+		if err := tx.Create(&v).Error; err != nil {
+			return err
+		}
+		return changeFAQFiles(tx, e.ID, files)
 	})
 	return wrap(err, fmt.Sprintf("save FAQ entry %d", e.ID))
 }
@@ -351,37 +354,72 @@ func TicketFAQs(ctx context.Context, db *gorm.DB, tenantID, ticketID int64) ([]F
 	return es, wrap(err, fmt.Sprintf("FAQ entries of ticket %d", ticketID))
 }
 
+// FAQFileChange is what a save does to an entry's files: Add are
+// attached as its next files, Remove (seqs) taken off it; the content
+// stays in attachments, where other entries and mails may share it.
+type FAQFileChange struct {
+	Add    []AttachmentFile
+	Remove []int
+	Now    time.Time
+}
+
 // AddFAQAttachment stores a file's content once and attaches it to the
 // entry as its next file.
 func AddFAQAttachment(ctx context.Context, db *gorm.DB, faqID int64, f AttachmentFile, now time.Time) (FAQAttachment, error) {
-	var row FAQAttachment
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return changeFAQFiles(tx, faqID, FAQFileChange{Add: []AttachmentFile{f}, Now: now})
+	})
+	if err != nil {
+		return FAQAttachment{}, wrap(err, fmt.Sprintf("attach %q to FAQ entry %d", f.Filename, faqID))
+	}
+	var row FAQAttachment
+	err = db.WithContext(ctx).Where("faq_id = ? AND seq > 0", faqID).Order("seq DESC").Take(&row).Error
+	return row, wrap(err, fmt.Sprintf("attach %q to FAQ entry %d", f.Filename, faqID))
+}
+
+func changeFAQFiles(tx *gorm.DB, faqID int64, ch FAQFileChange) error {
+	if len(ch.Remove) > 0 {
+		// A removed file keeps its row under the negated number: its seq
+		// is never given again, so /faq/<id>/files/<n> never names
+		// another file, and what was removed stays on record.
+		if err := tx.Model(&FAQAttachment{}).Where("faq_id = ? AND seq IN ? AND seq > 0", faqID, ch.Remove).
+			Update("seq", gorm.Expr("-seq")).Error; err != nil {
+			return err
+		}
+	}
+	if len(ch.Add) == 0 {
+		return nil
+	}
+	var last int
+	if err := tx.Model(&FAQAttachment{}).Where("faq_id = ?", faqID).Select("COALESCE(MAX(ABS(seq)), 0)").Scan(&last).Error; err != nil {
+		return err
+	}
+	for _, f := range ch.Add {
 		sum := sha256.Sum256(f.Data)
-		a := Attachment{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(f.Data)), Data: f.Data, CreatedAt: dbTime(now)}
+		a := Attachment{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(f.Data)), Data: f.Data, CreatedAt: dbTime(ch.Now)}
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&a).Error; err != nil {
 			return err
 		}
-		var last int
-		if err := tx.Model(&FAQAttachment{}).Where("faq_id = ?", faqID).Select("COALESCE(MAX(seq), 0)").Scan(&last).Error; err != nil {
+		last++
+		row := FAQAttachment{FAQID: faqID, Seq: last, SHA256: a.SHA256, Filename: f.Filename, ContentType: f.ContentType, CreatedAt: dbTime(ch.Now)}
+		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		row = FAQAttachment{FAQID: faqID, Seq: last + 1, SHA256: a.SHA256, Filename: f.Filename, ContentType: f.ContentType, CreatedAt: dbTime(now)}
-		return tx.Create(&row).Error
-	})
-	return row, wrap(err, fmt.Sprintf("attach %q to FAQ entry %d", f.Filename, faqID))
+	}
+	return nil
 }
 
 // FAQAttachments lists an entry's files without their content.
 func FAQAttachments(ctx context.Context, db *gorm.DB, faqID int64) ([]FAQAttachment, error) {
 	var as []FAQAttachment
-	err := db.WithContext(ctx).Where("faq_id = ?", faqID).Order("seq").Find(&as).Error
+	err := db.WithContext(ctx).Where("faq_id = ? AND seq > 0", faqID).Order("seq").Find(&as).Error
 	return as, wrap(err, fmt.Sprintf("files of FAQ entry %d", faqID))
 }
 
 // FAQAttachmentData returns one file of an entry with its content.
 func FAQAttachmentData(ctx context.Context, db *gorm.DB, faqID int64, seq int) (FAQAttachment, []byte, error) {
 	var row FAQAttachment
-	if err := db.WithContext(ctx).Where("faq_id = ? AND seq = ?", faqID, seq).Take(&row).Error; err != nil {
+	if err := db.WithContext(ctx).Where("faq_id = ? AND seq = ? AND seq > 0", faqID, seq).Take(&row).Error; err != nil {
 		return row, nil, notFound(err, fmt.Sprintf("file %d of FAQ entry %d", seq, faqID))
 	}
 	var a Attachment

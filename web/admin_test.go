@@ -228,7 +228,7 @@ func TestAdminTextsInCatalogue(t *testing.T) {
 
 // adminTextIDs are the texts the admin pages look up by a name.
 func adminTextIDs() map[string]bool {
-	ids := map[string]bool{"ui.admin.kind.ldap_mappings": true, "ui.admin.kind.api_tokens": true}
+	ids := map[string]bool{"ui.admin.kind.ldap_mappings": true, "ui.admin.kind.api_tokens": true, "ui.admin.kind.faq_rights": true}
 	for _, a := range []string{desk.AuditCreate, desk.AuditUpdate, desk.AuditRevoke, desk.AuditRemove} {
 		ids["ui.admin.action."+a] = true
 	}

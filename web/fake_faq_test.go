@@ -78,6 +78,9 @@ func (f *fakeDesk) FAQ(_ context.Context, p desk.Principal, id int64) (desk.FAQD
 		d.Actions = []string{desk.FAQWithdraw}
 		d.Versions = []models.FAQVersion{{FAQID: id, Version: 1, AgentID: 7, AgentName: "Anna Agent", Action: "created", Visibility: e.Visibility, FAQText: e.FAQText}}
 	}
+	if id <= 3 {
+		d.Attachments = []models.FAQAttachment{{FAQID: id, Seq: 1, Filename: "anleitung.html"}}
+	}
 	return d, nil
 }
 

@@ -13,9 +13,9 @@ import (
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
-// postedFAQ reads the entry form; numbers that are no numbers are field
-// problems.
-func postedFAQ(c *gin.Context, fe desk.FieldErrors) desk.FAQForm {
+// postedFAQ reads the entry form with its files; numbers that are no
+// numbers are field problems. The error is one reading the files.
+func postedFAQ(c *gin.Context, fe desk.FieldErrors) (desk.FAQForm, error) {
 	f := desk.FAQForm{Visibility: c.PostForm("visibility"), Ticket: strings.TrimSpace(c.PostForm("ticket")),
 		FAQText: models.FAQText{TitleDE: c.PostForm("title_de"), QuestionDE: c.PostForm("question_de"), AnswerDE: c.PostForm("answer_de"),
 			TitleEN: c.PostForm("title_en"), QuestionEN: c.PostForm("question_en"), AnswerEN: c.PostForm("answer_en")}}
@@ -33,14 +33,28 @@ func postedFAQ(c *gin.Context, fe desk.FieldErrors) desk.FAQForm {
 		}
 		f.Base = n
 	}
-	return f
+	for _, v := range c.PostFormArray("remove_file") {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			fe["files"] = ticket.P(ticket.FieldBadNumber)
+			continue
+		}
+		f.Remove = append(f.Remove, n)
+	}
+	files, err := formUploads(c, "files")
+	f.Files, f.HadFiles = files, len(files) > 0
+	return f, err
 }
 
 // faqCreate is POST /agent/faq: a new entry as a draft; its page next.
 func (s *server) faqCreate(c *gin.Context) {
 	fe := faqFormProblems(c)
-	f := postedFAQ(c, fe)
-	var err error = fe
+	f, err := postedFAQ(c, fe)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	err = fe
 	if len(fe) == 0 {
 		var id int64
 		if id, err = s.desk.CreateFAQ(c.Request.Context(), principalOf(c), f); err == nil {

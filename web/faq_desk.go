@@ -43,7 +43,7 @@ var faqTexts = map[string]string{
 	"visibility": "ui.faq.visibility", "service_id": "ui.faq.category",
 	"title_de": "ui.faq.title_de", "question_de": "ui.faq.question_de", "answer_de": "ui.faq.answer_de",
 	"title_en": "ui.faq.title_en", "question_en": "ui.faq.question_en", "answer_en": "ui.faq.answer_en",
-	"created": "ui.faq.created", "edited": "ui.faq.edited",
+	"created": "ui.faq.created", "edited": "ui.faq.edited", "files": "ui.faq2.files_changed",
 }
 
 // faqKeys gives templates the keys of faqTexts.

@@ -3,12 +3,14 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
 // faqFormPage is the form of a new or an existing entry.
@@ -20,7 +22,17 @@ type faqFormPage struct {
 	Form     desk.FAQForm
 	Services []models.Service
 	Fields   map[string]string
+	// Attachments are the entry's files, each with a box to remove it.
+	Attachments []models.FAQAttachment
 }
+
+// Removed tells whether the form asks to remove file seq.
+func (p *faqFormPage) Removed(seq int) bool { return slices.Contains(p.Form.Remove, seq) }
+
+// Limits of the files a form takes, for its hint.
+func (*faqFormPage) MaxFiles() int    { return ticket.MaxFiles }
+func (*faqFormPage) MaxFileMiB() int  { return ticket.MaxFileSize >> 20 }
+func (*faqFormPage) MaxTotalMiB() int { return ticket.MaxFilesSize >> 20 }
 
 // faqNew is GET /agent/faq/new: an empty form, or with ?ticket= one
 // prefilled from the ticket (its title and first customer article as the
@@ -54,6 +66,12 @@ func (s *server) renderFAQForm(c *gin.Context, status int, page *faqFormPage) {
 	name := "faq_new"
 	if page.ID != 0 {
 		name = "faq_edit"
+		d, err := s.desk.FAQ(c.Request.Context(), principalOf(c), page.ID)
+		if err != nil {
+			s.fail(c, fmt.Errorf("FAQ entry %d: %w", page.ID, err))
+			return
+		}
+		page.Attachments = d.Attachments
 	}
 	s.render(c, status, name, page)
 }

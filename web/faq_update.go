@@ -14,7 +14,11 @@ func (s *server) faqUpdate(c *gin.Context) {
 		return
 	}
 	fe := faqFormProblems(c)
-	f := postedFAQ(c, fe)
+	f, err := postedFAQ(c, fe)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	err = fe
 	if len(fe) == 0 {
 		if err = s.desk.UpdateFAQ(c.Request.Context(), principalOf(c), id, f); err == nil {

@@ -24,6 +24,9 @@ var uploadRoutes = map[string]bool{
 	// The standard-response button posts the reply or note form, files
 	// and all; it ignores them.
 	"/agent/tickets/:number/draft": true,
+	// An FAQ entry's form brings its files along.
+	"/agent/faq":     true,
+	"/agent/faq/:id": true,
 }
 
 const (

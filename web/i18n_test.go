@@ -155,6 +155,7 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.report.table.":       desk.ReportTableIDs,
 		"ui.report.col.":         desk.ReportColumnIDs,
 		"ui.report.chart.":       {"area", "bar", "line"},
+		"ui.faq2.perm.":          desk.FAQPerms,
 	}
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)

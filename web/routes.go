@@ -88,6 +88,8 @@ func (s *server) routes(r *gin.Engine) {
 	admin.GET("/ldap-mappings", s.adminLDAPList)
 	admin.POST("/ldap-mappings", s.adminLDAPSave)
 	admin.POST("/ldap-mappings/remove", s.adminLDAPRemove)
+	admin.GET("/faq-rights", s.adminFAQRights)
+	admin.POST("/faq-rights", s.adminFAQRightsSave)
 	admin.GET("/outbox", s.adminOutbox)
 	admin.GET("/outbox/:id", s.adminOutboxShow)
 	admin.GET("/outbox/:id/raw", s.adminOutboxRaw)

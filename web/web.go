@@ -100,13 +100,14 @@ type Desk interface {
 	// The agent's dashboard (dashboard*.go).
 	Dashboard(ctx context.Context, a desk.Principal) (desk.Dashboard, error)
 	DashboardList(ctx context.Context, a desk.Principal, widget string) (desk.DashboardList, error)
-	// The knowledge base (faq_*.go).
+	// The knowledge base (faq_*.go) and its rights (admin_faq_rights*.go).
 	faqDesk
 	// Reports and scheduled reports (report_*.go, api_report_*.go).
 	Report(ctx context.Context, a desk.Principal, req desk.ReportRequest) (desk.Report, error)
 	ReportSchedules(ctx context.Context, a desk.Principal) ([]models.ReportSchedule, []models.Agent, error)
 	SaveReportSchedule(ctx context.Context, a desk.Principal, req desk.ReportScheduleRequest) (int64, error)
 	DeleteReportSchedule(ctx context.Context, a desk.Principal, id int64) error
+	faqAdminDesk
 }
 
 // Options configure the web handler.
