@@ -65,6 +65,12 @@ var sampleForms = map[string]url.Values{
 	"/agent/search/saved":                    {"name": {"Drucker"}, "query": {"q=Drucker&state=open"}},
 	"/agent/search/saved/:id/delete":         {},
 	"/agent/tickets/:number/draft":           {"draft": {"reply"}, "response": {"21"}, "request_key": {"k"}, "subject": {"s"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},
+	// The customer portal's forms, posted by a logged-in customer.
+	"/portal/login":                   {"login": {"carl"}, "password": {"right"}, "next": {"/portal"}},
+	"/portal/logout":                  {},
+	"/portal/tickets":                 {"request_key": {"k"}, "service_id": {"11"}, "type_id": {"1"}, "urgency": {"normal"}, "title": {"t"}, "body": {"b"}},
+	"/portal/tickets/:number/replies": {"request_key": {"k"}, "body": {"b"}},
+	"/portal/tickets/:number/close":   {"request_key": {"k"}},
 	// The admin objects' forms: adminSampleForms (admin_test.go).
 }
 
@@ -153,6 +159,20 @@ func TestBadBytesNeverReachTheDesk(t *testing.T) {
 		return hidden(t, csrfRE, page.body)
 	}
 
+	// The portal's pages are a customer's: a browser logged in there.
+	pb := newBrowserOf(t, b.desk, Options{})
+	pb.desk = b.desk
+	pb.portalLogin()
+	portalToken := func() string {
+		page := pb.get("/portal")
+		if page.status != http.StatusOK {
+			pb.portalLogin()
+			page = pb.get("/portal")
+		}
+		return hidden(t, csrfRE, page.body)
+	}
+	plainToken := token
+
 	for _, r := range routes {
 		if strings.HasPrefix(r.Path, "/codec/") {
 			// The Temporal UI's codec endpoint reads only encoded payloads
@@ -161,6 +181,13 @@ func TestBadBytesNeverReachTheDesk(t *testing.T) {
 		}
 		t.Run(r.Method+" "+r.Path, func(t *testing.T) {
 			api := strings.HasPrefix(r.Path, "/api/")
+			b, token := b, plainToken
+			// The portal's forms (but its login) answer a refusal with the
+			// form marked at once (422), not with a redirect.
+			portal := strings.HasPrefix(r.Path, "/portal") && r.Path != "/portal/login"
+			if portal {
+				b, token = pb, portalToken
+			}
 			send := func(path string, body string, header ...string) response {
 				t.Helper()
 				ct := "application/x-www-form-urlencoded"
@@ -255,15 +282,17 @@ func TestBadBytesNeverReachTheDesk(t *testing.T) {
 					f := form()
 					f.Set(field, bad.raw)
 					var res response
-					if r.Path == "/login" {
+					if r.Path == "/login" || r.Path == "/portal/login" {
 						// Logged out, as one logs in.
 						anon := newBrowserOf(t, b.desk, Options{})
-						f.Set("csrf_token", hidden(t, csrfRE, anon.get("/login").body))
+						f.Set("csrf_token", hidden(t, csrfRE, anon.get(r.Path).body))
 						res = anon.post(r.Path, f)
 						check(t, bad.name+" in field "+field, res)
-						if field != "next" {
+						if field != "next" && r.Path == "/login" {
 							res = anon.follow(res)
 						}
+					} else if portal {
+						res = b.post(routePath(r.Path, "", ""), f)
 					} else if r.Path == "/language" {
 						// No form to go back to: the switch answers at once
 						// (and a bad next goes to the start page).

@@ -145,6 +145,11 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.bulk.action.": desk.BulkActions,
 		"ui.queue.state.": desk.QueueStates,
 		"ui.queue.sort.":  queueSortNames(),
+		// The portal's plain words for states, types and urgencies.
+		"ui.portal.state.":      stateNames(),
+		"ui.portal.state_hint.": stateNames(),
+		"ui.portal.type.":       {"Incident", "Service Request"},
+		"ui.portal.urgency.":    portalUrgencies(),
 	}
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)
@@ -640,6 +645,22 @@ func queueSortNames() []string {
 	var out []string
 	for _, s := range models.QueueSorts {
 		out = append(out, string(s))
+	}
+	return out
+}
+
+func stateNames() []string {
+	var out []string
+	for _, s := range ticket.AllStates() {
+		out = append(out, string(s))
+	}
+	return out
+}
+
+func portalUrgencies() []string {
+	var out []string
+	for _, u := range desk.Urgencies() {
+		out = append(out, string(u))
 	}
 	return out
 }

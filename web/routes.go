@@ -24,6 +24,18 @@ func (s *server) routes(r *gin.Engine) {
 	ui.POST("/logout", s.logout)
 	ui.POST("/language", s.languageSave)
 
+	// The customer portal: customers' sessions only (portal_session.go).
+	ui.GET("/portal/login", s.portalLoginShow)
+	ui.POST("/portal/login", s.portalLoginCheck)
+	ui.POST("/portal/logout", s.portalLogout)
+	portal := ui.Group("/portal", s.requireCustomer)
+	portal.GET("", s.portalIndex)
+	portal.GET("/tickets/new", s.portalTicketNew)
+	portal.POST("/tickets", s.portalTicketSave)
+	portal.GET("/tickets/:number", s.portalTicketShow)
+	portal.POST("/tickets/:number/replies", s.portalReplySave)
+	portal.POST("/tickets/:number/close", s.portalTicketClose)
+
 	agent := ui.Group("/agent", s.requireAgent)
 	agent.GET("/queues", s.queueList)
 	agent.GET("/queues/:id", s.queueShow)

@@ -97,6 +97,17 @@ type Desk interface {
 	// The agent's dashboard (dashboard*.go).
 	Dashboard(ctx context.Context, a desk.Principal) (desk.Dashboard, error)
 	DashboardList(ctx context.Context, a desk.Principal, widget string) (desk.DashboardList, error)
+
+	// The customer portal (portal_*.go).
+	PortalLogin(ctx context.Context, req desk.LoginRequest) (desk.PortalSession, error)
+	SessionCustomer(ctx context.Context, token string) (models.Customer, error)
+	PortalLogout(ctx context.Context, token string) error
+	PortalTickets(ctx context.Context, c desk.Principal) (desk.PortalList, error)
+	PortalTicket(ctx context.Context, c desk.Principal, number string) (desk.PortalTicketDetail, error)
+	PortalChoices(ctx context.Context, c desk.Principal, lang string) (desk.PortalChoices, error)
+	PortalCreate(ctx context.Context, c desk.Principal, req desk.PortalCreateRequest) (ticket.View, error)
+	PortalReply(ctx context.Context, c desk.Principal, number string, req desk.PortalReplyRequest) (desk.FollowUpResult, error)
+	PortalClose(ctx context.Context, c desk.Principal, number string, req desk.PortalCloseRequest) (ticket.View, error)
 }
 
 // Options configure the web handler.
