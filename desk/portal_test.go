@@ -21,12 +21,12 @@ import (
 // portalWorld is a tenant with two customers of one company, a third
 // customer outside it, and tickets of each in the states that matter.
 type portalWorld struct {
-	d       *desk.Desk
-	f       dbtest.Fixture
-	now     *time.Time
-	mine    models.Customer // f.Customer, with a portal password
+	d                   *desk.Desk
+	f                   dbtest.Fixture
+	now                 *time.Time
+	mine                models.Customer // f.Customer, with a portal password
 	colleague, stranger models.Customer
-	company models.CustomerCompany
+	company             models.CustomerCompany
 	// Tickets by what they are.
 	open, recent, old, colleagues, strangers models.Ticket
 }
