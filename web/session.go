@@ -197,7 +197,12 @@ func (s *server) checkCSRF(c *gin.Context) {
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
 	var tooLarge *http.MaxBytesError
-	if err := c.Request.ParseForm(); errors.As(err, &tooLarge) {
+	err := c.Request.ParseForm()
+	if err == nil && c.ContentType() == "multipart/form-data" {
+		// The portal's forms are multipart, ready for attachments.
+		err = c.Request.ParseMultipartForm(maxFormBody)
+	}
+	if errors.As(err, &tooLarge) {
 		s.fail(c, &badRequest{code: ticket.MsgTooLarge, detail: "the form is larger than 1 MiB"})
 		return
 	} else if err != nil || badFormNames(c.Request.PostForm) {
