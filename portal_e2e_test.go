@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -79,7 +81,8 @@ func TestPortalBrowserJourney(t *testing.T) {
 	}
 	// The browser starts with the first action, bound to its context:
 	// the test's, not a step's.
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.srv.URL+"/portal")); err != nil {
+	// A phone's screen.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.srv.URL+"/portal")); err != nil {
 		t.Fatal(err)
 	}
 	for _, st := range steps {
@@ -90,6 +93,7 @@ func TestPortalBrowserJourney(t *testing.T) {
 			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
 			t.Fatalf("%s: %v; the browser shows %s", st.what, err, page)
 		}
+		phonePage(t, ctx, st.what)
 	}
 	path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
 	if err != nil {
@@ -271,4 +275,29 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// phonePage checks that the page fits the phone's width (no sideways
+// scrolling) and keeps a screenshot of it for reviewers: in
+// $KIZDESK_SCREENSHOTS if set, else in the test's temporary directory.
+func phonePage(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wide {
+		t.Errorf("%s: the page is wider than the phone's screen", name)
+	}
+	dir := os.Getenv("KIZDESK_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "portal-"+strings.ReplaceAll(name, " ", "-")+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
