@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kiz-ulm/kizdesk/demo"
 	"github.com/kiz-ulm/kizdesk/desk"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -299,5 +300,35 @@ func phonePage(t *testing.T, ctx context.Context, name string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "portal-"+strings.ReplaceAll(name, " ", "-")+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPortalDemoLogin: in `kizdesk dev`'s demo, mmuster logs into the
+// portal with the demo password and finds his demo tickets and the demo
+// services described for customers; the demo agents have no portal login.
+func TestPortalDemoLogin(t *testing.T) {
+	s := startDemoStack(t, "sqlite")
+	b := newBrowser(t, s.srv.URL)
+	_, page := b.get("/portal/login")
+	status, path, body := b.post(page, "/portal/login", map[string]string{"login": demo.PortalLogin, "password": demo.Password})
+	if status != http.StatusOK || path != "/portal" {
+		t.Fatalf("mmuster's portal login: %d at %s\n%s", status, path, body)
+	}
+	for _, want := range []string{"Max Mustermann", "Outlook synchronisiert den Kalender nicht"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("mmuster's portal lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "eduroam in der Bibliothek") {
+		t.Error("mmuster's portal shows another customer's ticket")
+	}
+	_, form := b.get("/portal/tickets/new")
+	if !strings.Contains(form, "Passwort vergessen oder Account gesperrt.") || strings.Contains(form, "kiz-Account</strong>") {
+		t.Errorf("the demo's portal services:\n%s", form)
+	}
+	agent := newBrowser(t, s.srv.URL)
+	_, page = agent.get("/portal/login")
+	if status, _, _ := agent.post(page, "/portal/login", map[string]string{"login": "helpdesk", "password": demo.Password}); status != http.StatusUnauthorized {
+		t.Errorf("a demo agent at the portal's login: %d, want 401", status)
 	}
 }
