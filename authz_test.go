@@ -107,6 +107,12 @@ var authzMatrix = map[string][]string{
 	"GET /portal/tickets/:number":          portalPage,
 	"POST /portal/tickets/:number/replies": portalPage, // no text: shown again, marked
 	"POST /portal/tickets/:number/close":   portalPage, // "problem solved": sent late, it closes the matrix's ticket
+	// Password resets: anyone may ask (the answer is the same for every
+	// login); a link that is no token is not found.
+	"GET /portal/password-reset":         public,
+	"POST /portal/password-reset":        public,
+	"GET /portal/password-reset/:token":  row("404", "404", "404", "404", "404", "404", "404", "404"),
+	"POST /portal/password-reset/:token": row("404", "404", "404", "404", "404", "404", "404", "404"),
 
 	// A CORS preflight carries no credentials; from no allowed origin
 	// (the matrix sends none) it is refused alike for everyone.

@@ -2,6 +2,8 @@ package desk_test
 
 import (
 	"errors"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,7 +12,10 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/dbtest"
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/i18n"
+	"github.com/kiz-ulm/kizdesk/mailin"
 	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/outbox"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
 
@@ -336,4 +341,90 @@ func hasField(err error, field string) bool {
 	}
 	_, ok := fe[field]
 	return ok
+}
+
+func TestPortalPasswordReset(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newPortalWorld(t, db)
+		ctx := t.Context()
+		cat, err := i18n.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := desk.New(db, nil, desk.Options{Now: func() time.Time { return *w.now }, MailOut: &outbox.Config{
+			From: mailin.Address{Email: "helpdesk@kiz.example"}, Domain: "kiz.example", BaseURL: "https://desk.example/", Texts: cat}})
+		db.Model(&models.Customer{}).Where("id = ?", w.mine.ID).Updates(map[string]any{"email": "mine@uni-ulm.example", "language": "en"})
+		db.Model(&models.Customer{}).Where("id = ?", w.colleague.ID).Updates(map[string]any{"email": "kollegin@uni-ulm.example", "source": models.SourceLDAP})
+		linkRE := regexp.MustCompile(`https://desk\.example/portal/password-reset/([A-Z2-7]{26})`)
+		links := func() []string {
+			t.Helper()
+			var ms []models.MailMessage
+			if err := db.Where("kind = ?", models.OutPasswordReset).Order("id").Find(&ms).Error; err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range ms {
+				raw := strings.ReplaceAll(string(m.Raw), "=\r\n", "")
+				if m.Recipients != "mine@uni-ulm.example" {
+					t.Errorf("a reset link went to %s", m.Recipients)
+				}
+				if match := linkRE.FindStringSubmatch(raw); match != nil {
+					out = append(out, match[1])
+				}
+			}
+			return out
+		}
+		// Unknown logins, kiz accounts and customers without an address
+		// get nothing; the answer is the same.
+		for _, login := range []string{"nobody", w.colleague.Login, w.stranger.Login} {
+			if err := d.RequestPasswordReset(ctx, login, "192.0.2.9"); err != nil {
+				t.Errorf("reset for %s: %v", login, err)
+			}
+		}
+		if got := links(); len(got) != 0 {
+			t.Fatalf("links sent: %v", got)
+		}
+		if err := d.RequestPasswordReset(ctx, w.mine.Login, "192.0.2.9"); err != nil {
+			t.Fatal(err)
+		}
+		got := links()
+		if len(got) != 1 {
+			t.Fatalf("links sent: %v, want one", got)
+		}
+		token := got[0]
+		if err := d.CheckPasswordReset(ctx, token); err != nil {
+			t.Fatalf("a fresh link: %v", err)
+		}
+		s, err := d.PortalLogin(ctx, desk.LoginRequest{Login: w.mine.Login, Password: portalPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.ResetPassword(ctx, token, "short"); !hasField(err, "password") {
+			t.Errorf("a short password: %v", err)
+		}
+		if err := d.ResetPassword(ctx, token, "a brand new password"); err != nil {
+			t.Fatalf("reset: %v", err)
+		}
+		if _, err := d.SessionCustomer(ctx, s.Token); !errors.Is(err, desk.ErrNotFound) {
+			t.Errorf("a session from before the reset: %v", err)
+		}
+		if _, err := d.PortalLogin(ctx, desk.LoginRequest{Login: w.mine.Login, Password: "a brand new password"}); err != nil {
+			t.Errorf("the new password: %v", err)
+		}
+		if _, err := d.PortalLogin(ctx, desk.LoginRequest{Login: w.mine.Login, Password: portalPassword}); !errors.Is(err, desk.ErrBadLogin) {
+			t.Errorf("the old password: %v", err)
+		}
+		if err := d.ResetPassword(ctx, token, "yet another password"); !errors.Is(err, desk.ErrNotFound) {
+			t.Errorf("a used link: %v, want not found", err)
+		}
+		// A link works for an hour.
+		if err := d.RequestPasswordReset(ctx, w.mine.Login, "192.0.2.9"); err != nil {
+			t.Fatal(err)
+		}
+		got = links()
+		*w.now = w.now.Add(61 * time.Minute)
+		if err := d.ResetPassword(ctx, got[len(got)-1], "too late a password"); !errors.Is(err, desk.ErrNotFound) {
+			t.Errorf("a link of an hour ago: %v, want not found", err)
+		}
+	})
 }

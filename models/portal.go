@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -119,4 +120,63 @@ func PortalServices(ctx context.Context, db *gorm.DB, tenantID int64) ([]Service
 	err := db.WithContext(ctx).Where("tenant_id = ? AND active AND (portal_description_de <> '' OR portal_description_en <> '')", tenantID).
 		Order("name, id").Find(&ss).Error
 	return ss, wrap(err, "portal services")
+}
+
+// PortalPasswordReset is one password reset link of a customer's.
+type PortalPasswordReset struct {
+	ID         string // HashToken of the link's token
+	CustomerID int64
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	UsedAt     *time.Time
+}
+
+// StartPasswordReset records a reset token for a customer, valid until
+// expires; resets created before expired are deleted, at most limit.
+func StartPasswordReset(ctx context.Context, db *gorm.DB, token string, customerID int64, now, expires, expired time.Time, limit int) error {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&PortalPasswordReset{ID: HashToken(token), CustomerID: customerID, CreatedAt: dbTime(now),
+			ExpiresAt: dbTime(expires)}).Error; err != nil {
+			return err
+		}
+		return tx.Where("id IN (?)", tx.Model(&PortalPasswordReset{}).Select("id").
+			Where("created_at < ?", dbTime(expired)).Limit(limit)).Delete(&PortalPasswordReset{}).Error
+	})
+	return wrap(err, "start password reset")
+}
+
+// PasswordResetCustomer returns the customer of an unused, unexpired reset
+// token. ErrNotFound otherwise.
+func PasswordResetCustomer(ctx context.Context, db *gorm.DB, token string, now time.Time) (Customer, error) {
+	var c Customer
+	err := db.WithContext(ctx).Model(&Customer{}).Select("customers.*").
+		Joins("JOIN portal_password_resets ON portal_password_resets.customer_id = customers.id").
+		Where("portal_password_resets.id = ? AND portal_password_resets.used_at IS NULL AND portal_password_resets.expires_at > ? AND customers.active",
+			HashToken(token), dbTime(now)).Take(&c).Error
+	return c, notFound(err, "password reset")
+}
+
+// ResetPassword sets a customer's password with a reset token, once: the
+// token is used up, the customer's other reset tokens too, and their
+// portal sessions end. ErrNotFound if the token is not (or no longer) good.
+func ResetPassword(ctx context.Context, db *gorm.DB, token, hash string, now time.Time) (Customer, error) {
+	var c Customer
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if c, err = PasswordResetCustomer(ctx, tx, token, now); err != nil {
+			return err
+		}
+		res := tx.Model(&PortalPasswordReset{}).Where("customer_id = ? AND used_at IS NULL", c.ID).Update("used_at", dbTime(now))
+		if res.Error != nil {
+			return res.Error
+		}
+		if err := tx.Model(&Customer{}).Where("id = ?", c.ID).Update("password_hash", hash).Error; err != nil {
+			return err
+		}
+		return tx.Model(&PortalSession{}).Where("customer_id = ? AND revoked_at IS NULL", c.ID).Update("revoked_at", dbTime(now)).Error
+	})
+	if errors.Is(err, ErrNotFound) {
+		return c, err
+	}
+	return c, wrap(err, "reset password")
 }

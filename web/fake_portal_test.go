@@ -162,3 +162,30 @@ func (f *fakeDesk) PortalClose(_ context.Context, p desk.Principal, number strin
 	}
 	return f.view(number), nil
 }
+
+// resetToken is the fake's one good password reset token.
+const resetToken = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+func (f *fakeDesk) RequestPasswordReset(_ context.Context, login, client string) error {
+	f.record("RequestPasswordReset", login, client)
+	return f.errs["RequestPasswordReset"]
+}
+
+func (f *fakeDesk) CheckPasswordReset(_ context.Context, token string) error {
+	f.record("CheckPasswordReset", token)
+	if token != resetToken {
+		return fmt.Errorf("password reset: %w", desk.ErrNotFound)
+	}
+	return nil
+}
+
+func (f *fakeDesk) ResetPassword(_ context.Context, token, password string) error {
+	f.record("ResetPassword", token, password)
+	if token != resetToken {
+		return fmt.Errorf("password reset: %w", desk.ErrNotFound)
+	}
+	if len(password) < 10 {
+		return desk.FieldErrors{"password": ticket.P(ticket.FieldRequired)}
+	}
+	return nil
+}

@@ -174,3 +174,39 @@ func TestPortalForms(t *testing.T) {
 		t.Error("a close without CSRF token reached the desk")
 	}
 }
+
+// TestPortalPasswordReset: asking for a link answers the same for any
+// login; a good link's form sets the password and leads to the login; a
+// bad or used link says so (404); a short password is refused, marked.
+func TestPortalPasswordReset(t *testing.T) {
+	b := newBrowser(t, Options{})
+	login := b.get("/portal/login")
+	wantContains(t, login.body, `href="/portal/password-reset"`)
+	page := b.get("/portal/password-reset")
+	wantStatus(t, page, http.StatusOK)
+	token := hidden(t, csrfRE, page.body)
+	for _, who := range []string{"carl", "nobody"} {
+		res := b.post("/portal/password-reset", url.Values{"csrf_token": {token}, "login": {who}})
+		wantStatus(t, res, http.StatusOK)
+		wantContains(t, res.body, "If there is a customer account with this user name")
+	}
+	if n := b.desk.called("RequestPasswordReset"); n != 2 {
+		t.Errorf("the desk was asked %d times, want 2", n)
+	}
+	b.desk.errs["RequestPasswordReset"] = desk.FieldErrors{"login": ticket.P(ticket.FieldRequired)}
+	res := b.post("/portal/password-reset", url.Values{"csrf_token": {token}, "login": {""}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+
+	if res := b.get("/portal/password-reset/WRONGTOKEN"); res.status != http.StatusNotFound || !strings.Contains(res.body, "no longer works") {
+		t.Errorf("a bad link: %d\n%s", res.status, res.body)
+	}
+	set := b.get("/portal/password-reset/" + resetToken)
+	wantStatus(t, set, http.StatusOK)
+	res = b.post("/portal/password-reset/"+resetToken, url.Values{"csrf_token": {token}, "password": {"short"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	res = b.post("/portal/password-reset/"+resetToken, url.Values{"csrf_token": {token}, "password": {"a good new password"}})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/portal/login" {
+		t.Errorf("setting the password: %d to %q", res.status, res.header.Get("Location"))
+	}
+	wantContains(t, b.get("/portal/login").body, "Your new password works now.")
+}

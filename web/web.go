@@ -108,6 +108,9 @@ type Desk interface {
 	PortalCreate(ctx context.Context, c desk.Principal, req desk.PortalCreateRequest) (ticket.View, error)
 	PortalReply(ctx context.Context, c desk.Principal, number string, req desk.PortalReplyRequest) (desk.FollowUpResult, error)
 	PortalClose(ctx context.Context, c desk.Principal, number string, req desk.PortalCloseRequest) (ticket.View, error)
+	RequestPasswordReset(ctx context.Context, login, client string) error
+	CheckPasswordReset(ctx context.Context, token string) error
+	ResetPassword(ctx context.Context, token, password string) error
 }
 
 // Options configure the web handler.

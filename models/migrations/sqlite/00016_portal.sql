@@ -28,7 +28,19 @@ CREATE TABLE portal_sessions (
 CREATE INDEX portal_sessions_customer ON portal_sessions (customer_id);
 CREATE INDEX portal_sessions_created ON portal_sessions (created_at);
 
+-- Password resets of local customer accounts: the link's token (its
+-- SHA-256, as for sessions), valid until expires_at and once only.
+CREATE TABLE portal_password_resets (
+    id          TEXT PRIMARY KEY,
+    customer_id BIGINT NOT NULL REFERENCES customers(id),
+    created_at  DATETIME NOT NULL,
+    expires_at  DATETIME NOT NULL,
+    used_at     DATETIME
+);
+CREATE INDEX portal_password_resets_created ON portal_password_resets (created_at);
+
 -- +goose Down
+DROP TABLE portal_password_resets;
 DROP TABLE portal_sessions;
 ALTER TABLE tenants DROP COLUMN portal_reading_days;
 ALTER TABLE services DROP COLUMN portal_description_en;
