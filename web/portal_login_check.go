@@ -21,6 +21,13 @@ func (s *server) portalLoginCheck(c *gin.Context) {
 	next := portalPath(c.PostForm("next"))
 
 	err := loginFieldErrors(c, login, password)
+	if err == nil && sess.agentID() != 0 {
+		// An agent's session in this browser ends with a customer's login.
+		if lerr := s.desk.Logout(c.Request.Context(), sess.token()); lerr != nil {
+			s.fail(c, fmt.Errorf("portal login: end the agent's session: %w", lerr))
+			return
+		}
+	}
 	if err == nil {
 		ses, lerr := s.desk.PortalLogin(c.Request.Context(), desk.LoginRequest{
 			Login: login, Password: password, Client: c.ClientIP(), Previous: sess.token(),

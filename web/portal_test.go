@@ -68,6 +68,15 @@ func TestPortalSessionsStayApart(t *testing.T) {
 			t.Errorf("a customer at %s: %d to %q, want the agents' login", path, res.status, res.header.Get("Location"))
 		}
 	}
+	// An agent who logs into the portal in the same browser is logged out
+	// as an agent, on the server too.
+	agent.portalLogin()
+	if agent.desk.called("Logout") != 1 {
+		t.Error("the agent's session did not end with the customer's login")
+	}
+	if res := agent.get("/agent/queues"); res.status != http.StatusSeeOther {
+		t.Errorf("after a customer's login in the same browser, the agent pages: %d", res.status)
+	}
 	if n := customer.desk.called("SessionAgent"); n != 0 {
 		t.Errorf("a customer's session was looked up as an agent's %d times", n)
 	}
