@@ -18,6 +18,8 @@ import (
 
 	"github.com/kiz-ulm/kizdesk/demo"
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/directory"
+	"github.com/kiz-ulm/kizdesk/directory/slapdtest"
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
@@ -330,5 +332,39 @@ func TestPortalDemoLogin(t *testing.T) {
 	_, page = agent.get("/portal/login")
 	if status, _, _ := agent.post(page, "/portal/login", map[string]string{"login": "helpdesk", "password": demo.Password}); status != http.StatusUnauthorized {
 		t.Errorf("a demo agent at the portal's login: %d, want 401", status)
+	}
+}
+
+// TestKizAccountLogsIntoPortal: a kiz account logs into the portal with
+// its directory password and becomes (or is) the customer of the
+// directory's tenant; a wrong password is refused; a reset link is never
+// sent to a kiz account (desk/portal_test.go).
+func TestKizAccountLogsIntoPortal(t *testing.T) {
+	slapd := slapdtest.Start(t)
+	s := sharedStack(t, "sqlite", nil)
+	dir, err := directory.New(directory.Config{
+		URLs: []string{slapd.LDAPURL}, BindDN: slapdtest.ServiceDN, BindPassword: slapdtest.ServicePassword,
+		BaseDN: slapdtest.People, UserFilter: slapdtest.UserFilter, GroupBaseDN: slapdtest.Groups, Timeout: 2 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := desk.New(s.db, s.client, desk.Options{Location: time.UTC, Directory: dir})
+	ctx := t.Context()
+	if _, err := d.PortalLogin(ctx, desk.LoginRequest{Login: "bmueller", Password: "wrong"}); !errors.Is(err, desk.ErrBadLogin) {
+		t.Errorf("a wrong directory password: %v", err)
+	}
+	ses, err := d.PortalLogin(ctx, desk.LoginRequest{Login: "bmueller", Password: "b-pw"})
+	if err != nil {
+		t.Fatalf("a kiz account's portal login: %v", err)
+	}
+	if c := ses.Customer; c.TenantID != s.fixture.Tenant.ID || c.Login != "bmueller" || c.Name != "Bernd Müller" || c.Source != models.SourceLDAP {
+		t.Errorf("the kiz account's customer: %+v", c)
+	}
+	if c, err := d.SessionCustomer(ctx, ses.Token); err != nil || c.Login != "bmueller" {
+		t.Errorf("the kiz account's session: %+v, %v", c, err)
+	}
+	if _, err := d.PortalTickets(ctx, desk.CustomerPrincipal(ses.Customer)); err != nil {
+		t.Errorf("the kiz account's tickets: %v", err)
 	}
 }
