@@ -170,9 +170,10 @@ func TestPortalForms(t *testing.T) {
 	if res.status != http.StatusSeeOther || len(st.closes) != 1 {
 		t.Errorf("close: %d, closes %v", res.status, st.closes)
 	}
-	// Another customer's ticket, or none: not found.
-	if res := b.get("/portal/tickets/2026112710000099"); res.status != http.StatusNotFound {
-		t.Errorf("an unknown ticket: %d, want 404", res.status)
+	// Another customer's ticket, or none: not found, in the portal's frame.
+	if res := b.get("/portal/tickets/2026112710000099"); res.status != http.StatusNotFound ||
+		!strings.Contains(res.body, `<a href="/portal">Back to my requests</a>`) || strings.Contains(res.body, `href="/agent/`) {
+		t.Errorf("an unknown ticket: %d, want 404 in the portal\n%s", res.status, res.body)
 	}
 	// Without the CSRF token nothing reaches the desk.
 	before := b.desk.called("PortalClose")
