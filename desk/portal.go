@@ -225,7 +225,7 @@ func (d *Desk) PortalTickets(ctx context.Context, p Principal) (PortalList, erro
 	if err != nil {
 		return out, err
 	}
-	out.Company, out.ReadingDays = len(ids) > 1 || (c.CompanyView && c.CompanyID != nil), days
+	out.Company, out.ReadingDays = c.CompanyView && c.CompanyID != nil, days
 	rows, err := models.PortalTickets(ctx, d.db, p.TenantID, ids, stateStrings(ticket.OpenStates()), stateStrings(ticket.ClosedStates()), since, maxPortalList)
 	if err != nil {
 		return out, err
@@ -242,29 +242,30 @@ func (d *Desk) PortalTickets(ctx context.Context, p Principal) (PortalList, erro
 
 // portalTicket returns the ticket if the customer may see it in the
 // portal now; ErrNotFound otherwise. Own is whether it is the customer's
-// own ticket (not a colleague's seen through the company view).
-func (d *Desk) portalTicket(ctx context.Context, p Principal, number string) (t models.TicketRow, own bool, err error) {
+// own ticket (not a colleague's seen through the company view); days is
+// the tenant's reading window.
+func (d *Desk) portalTicket(ctx context.Context, p Principal, number string) (t models.TicketRow, own bool, days int, err error) {
 	if err := mustBeCustomer(p); err != nil {
-		return t, false, err
+		return t, false, 0, err
 	}
 	if pr, bad := ticket.CheckText(number, ticket.Line, 64); bad || number == "" {
-		return t, false, fmt.Errorf("ticket number %v: %w", pr, ErrNotFound)
+		return t, false, 0, fmt.Errorf("ticket number %v: %w", pr, ErrNotFound)
 	}
-	_, ids, since, _, err := d.portalScope(ctx, p)
+	_, ids, since, days, err := d.portalScope(ctx, p)
 	if err != nil {
-		return t, false, err
+		return t, false, 0, err
 	}
 	t, err = models.TicketByNumber(ctx, d.db, p.TenantID, number)
 	if err != nil {
-		return t, false, err
+		return t, false, 0, err
 	}
 	state := ticket.State(t.State)
 	visible := t.TenantID == p.TenantID && slices.Contains(ids, t.CustomerID) &&
 		(state.Open() || (state.Closed() && t.ClosedAt != nil && !t.ClosedAt.Before(since)))
 	if !visible {
-		return models.TicketRow{}, false, fmt.Errorf("ticket %s for customer %d: %w", number, p.ID, ErrNotFound)
+		return models.TicketRow{}, false, 0, fmt.Errorf("ticket %s for customer %d: %w", number, p.ID, ErrNotFound)
 	}
-	return t, t.CustomerID == p.ID, nil
+	return t, t.CustomerID == p.ID, days, nil
 }
 
 // PortalTicketDetail is a ticket as its customer sees it.
@@ -282,7 +283,7 @@ type PortalTicketDetail struct {
 // Internal notes never leave the desk this way.
 func (d *Desk) PortalTicket(ctx context.Context, p Principal, number string) (PortalTicketDetail, error) {
 	var out PortalTicketDetail
-	t, own, err := d.portalTicket(ctx, p, number)
+	t, own, days, err := d.portalTicket(ctx, p, number)
 	if err != nil {
 		return out, err
 	}
@@ -291,10 +292,6 @@ func (d *Desk) PortalTicket(ctx context.Context, p Principal, number string) (Po
 		return out, err
 	}
 	if t.ClosedAt != nil {
-		_, _, _, days, err := d.portalScope(ctx, p)
-		if err != nil {
-			return out, err
-		}
 		out.ReadableUntil = t.ClosedAt.Add(time.Duration(days) * 24 * time.Hour)
 	}
 	return out, nil
@@ -462,7 +459,7 @@ type PortalReplyRequest struct {
 // when the desk's patience runs out waiting for it — the answer is taken
 // either way.
 func (d *Desk) PortalReply(ctx context.Context, p Principal, number string, req PortalReplyRequest) (FollowUpResult, error) {
-	t, own, err := d.portalTicket(ctx, p, number)
+	t, own, _, err := d.portalTicket(ctx, p, number)
 	if err != nil {
 		return FollowUpResult{}, err
 	}
@@ -507,7 +504,7 @@ type PortalCloseRequest struct {
 // PortalClose closes the customer's own ticket as solved ("closed
 // successful"), as far as the process allows it in the ticket's state.
 func (d *Desk) PortalClose(ctx context.Context, p Principal, number string, req PortalCloseRequest) (ticket.View, error) {
-	t, own, err := d.portalTicket(ctx, p, number)
+	t, own, _, err := d.portalTicket(ctx, p, number)
 	if err != nil {
 		return ticket.View{}, err
 	}

@@ -19,7 +19,9 @@ type portalTicketForm struct {
 	Body       string
 }
 
-// portalNewPage is the customer's new-ticket form.
+// portalNewPage is the customer's new-ticket form. FAQ suggestions
+// (desk.SuggestFAQ, from the knowledge base) belong in this page and in
+// the template's #faq-suggestions block.
 type portalNewPage struct {
 	portalLayout
 	Choices desk.PortalChoices
