@@ -82,7 +82,7 @@ func (d *Desk) PortalLogin(ctx context.Context, req LoginRequest) (PortalSession
 // directory's entry the first time). Deactivated customers and customers
 // of a switched-off tenant cannot log in.
 func (d *Desk) checkCustomerPassword(ctx context.Context, login, password string) (models.Customer, error) {
-	cs, err := models.CustomerRecordByLogin(ctx, d.db, login)
+	cs, err := models.CustomersByLogin(ctx, d.db, login)
 	if err != nil {
 		return models.Customer{}, err
 	}

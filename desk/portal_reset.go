@@ -45,7 +45,7 @@ func (d *Desk) RequestPasswordReset(ctx context.Context, login, client string) e
 	if wait, err := d.throttled(ctx, key, "", id, now); err != nil || wait > 0 {
 		return wrapf(err, "password reset")
 	}
-	cs, err := models.CustomerRecordByLogin(ctx, d.db, login)
+	cs, err := models.CustomersByLogin(ctx, d.db, login)
 	if err != nil {
 		return err
 	}

@@ -78,11 +78,12 @@ func RevokePortalSession(ctx context.Context, db *gorm.DB, token string, now tim
 	return wrap(err, "revoke portal session")
 }
 
-// CustomerRecordByLogin returns the tenant-less customer record with the
-// login (logins of local customer accounts name one account), active or not.
-func CustomerRecordByLogin(ctx context.Context, db *gorm.DB, login string) ([]Customer, error) {
+// CustomersByLogin returns the customers of any tenant with the login
+// (case-insensitive), active or not, at most ten: the portal's login has
+// no tenant to go by.
+func CustomersByLogin(ctx context.Context, db *gorm.DB, login string) ([]Customer, error) {
 	var cs []Customer
-	err := db.WithContext(ctx).Where("LOWER(login) = LOWER(?)", login).Order("id").Limit(2).Find(&cs).Error
+	err := db.WithContext(ctx).Where("LOWER(login) = LOWER(?)", login).Order("id").Limit(10).Find(&cs).Error
 	return cs, wrap(err, "customer by login")
 }
 
