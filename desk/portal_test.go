@@ -3,6 +3,7 @@ package desk_test
 import (
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -425,6 +426,58 @@ func TestPortalPasswordReset(t *testing.T) {
 		*w.now = w.now.Add(61 * time.Minute)
 		if err := d.ResetPassword(ctx, got[len(got)-1], "too late a password"); !errors.Is(err, desk.ErrNotFound) {
 			t.Errorf("a link of an hour ago: %v, want not found", err)
+		}
+	})
+}
+
+// TestPortalAdminSettings: an admin gives a local customer a portal
+// password and the company view, a service its portal descriptions, the
+// tenant its reading window — and the portal follows.
+func TestPortalAdminSettings(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newPortalWorld(t, db)
+		ctx := t.Context()
+		dbtest.Grant(t, db, w.f.Agent, models.AdminRole)
+		admin := desk.AgentPrincipal(w.f.Agent)
+		id := func(v int64) []string { return []string{strconv.FormatInt(v, 10)} }
+		if _, err := w.d.AdminSave(ctx, admin, "customers", w.stranger.ID, desk.AdminValues{"login": {w.stranger.Login}, "name": {"Fremd"},
+			"company_id": id(w.company.ID), "company_view": {"true"}, "active": {"true"}, "password": {"short"}}); !hasField(err, "password") {
+			t.Errorf("a short portal password: %v", err)
+		}
+		if _, err := w.d.AdminSave(ctx, admin, "customers", w.stranger.ID, desk.AdminValues{"login": {w.stranger.Login}, "name": {"Fremd"},
+			"company_id": id(w.company.ID), "company_view": {"true"}, "active": {"true"}, "password": {"a portal password"}}); err != nil {
+			t.Fatal(err)
+		}
+		s, err := w.d.PortalLogin(ctx, desk.LoginRequest{Login: w.stranger.Login, Password: "a portal password"})
+		if err != nil {
+			t.Fatalf("the password the admin set: %v", err)
+		}
+		list, err := w.d.PortalTickets(ctx, desk.CustomerPrincipal(s.Customer))
+		if err != nil || !list.Company || len(list.Open) != 3 {
+			t.Errorf("the company view the admin set: %d open, company %v, %v", len(list.Open), list.Company, err)
+		}
+		// Saving without a password keeps it.
+		if _, err := w.d.AdminSave(ctx, admin, "customers", w.stranger.ID, desk.AdminValues{"login": {w.stranger.Login}, "name": {"Fremd"},
+			"active": {"true"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.d.PortalLogin(ctx, desk.LoginRequest{Login: w.stranger.Login, Password: "a portal password"}); err != nil {
+			t.Errorf("the password after a save without one: %v", err)
+		}
+		if _, err := w.d.AdminSave(ctx, admin, "services", w.f.Service.ID, desk.AdminValues{"name": {w.f.Service.Name},
+			"queue_id": id(w.f.Queue.ID), "portal_description_de": {"Drucken im Büro"}, "active": {"true"}}); err != nil {
+			t.Fatal(err)
+		}
+		ch, err := w.d.PortalChoices(ctx, desk.CustomerPrincipal(w.mine), "en")
+		if err != nil || len(ch.Services) != 1 || ch.Services[0].Description != "Drucken im Büro" {
+			t.Errorf("the service the admin described (German only, read in English): %+v, %v", ch.Services, err)
+		}
+		if _, err := w.d.AdminSave(ctx, admin, "tenants", w.f.Tenant.ID, desk.AdminValues{"name": {w.f.Tenant.Name}, "active": {"true"},
+			"portal_reading_days": {"5"}}); err != nil {
+			t.Fatal(err)
+		}
+		if list, err := w.d.PortalTickets(ctx, desk.CustomerPrincipal(w.mine)); err != nil || list.ReadingDays != 5 || len(list.Closed) != 0 {
+			t.Errorf("a 5-day window: %d days, closed %v, %v", list.ReadingDays, portalNumbers(list.Closed), err)
 		}
 	})
 }
