@@ -23,14 +23,16 @@ import (
 )
 
 // The principal kinds of the authorization matrix: the kiz's roles, an
-// agent of another tenant, a customer (who has no login to the agent
-// interface or the API: until the portal, what a customer's attempt
-// leaves them with), an integration's token, and nobody.
+// agent of another tenant, a customer logged into the portal (a
+// customer's session is no agent's: agent and admin pages send it to the
+// agents' login, the API wants a token), an integration's token, and
+// nobody.
 var principalKinds = []string{"admin", "1st level", "2nd level", "team", "other tenant", "customer", "integration", "no login"}
 
 // What a request gets: "ok" — let through to what the route does (a page,
 // a redirect elsewhere, field errors, a refusal by the ticket's process);
-// "login" — sent to the login form; or the status code of a refusal.
+// "login" — sent to the agents' login form; "portal login" — sent to the
+// customer portal's login form; or the status code of a refusal.
 //
 // The ticket and queue in the paths are the Helpdesk's of the matrix's
 // tenant: the admin and 1st level work them, the 2nd level and the team
@@ -50,6 +52,9 @@ var (
 	operator    = row("ok", "403", "403", "403", "403", "login", "login", "login")
 	// A token of one's own (the admin's, in the matrix).
 	ownToken = row("ok", "404", "404", "404", "404", "login", "login", "login")
+	// The customer portal: customers only; an agent's session is no
+	// customer's. The matrix's ticket is the customer's own (their mail).
+	portalPage = row("portal login", "portal login", "portal login", "portal login", "portal login", "ok", "portal login", "portal login")
 )
 
 func row(outcomes ...string) []string { return outcomes }
@@ -95,6 +100,22 @@ var authzMatrix = map[string][]string{
 	// The dashboard shows each agent what it reads; any agent may ask.
 	"GET /agent/dashboard":         anyAgent,
 	"GET /agent/dashboard/:widget": anyAgent,
+
+	"GET /portal/login":                    public, // a logged-in customer is sent on to the portal
+	"POST /portal/login":                   public, // an empty form: shown again, marked
+	"POST /portal/logout":                  row("portal login", "portal login", "portal login", "portal login", "portal login", "portal login", "portal login", "portal login"),
+	"GET /portal":                          portalPage,
+	"GET /portal/tickets/new":              portalPage,
+	"POST /portal/tickets":                 portalPage, // an empty form: shown again, marked
+	"GET /portal/tickets/:number":          portalPage,
+	"POST /portal/tickets/:number/replies": portalPage, // no text: shown again, marked
+	"POST /portal/tickets/:number/close":   portalPage, // "problem solved": sent late, it closes the matrix's ticket
+	// Password resets: anyone may ask (the answer is the same for every
+	// login); a link that is no token is not found.
+	"GET /portal/password-reset":         public,
+	"POST /portal/password-reset":        public,
+	"GET /portal/password-reset/:token":  row("404", "404", "404", "404", "404", "404", "404", "404"),
+	"POST /portal/password-reset/:token": row("404", "404", "404", "404", "404", "404", "404", "404"),
 
 	// A CORS preflight carries no credentials; from no allowed origin
 	// (the matrix sends none) it is refused alike for everyone.
@@ -302,7 +323,8 @@ func setUpMatrixTenant(t *testing.T, s *testStack, slug string, operator bool) m
 		m.tokens[kind] = "token-" + a.Login
 		must(models.CreateAPIToken(ctx, db, a.ID, "matrix", m.tokens[kind]))
 	}
-	m.customer = models.Customer{TenantID: m.tenant.ID, Login: slug + "-kunde", Name: "Kunde " + slug, Email: "kunde@example.org"}
+	m.customer = models.Customer{TenantID: m.tenant.ID, Login: slug + "-kunde", Name: "Kunde " + slug, Email: "kunde@example.org",
+		PasswordHash: string(hash)}
 	must(db.Create(&m.customer).Error)
 	m.tokens["integration"] = "gateway-" + slug
 	must(models.CreateIntegrationToken(ctx, db, m.agents["admin"].ID, "mail gateway", m.tokens["integration"]))
@@ -315,11 +337,18 @@ type matrixClient struct {
 	c     *http.Client
 	csrf  string
 	token string
+	// refresh reads the session's CSRF token anew (after a logout).
+	refresh func()
 }
 
 var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
 
 func newMatrixClient(t *testing.T, base, login, password, token string) *matrixClient {
+	return newMatrixClientAt(t, base, "/login", login, password, token)
+}
+
+// newMatrixClientAt logs in at loginPath: the agents' login or the portal's.
+func newMatrixClientAt(t *testing.T, base, loginPath, login, password, token string) *matrixClient {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	mc := &matrixClient{token: token, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
@@ -342,8 +371,9 @@ func newMatrixClient(t *testing.T, base, login, password, token string) *matrixC
 		t.Fatalf("no CSRF token for %q", login)
 	}
 	refresh()
+	mc.refresh = refresh
 	if login != "" {
-		resp, err := mc.c.PostForm(base+"/login", url.Values{"csrf_token": {mc.csrf}, "login": {login}, "password": {password}})
+		resp, err := mc.c.PostForm(base+loginPath, url.Values{"csrf_token": {mc.csrf}, "login": {login}, "password": {password}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -389,6 +419,8 @@ func (mc *matrixClient) outcome(t *testing.T, base, method, path string) (string
 	switch code := resp.StatusCode; {
 	case code >= 300 && code < 400 && strings.HasPrefix(resp.Header.Get("Location"), "/login"):
 		return "login", code
+	case code >= 300 && code < 400 && strings.HasPrefix(resp.Header.Get("Location"), "/portal/login"):
+		return "portal login", code
 	case code == http.StatusUnauthorized, code == http.StatusForbidden, code == http.StatusNotFound:
 		return fmt.Sprint(code), code
 	case code >= 500:
@@ -411,6 +443,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	// The Helpdesk ticket every ticket route addresses: a customer's
 	// mail with an attachment, so the attachment route has one to send.
+	// The mail is the matrix's customer's, so the portal shows it to them.
+	if err := s.db.Model(&models.Customer{}).Where("id = ?", m.customer.ID).Update("email", "erika.mueller@uni-ulm.example").Error; err != nil {
+		t.Fatal(err)
+	}
 	gateway, err := s.desk.PrincipalByToken(ctx, m.tokens["integration"])
 	if err != nil {
 		t.Fatal(err)
@@ -431,15 +467,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 		clients[kind] = newMatrixClient(t, base, m.agents[kind].Login, matrixPassword, m.tokens[kind])
 	}
 	clients["other tenant"] = newMatrixClient(t, base, other.agents["admin"].Login, matrixPassword, other.tokens["admin"])
-	clients["customer"] = newMatrixClient(t, base, m.customer.Login, matrixPassword, "")
+	clients["customer"] = newMatrixClientAt(t, base, "/portal/login", m.customer.Login, matrixPassword, "")
 	clients["integration"] = newMatrixClient(t, base, "", "", m.tokens["integration"])
 	clients["no login"] = newMatrixClient(t, base, "", "", "")
 
 	routes := s.handler.(*gin.Engine).Routes()
-	// Logging out ends the session the other routes need: last.
-	slices.SortStableFunc(routes, func(a, b gin.RouteInfo) int {
-		return boolInt(a.Path == "/logout") - boolInt(b.Path == "/logout")
-	})
+	// Logging out ends the session the other routes need: last; before
+	// it the customer's "problem solved", which closes the ticket.
+	last := func(r gin.RouteInfo) int {
+		switch r.Path {
+		case "/logout", "/portal/logout":
+			return 2
+		case "/portal/tickets/:number/close":
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(routes, func(a, b gin.RouteInfo) int { return last(a) - last(b) })
 	replacer := strings.NewReplacer(":number", v.Number, ":id", fmt.Sprint(m.queues["Helpdesk"].ID), "*file", "style.css",
 		":mail", fmt.Sprint(mailRow.ID), ":seq", "1", ":widget", desk.WidgetSLA)
 	special := adminPaths(t, s, m)
@@ -486,6 +530,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if got != want[i] {
 				wrong++
 				t.Errorf("%s as %s: %s (%d), want %s", key, kind, got, code, want[i])
+			}
+			if strings.HasSuffix(r.Path, "/logout") {
+				clients[kind].refresh() // a logout makes a new CSRF token
 			}
 		}
 	}

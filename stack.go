@@ -411,6 +411,7 @@ func printBanner(w io.Writer, a, mail net.Addr, s *devStack, v values, took time
 	for _, l := range demo.Logins {
 		fmt.Fprintf(w, "    %-10s %-18s %s\n", l.Login, l.Name, l.Role)
 	}
+	fmt.Fprintf(w, "    %-10s %-18s customer portal: http://localhost:%d/portal\n", demo.PortalLogin, "Max Mustermann", port)
 	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
 }
 

@@ -52,6 +52,9 @@ func Seed(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
 	if err := seedSLAs(ctx, db); err != nil {
 		return fmt.Errorf("demo SLAs: %w", err)
 	}
+	if err := seedPortal(ctx, db); err != nil {
+		return fmt.Errorf("demo portal: %w", err)
+	}
 	if err := seedTickets(ctx, db, d); err != nil {
 		return fmt.Errorf("demo tickets: %w", err)
 	}
@@ -70,6 +73,9 @@ func SeedCatalogue(ctx context.Context, db *gorm.DB) error {
 	}
 	if err := seedSLAs(ctx, db); err != nil {
 		return fmt.Errorf("demo SLAs: %w", err)
+	}
+	if err := seedPortal(ctx, db); err != nil {
+		return fmt.Errorf("demo portal: %w", err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,7 +50,9 @@ var adminKinds = []adminKind{
 		Fields: []AdminField{{Name: "name", Type: FieldText, Required: true, Hint: true},
 			{Name: "queue_id", Type: FieldSelect, Choices: "queues", Required: true},
 			{Name: "second_level_queue_id", Type: FieldSelect, Choices: "queues", None: true},
-			{Name: "description", Type: FieldLines}, activeField}},
+			{Name: "description", Type: FieldLines},
+			{Name: "portal_description_de", Type: FieldLines, Hint: true}, {Name: "portal_description_en", Type: FieldLines},
+			activeField}},
 		rows: serviceRows, save: saveService},
 	{AdminKind: AdminKind{Name: "slas", Active: true, Columns: []string{"name", "service_id", "priority_id", "calendar_id", "solution_minutes"},
 		Fields: []AdminField{nameField, {Name: "service_id", Type: FieldSelect, Choices: "services", Required: true},
@@ -66,7 +69,9 @@ var adminKinds = []adminKind{
 	{AdminKind: AdminKind{Name: "customers", Active: true, Columns: []string{"login", "name", "email", "company_id"},
 		Fields: []AdminField{{Name: "login", Type: FieldText, Required: true}, nameField, {Name: "email", Type: FieldText},
 			{Name: "phone", Type: FieldText}, {Name: "department", Type: FieldText},
-			{Name: "company_id", Type: FieldSelect, Choices: "companies", None: true}, activeField}},
+			{Name: "company_id", Type: FieldSelect, Choices: "companies", None: true},
+			{Name: "company_view", Type: FieldBool, Hint: true}, activeField,
+			{Name: "password", Type: FieldPassword, Hint: true}}},
 		rows: customerRows, save: saveCustomer},
 	{AdminKind: AdminKind{Name: "customer-companies", Active: true, Columns: []string{"name", "comment"},
 		Fields: []AdminField{nameField, commentField, activeField}},
@@ -86,6 +91,7 @@ var adminKinds = []adminKind{
 		rows: autoResponseRows, save: saveAutoResponse},
 	{AdminKind: AdminKind{Name: "tenants", Operator: true, Active: true, Columns: []string{"slug", "name"},
 		Fields: []AdminField{{Name: "slug", Type: FieldText, Required: true, CreateOnly: true, Hint: true}, nameField, activeField,
+			{Name: "portal_reading_days", Type: FieldNumber, Default: "90", Hint: true},
 			{Name: "admin_login", Type: FieldText, Required: true, CreateOnly: true, Hint: true},
 			{Name: "admin_name", Type: FieldText, Required: true, CreateOnly: true},
 			{Name: "admin_email", Type: FieldText, CreateOnly: true},
@@ -423,7 +429,8 @@ func serviceRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]AdminVal
 	out := make([]AdminValues, len(ss))
 	for i, sv := range ss {
 		out[i] = AdminValues{"id": {idString(sv.ID)}, "name": {sv.Name}, "queue_id": {idString(sv.QueueID)},
-			"second_level_queue_id": {optID(sv.SecondLevelQueueID)}, "description": {sv.Description}, "active": {boolString(sv.Active)}}
+			"second_level_queue_id": {optID(sv.SecondLevelQueueID)}, "description": {sv.Description},
+			"portal_description_de": {sv.PortalDescriptionDE}, "portal_description_en": {sv.PortalDescriptionEN}, "active": {boolString(sv.Active)}}
 	}
 	return out, nil
 }
@@ -443,6 +450,8 @@ func saveService(s *adminSave) (int64, error) {
 	queue := f.ref(ctx, tx, "queue_id", "queues", tenant, true)
 	second := f.ref(ctx, tx, "second_level_queue_id", "queues", tenant, false)
 	description := f.lines("description", maxComment)
+	portalDE := f.lines("portal_description_de", maxComment)
+	portalEN := f.lines("portal_description_en", maxComment)
 	active := f.bool("active")
 	if err := f.unique(ctx, tx, "name", "services", "name", name, tenant, s.id); err != nil || len(f.fe) > 0 {
 		return 0, err
@@ -454,6 +463,7 @@ func saveService(s *adminSave) (int64, error) {
 		}
 	}
 	sv.TenantID, sv.Name, sv.QueueID, sv.SecondLevelQueueID, sv.Description, sv.Active = tenant, name, *queue, second, description, active
+	sv.PortalDescriptionDE, sv.PortalDescriptionEN = portalDE, portalEN
 	return sv.ID, store(tx, &sv, s.old == nil)
 }
 
@@ -575,7 +585,8 @@ func customerRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]AdminVa
 	out := make([]AdminValues, len(cs))
 	for i, c := range cs {
 		out[i] = AdminValues{"id": {idString(c.ID)}, "login": {c.Login}, "name": {c.Name}, "email": {c.Email}, "phone": {c.Phone},
-			"department": {c.Department}, "company_id": {optID(c.CompanyID)}, "active": {boolString(c.Active)}}
+			"department": {c.Department}, "company_id": {optID(c.CompanyID)}, "company_view": {boolString(c.CompanyView)},
+			"active": {boolString(c.Active)}}
 	}
 	return out, nil
 }
@@ -588,6 +599,7 @@ func saveCustomer(s *adminSave) (int64, error) {
 	phone := f.text("phone", maxPhone, false)
 	department := f.text("department", maxName, false)
 	company := f.ref(ctx, tx, "company_id", "customer_companies", tenant, false)
+	companyView := f.bool("company_view")
 	active := f.bool("active")
 	if err := f.unique(ctx, tx, "login", "customers", "login", login, tenant, s.id); err != nil || len(f.fe) > 0 {
 		return 0, err
@@ -598,7 +610,20 @@ func saveCustomer(s *adminSave) (int64, error) {
 			return 0, err
 		}
 	}
+	// The portal password is for local accounts; kiz accounts log in
+	// with the directory's.
+	if c.Source == models.SourceLDAP && f.v.Get("password") != "" {
+		f.bad("password", ticket.P(FieldLDAPNoPassword))
+	}
+	hash := f.password("password", false)
+	if len(f.fe) > 0 {
+		return 0, nil
+	}
 	c.TenantID, c.Login, c.Name, c.Email, c.Phone, c.Department, c.CompanyID, c.Active = tenant, login, name, email, phone, department, company, active
+	c.CompanyView = companyView
+	if hash != "" {
+		c.PasswordHash = hash
+	}
 	if c.Source == "" {
 		c.Source = models.SourceLocal
 	}
@@ -785,10 +810,17 @@ func tenantRows(ctx context.Context, db *gorm.DB, _, id int64) ([]AdminValues, e
 	}
 	out := make([]AdminValues, len(ts))
 	for i, t := range ts {
-		out[i] = AdminValues{"id": {idString(t.ID)}, "slug": {t.Slug}, "name": {t.Name}, "active": {boolString(t.Active)}}
+		out[i] = AdminValues{"id": {idString(t.ID)}, "slug": {t.Slug}, "name": {t.Name}, "active": {boolString(t.Active)},
+			"portal_reading_days": {strconv.Itoa(t.PortalReadingDays)}}
 	}
 	return out, nil
 }
+
+// maxReadingDays bounds the portal's reading window: ten years.
+const maxReadingDays = 3650
+
+// defaultReadingDays is a new tenant's reading window.
+const defaultReadingDays = 90
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
@@ -799,6 +831,9 @@ func saveTenant(s *adminSave) (int64, error) {
 	f, ctx, tx := s.in, s.ctx, s.tx
 	name := f.text("name", maxName, true)
 	active := f.bool("active")
+	// An empty reading window keeps the one there is (90 days for a new
+	// tenant); 0 shows no closed tickets at all.
+	readingDays, keepDays := f.number("portal_reading_days", 0, maxReadingDays), strings.TrimSpace(f.v.Get("portal_reading_days")) == ""
 	if s.old != nil {
 		if !active && s.id == s.p.TenantID {
 			f.bad("active", ticket.P(FieldSelfInactive))
@@ -813,6 +848,9 @@ func saveTenant(s *adminSave) (int64, error) {
 		}
 		wasActive := t.Active
 		t.Name, t.Active = name, active
+		if !keepDays {
+			t.PortalReadingDays = readingDays
+		}
 		if err := store(tx, &t, false); err != nil {
 			return 0, err
 		}
@@ -845,7 +883,10 @@ func saveTenant(s *adminSave) (int64, error) {
 	if len(f.fe) > 0 {
 		return 0, nil
 	}
-	t := models.Tenant{Slug: slug, Name: name, Active: active}
+	t := models.Tenant{Slug: slug, Name: name, Active: active, PortalReadingDays: readingDays}
+	if keepDays {
+		t.PortalReadingDays = defaultReadingDays
+	}
 	if err := store(tx, &t, true); err != nil {
 		return 0, err
 	}

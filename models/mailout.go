@@ -12,10 +12,11 @@ import (
 
 // Kinds of mail going out.
 const (
-	OutReply        = "reply"        // an agent's answer to the customer
-	OutAutoReply    = "auto-reply"   // acknowledgement of a new ticket or a follow-up
-	OutReject       = "reject"       // notice that a closed ticket takes no follow-ups
-	OutNotification = "notification" // to an agent
+	OutReply         = "reply"          // an agent's answer to the customer
+	OutAutoReply     = "auto-reply"     // acknowledgement of a new ticket or a follow-up
+	OutReject        = "reject"         // notice that a closed ticket takes no follow-ups
+	OutNotification  = "notification"   // to an agent
+	OutPasswordReset = "password-reset" // a portal password reset link to a customer
 )
 
 // Where a mail going out stands.

@@ -14,9 +14,12 @@ type Tenant struct {
 	Name string
 	// Operator marks the tenant that runs the desk (the kiz): its admins
 	// also administer tenants, ticket types and priorities.
-	Operator  bool
-	Active    bool `gorm:"default:true"`
-	CreatedAt time.Time
+	Operator bool
+	Active   bool `gorm:"default:true"`
+	// PortalReadingDays is how long a closed ticket stays readable in
+	// the customer portal after its close.
+	PortalReadingDays int `gorm:"default:90"`
+	CreatedAt         time.Time
 }
 
 // Level is the support level a queue serves and a ticket sits at.
@@ -70,8 +73,12 @@ type Service struct {
 	SecondLevelQueueID *int64
 	// Description says in plain words what the service is, for customers.
 	Description string
-	Active      bool `gorm:"default:true"`
-	CreatedAt   time.Time
+	// PortalDescriptionDE/EN describe the service to customers in the
+	// portal, in plain words; a service without one is not offered there.
+	PortalDescriptionDE string
+	PortalDescriptionEN string
+	Active              bool `gorm:"default:true"`
+	CreatedAt           time.Time
 }
 
 // TicketType classifies a ticket (Incident, Service Request, ...).
@@ -121,8 +128,14 @@ type Customer struct {
 	Source     string `gorm:"default:local"`
 	Active     bool   `gorm:"default:true"`
 	// Language the customer reads ("de", "en"); "" = not known.
-	Language  string
-	CreatedAt time.Time
+	Language string
+	// PasswordHash is a local account's portal password (bcrypt); kiz
+	// accounts (SourceLDAP) log in through the directory and keep it empty.
+	PasswordHash string `json:"-"`
+	// CompanyView lets the customer follow the tickets of every customer
+	// of their company in the portal.
+	CompanyView bool
+	CreatedAt   time.Time
 }
 
 // Where an account comes from.

@@ -72,6 +72,14 @@ var sampleForms = map[string]url.Values{
 	"/agent/faq":                             {"visibility": {"public"}, "service_id": {"11"}, "title_de": {"t"}, "question_de": {"q\nz"}, "answer_de": {"a\nb"}, "title_en": {""}, "question_en": {""}, "answer_en": {""}, "ticket": {""}, "base": {"0"}},
 	"/agent/faq/:id":                         {"visibility": {"public"}, "service_id": {""}, "title_de": {"t"}, "question_de": {"q"}, "answer_de": {"a"}, "title_en": {"t"}, "question_en": {"q"}, "answer_en": {"a"}, "ticket": {""}, "base": {"1"}},
 	"/agent/faq/:id/actions":                 {"action": {"withdraw"}, "version": {"1"}},
+	// The customer portal's forms, posted by a logged-in customer.
+	"/portal/login":                   {"login": {"carl"}, "password": {"right"}, "next": {"/portal"}},
+	"/portal/logout":                  {},
+	"/portal/tickets":                 {"request_key": {"k"}, "service_id": {"11"}, "type_id": {"1"}, "urgency": {"normal"}, "title": {"t"}, "body": {"b"}},
+	"/portal/tickets/:number/replies": {"request_key": {"k"}, "body": {"b"}},
+	"/portal/tickets/:number/close":   {"request_key": {"k"}},
+	"/portal/password-reset":          {"login": {"carl"}},
+	"/portal/password-reset/:token":   {"password": {"a new password"}},
 	// The admin objects' forms: adminSampleForms (admin_test.go).
 }
 
@@ -160,6 +168,20 @@ func TestBadBytesNeverReachTheDesk(t *testing.T) {
 		return hidden(t, csrfRE, page.body)
 	}
 
+	// The portal's pages are a customer's: a browser logged in there.
+	pb := newBrowserOf(t, b.desk, Options{})
+	pb.desk = b.desk
+	pb.portalLogin()
+	portalToken := func() string {
+		page := pb.get("/portal")
+		if page.status != http.StatusOK {
+			pb.portalLogin()
+			page = pb.get("/portal")
+		}
+		return hidden(t, csrfRE, page.body)
+	}
+	plainToken := token
+
 	for _, r := range routes {
 		if strings.HasPrefix(r.Path, "/codec/") {
 			// The Temporal UI's codec endpoint reads only encoded payloads
@@ -168,6 +190,13 @@ func TestBadBytesNeverReachTheDesk(t *testing.T) {
 		}
 		t.Run(r.Method+" "+r.Path, func(t *testing.T) {
 			api := strings.HasPrefix(r.Path, "/api/")
+			b, token := b, plainToken
+			// The portal's forms (but its login) answer a refusal with the
+			// form marked at once (422), not with a redirect.
+			portal := strings.HasPrefix(r.Path, "/portal") && r.Path != "/portal/login"
+			if portal {
+				b, token = pb, portalToken
+			}
 			send := func(path string, body string, header ...string) response {
 				t.Helper()
 				ct := "application/x-www-form-urlencoded"
@@ -262,15 +291,17 @@ func TestBadBytesNeverReachTheDesk(t *testing.T) {
 					f := form()
 					f.Set(field, bad.raw)
 					var res response
-					if r.Path == "/login" {
+					if r.Path == "/login" || r.Path == "/portal/login" {
 						// Logged out, as one logs in.
 						anon := newBrowserOf(t, b.desk, Options{})
-						f.Set("csrf_token", hidden(t, csrfRE, anon.get("/login").body))
+						f.Set("csrf_token", hidden(t, csrfRE, anon.get(r.Path).body))
 						res = anon.post(r.Path, f)
 						check(t, bad.name+" in field "+field, res)
-						if field != "next" {
+						if field != "next" && r.Path == "/login" {
 							res = anon.follow(res)
 						}
+					} else if portal {
+						res = b.post(routePath(r.Path, "", ""), f)
 					} else if r.Path == "/language" {
 						// No form to go back to: the switch answers at once
 						// (and a bad next goes to the start page).

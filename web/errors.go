@@ -140,6 +140,10 @@ func (s *server) writeProblem(c *gin.Context, p problem) {
 		c.JSON(p.Status, out)
 		return
 	}
+	if isPortal(c) {
+		s.writePortalProblem(c, p)
+		return
+	}
 	s.render(c, p.Status, "error", &errorPage{Message: p.Message, Fields: p.FieldTexts, Status: p.Status})
 }
 

@@ -156,6 +156,11 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.report.col.":         desk.ReportColumnIDs,
 		"ui.report.chart.":       {"area", "bar", "line"},
 		"ui.faq2.perm.":          desk.FAQPerms,
+		// The portal's plain words for states, types and urgencies.
+		"ui.portal.state.":      stateNames(),
+		"ui.portal.state_hint.": stateNames(),
+		"ui.portal.type.":       {"Incident", "Service Request"},
+		"ui.portal.urgency.":    portalUrgencies(),
 	}
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)
@@ -660,6 +665,22 @@ func reportNames[T ~string](xs []T) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
 		out[i] = string(x)
+	}
+	return out
+}
+
+func stateNames() []string {
+	var out []string
+	for _, s := range ticket.AllStates() {
+		out = append(out, string(s))
+	}
+	return out
+}
+
+func portalUrgencies() []string {
+	var out []string
+	for _, u := range desk.Urgencies() {
+		out = append(out, string(u))
 	}
 	return out
 }

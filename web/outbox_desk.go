@@ -9,10 +9,11 @@ import (
 // ids, so the catalogue test finds each.
 var (
 	outKindTexts = map[string]string{
-		models.OutReply:        "ui.outbox.kind.reply",
-		models.OutAutoReply:    "ui.outbox.kind.auto_reply",
-		models.OutReject:       "ui.outbox.kind.reject",
-		models.OutNotification: "ui.outbox.kind.notification",
+		models.OutReply:         "ui.outbox.kind.reply",
+		models.OutAutoReply:     "ui.outbox.kind.auto_reply",
+		models.OutReject:        "ui.outbox.kind.reject",
+		models.OutNotification:  "ui.outbox.kind.notification",
+		models.OutPasswordReset: "ui.outbox.kind.password_reset",
 	}
 	outStatusTexts = map[string]string{
 		models.OutPending: "ui.outbox.status.pending",

@@ -159,6 +159,12 @@ func parsePages() (map[string]*template.Template, error) {
 // into a buffer first, so a template error becomes a clean 500 instead of
 // half a page.
 func (s *server) render(c *gin.Context, status int, name string, p pageData) {
+	s.renderIn(c, status, name, "layout", p)
+}
+
+// renderIn writes page name inside the frame named frame: "layout" for
+// the agent interface, "portal_layout" for the customer portal.
+func (s *server) renderIn(c *gin.Context, status int, name, frame string, p pageData) {
 	l := p.base()
 	l.L = s.texts(c)
 	if l.Title == "" {
@@ -186,7 +192,7 @@ func (s *server) render(c *gin.Context, status int, name string, p pageData) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := t.ExecuteTemplate(&buf, frame, p); err != nil {
 		s.internalError(c, fmt.Errorf("render %s: %w", name, err))
 		return
 	}

@@ -24,6 +24,22 @@ func (s *server) routes(r *gin.Engine) {
 	ui.POST("/logout", s.logout)
 	ui.POST("/language", s.languageSave)
 
+	// The customer portal: customers' sessions only (portal_session.go).
+	ui.GET("/portal/login", s.portalLoginShow)
+	ui.POST("/portal/login", s.portalLoginCheck)
+	ui.POST("/portal/logout", s.portalLogout)
+	ui.GET("/portal/password-reset", s.portalResetShow)
+	ui.POST("/portal/password-reset", s.portalResetSave)
+	ui.GET("/portal/password-reset/:token", s.portalResetSetShow)
+	ui.POST("/portal/password-reset/:token", s.portalResetSetSave)
+	portal := ui.Group("/portal", s.requireCustomer)
+	portal.GET("", s.portalIndex)
+	portal.GET("/tickets/new", s.portalTicketNew)
+	portal.POST("/tickets", s.portalTicketSave)
+	portal.GET("/tickets/:number", s.portalTicketShow)
+	portal.POST("/tickets/:number/replies", s.portalReplySave)
+	portal.POST("/tickets/:number/close", s.portalTicketClose)
+
 	agent := ui.Group("/agent", s.requireAgent)
 	agent.GET("/queues", s.queueList)
 	agent.GET("/queues/:id", s.queueShow)

@@ -108,6 +108,20 @@ type Desk interface {
 	SaveReportSchedule(ctx context.Context, a desk.Principal, req desk.ReportScheduleRequest) (int64, error)
 	DeleteReportSchedule(ctx context.Context, a desk.Principal, id int64) error
 	faqAdminDesk
+
+	// The customer portal (portal_*.go).
+	PortalLogin(ctx context.Context, req desk.LoginRequest) (desk.PortalSession, error)
+	SessionCustomer(ctx context.Context, token string) (models.Customer, error)
+	PortalLogout(ctx context.Context, token string) error
+	PortalTickets(ctx context.Context, c desk.Principal) (desk.PortalList, error)
+	PortalTicket(ctx context.Context, c desk.Principal, number string) (desk.PortalTicketDetail, error)
+	PortalChoices(ctx context.Context, c desk.Principal, lang string) (desk.PortalChoices, error)
+	PortalCreate(ctx context.Context, c desk.Principal, req desk.PortalCreateRequest) (ticket.View, error)
+	PortalReply(ctx context.Context, c desk.Principal, number string, req desk.PortalReplyRequest) (desk.FollowUpResult, error)
+	PortalClose(ctx context.Context, c desk.Principal, number string, req desk.PortalCloseRequest) (ticket.View, error)
+	RequestPasswordReset(ctx context.Context, login, client string) error
+	CheckPasswordReset(ctx context.Context, token string) error
+	ResetPassword(ctx context.Context, token, password string) error
 }
 
 // Options configure the web handler.

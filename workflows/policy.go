@@ -377,3 +377,46 @@ func requireGrant(in ticket.Input) error {
 	}
 	return nil
 }
+
+// --- customers ---
+//
+// A customer speaks to a ticket through follow-ups (signals); the one
+// action a customer may send through the portal is closing their own
+// ticket as solved. Which ticket is theirs the desk checks; what the
+// action may be, the process decides here.
+
+// customerActions are the actions a customer may send, and the states
+// each may move to.
+var customerActions = map[ticket.Action][]ticket.State{
+	ticket.ActionClose: {ticket.StateClosedSuccessful},
+}
+
+// CustomerMay tells whether a customer may do action a, moving the ticket
+// to next ("" for an action that does not move it).
+func CustomerMay(a ticket.Action, next ticket.State) bool {
+	states, ok := customerActions[a]
+	return ok && (next == "" || slices.Contains(states, next))
+}
+
+// checkCustomer refuses a customer's action that is not theirs to do: any
+// but the ones listed, a close other than "solved", or one carrying a note
+// (a note on close is an agent's internal note).
+func checkCustomer(a ticket.Action, in ticket.Input) error {
+	if in.Req().Actor.Kind != ticket.ActorCustomer {
+		return nil
+	}
+	var next ticket.State
+	if c, ok := in.(ticket.CloseInput); ok {
+		if c.Note != "" {
+			return refuse(ticket.RefusedForbidden)
+		}
+		next = c.State
+		if next == "" {
+			next = "none"
+		}
+	}
+	if !CustomerMay(a, next) {
+		return refuse(ticket.RefusedForbidden)
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,5 +232,58 @@ func TestDeadlinesAreOneList(t *testing.T) {
 	v = ticket.View{State: ticket.StatePendingAutoCloseNo, PendingUntil: fri}
 	if d, _ := earliestDue(deadlines(v, &ticket.Clocks{}, true, cal)); d.Kind != dueAutoClose || !d.At.Equal(fri) {
 		t.Errorf("auto close due %+v, want at %v (auto close ignores the calendar)", d, fri)
+	}
+}
+
+// TestWhoMayCloseAsCustomer: the one action a customer sends is closing
+// as solved; every other action and every other close is refused, while
+// agents are judged by their grants as before.
+func TestWhoMayCloseAsCustomer(t *testing.T) {
+	customer := ticket.Request{Actor: ticket.Actor{Kind: ticket.ActorCustomer, ID: 5}}
+	agent := ticket.Request{Actor: ticket.Actor{Kind: ticket.ActorAgent, ID: 7}}
+	integration := ticket.Request{Actor: ticket.Actor{Kind: ticket.ActorIntegration, ID: 1}}
+	for _, c := range []struct {
+		name   string
+		action ticket.Action
+		in     ticket.Input
+		ok     bool
+	}{
+		{"customer closes as solved", ticket.ActionClose, ticket.CloseInput{Request: customer, State: ticket.StateClosedSuccessful}, true},
+		{"customer closes unsuccessfully", ticket.ActionClose, ticket.CloseInput{Request: customer, State: ticket.StateClosedUnsuccessful}, false},
+		{"customer closes without a state", ticket.ActionClose, ticket.CloseInput{Request: customer}, false},
+		{"customer closes with a note", ticket.ActionClose, ticket.CloseInput{Request: customer, State: ticket.StateClosedSuccessful, Note: "internal?"}, false},
+		{"customer reopens", ticket.ActionReopen, ticket.ReopenInput{Request: customer}, false},
+		{"customer writes a note", ticket.ActionNote, ticket.AddNoteInput{Request: customer, Article: ticket.ArticleInput{Kind: ticket.ArticleInternalNote, Body: "x"}}, false},
+		{"customer sets pending", ticket.ActionPending, ticket.PendingInput{Request: customer, State: ticket.StatePendingReminder}, false},
+		{"customer merges", ticket.ActionMerge, ticket.MergeInput{Request: customer}, false},
+		{"agent closes unsuccessfully", ticket.ActionClose, ticket.CloseInput{Request: agent, State: ticket.StateClosedUnsuccessful}, true},
+		{"agent closes with a note", ticket.ActionClose, ticket.CloseInput{Request: agent, State: ticket.StateClosedSuccessful, Note: "done"}, true},
+		{"integration closes", ticket.ActionClose, ticket.CloseInput{Request: integration, State: ticket.StateClosedSuccessful}, true},
+	} {
+		err := checkCustomer(c.action, c.in)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: %v, want allowed = %v", c.name, err, c.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), string(ticket.RefusedForbidden)) {
+			t.Errorf("%s: %v, want %s", c.name, err, ticket.RefusedForbidden)
+		}
+	}
+}
+
+// TestCustomerClosesThroughTheProcess: a customer's close as solved is
+// carried out by the ticket; a customer's close as unsuccessful is
+// refused before it enters the history.
+func TestCustomerClosesThroughTheProcess(t *testing.T) {
+	env, _ := newEnv(t)
+	in := timedInput(t, env)
+	bad := sendUpdate(env, time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: customer}, State: ticket.StateClosedUnsuccessful})
+	good := sendUpdate(env, 2*time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: ticket.Request{Actor: customer}, State: ticket.StateClosedSuccessful})
+	env.ExecuteWorkflow(Ticket, in)
+	wantDone(t, good)
+	if bad.rejected == nil || !strings.Contains(bad.rejected.Error(), string(ticket.RefusedForbidden)) {
+		t.Errorf("a customer's unsuccessful close: %v, want %s", bad.rejected, ticket.RefusedForbidden)
+	}
+	if good.view.State != ticket.StateClosedSuccessful {
+		t.Errorf("after the customer's close: %s, want closed successful", good.view.State)
 	}
 }

@@ -487,6 +487,9 @@ func register[T ticket.Input](ctx workflow.Context, t *ticketRun, a action[T]) e
 		if err := checkGrant(t.view, a.name, in); err != nil {
 			return err
 		}
+		if err := checkCustomer(a.name, in); err != nil {
+			return err
+		}
 		return a.check(in)
 	}
 	validator := func(_ workflow.Context, in T) error {
