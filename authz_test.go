@@ -110,6 +110,12 @@ var authzMatrix = map[string][]string{
 	"GET /portal/tickets/:number":          portalPage,
 	"POST /portal/tickets/:number/replies": portalPage, // no text: shown again, marked
 	"POST /portal/tickets/:number/close":   portalPage, // "problem solved": sent late, it closes the matrix's ticket
+	"POST /portal/tickets/suggest":         portalPage, // an empty form: shown again, nothing suggested
+	"GET /portal/faq-suggestions":          portalPage,
+	// No FAQ entry of that ID: nothing recorded.
+	"POST /portal/faq/:id/solved": row("portal login", "portal login", "portal login", "portal login", "portal login", "404", "portal login", "portal login"),
+	// The file of an answer to the matrix customer's ticket.
+	"GET /portal/tickets/:number/articles/:seq/files/:n": portalPage,
 	// Password resets: anyone may ask (the answer is the same for every
 	// login); a link that is no token is not found.
 	"GET /portal/password-reset":         public,
@@ -508,6 +514,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	special["/agent/tickets/:number/articles/:seq/files/:n"] = fmt.Sprintf("/agent/tickets/%s/articles/%d/files/1", v.Number, noteSeq)
 	special["/api/v1/tickets/:number/articles/:seq/files/:n"] = fmt.Sprintf("/api/v1/tickets/%s/articles/%d/files/1", v.Number, noteSeq)
+	// A file on an answer to it, which its customer sees in the portal.
+	if _, err := s.desk.Reply(ctx, desk.AgentPrincipal(m.agents["admin"]), v.Number, desk.ReplyRequest{
+		Body: "Anleitung anbei", Files: []desk.Upload{{Name: "anleitung.pdf", Data: []byte("%PDF")}}}); err != nil {
+		t.Fatal(err)
+	}
+	replySeq := 0
+	if d, err := s.desk.Ticket(ctx, desk.AgentPrincipal(m.agents["admin"]), v.Number); err == nil {
+		for _, a := range d.Articles {
+			if a.CustomerVisible && len(a.Files) > 0 {
+				replySeq = a.Seq
+			}
+		}
+	}
+	special["/portal/tickets/:number/articles/:seq/files/:n"] = fmt.Sprintf("/portal/tickets/%s/articles/%d/files/1", v.Number, replySeq)
 	maps.Copy(special, faqPaths(t, s, m))
 	cells, wrong := 0, 0
 	for _, r := range routes {

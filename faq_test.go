@@ -20,6 +20,8 @@ import (
 // none; the public pages need no login.
 var faqEntry = row("ok", "ok", "ok", "ok", "404", "login", "login", "login")
 
+var otherTenantsFAQ = row("ok", "ok", "ok", "ok", "ok", "404", "ok", "ok")
+
 func init() {
 	for route, want := range map[string][]string{
 		"GET /agent/faq":                anyAgent,
@@ -31,8 +33,10 @@ func init() {
 		"POST /agent/faq/:id/actions":   anyAgent, // no version: back to the entry's page, which decides
 		"GET /agent/faq/:id/files/:seq": faqEntry,
 		"GET /faq":                      public,
-		"GET /faq/:id":                  public,
-		"GET /faq/:id/files/:seq":       public,
+		// The entry is public in the visitors' tenant; a logged-in
+		// customer reads the FAQ of their own tenant (the matrix's).
+		"GET /faq/:id":            otherTenantsFAQ,
+		"GET /faq/:id/files/:seq": otherTenantsFAQ,
 	} {
 		authzMatrix[route] = want
 	}

@@ -57,6 +57,23 @@ func TestPortalBrowserJourney(t *testing.T) {
 	ctx, cancel := context.WithTimeout(ctx, 120*time.Second)
 	defer cancel()
 
+	// An FAQ entry for customers that matches what the customer will
+	// type, and a screenshot to attach.
+	admin := desk.AgentPrincipal(pt.agents["admin"])
+	faqID, err := s.desk.CreateFAQ(t.Context(), admin, desk.FAQForm{ServiceID: pt.service.ID, Visibility: string(models.FAQCustomer),
+		FAQText: models.FAQText{TitleDE: "Papierstau, aber nichts klemmt", AnswerDE: "Drucker aus- und wieder einschalten.",
+			TitleEN: "Paper jam, but nothing is stuck", AnswerEN: "Switch the printer off and on again."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.desk.FAQAct(t.Context(), admin, faqID, desk.FAQPublish, 1); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(t.TempDir(), "Papierstau.png")
+	if err := os.WriteFile(shot, []byte("\x89PNG Papierstau"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	steps := []struct {
 		what string
 		do   []chromedp.Action[chromedp.Void]
@@ -78,7 +95,11 @@ func TestPortalBrowserJourney(t *testing.T) {
 			chromedp.SetValue(chromedp.ID("urgency"), "high"),
 			chromedp.SendKeys(chromedp.ID("title"), "Drucker im Raum O27 druckt nicht"),
 			chromedp.SendKeys(chromedp.ID("body"), "Er zeigt Papierstau, aber es klemmt nichts."),
-			chromedp.Click(chromedp.CSS(`form[action="/portal/tickets"] button[type=submit]`)),
+			// While typing, the matching FAQ entry is suggested.
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#faq-suggestions a[href="/faq/%d"]`, faqID))),
+			chromedp.SetUploadFiles(chromedp.ID("files"), []string{shot}),
+			// The customer sends the request anyway.
+			chromedp.Click(chromedp.CSS(`form[action="/portal/tickets"] button[type=submit]:not([formaction])`)),
 			chromedp.WaitVisible(chromedp.ID("reply")),
 		}},
 	}
@@ -93,7 +114,7 @@ func TestPortalBrowserJourney(t *testing.T) {
 		err := chromedp.Do(sctx, st.do...)
 		cancel()
 		if err != nil {
-			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText + "\n" + (document.getElementById("faq-suggestions")||{}).outerHTML`))
 			t.Fatalf("%s: %v; the browser shows %s", st.what, err, page)
 		}
 		phonePage(t, ctx, st.what)
@@ -122,6 +143,22 @@ func TestPortalBrowserJourney(t *testing.T) {
 		t.Errorf("the portal's ticket: channel %q, customer %d, queue %d, priority %q (want %q)", row.Channel, row.CustomerID, row.QueueID,
 			row.PriorityName, want.Name)
 	}
+	// The screenshot came along, and the customer can fetch it back.
+	html, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, "Papierstau.png") {
+		t.Error("the new request's page does not list its file")
+	}
+	first, err := s.desk.PortalTicket(t.Context(), desk.CustomerPrincipal(pt.customer), number)
+	if err != nil || len(first.Articles) == 0 || len(first.Articles[0].Files) != 1 {
+		t.Fatalf("the request's first message and its file: %+v, %v", first.Articles, err)
+	}
+	if f, err := s.desk.PortalFile(t.Context(), desk.CustomerPrincipal(pt.customer), number, first.Articles[0].Seq, 1); err != nil ||
+		string(f.Data) != "\x89PNG Papierstau" {
+		t.Errorf("the customer's own file: %v", err)
+	}
 
 	// The agent answers, and writes an internal note the customer must
 	// never see.
@@ -144,7 +181,7 @@ func TestPortalBrowserJourney(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read the answer and reply: %v", err)
 	}
-	html, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
+	html, err = chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,6 +225,44 @@ func TestPortalBrowserJourney(t *testing.T) {
 		return h.ActorKind == string(ticket.ActorCustomer) && h.NewValue == string(ticket.StateClosedSuccessful)
 	}) {
 		t.Error("the history does not say the customer closed the ticket")
+	}
+
+	// The suggested entry is for customers: the logged-in customer reads
+	// it on the FAQ pages, nobody else.
+	err = chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/faq/%d", s.srv.URL, faqID)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Paper jam, but nothing is stuck")]`)))
+	if err != nil {
+		t.Errorf("the customer reads the customers' FAQ entry: %v", err)
+	}
+	if res, err := http.Get(fmt.Sprintf("%s/faq/%d", s.srv.URL, faqID)); err != nil || res.StatusCode != http.StatusNotFound {
+		t.Errorf("the customers' FAQ entry logged out: %v %v, want 404", res.Status, err)
+	} else {
+		res.Body.Close()
+	}
+
+	// The agent turns the solved ticket into a public FAQ entry: question
+	// and answer from the ticket, linked to it, readable by anyone.
+	form, err := s.desk.FAQFromTicket(t.Context(), admin, number, 0, "de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(form.QuestionDE, "Papierstau") || !strings.Contains(form.AnswerDE, "einmal aus und wieder an") {
+		t.Errorf("FAQ from the ticket: question %q, answer %q", form.QuestionDE, form.AnswerDE)
+	}
+	form.Visibility = string(models.FAQPublic)
+	public, err := s.desk.CreateFAQ(t.Context(), admin, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.desk.FAQAct(t.Context(), admin, public, desk.FAQPublish, 1); err != nil {
+		t.Fatal(err)
+	}
+	visitor := desk.Principal{TenantID: pt.tenant.ID, Name: "visitor"}
+	if e, err := s.desk.FAQ(t.Context(), visitor, public); err != nil || e.Entry.State != models.FAQPublished {
+		t.Errorf("the public entry from the ticket, logged out: %+v, %v", e.Entry, err)
+	}
+	if links, err := s.desk.TicketFAQs(t.Context(), admin, number); err != nil || !slices.ContainsFunc(links, func(e models.FAQEntry) bool { return e.ID == public }) {
+		t.Errorf("the ticket does not link its FAQ entry: %v, %v", links, err)
 	}
 
 	// 91 days later (the desk's clock moved, nothing slept), the closed

@@ -418,6 +418,7 @@ type FollowUpRequest struct {
 	Subject       string
 	Body          string
 	Key           string
+	Files         []Upload // the portal's; a mail's files stay with its mail
 }
 
 // FollowUpResult says where the message went: Number is the ticket that
@@ -442,12 +443,16 @@ func (d *Desk) FollowUp(ctx context.Context, p Principal, number string, req Fol
 	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
 	checkOptional(fe, "subject", req.Subject, ticket.Line, ticket.MaxTitleLength)
 	checkKey(fe, "key", req.Key)
+	files := checkUploads(fe, "files", req.Files)
 	cust, err := d.sender(ctx, p, fe, req.CustomerLogin)
 	if err != nil {
 		return FollowUpResult{}, err
 	}
 	if len(fe) > 0 {
 		return FollowUpResult{}, fe
+	}
+	if err := d.storeUploads(ctx, req.Files); err != nil {
+		return FollowUpResult{}, err
 	}
 	for hops := 0; err == nil && t.MergedInto != "" && hops < 10; hops++ {
 		t, err = models.TicketByNumber(ctx, d.db, p.TenantID, t.MergedInto)
@@ -461,7 +466,7 @@ func (d *Desk) FollowUp(ctx context.Context, p Principal, number string, req Fol
 	}
 	in := ticket.FollowUpInput{
 		Actor:   actor,
-		Article: ticket.ArticleInput{Kind: ticket.ArticleCustomer, Subject: strings.TrimSpace(req.Subject), Body: req.Body},
+		Article: ticket.ArticleInput{Kind: ticket.ArticleCustomer, Subject: strings.TrimSpace(req.Subject), Body: req.Body, Files: files},
 		Key:     req.Key,
 	}
 	err = d.tc.SignalWorkflow(ctx, ticket.WorkflowID(t.Number), "", ticket.SignalFollowUp, in)
@@ -487,6 +492,7 @@ func (d *Desk) FollowUp(ctx context.Context, p Principal, number string, req Fol
 	v, err := d.createTicket(ctx, p, CreateTicketRequest{
 		RequestKey: key, CustomerLogin: cust.Login, Title: truncate(strings.TrimSpace(title), MaxTitleLength),
 		Body: req.Body, ServiceID: deref(t.ServiceID), QueueID: t.QueueID, TypeID: t.TypeID, PriorityID: t.PriorityID,
+		Files: req.Files,
 	}, func(in *ticket.TicketInput) {
 		in.Actor = actor
 		in.Article.Kind = ticket.ArticleCustomer

@@ -362,6 +362,7 @@ type PortalCreateRequest struct {
 	Urgency    Urgency
 	Title      string
 	Body       string
+	Files      []Upload
 }
 
 // PortalCreate opens a ticket for the customer in the queue of the service
@@ -403,7 +404,7 @@ func (d *Desk) PortalCreate(ctx context.Context, p Principal, req PortalCreateRe
 	}
 	v, err := d.createTicket(ctx, p, CreateTicketRequest{
 		RequestKey: req.RequestKey, CustomerLogin: c.Login, Title: req.Title, Body: req.Body,
-		ServiceID: req.ServiceID, TypeID: req.TypeID, PriorityID: priority,
+		ServiceID: req.ServiceID, TypeID: req.TypeID, PriorityID: priority, Files: req.Files,
 	}, func(in *ticket.TicketInput) {
 		in.Article.Kind = ticket.ArticleCustomer
 		in.Ticket.Channel = "portal"
@@ -451,6 +452,7 @@ func abs(n int) int {
 type PortalReplyRequest struct {
 	RequestKey string
 	Body       string
+	Files      []Upload
 }
 
 // PortalReply adds the customer's answer to their ticket, as a follow-up
@@ -475,7 +477,7 @@ func (d *Desk) PortalReply(ctx context.Context, p Principal, number string, req 
 	if k := strings.TrimSpace(req.RequestKey); k != "" {
 		key = "portal:" + k
 	}
-	res, err := d.FollowUp(ctx, p, number, FollowUpRequest{Body: req.Body, Key: key})
+	res, err := d.FollowUp(ctx, p, number, FollowUpRequest{Body: req.Body, Key: key, Files: req.Files})
 	if err != nil || res.NewTicket || res.Number != t.Number {
 		return res, err
 	}
@@ -522,4 +524,17 @@ func (d *Desk) PortalClose(ctx context.Context, p Principal, number string, req 
 	}
 	in := ticket.CloseInput{State: ticket.StateClosedSuccessful}
 	return d.update(ctx, number, ticket.ActionClose, withRequest(in, p, key, ticket.ActionClose, nil))
+}
+
+// PortalFile returns file n of article seq of a ticket the customer may
+// read in the portal (their own, or a colleague's in the company view,
+// within the reading window), from an article the customer sees.
+func (d *Desk) PortalFile(ctx context.Context, p Principal, number string, seq, n int) (ArticleFile, error) {
+	var out ArticleFile
+	t, _, _, err := d.portalTicket(ctx, p, number)
+	if err != nil {
+		return out, err
+	}
+	out.ArticleFile, out.Data, err = models.ArticleFileData(ctx, d.db, p.TenantID, t.Number, seq, n, true)
+	return out, err
 }

@@ -110,8 +110,10 @@ func PortalTickets(ctx context.Context, db *gorm.DB, tenantID int64, customers [
 // CustomerArticles returns a ticket's articles the customer may read, in order.
 func CustomerArticles(ctx context.Context, db *gorm.DB, ticketID int64) ([]Article, error) {
 	var as []Article
-	err := db.WithContext(ctx).Where("ticket_id = ? AND customer_visible", ticketID).Order("seq").Find(&as).Error
-	return as, wrap(err, "list customer-visible articles")
+	if err := db.WithContext(ctx).Where("ticket_id = ? AND customer_visible", ticketID).Order("seq").Find(&as).Error; err != nil {
+		return nil, wrap(err, "list customer-visible articles")
+	}
+	return as, LoadArticleFiles(db.WithContext(ctx), as)
 }
 
 // PortalServices returns the tenant's active services that have a portal

@@ -78,6 +78,8 @@ var sampleForms = map[string]url.Values{
 	"/portal/tickets":                 {"request_key": {"k"}, "service_id": {"11"}, "type_id": {"1"}, "urgency": {"normal"}, "title": {"t"}, "body": {"b"}},
 	"/portal/tickets/:number/replies": {"request_key": {"k"}, "body": {"b"}},
 	"/portal/tickets/:number/close":   {"request_key": {"k"}},
+	"/portal/tickets/suggest":         {"request_key": {"k"}, "service_id": {"11"}, "type_id": {"1"}, "urgency": {"normal"}, "title": {"Outlook"}, "body": {"b"}},
+	"/portal/faq/:id/solved":          {"request_key": {"k"}, "service_id": {"11"}, "type_id": {"1"}, "urgency": {"normal"}, "title": {"Outlook"}, "body": {"b"}},
 	"/portal/password-reset":          {"login": {"carl"}},
 	"/portal/password-reset/:token":   {"password": {"a new password"}},
 	// The admin objects' forms: adminSampleForms (admin_test.go).

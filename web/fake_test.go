@@ -62,6 +62,7 @@ type fakeDesk struct {
 	// nil: every widget empty, and the queues as one level.
 	dashboard *desk.Dashboard
 	dashLists map[string]desk.DashboardList
+	deflected []string // texts of RecordDeflection
 }
 
 const (

@@ -27,6 +27,11 @@ var uploadRoutes = map[string]bool{
 	// An FAQ entry's form brings its files along.
 	"/agent/faq":     true,
 	"/agent/faq/:id": true,
+	// The portal's new request, its "search the FAQ first" and its reply.
+	"/portal/tickets":                 true,
+	"/portal/tickets/suggest":         true,
+	"/portal/tickets/:number/replies": true,
+	"/portal/faq/:id/solved":          true,
 }
 
 const (
@@ -120,4 +125,9 @@ type extrasPart struct {
 func (t texts) Extras(id string, x ArticleExtras, fields map[string]string) part {
 	return t.With(extrasPart{ID: id, X: x, Fields: fields, MaxFiles: ticket.MaxFiles, MaxFileMiB: ticket.MaxFileSize >> 20,
 		MaxTotalMiB: ticket.MaxFilesSize >> 20, MaxMinutes: ticket.MaxTimeMinutes})
+}
+
+// FilesHint is the text key with the limits of an article's files filled in.
+func (t texts) FilesHint(key string) string {
+	return t.T(key, "Max", ticket.MaxFiles, "Size", ticket.MaxFileSize>>20, "Total", ticket.MaxFilesSize>>20)
 }

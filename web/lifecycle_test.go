@@ -526,7 +526,7 @@ func TestAPIFollowUp(t *testing.T) {
 	wantStatus(t, res, http.StatusAccepted)
 	wantContains(t, res.body, `{"number":"`+testNumber+`","new_ticket":false}`)
 	want := desk.FollowUpRequest{CustomerLogin: "carl", Subject: "Re: Printer", Body: "Still jams.", Key: "<m1@example.org>"}
-	if got := requestsOf[desk.FollowUpRequest](b.desk, "FollowUp"); len(got) != 1 || got[0] != want {
+	if got := requestsOf[desk.FollowUpRequest](b.desk, "FollowUp"); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 		t.Errorf("desk got %+v, want %+v", got, want)
 	}
 

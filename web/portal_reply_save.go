@@ -18,11 +18,15 @@ func (s *server) portalReplySave(c *gin.Context) {
 	body := formText(c.PostForm("body"))
 	key := strings.TrimSpace(c.PostForm("request_key"))
 	fe := formTextProblems(c)
-	var err error
+	files, err := formUploads(c, "files")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	if len(fe) > 0 {
 		err = fe
 	} else {
-		res, rerr := s.desk.PortalReply(c.Request.Context(), principalOf(c), number, desk.PortalReplyRequest{RequestKey: key, Body: body})
+		res, rerr := s.desk.PortalReply(c.Request.Context(), principalOf(c), number, desk.PortalReplyRequest{RequestKey: key, Body: body, Files: files})
 		if rerr == nil {
 			msg := "ui.portal.flash.replied"
 			if res.NewTicket {

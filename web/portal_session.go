@@ -79,6 +79,27 @@ func (s *server) requireCustomer(c *gin.Context) {
 	c.Next()
 }
 
+// maybeCustomer lets everybody through and, when the session is a
+// customer's, makes them the request's principal: the public FAQ shows a
+// logged-in customer the entries for customers too.
+func (s *server) maybeCustomer(c *gin.Context) {
+	sess := sessionOf(c)
+	if id := sess.customerID(); id != 0 {
+		cu, err := s.desk.SessionCustomer(c.Request.Context(), sess.token())
+		switch {
+		case err == nil && cu.ID == id:
+			c.Set(keyCustomer, cu)
+			c.Set(keyPrincipal, desk.CustomerPrincipal(cu))
+			// What customers see is for them alone.
+			c.Header("Cache-Control", "no-store")
+		case err != nil && !errors.Is(err, desk.ErrNotFound):
+			s.fail(c, fmt.Errorf("portal session of customer %d: %w", id, err))
+			return
+		}
+	}
+	c.Next()
+}
+
 func (s *server) toPortalLogin(c *gin.Context) {
 	to := "/portal/login"
 	if c.Request.Method == http.MethodGet {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -143,7 +144,7 @@ func TestPortalForms(t *testing.T) {
 		t.Fatalf("create: %d to %q\n%s", res.status, res.header.Get("Location"), res.body)
 	}
 	st := b.desk.portalState()
-	if len(st.creates) != 1 || st.creates[0] != (desk.PortalCreateRequest{RequestKey: "k1", ServiceID: 11, TypeID: 1, Urgency: desk.UrgencyHigh,
+	if len(st.creates) != 1 || !reflect.DeepEqual(st.creates[0], desk.PortalCreateRequest{RequestKey: "k1", ServiceID: 11, TypeID: 1, Urgency: desk.UrgencyHigh,
 		Title: "Drucker druckt nicht", Body: "Seit heute früh."}) {
 		t.Errorf("creates: %+v", st.creates)
 	}
@@ -219,4 +220,72 @@ func TestPortalPasswordReset(t *testing.T) {
 		t.Errorf("setting the password: %d to %q", res.status, res.header.Get("Location"))
 	}
 	wantContains(t, b.get("/portal/login").body, "Your new password works now.")
+}
+
+// TestPortalFAQSuggestions: the new-request form offers matching FAQ
+// entries — while typing (the fragment portal.js fetches) and, without
+// JavaScript, by its "search the FAQ first" button, which keeps what was
+// typed and stores nothing; "this solved it" records the deflection with
+// the typed text and opens no request.
+func TestPortalFAQSuggestions(t *testing.T) {
+	b := newBrowser(t, Options{})
+	token := b.portalLogin()
+	frag := b.get("/portal/faq-suggestions?q=" + url.QueryEscape("Outlook fragt"))
+	wantStatus(t, frag, http.StatusOK)
+	wantContains(t, frag.body, `href="/faq/7"`, "Outlook &lt;fragt&gt; nach dem Passwort", "<mark>Outlook</mark>",
+		`formaction="/portal/faq/7/solved"`)
+	if strings.Contains(frag.body, "<html") {
+		t.Error("the suggestions fragment came in a whole page")
+	}
+	if none := b.get("/portal/faq-suggestions?q=Drucker"); !strings.Contains(none.body, "No FAQ entry matches yet") {
+		t.Errorf("no match: %s", none.body)
+	}
+
+	form := url.Values{"csrf_token": {token}, "request_key": {"k9"}, "service_id": {"11"}, "type_id": {"1"}, "urgency": {"normal"},
+		"title": {"Outlook fragt ständig"}, "body": {"Nach dem Passwort."}}
+	page := b.postFiles("/portal/tickets/suggest", form, nil)
+	wantStatus(t, page, http.StatusOK)
+	wantContains(t, page.body, `value="Outlook fragt ständig"`, "Nach dem Passwort.", `formaction="/portal/faq/7/solved"`)
+	if n := len(b.desk.portalState().creates); n != 0 {
+		t.Errorf("searching the FAQ opened %d requests", n)
+	}
+
+	res := b.postFiles("/portal/faq/7/solved", form, nil)
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/portal" {
+		t.Fatalf("solved: %d to %q\n%s", res.status, res.header.Get("Location"), res.body)
+	}
+	if len(b.desk.deflected) != 1 || b.desk.deflected[0] != "Outlook fragt ständig\nNach dem Passwort." {
+		t.Errorf("deflections: %q", b.desk.deflected)
+	}
+	if n := len(b.desk.portalState().creates); n != 0 {
+		t.Errorf("'this solved it' opened %d requests", n)
+	}
+	wantStatus(t, b.postFiles("/portal/faq/8/solved", form, nil), http.StatusNotFound)
+}
+
+// TestPortalFiles: a request and an answer carry their files to the desk;
+// a message's file is a download.
+func TestPortalFiles(t *testing.T) {
+	b := newBrowser(t, Options{})
+	token := b.portalLogin()
+	res := b.postFiles("/portal/tickets", url.Values{"csrf_token": {token}, "request_key": {"k1"}, "service_id": {"11"}, "type_id": {"1"},
+		"urgency": {"normal"}, "title": {"Drucker"}, "body": {"Foto anbei."}}, map[string][]byte{"foto.jpg": []byte("\xff\xd8jpeg")})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("create with a file: %d\n%s", res.status, res.body)
+	}
+	st := b.desk.portalState()
+	if len(st.creates) != 1 || len(st.creates[0].Files) != 1 || st.creates[0].Files[0].Name != "foto.jpg" {
+		t.Errorf("creates: %+v", st.creates)
+	}
+	res = b.postFiles("/portal/tickets/"+testNumber+"/replies", url.Values{"csrf_token": {token}, "request_key": {"r1"}, "body": {"Noch ein Foto."}},
+		map[string][]byte{"foto2.jpg": []byte("jpeg")})
+	if res.status != http.StatusSeeOther || len(st.replies) != 1 || len(st.replies[0].Files) != 1 {
+		t.Errorf("reply with a file: %d, %+v", res.status, st.replies)
+	}
+	file := b.get("/portal/tickets/" + testNumber + "/articles/2/files/1")
+	wantStatus(t, file, http.StatusOK)
+	if cd := file.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || file.header.Get("Content-Security-Policy") != "sandbox" {
+		t.Errorf("file headers: %v", file.header)
+	}
+	wantStatus(t, b.get("/portal/tickets/"+testNumber+"/articles/3/files/1"), http.StatusNotFound)
 }

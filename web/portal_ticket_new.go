@@ -17,16 +17,18 @@ type portalTicketForm struct {
 	Urgency    string
 	Title      string
 	Body       string
+	HadFiles   bool // a form handed back asks for its files again
 }
 
-// portalNewPage is the customer's new-ticket form. FAQ suggestions
-// (desk.SuggestFAQ, from the knowledge base) belong in this page and in
-// the template's #faq-suggestions block.
+// portalNewPage is the customer's new-ticket form, with the FAQ entries
+// that match what was typed (Part: filled by the "search the FAQ first"
+// button, or by portal.js while the customer types).
 type portalNewPage struct {
 	portalLayout
 	Choices desk.PortalChoices
 	Form    portalTicketForm
 	Fields  map[string]string
+	Part    suggestionsPart
 }
 
 func (s *server) portalTicketNew(c *gin.Context) {
@@ -34,12 +36,16 @@ func (s *server) portalTicketNew(c *gin.Context) {
 }
 
 func (s *server) showPortalNew(c *gin.Context, status int, f portalTicketForm, fields map[string]string, msg string) {
+	s.showPortalNewWith(c, status, f, fields, msg, suggestionsPart{Text: f.Title + "\n" + f.Body})
+}
+
+func (s *server) showPortalNewWith(c *gin.Context, status int, f portalTicketForm, fields map[string]string, msg string, part suggestionsPart) {
 	choices, err := s.desk.PortalChoices(c.Request.Context(), principalOf(c), s.texts(c).Lang())
 	if err != nil {
 		s.fail(c, fmt.Errorf("portal choices: %w", err))
 		return
 	}
-	page := &portalNewPage{Choices: choices, Form: f, Fields: fields}
+	page := &portalNewPage{Choices: choices, Form: f, Fields: fields, Part: part}
 	page.Error = msg
 	s.renderPortal(c, status, "portal_ticket_new", page)
 }

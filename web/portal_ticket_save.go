@@ -14,27 +14,25 @@ import (
 // the desk refuses comes back with the fields marked.
 func (s *server) portalTicketSave(c *gin.Context) {
 	fe := desk.FieldErrors{}
-	f := portalTicketForm{
-		RequestKey: strings.TrimSpace(c.PostForm("request_key")),
-		ServiceID:  formID(c, "service_id", fe),
-		TypeID:     formID(c, "type_id", fe),
-		Urgency:    strings.TrimSpace(c.PostForm("urgency")),
-		Title:      c.PostForm("title"),
-		Body:       formText(c.PostForm("body")),
-	}
+	f := postedPortalTicket(c, fe)
 	for k, p := range formTextProblems(c) {
 		fe[k] = p
 	}
+	files, err := formUploads(c, "files")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f.HadFiles = len(files) > 0
 	if f.RequestKey == "" {
 		f.RequestKey = desk.NewRequestKey()
 	}
-	var err error
 	if len(fe) > 0 {
 		err = fe
 	} else {
 		v, cerr := s.desk.PortalCreate(c.Request.Context(), principalOf(c), desk.PortalCreateRequest{
 			RequestKey: f.RequestKey, ServiceID: f.ServiceID, TypeID: f.TypeID, Urgency: desk.Urgency(f.Urgency),
-			Title: f.Title, Body: f.Body,
+			Title: f.Title, Body: f.Body, Files: files,
 		})
 		if cerr == nil {
 			sessionOf(c).addFlash(s.texts(c).T("ui.portal.flash.created", "Number", v.Number))
@@ -61,4 +59,16 @@ func (s *server) portalTicketSave(c *gin.Context) {
 	}
 	f.RequestKey = cleanText(f.RequestKey)
 	s.showPortalNew(c, p.Status, f, p.FieldTexts, p.Message)
+}
+
+// postedPortalTicket reads the new-request form as posted.
+func postedPortalTicket(c *gin.Context, fe desk.FieldErrors) portalTicketForm {
+	return portalTicketForm{
+		RequestKey: strings.TrimSpace(c.PostForm("request_key")),
+		ServiceID:  formID(c, "service_id", fe),
+		TypeID:     formID(c, "type_id", fe),
+		Urgency:    strings.TrimSpace(c.PostForm("urgency")),
+		Title:      c.PostForm("title"),
+		Body:       formText(c.PostForm("body")),
+	}
 }

@@ -39,6 +39,10 @@ func (s *server) routes(r *gin.Engine) {
 	portal.GET("/tickets/:number", s.portalTicketShow)
 	portal.POST("/tickets/:number/replies", s.portalReplySave)
 	portal.POST("/tickets/:number/close", s.portalTicketClose)
+	portal.POST("/tickets/suggest", s.portalTicketSuggest)
+	portal.GET("/tickets/:number/articles/:seq/files/:n", s.portalFileShow)
+	portal.GET("/faq-suggestions", s.portalFAQSuggestions)
+	portal.POST("/faq/:id/solved", s.portalFAQSolved)
 
 	agent := ui.Group("/agent", s.requireAgent)
 	agent.GET("/queues", s.queueList)
@@ -88,9 +92,9 @@ func (s *server) routes(r *gin.Engine) {
 	agent.GET("/faq/:id/files/:seq", s.faqFile)
 
 	// The public FAQ: no login; customers of the portal see their tier too.
-	ui.GET("/faq", s.faqPublicList)
-	ui.GET("/faq/:id", s.faqPublicShow)
-	ui.GET("/faq/:id/files/:seq", s.faqFile)
+	ui.GET("/faq", s.maybeCustomer, s.faqPublicList)
+	ui.GET("/faq/:id", s.maybeCustomer, s.faqPublicShow)
+	ui.GET("/faq/:id/files/:seq", s.maybeCustomer, s.faqFile)
 	agent.GET("/reports", s.reportShow)
 	agent.GET("/reports/export", s.reportExport)
 	agent.POST("/reports/schedules", s.reportScheduleSave)

@@ -122,6 +122,9 @@ type Desk interface {
 	RequestPasswordReset(ctx context.Context, login, client string) error
 	CheckPasswordReset(ctx context.Context, token string) error
 	ResetPassword(ctx context.Context, token, password string) error
+	PortalFile(ctx context.Context, c desk.Principal, number string, seq, n int) (desk.ArticleFile, error)
+	SuggestFAQ(ctx context.Context, p desk.Principal, text string, lang string) ([]desk.FAQSuggestion, error)
+	RecordDeflection(ctx context.Context, p desk.Principal, faqID int64, text string) error
 }
 
 // Options configure the web handler.
