@@ -157,6 +157,10 @@ type Ticket struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	ClosedAt   *time.Time
+	// ArchivedAt: retention archived the ticket (hidden from default lists
+	// and search); AnonymisedAt: its personal data was removed.
+	ArchivedAt   *time.Time
+	AnonymisedAt *time.Time
 
 	ResponsibleID *int64
 	Locked        bool

@@ -62,7 +62,8 @@ func QueueView(ctx context.Context, db *gorm.DB, tenantID, queueID int64, sort Q
 		}
 		return queuePage(rows, limit, func(r TicketRow) QueueCursor { return QueueCursor{Rank: r.PriorityRank, At: r.CreatedAt, ID: r.ID} })
 	}
-	q := ticketRows(ctx, db).Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.state IN ?", tenantID, queueID, f.States)
+	q := ticketRows(ctx, db).Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.state IN ? AND tickets.archived_at IS NULL",
+		tenantID, queueID, f.States)
 	switch {
 	case f.OwnerID != 0:
 		q = q.Where("tickets.owner_id = ?", f.OwnerID)
