@@ -109,7 +109,7 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 	stopSweeper := startMailSweeper(db, c, mailOut, log)
 	defer stopSweeper()
 	fatal := make(chan error, 1)
-	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current(), Mail: mailOut.activitiesMail(c)}, func(err error) {
+	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current(), Mail: mailOut.activitiesMail(c), Temporal: c}, func(err error) {
 		select {
 		case fatal <- err:
 		default:
@@ -125,6 +125,9 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 	defer stopCheckpoints()
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
+	}
+	if err := ensureRetentionSchedule(ctx, c); err != nil {
+		return err
 	}
 	ready.started.Store(true)
 	// A worker that gives up — its namespace gone, its credentials

@@ -204,9 +204,13 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 			return nil, err
 		}
 	}
-	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current(), Mail: cfg.MailOut.activitiesMail(s.client)}, nil)
+	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current(), Mail: cfg.MailOut.activitiesMail(s.client),
+		Temporal: s.client}, nil)
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	if err := ensureRetentionSchedule(ctx, s.client); err != nil {
+		return nil, err
 	}
 	key, err := devSessionKey(cfg.DataDir)
 	if err != nil {

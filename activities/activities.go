@@ -20,6 +20,9 @@ type Activities struct {
 	AuditKey models.AuditKey
 	// Mail sends the desk's mail; nil: no mail is written or sent.
 	Mail *Mail
+	// Temporal lets retention delete the workflows of the tickets it
+	// anonymises; nil: RetentionBatch refuses to run.
+	Temporal TemporalService
 	// Now is the clock of the notifications' working hours; nil:
 	// time.Now.
 	Now func() time.Time

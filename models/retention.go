@@ -487,3 +487,43 @@ func replaceFold(s, old, repl string) string {
 	re := regexp.MustCompile(`(?i)` + regexp.QuoteMeta(old))
 	return re.ReplaceAllLiteralString(s, repl)
 }
+
+// CustomerTicketsToErase lists up to limit of a customer's tickets, ids
+// above afterID, that an erasure request anonymises: all not anonymised
+// yet, closed or not (the desk refuses the request while any is open).
+func CustomerTicketsToErase(ctx context.Context, db *gorm.DB, tenantID, customerID, afterID int64, limit int) ([]RetentionDue, error) {
+	var ts []Ticket
+	err := db.WithContext(ctx).Select("id, tenant_id, number, title, closed_at").
+		Where("tenant_id = ? AND customer_id = ? AND anonymised_at IS NULL AND id > ?", tenantID, customerID, afterID).
+		Order("id").Limit(limit).Find(&ts).Error
+	if err != nil {
+		return nil, fmt.Errorf("tickets of customer %d: %w", customerID, err)
+	}
+	out := make([]RetentionDue, len(ts))
+	for i, t := range ts {
+		out[i] = RetentionDue{TicketID: t.ID, TenantID: t.TenantID, Number: t.Number, Title: t.Title,
+			Action: ActionAnonymise, Mode: AnonymisePseudonymise}
+		if t.ClosedAt != nil {
+			out[i].ClosedAt = *t.ClosedAt
+		}
+	}
+	return out, nil
+}
+
+// OpenTicketsOf lists the customer's tickets not in a closed state.
+func OpenTicketsOf(ctx context.Context, db *gorm.DB, tenantID, customerID int64) ([]Ticket, error) {
+	var ts []Ticket
+	err := db.WithContext(ctx).Where("tenant_id = ? AND customer_id = ? AND state NOT IN ?", tenantID, customerID, ClosedStates).
+		Order("id").Find(&ts).Error
+	return ts, wrap(err, "open tickets of the customer")
+}
+
+// PseudonymiseCustomer replaces the customer row's personal data by a
+// pseudonym and deactivates it; the row stays, so that nothing refers to
+// a customer that is gone.
+func PseudonymiseCustomer(ctx context.Context, db *gorm.DB, tenantID, customerID int64) error {
+	err := db.WithContext(ctx).Model(&Customer{}).Where("tenant_id = ? AND id = ?", tenantID, customerID).Updates(map[string]any{
+		"login": fmt.Sprintf("erased-%d", customerID), "name": fmt.Sprintf("[erased customer %d]", customerID),
+		"email": "", "phone": "", "department": "", "company_id": nil, "active": false}).Error
+	return wrap(err, "pseudonymise customer")
+}

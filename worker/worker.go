@@ -44,6 +44,7 @@ func New(c client.Client, acts *activities.Activities, onFatal func(error)) sdkw
 	w.RegisterWorkflow(workflows.Ticket)
 	w.RegisterWorkflowWithOptions(workflows.SendMail, sdkworkflow.RegisterOptions{Name: ticket.WorkflowSendMail})
 	w.RegisterWorkflowWithOptions(workflows.Notify, sdkworkflow.RegisterOptions{Name: ticket.WorkflowNotify})
+	w.RegisterWorkflowWithOptions(workflows.Retention, sdkworkflow.RegisterOptions{Name: ticket.WorkflowRetention})
 	w.RegisterActivity(acts)
 	return w
 }
