@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/kiz-ulm/kizdesk/dbtest"
+	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
+	"github.com/kiz-ulm/kizdesk/ticket"
+)
+
+// TestRetentionOnServer runs retention on the real stack: the schedule is
+// in Temporal, a closed ticket is archived and then anonymised by the
+// Retention workflow (its clock moved on by the run's At instead of
+// waiting days), its workflow is gone from Temporal, no page of the API,
+// no search and no workflow left there holds the customer's data, and
+// `audit verify` stays green and tells what was anonymised.
+func TestRetentionOnServer(t *testing.T) {
+	for _, kind := range dbtest.Kinds {
+		t.Run(kind, func(t *testing.T) { testRetentionOnServer(t, kind) })
+	}
+}
+
+func testRetentionOnServer(t *testing.T, kind string) {
+	s := startTestStack(t, kind)
+	ctx := t.Context()
+	f := s.fixture
+	secrets := []string{f.Customer.Name, f.Customer.Login, f.Customer.Email, "max.private@web.de"}
+
+	if _, err := s.client.ScheduleClient().GetHandle(ctx, ticket.RetentionScheduleID).Describe(ctx); err != nil {
+		t.Fatalf("the retention schedule is not in Temporal: %v", err)
+	}
+	if err := s.db.Create(&models.RetentionPolicy{TenantID: f.Tenant.ID, ArchiveAfterDays: 1, AnonymiseAfterDays: 2,
+		AnonymiseMode: models.AnonymisePseudonymise}).Error; err != nil {
+		t.Fatal(err)
+	}
+	number := startTicketWith(t, s, "VPN für Max Mustermann", ticket.Terms{}, func(in *ticket.TicketInput) {
+		in.Ticket.FollowUpWindow = time.Second
+		in.Article.Body = "Max Mustermann (mmuster, privat max.private@web.de) kommt nicht ins VPN."
+	})
+	keep := newDeskTicket(t, s, "Drucker im 3. OG").Number // not closed: retention leaves it alone
+	agent := desk.AgentPrincipal(f.Agent)
+	if _, err := s.desk.AddNote(ctx, agent, number, desk.AddNoteRequest{Kind: string(ticket.ArticleInternalNote),
+		Body: "Rückruf an m@example.org vereinbart."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.desk.Close(ctx, agent, number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 15*time.Second, func() bool { return workflowDone(t, s, number) })
+
+	runAt := func(at time.Time) ticket.RetentionResult {
+		t.Helper()
+		run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "retention-test-" + at.Format("150405.000"),
+			TaskQueue: ticket.TaskQueue}, ticket.WorkflowRetention, ticket.RetentionInput{At: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res ticket.RetentionResult
+		if err := run.Get(ctx, &res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	apiTicket := func(n string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, "GET", s.srv.URL+"/api/v1/tickets/"+n, nil)
+		req.Header.Set("Authorization", "Bearer "+s.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	search := func(text string, archived bool) int {
+		t.Helper()
+		hits, err := models.SearchTickets(ctx, s.db, models.SearchQuery{TenantID: f.Tenant.ID, Queues: []int64{f.Queue.ID},
+			Text: text, Archived: archived, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(hits)
+	}
+	if _, body := apiTicket(number); !strings.Contains(body, "Mustermann") {
+		t.Fatalf("before retention the API shows no customer data, so the leak checks could not fail: %s", body)
+	}
+
+	now := time.Now()
+	if res := runAt(now.Add(time.Hour)); res.Archived+res.Anonymised != 0 {
+		t.Fatalf("retention an hour after closing: %+v", res)
+	}
+	if res := runAt(now.Add(25 * time.Hour)); res.Archived != 1 || res.Anonymised != 0 {
+		t.Fatalf("retention a day after closing: %+v, want one archived", res)
+	}
+	if search("VPN", false) != 0 || search("VPN", true) != 1 {
+		t.Errorf("archived ticket: default search %d, archive filter %d; want 0 and 1", search("VPN", false), search("VPN", true))
+	}
+	if res := runAt(now.Add(49 * time.Hour)); res.Anonymised != 1 {
+		t.Fatalf("retention two days after closing: %+v, want one anonymised", res)
+	}
+
+	// Temporal keeps nothing of the ticket.
+	waitFor(t, 30*time.Second, func() bool {
+		d, err := s.client.DescribeWorkflowExecution(ctx, ticket.WorkflowID(number), "")
+		var nf *serviceerror.NotFound
+		if err == nil {
+			t.Logf("still there: %v %v", d.GetWorkflowExecutionInfo().GetStatus(), d.GetWorkflowExecutionInfo().GetExecution())
+		}
+		return errors.As(err, &nf)
+	})
+	iter := s.client.GetWorkflowHistory(ctx, ticket.WorkflowID(number), "", false, 0)
+	if iter.HasNext() {
+		if _, err := iter.Next(); err == nil {
+			t.Error("the anonymised ticket's workflow history can still be read")
+		}
+	}
+	list, err := s.client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: "kizdesk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range list.GetExecutions() {
+		dump := e.String()
+		if e.GetExecution().GetWorkflowId() == ticket.WorkflowID(number) {
+			t.Errorf("visibility still lists the anonymised ticket: %s", e.GetExecution().GetRunId())
+		}
+		for _, sec := range secrets {
+			if strings.Contains(dump, sec) {
+				t.Errorf("a workflow in Temporal (%s) holds %q", e.GetExecution().GetWorkflowId(), sec)
+			}
+		}
+	}
+
+	// Neither the API nor search shows the customer's data.
+	code, body := apiTicket(number)
+	if code != http.StatusOK {
+		t.Fatalf("API on the anonymised ticket: %d %s", code, body)
+	}
+	for _, sec := range secrets {
+		if strings.Contains(body, sec) {
+			t.Errorf("the API answer holds %q: %s", sec, body)
+		}
+		if search(`"`+sec+`"`, true) != 0 {
+			t.Errorf("search finds %q", sec)
+		}
+	}
+	if _, body := apiTicket(keep); !strings.Contains(body, f.Customer.Name) {
+		t.Errorf("the open ticket lost its customer: %s", body)
+	}
+
+	t.Setenv("KIZDESK_LOG_LEVEL", "error")
+	t.Setenv("KIZDESK_DATABASE_URL", s.dbURL)
+	t.Setenv("KIZDESK_AUDIT_KEY_FILE", s.keyFile)
+	t.Setenv("KIZDESK_AUDIT_KEY", "")
+	t.Setenv("KIZDESK_AUDIT_DIR", "")
+	var out, errw bytes.Buffer
+	if err := run(context.Background(), []string{"audit", "verify"}, nil, &out, &errw); err != nil {
+		t.Fatalf("audit verify after anonymising: %v\n%s%s", err, out.String(), errw.String())
+	}
+	if !strings.Contains(out.String(), "ticket "+number+": anonymised") || !strings.Contains(out.String(), "every chain intact") {
+		t.Errorf("audit verify does not tell the anonymisation: %s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"retention", "--dry-run", "--at", now.Add(72 * time.Hour).Format(time.RFC3339)}, nil, &out, &errw); err != nil {
+		t.Fatalf("retention --dry-run: %v %s", err, errw.String())
+	}
+	if !strings.Contains(out.String(), "0 to archive, 0 to anonymise") {
+		t.Errorf("dry run after the work is done: %s", out.String())
+	}
+}
