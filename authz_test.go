@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -65,30 +66,32 @@ var authzMatrix = map[string][]string{
 	"POST /language":    public,
 	"POST /logout":      row("login", "login", "login", "login", "login", "login", "login", "login"),
 
-	"GET /agent/queues":                                 anyAgent,
-	"GET /agent/queues/:id":                             helpdesk,
-	"GET /agent/reminders":                              anyAgent,
-	"GET /agent/tickets/new":                            anyAgent,
-	"POST /agent/tickets":                               anyAgent, // each may create where it has create
-	"GET /agent/tickets/:number":                        helpdesk,
-	"GET /agent/tickets/:number/attachments/:mail/:seq": helpdesk,
-	"POST /agent/tickets/:number/notes":                 helpdesk,
-	"POST /agent/tickets/:number/close":                 helpdesk,
-	"POST /agent/tickets/:number/articles/:seq/split":   helpdesk, // the ticket's first article: a new ticket in the Helpdesk
-	"POST /agent/tickets/:number/replies":               helpdesk,
-	"POST /agent/tickets/:number/pending":               helpdesk,
-	"POST /agent/tickets/:number/assign":                helpdesk,
-	"POST /agent/tickets/:number/lock":                  helpdesk,
-	"POST /agent/tickets/:number/watch":                 helpdesk,
-	"POST /agent/tickets/:number/move":                  helpdesk,
-	"POST /agent/tickets/:number/escalate":              helpdesk,
-	"POST /agent/tickets/:number/hand-back":             helpdesk,
-	"POST /agent/tickets/:number/classify":              helpdesk,
-	"POST /agent/tickets/:number/reopen":                helpdesk,
-	"POST /agent/tickets/:number/merge":                 helpdesk,
-	"POST /agent/tickets/:number/links":                 helpdesk,
-	"POST /agent/tickets/:number/time":                  helpdesk,
-	"POST /agent/tickets/:number/draft":                 helpdesk, // inserting a standard response
+	"GET /agent/queues":                                  anyAgent,
+	"GET /agent/queues/:id":                              helpdesk,
+	"GET /agent/reminders":                               anyAgent,
+	"GET /agent/tickets/new":                             anyAgent,
+	"POST /agent/tickets":                                anyAgent, // each may create where it has create
+	"GET /agent/tickets/:number":                         helpdesk,
+	"GET /agent/tickets/:number/attachments/:mail/:seq":  helpdesk,
+	"GET /agent/tickets/:number/articles/:seq/files/:n":  helpdesk,
+	"GET /api/v1/tickets/:number/articles/:seq/files/:n": apiHelpdesk,
+	"POST /agent/tickets/:number/notes":                  helpdesk,
+	"POST /agent/tickets/:number/close":                  helpdesk,
+	"POST /agent/tickets/:number/articles/:seq/split":    helpdesk, // the ticket's first article: a new ticket in the Helpdesk
+	"POST /agent/tickets/:number/replies":                helpdesk,
+	"POST /agent/tickets/:number/pending":                helpdesk,
+	"POST /agent/tickets/:number/assign":                 helpdesk,
+	"POST /agent/tickets/:number/lock":                   helpdesk,
+	"POST /agent/tickets/:number/watch":                  helpdesk,
+	"POST /agent/tickets/:number/move":                   helpdesk,
+	"POST /agent/tickets/:number/escalate":               helpdesk,
+	"POST /agent/tickets/:number/hand-back":              helpdesk,
+	"POST /agent/tickets/:number/classify":               helpdesk,
+	"POST /agent/tickets/:number/reopen":                 helpdesk,
+	"POST /agent/tickets/:number/merge":                  helpdesk,
+	"POST /agent/tickets/:number/links":                  helpdesk,
+	"POST /agent/tickets/:number/time":                   helpdesk,
+	"POST /agent/tickets/:number/draft":                  helpdesk, // inserting a standard response
 	// The dashboard shows each agent what it reads; any agent may ask.
 	"GET /agent/dashboard":         anyAgent,
 	"GET /agent/dashboard/:widget": anyAgent,
@@ -424,6 +427,28 @@ func TestAuthorizationMatrix(t *testing.T) {
 	replacer := strings.NewReplacer(":number", v.Number, ":id", fmt.Sprint(m.queues["Helpdesk"].ID), "*file", "style.css",
 		":mail", fmt.Sprint(mailRow.ID), ":seq", "1", ":widget", desk.WidgetSLA)
 	special := adminPaths(t, s, m)
+	// A file on an internal note of the matrix's ticket.
+	noted, err := s.desk.AddNote(ctx, desk.AgentPrincipal(m.agents["admin"]), v.Number, desk.AddNoteRequest{
+		Kind: "internal note", Body: "Screenshot attached", Files: []desk.Upload{{Name: "screen.png", Type: "image/png", Data: []byte("\x89PNG")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its seq: the note's entry may be followed by others (a new ticket
+	// opens when an agent writes on it).
+	noteSeq := 0
+	if d, err := s.desk.Ticket(ctx, desk.AgentPrincipal(m.agents["admin"]), v.Number); err == nil {
+		for _, a := range d.Articles {
+			if len(a.Files) > 0 {
+				noteSeq = a.Seq
+			}
+		}
+	}
+	if noteSeq == 0 || noteSeq > noted.Seq {
+		t.Fatalf("the note with a file is not among the articles (last seq %d)", noted.Seq)
+	}
+	special["/agent/tickets/:number/articles/:seq/files/:n"] = fmt.Sprintf("/agent/tickets/%s/articles/%d/files/1", v.Number, noteSeq)
+	special["/api/v1/tickets/:number/articles/:seq/files/:n"] = fmt.Sprintf("/api/v1/tickets/%s/articles/%d/files/1", v.Number, noteSeq)
+	maps.Copy(special, faqPaths(t, s, m))
 	cells, wrong := 0, 0
 	for _, r := range routes {
 		key := r.Method + " " + r.Path

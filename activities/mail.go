@@ -107,10 +107,15 @@ func (a *Activities) queueReplies(tx *gorm.DB, t models.Ticket, events []ticket.
 		if strings.TrimSpace(subject) == "" {
 			subject = "Re: " + t.Title
 		}
+		files, err := mailFiles(tx, ev.Article.Files)
+		if err != nil {
+			return nil, fmt.Errorf("files of answer %d: %w", ev.Seq, err)
+		}
 		id, err := a.Mail.Write(ctx, tx, outbox.Mail{
 			TenantID: t.TenantID, Kind: models.OutReply, TicketNumber: t.Number, Key: fmt.Sprint(ev.Seq),
 			From: a.Mail.FromOf(q), To: mailin.Address{Name: cust.Name, Email: cust.Email},
 			Subject: subject, Text: ev.Article.Body, InReplyTo: inReplyTo, At: ev.At, ArticleSeq: ev.Seq,
+			Attachments: files,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("mail of answer %d: %w", ev.Seq, err)
@@ -120,6 +125,19 @@ func (a *Activities) queueReplies(tx *gorm.DB, t models.Ticket, events []ticket.
 		}
 	}
 	return ids, nil
+}
+
+// mailFiles reads the content of an answer's files to send with it.
+func mailFiles(tx *gorm.DB, files []ticket.File) ([]mailout.Attachment, error) {
+	var out []mailout.Attachment
+	for _, f := range files {
+		var a models.Attachment
+		if err := tx.Where("sha256 = ?", f.SHA256).Take(&a).Error; err != nil {
+			return nil, fmt.Errorf("file %q: %w", f.Name, err)
+		}
+		out = append(out, mailout.Attachment{Filename: f.Name, ContentType: f.Type, Data: a.Data})
+	}
+	return out, nil
 }
 
 // wantedNotifications returns the notifications among the events that

@@ -263,9 +263,17 @@ func appendEvent(tx *gorm.DB, key models.AuditKey, ticketID int64, prevHash stri
 			Subject:         ev.Article.Subject,
 			Body:            ev.Article.Body,
 			CreatedAt:       h.CreatedAt,
+			TimeMinutes:     ev.Article.Minutes,
 		}
 		if err := tx.Create(art).Error; err != nil {
 			return h, fmt.Errorf("insert article: %w", err)
+		}
+		for i, f := range ev.Article.Files {
+			art.Files = append(art.Files, models.ArticleFile{ArticleID: art.ID, Seq: i + 1, SHA256: f.SHA256,
+				Filename: f.Name, ContentType: f.Type, Size: f.Size})
+		}
+		if err := models.CreateArticleFiles(tx, art.Files); err != nil {
+			return h, err
 		}
 		h.ArticleID = &art.ID
 	}

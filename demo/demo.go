@@ -55,6 +55,9 @@ func Seed(ctx context.Context, db *gorm.DB, d *desk.Desk) error {
 	if err := seedTickets(ctx, db, d); err != nil {
 		return fmt.Errorf("demo tickets: %w", err)
 	}
+	if err := seedFAQ(ctx, db); err != nil {
+		return fmt.Errorf("demo FAQ: %w", err)
+	}
 	return nil
 }
 

@@ -30,6 +30,8 @@ type ReplyRequest struct {
 	// NextState and NextUntil as in AddNoteRequest.
 	NextState string
 	NextUntil time.Time
+	Files     []Upload // sent with the mail
+	Minutes   int      // working time spent on it
 }
 
 // Reply writes a customer-visible answer.
@@ -38,7 +40,10 @@ func (d *Desk) Reply(ctx context.Context, p Principal, number string, req ReplyR
 	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
 	checkOptional(fe, "subject", req.Subject, ticket.Line, ticket.MaxTitleLength)
 	next := checkNext(fe, req.NextState, req.NextUntil)
-	return d.send(ctx, p, number, ticket.ActionReply, req.RequestKey, fe, ticket.ReplyInput{Subject: strings.TrimSpace(req.Subject), Body: req.Body, Next: next})
+	files := checkUploads(fe, "files", req.Files)
+	checkMinutes(fe, req.Minutes)
+	return d.sendFiles(ctx, p, number, ticket.ActionReply, req.RequestKey, fe, ticket.ReplyInput{Subject: strings.TrimSpace(req.Subject),
+		Body: req.Body, Next: next, Files: files, Minutes: req.Minutes}, req.Files)
 }
 
 // AssignRequest sets owner and responsible; 0 means nobody.

@@ -200,6 +200,8 @@ type CreateTicketRequest struct {
 	QueueID       int64
 	TypeID        int64
 	PriorityID    int64
+	Files         []Upload
+	Minutes       int // working time spent on the call
 }
 
 // AddNoteRequest is an article an agent adds: Kind is "internal note" or
@@ -212,6 +214,8 @@ type AddNoteRequest struct {
 	// note: a pending state (with NextUntil) or a closed state.
 	NextState string
 	NextUntil time.Time
+	Files     []Upload
+	Minutes   int // working time spent on it
 }
 
 // CloseRequest closes a ticket: State is "closed successful" or "closed

@@ -26,6 +26,12 @@ import (
 // sends the action as an Update that returns once the change is in the
 // database.
 func (d *Desk) send(ctx context.Context, p Principal, number string, act ticket.Action, key string, fe FieldErrors, in ticket.Input) (ticket.View, error) {
+	return d.sendFiles(ctx, p, number, act, key, fe, in, nil)
+}
+
+// sendFiles is send for an article with files: their content is stored
+// once the request passed every check, right before the workflow is asked.
+func (d *Desk) sendFiles(ctx context.Context, p Principal, number string, act ticket.Action, key string, fe FieldErrors, in ticket.Input, ups []Upload) (ticket.View, error) {
 	if err := mustBeAgent(p); err != nil {
 		return ticket.View{}, err
 	}
@@ -49,6 +55,9 @@ func (d *Desk) send(ctx context.Context, p Principal, number string, act ticket.
 	}
 	g, err := d.grant(ctx, p, t, act)
 	if err != nil {
+		return ticket.View{}, err
+	}
+	if err := d.storeUploads(ctx, ups); err != nil {
 		return ticket.View{}, err
 	}
 	return d.update(ctx, number, act, withRequest(in, p, key, act, g))

@@ -84,6 +84,9 @@ func (d *Desk) createTicket(ctx context.Context, p Principal, req CreateTicketRe
 			return v, err
 		}
 	}
+	if err := d.storeUploads(ctx, req.Files); err != nil {
+		return v, err
+	}
 	in.Ticket.Number = number
 	in.OpenedAt = time.Now().UTC().Truncate(time.Microsecond)
 	in.Process = workflows.Process
@@ -107,10 +110,22 @@ func createPrint(p Principal, req CreateTicketRequest) string {
 		ID                             int64
 		Customer, Title, Body          string
 		Service, Queue, Type, Priority int64
+		Files                          []string `json:",omitempty"`
+		Minutes                        int      `json:",omitzero"`
 	}{p.Kind, p.ID, strings.TrimSpace(req.CustomerLogin), strings.TrimSpace(req.Title), req.Body,
-		req.ServiceID, req.QueueID, req.TypeID, req.PriorityID})
+		req.ServiceID, req.QueueID, req.TypeID, req.PriorityID, uploadPrint(req.Files), req.Minutes})
 	sum := sha256.Sum256(body)
 	return hex.EncodeToString(sum[:16])
+}
+
+// uploadPrint is what a fingerprint covers of files: names and content.
+func uploadPrint(ups []Upload) []string {
+	var out []string
+	for _, u := range ups {
+		sum := sha256.Sum256(u.Data)
+		out = append(out, u.Name+"\x00"+hex.EncodeToString(sum[:]))
+	}
+	return out
 }
 
 func (d *Desk) startTicket(ctx context.Context, in ticket.TicketInput) (ticket.View, error) {
@@ -213,6 +228,9 @@ func (d *Desk) checkCreate(ctx context.Context, p Principal, req CreateTicketReq
 	}
 	checkText(fe, "title", in.Ticket.Title, ticket.Line, ticket.MaxTitleLength)
 	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
+	in.Article.Files = checkUploads(fe, "files", req.Files)
+	checkMinutes(fe, req.Minutes)
+	in.Article.Minutes = req.Minutes
 
 	if bad, ok := ticket.CheckText(req.CustomerLogin, ticket.Line, ticket.MaxTitleLength); ok {
 		fe["customer"] = bad
@@ -342,7 +360,10 @@ func (d *Desk) AddNote(ctx context.Context, p Principal, number string, req AddN
 	}
 	checkText(fe, "body", req.Body, ticket.Lines, ticket.MaxArticleLength)
 	next := checkNext(fe, req.NextState, req.NextUntil)
-	return d.send(ctx, p, number, ticket.ActionNote, req.RequestKey, fe, ticket.AddNoteInput{Article: ticket.ArticleInput{Kind: kind, Body: req.Body}, Next: next})
+	files := checkUploads(fe, "files", req.Files)
+	checkMinutes(fe, req.Minutes)
+	return d.sendFiles(ctx, p, number, ticket.ActionNote, req.RequestKey, fe,
+		ticket.AddNoteInput{Article: ticket.ArticleInput{Kind: kind, Body: req.Body, Files: files, Minutes: req.Minutes}, Next: next}, req.Files)
 }
 
 // Close closes a ticket successfully or unsuccessfully.

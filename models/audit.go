@@ -140,16 +140,33 @@ func HistoryHash(key AuditKey, h HistoryEntry, a *Article) string {
 	}{h.TicketID, h.Seq, h.Event, h.ActorKind, h.ActorID, h.ActorName, h.ActorVia, h.Field, h.OldValue, h.NewValue,
 		h.CreatedAt.UTC().Format(time.RFC3339Nano), h.PrevHash, key.ID, nil}
 	if a != nil {
-		content.Article = &articleContent{a.Kind, a.CustomerVisible, a.Author, a.Subject, a.Body}
+		content.Article = &articleContent{Kind: a.Kind, CustomerVisible: a.CustomerVisible, Author: a.Author, Subject: a.Subject,
+			Body: a.Body, TimeMinutes: a.TimeMinutes}
+		for _, f := range a.Files {
+			content.Article.Files = append(content.Article.Files, fileContent{f.Seq, f.SHA256, f.Filename, f.ContentType, f.Size})
+		}
 	}
 	b, _ := json.Marshal(content) // plain strings and numbers: cannot fail
 	return key.sum("kizdesk history entry v2", b)
 }
 
+// articleContent is what the hash covers of an article. Fields added
+// later are omitted while empty, so entries written before them hash as
+// they did.
 type articleContent struct {
 	Kind            string
 	CustomerVisible bool
 	Author          string
 	Subject         string
 	Body            string
+	TimeMinutes     int           `json:",omitzero"`
+	Files           []fileContent `json:",omitempty"`
+}
+
+type fileContent struct {
+	Seq         int
+	SHA256      string
+	Filename    string
+	ContentType string
+	Size        int64
 }

@@ -272,6 +272,22 @@ type Article struct {
 	Subject         string
 	Body            string
 	CreatedAt       time.Time
+	// TimeMinutes: working time the author accounted with the article.
+	TimeMinutes int
+	// Files are the article's attached files, read with it where needed
+	// (LoadArticleFiles); written by the projection.
+	Files []ArticleFile `gorm:"-"`
+}
+
+// ArticleFile is one file attached to an article; the content is the
+// Attachment with its SHA256.
+type ArticleFile struct {
+	ArticleID   int64  `gorm:"primaryKey;autoIncrement:false"`
+	Seq         int    `gorm:"primaryKey;autoIncrement:false"`
+	SHA256      string `gorm:"column:sha256"`
+	Filename    string
+	ContentType string
+	Size        int64
 }
 
 // HistoryEntry is one append-only line of a ticket's history. Entries of a

@@ -393,11 +393,13 @@ func TicketByNumber(ctx context.Context, db *gorm.DB, tenantID int64, number str
 	return rows[0], nil
 }
 
-// Articles returns a ticket's articles in order.
+// Articles returns a ticket's articles in order, with their files.
 func Articles(ctx context.Context, db *gorm.DB, ticketID int64) ([]Article, error) {
 	var as []Article
-	err := db.WithContext(ctx).Where("ticket_id = ?", ticketID).Order("seq").Find(&as).Error
-	return as, wrap(err, "list articles")
+	if err := db.WithContext(ctx).Where("ticket_id = ?", ticketID).Order("seq").Find(&as).Error; err != nil {
+		return nil, wrap(err, "list articles")
+	}
+	return as, LoadArticleFiles(db.WithContext(ctx), as)
 }
 
 // History returns a ticket's history in order.

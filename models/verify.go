@@ -388,6 +388,9 @@ func (c *historyCursor) peek() (*HistoryEntry, *Article, error) {
 			if err := c.tx.Where("id IN ?", ids).Find(&arts).Error; err != nil {
 				return nil, nil, fmt.Errorf("read articles: %w", err)
 			}
+			if err := LoadArticleFiles(c.tx, arts); err != nil {
+				return nil, nil, err
+			}
 			for i := range arts {
 				c.articles[arts[i].ID] = &arts[i]
 			}

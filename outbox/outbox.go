@@ -108,6 +108,8 @@ type Mail struct {
 	Auto           bool
 	NotificationID int64
 	AgentID        int64
+	// Attachments go with the text (an answer's files).
+	Attachments []mailout.Attachment
 }
 
 // Write composes and stores a mail to go out; written again, it finds
@@ -117,6 +119,7 @@ func (c Config) Write(ctx context.Context, db *gorm.DB, m Mail) (int64, error) {
 	out := mailout.Outgoing{
 		From: m.From, To: []mailout.Address{m.To}, Subject: m.Subject, TicketNumber: m.TicketNumber, TagPrefix: c.TagPrefix,
 		Text: m.Text, InReplyTo: m.InReplyTo, MessageIDDomain: c.Domain, ArticleKey: m.Key, Date: m.At, XLoop: c.Loop,
+		Attachments: m.Attachments,
 	}
 	if m.Auto {
 		out.AutoSubmitted = "auto-replied"

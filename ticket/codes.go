@@ -108,7 +108,11 @@ const (
 	FieldMergedInto   Code = "field.merged_into"   // Into
 	FieldNotSecondary Code = "field.not_secondary" // choose a 2nd-level or team queue
 	FieldNegative     Code = "field.negative"
-	FieldMinutes      Code = "field.minutes" // Max
+	FieldMinutes      Code = "field.minutes"        // Max
+	FieldTooManyFiles Code = "field.too_many_files" // Max
+	FieldFileTooLarge Code = "field.file_too_large" // Name, Max (MiB)
+	FieldFilesTooBig  Code = "field.files_too_big"  // Max (MiB)
+	FieldBadFile      Code = "field.bad_file"       // a file reference the desk did not store
 )
 
 // Page-level messages of the web and the API.
@@ -142,6 +146,7 @@ var allCodes = []Code{
 	RefusedForbidden, RefusedSameResponsible, RefusedPermission, RefusedQueueChanged,
 	FieldRequired, FieldTooLong, FieldBadUTF8, FieldControlChars, FieldUnknown, FieldChoose, FieldPast, FieldTooFar,
 	FieldBadTime, FieldBadRFC3339, FieldBadNumber, FieldSelf, FieldMergedInto, FieldNotSecondary, FieldNegative, FieldMinutes,
+	FieldTooManyFiles, FieldFileTooLarge, FieldFilesTooBig, FieldBadFile,
 	MsgFixFields, MsgNotFound, MsgUnavailable, MsgBadLogin, MsgThrottled, MsgNoToken, MsgFormExpired, MsgBadRequest,
 	MsgTooLarge, MsgInternal, MsgForbidden, MsgSaved, MsgNewTicket, MsgDirectory,
 }

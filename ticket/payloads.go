@@ -152,11 +152,24 @@ type Carry struct {
 	Process int `json:",omitzero"`
 }
 
-// ArticleInput is the text of an article.
+// ArticleInput is the text of an article, the files attached to it and
+// the working time its author spent on it.
 type ArticleInput struct {
 	Kind    ArticleKind
 	Subject string
 	Body    string
+	Files   []File `json:",omitempty"`
+	Minutes int    `json:",omitzero"`
+}
+
+// File names an attached file whose content the desk stored before it
+// asked the workflow (content-addressed by SHA256): payloads carry the
+// name, never the bytes.
+type File struct {
+	SHA256 string
+	Name   string
+	Type   string // the media type the sender gave
+	Size   int64
 }
 
 // UpdateCreate answers once the new ticket is in the database. It is sent
@@ -230,6 +243,8 @@ type ReplyInput struct {
 	Subject string
 	Body    string
 	Next    NextState `json:",omitempty"`
+	Files   []File    `json:",omitempty"`
+	Minutes int       `json:",omitzero"` // working time spent on the answer
 }
 
 // AssignInput sets owner and responsible; ID 0 means nobody.

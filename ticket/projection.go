@@ -69,6 +69,8 @@ type Article struct {
 	CustomerVisible bool
 	Subject         string
 	Body            string
+	Files           []File `json:",omitempty"`
+	Minutes         int    `json:",omitzero"`
 }
 
 // HistoryEvent is one history entry. Seq numbers a ticket's entries from 1

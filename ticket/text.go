@@ -56,3 +56,48 @@ func IsControl(r rune, k TextKind) bool {
 // CleanLine trims a one-line text; it changes nothing else, so what was
 // checked is what is stored.
 func CleanLine(s string) string { return strings.TrimSpace(s) }
+
+// MaxFileName bounds an attached file's name in bytes.
+const MaxFileName = 255
+
+// CheckFiles returns the problem with an article's attached files, and
+// whether there is one: too many, too large, or a name or reference that
+// cannot be right. Both the desk (before it stores anything) and the
+// workflow (before it records the article) ask it.
+func CheckFiles(files []File) (Problem, bool) {
+	if len(files) > MaxFiles {
+		return P(FieldTooManyFiles, "Max", strconv.Itoa(MaxFiles)), true
+	}
+	var total int64
+	for _, f := range files {
+		if p, bad := CheckText(f.Name, Line, MaxFileName); bad {
+			return p, true
+		}
+		if strings.TrimSpace(f.Name) == "" || !validSHA256(f.SHA256) || f.Size < 0 {
+			return P(FieldBadFile), true
+		}
+		if p, bad := CheckText(f.Type, Line, MaxFileName); bad {
+			return p, true
+		}
+		if f.Size > MaxFileSize {
+			return P(FieldFileTooLarge, "Name", f.Name, "Max", strconv.Itoa(MaxFileSize>>20)), true
+		}
+		total += f.Size
+	}
+	if total > MaxFilesSize {
+		return P(FieldFilesTooBig, "Max", strconv.Itoa(MaxFilesSize>>20)), true
+	}
+	return Problem{}, false
+}
+
+func validSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}

@@ -39,3 +39,38 @@ func TestCheckText(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckFiles(t *testing.T) {
+	sha := strings.Repeat("ab", 32)
+	ok := File{SHA256: sha, Name: "Anleitung.pdf", Type: "application/pdf", Size: 1000}
+	many := make([]File, MaxFiles+1)
+	for i := range many {
+		many[i] = ok
+	}
+	third := ok
+	third.Size = MaxFilesSize/3 + 1
+	for name, c := range map[string]struct {
+		files []File
+		want  Code
+	}{
+		"none":                {nil, ""},
+		"one":                 {[]File{ok}, ""},
+		"at the limit":        {many[:MaxFiles], ""},
+		"too many":            {many, FieldTooManyFiles},
+		"one too large":       {[]File{{SHA256: sha, Name: "a", Size: MaxFileSize + 1}}, FieldFileTooLarge},
+		"together too large":  {[]File{third, third, third}, FieldFilesTooBig},
+		"no name":             {[]File{{SHA256: sha, Name: " "}}, FieldBadFile},
+		"not a sum":           {[]File{{SHA256: "abc", Name: "a"}}, FieldBadFile},
+		"upper-case sum":      {[]File{{SHA256: strings.ToUpper(sha), Name: "a"}}, FieldBadFile},
+		"NUL in the name":     {[]File{{SHA256: sha, Name: "a\x00.exe"}}, FieldControlChars},
+		"line break in name":  {[]File{{SHA256: sha, Name: "a\n.txt"}}, FieldControlChars},
+		"negative size":       {[]File{{SHA256: sha, Name: "a", Size: -1}}, FieldBadFile},
+		"invalid UTF-8 name":  {[]File{{SHA256: sha, Name: "a\xff"}}, FieldBadUTF8},
+		"control in the type": {[]File{{SHA256: sha, Name: "a", Type: "text/plain\x1b"}}, FieldControlChars},
+	} {
+		p, bad := CheckFiles(c.files)
+		if bad != (c.want != "") || p.Code != c.want {
+			t.Errorf("%s: %v %v, want %q", name, p, bad, c.want)
+		}
+	}
+}

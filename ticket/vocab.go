@@ -146,6 +146,12 @@ const (
 	MaxPending = 2 * 365 * 24 * time.Hour
 	// MaxTimeMinutes bounds one time accounting: a working day.
 	MaxTimeMinutes = 24 * 60
+	// MaxFiles bounds the files attached to one article.
+	MaxFiles = 20
+	// MaxFileSize bounds one attached file in bytes, MaxFilesSize all of
+	// an article's files: what mail servers commonly still accept.
+	MaxFileSize  = 10 << 20
+	MaxFilesSize = 20 << 20
 )
 
 // DefaultFollowUpWindow is how long a closed ticket still takes follow-ups

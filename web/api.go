@@ -163,13 +163,23 @@ type mergedJSON struct {
 }
 
 type articleJSON struct {
-	Seq             int       `json:"seq"`
-	Kind            string    `json:"kind"`
-	CustomerVisible bool      `json:"customer_visible"`
-	Author          string    `json:"author"`
-	Subject         string    `json:"subject"`
-	Body            string    `json:"body"`
-	CreatedAt       time.Time `json:"created_at"`
+	Seq             int        `json:"seq"`
+	Kind            string     `json:"kind"`
+	CustomerVisible bool       `json:"customer_visible"`
+	Author          string     `json:"author"`
+	Subject         string     `json:"subject"`
+	Body            string     `json:"body"`
+	CreatedAt       time.Time  `json:"created_at"`
+	Minutes         int        `json:"minutes"`
+	Files           []fileJSON `json:"files"`
+}
+
+type fileJSON struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	Href   string `json:"href"`
 }
 
 type historyJSON struct {
@@ -279,12 +289,16 @@ func rowsJSON(rows []models.TicketRow) []ticketJSON {
 	return out
 }
 
-func articlesJSON(as []models.Article) []articleJSON {
+func articlesJSON(number string, as []models.Article) []articleJSON {
 	out := make([]articleJSON, len(as))
 	for i, a := range as {
 		out[i] = articleJSON{
 			Seq: a.Seq, Kind: a.Kind, CustomerVisible: a.CustomerVisible, Author: a.Author,
-			Subject: a.Subject, Body: a.Body, CreatedAt: a.CreatedAt.UTC(),
+			Subject: a.Subject, Body: a.Body, CreatedAt: a.CreatedAt.UTC(), Minutes: a.TimeMinutes, Files: []fileJSON{},
+		}
+		for _, f := range a.Files {
+			out[i].Files = append(out[i].Files, fileJSON{Name: f.Filename, Type: f.ContentType, Size: f.Size, SHA256: f.SHA256,
+				Href: fmt.Sprintf("/api/v1/tickets/%s/articles/%d/files/%d", number, a.Seq, f.Seq)})
 		}
 	}
 	return out
@@ -293,7 +307,7 @@ func articlesJSON(as []models.Article) []articleJSON {
 func detailJSON(d desk.TicketDetail) ticketDetailJSON {
 	out := ticketDetailJSON{
 		ticketJSON: rowJSON(d.Ticket),
-		Articles:   articlesJSON(d.Articles),
+		Articles:   articlesJSON(d.Ticket.Number, d.Articles),
 		History:    make([]historyJSON, len(d.History)),
 		Watchers:   make([]agentRefJSON, len(d.Watchers)),
 		Linked:     rowsJSON(d.Linked),
@@ -310,7 +324,7 @@ func detailJSON(d desk.TicketDetail) ticketDetailJSON {
 		out.Watchers[i] = agentRefJSON{ID: w.ID, Name: w.Name}
 	}
 	for i, m := range d.Merged {
-		out.Merged[i] = mergedJSON{ticketJSON: rowJSON(m.Ticket), Articles: articlesJSON(m.Articles)}
+		out.Merged[i] = mergedJSON{ticketJSON: rowJSON(m.Ticket), Articles: articlesJSON(m.Ticket.Number, m.Articles)}
 	}
 	return out
 }

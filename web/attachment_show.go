@@ -2,8 +2,6 @@ package web
 
 import (
 	"fmt"
-	"mime"
-	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -31,8 +29,5 @@ func (s *server) attachmentShow(c *gin.Context) {
 		s.fail(c, fmt.Errorf("attachment %d/%d of ticket %s: %w", mailID, seq, number, err))
 		return
 	}
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
-	c.Header("Content-Security-Policy", "sandbox")
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Data(http.StatusOK, "application/octet-stream", f.Data)
+	sendDownload(c, f.Filename, f.Data)
 }

@@ -65,6 +65,9 @@ var sampleForms = map[string]url.Values{
 	"/agent/search/saved":                    {"name": {"Drucker"}, "query": {"q=Drucker&state=open"}},
 	"/agent/search/saved/:id/delete":         {},
 	"/agent/tickets/:number/draft":           {"draft": {"reply"}, "response": {"21"}, "request_key": {"k"}, "subject": {"s"}, "body": {"b"}, "next_state": {""}, "next_until": {""}},
+	"/agent/faq":                             {"visibility": {"public"}, "service_id": {"11"}, "title_de": {"t"}, "question_de": {"q\nz"}, "answer_de": {"a\nb"}, "title_en": {""}, "question_en": {""}, "answer_en": {""}, "ticket": {""}, "base": {"0"}},
+	"/agent/faq/:id":                         {"visibility": {"public"}, "service_id": {""}, "title_de": {"t"}, "question_de": {"q"}, "answer_de": {"a"}, "title_en": {"t"}, "question_en": {"q"}, "answer_en": {"a"}, "ticket": {""}, "base": {"1"}},
+	"/agent/faq/:id/actions":                 {"action": {"withdraw"}, "version": {"1"}},
 	// The admin objects' forms: adminSampleForms (admin_test.go).
 }
 
@@ -325,14 +328,21 @@ func rawStatus(t *testing.T, base, req string) int {
 }
 
 // TestLargeFormsRefused: a form body over 1 MiB is refused before any
-// handler reads it.
+// handler reads it; a form that may carry files, once over what an
+// article's files and text may be.
 func TestLargeFormsRefused(t *testing.T) {
 	b := newBrowser(t, Options{})
 	token := b.login()
-	res := b.post("/agent/tickets/"+testNumber+"/notes", url.Values{"csrf_token": {token}, "kind": {"internal note"},
-		"body": {strings.Repeat("x", 1<<20)}})
+	res := b.post("/agent/tickets/"+testNumber+"/close", url.Values{"csrf_token": {token}, "state": {"closed successful"},
+		"note": {strings.Repeat("x", 1<<20)}})
+	wantStatus(t, res, http.StatusRequestEntityTooLarge)
+	if n := b.desk.called("Close"); n != 0 {
+		t.Errorf("Close called %d times with a body over 1 MiB", n)
+	}
+	res = b.postFiles("/agent/tickets/"+testNumber+"/notes", url.Values{"csrf_token": {token}, "kind": {"internal note"}, "body": {"b"}},
+		map[string][]byte{"huge.bin": bytes.Repeat([]byte{0}, maxUploadBody)})
 	wantStatus(t, res, http.StatusRequestEntityTooLarge)
 	if n := b.desk.called("AddNote"); n != 0 {
-		t.Errorf("AddNote called %d times with a body over 1 MiB", n)
+		t.Errorf("AddNote called %d times with files over %d bytes", n, maxUploadBody)
 	}
 }

@@ -264,6 +264,15 @@ func (f *fakeDesk) Attachment(_ context.Context, _ desk.Principal, number string
 		Data: []byte("<script>alert(1)</script>")}, nil
 }
 
+func (f *fakeDesk) File(_ context.Context, _ desk.Principal, number string, seq, n int) (desk.ArticleFile, error) {
+	f.record("File", number)
+	if seq != 2 || n != 1 {
+		return desk.ArticleFile{}, fmt.Errorf("file: %w", desk.ErrNotFound)
+	}
+	return desk.ArticleFile{ArticleFile: models.ArticleFile{Seq: 1, Filename: "Ablauf.svg", ContentType: "image/svg+xml"},
+		Data: []byte("<svg onload=alert(1)></svg>")}, nil
+}
+
 func (f *fakeDesk) CheckTicket(_ context.Context, _ desk.Principal, number string) error {
 	f.record("CheckTicket", number)
 	return nil

@@ -33,6 +33,7 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/tickets", s.ticketSave)
 	agent.GET("/tickets/:number", s.ticketShow)
 	agent.GET("/tickets/:number/attachments/:mail/:seq", s.attachmentShow)
+	agent.GET("/tickets/:number/articles/:seq/files/:n", s.fileShow)
 	agent.POST("/tickets/:number/notes", s.noteSave)
 	agent.POST("/tickets/:number/articles/:seq/split", s.ticketSplit)
 	agent.POST("/tickets/:number/close", s.ticketClose)
@@ -60,6 +61,19 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/search/saved/:id/delete", s.searchDelete)
 	agent.GET("/dashboard", s.dashboardShow)
 	agent.GET("/dashboard/:widget", s.dashboardList)
+	agent.GET("/faq", s.faqList)
+	agent.GET("/faq/new", s.faqNew)
+	agent.POST("/faq", s.faqCreate)
+	agent.GET("/faq/:id", s.faqShow)
+	agent.GET("/faq/:id/edit", s.faqEdit)
+	agent.POST("/faq/:id", s.faqUpdate)
+	agent.POST("/faq/:id/actions", s.faqAct)
+	agent.GET("/faq/:id/files/:seq", s.faqFile)
+
+	// The public FAQ: no login; customers of the portal see their tier too.
+	ui.GET("/faq", s.faqPublicList)
+	ui.GET("/faq/:id", s.faqPublicShow)
+	ui.GET("/faq/:id/files/:seq", s.faqFile)
 
 	// The admin interface: any agent may ask, the desk answers only
 	// admins (and for global objects the operator tenant's admins).
@@ -100,6 +114,7 @@ func (s *server) routes(r *gin.Engine) {
 	api.GET("/customers", s.apiCustomerList)
 	api.POST("/tickets", s.apiTicketSave)
 	api.GET("/tickets/:number", s.apiTicketShow)
+	api.GET("/tickets/:number/articles/:seq/files/:n", s.fileShow)
 	api.POST("/tickets/:number/notes", s.apiNoteSave)
 	api.POST("/tickets/:number/close", s.apiTicketClose)
 	api.POST("/tickets/:number/replies", s.apiReplySave)

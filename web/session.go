@@ -195,12 +195,22 @@ func (s *server) checkCSRF(c *gin.Context) {
 		c.Next()
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	limit, what := int64(maxFormBody), "the form is larger than 1 MiB"
+	if uploadRoutes[c.FullPath()] {
+		limit, what = maxUploadBody, fmt.Sprintf("the form with its files is larger than %d MiB", maxUploadBody>>20)
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	var err error
+	if strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+		err = c.Request.ParseMultipartForm(maxUploadMemory)
+	} else {
+		err = c.Request.ParseForm()
+	}
 	var tooLarge *http.MaxBytesError
-	if err := c.Request.ParseForm(); errors.As(err, &tooLarge) {
-		s.fail(c, &badRequest{code: ticket.MsgTooLarge, detail: "the form is larger than 1 MiB"})
+	if errors.As(err, &tooLarge) {
+		s.fail(c, &badRequest{code: ticket.MsgTooLarge, detail: what})
 		return
-	} else if err != nil || badFormNames(c.Request.PostForm) {
+	} else if err != nil || badFormNames(c.Request.PostForm) || badFileNames(c.Request.MultipartForm) {
 		s.fail(c, &badRequest{code: ticket.MsgBadRequest, detail: "the form could not be read"})
 		return
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,6 +92,24 @@ func (t texts) Time(v any) (string, error) {
 		return "—", err
 	}
 	return at.In(t.loc).Format(timeLayouts[t.Lang()]), nil
+}
+
+// Bytes shows a file's size: bytes, KB or MB (powers of 1024, one
+// decimal), with the reader's decimal separator.
+func (t texts) Bytes(n int64) string {
+	var v string
+	switch {
+	case n < 1024:
+		return t.T("writing.size.bytes", "N", n)
+	case n < 1024*1024:
+		v = strconv.FormatFloat(float64(n)/1024, 'f', 1, 64) + " KB"
+	default:
+		v = strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64) + " MB"
+	}
+	if t.Lang() == "de" {
+		v = strings.Replace(v, ".", ",", 1)
+	}
+	return v
 }
 
 // Zone names the desk's time zone, for labels of time fields.

@@ -22,6 +22,7 @@ type ticketForm struct {
 	QueueID    int64
 	TypeID     int64
 	PriorityID int64
+	ArticleExtras
 }
 
 type ticketCreatePage struct {

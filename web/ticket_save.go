@@ -26,19 +26,25 @@ func (s *server) ticketSave(c *gin.Context) {
 	for k, p := range formTextProblems(c) {
 		fe[k] = p
 	}
+	extras, minutes, files, err := postedExtras(c, fe)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f.ArticleExtras = extras
 	if f.RequestKey == "" {
 		// A form from before request keys, or a hand-made post: still
 		// one ticket per submit, just without double-submit protection.
 		f.RequestKey = desk.NewRequestKey()
 	}
 
-	var err error
 	if len(fe) > 0 {
 		err = fe
 	} else {
 		v, cerr := s.desk.CreateTicket(ctx, a, desk.CreateTicketRequest{
 			RequestKey: f.RequestKey, CustomerLogin: f.Customer, Title: f.Title, Body: f.Body,
 			ServiceID: f.ServiceID, QueueID: f.QueueID, TypeID: f.TypeID, PriorityID: f.PriorityID,
+			Files: files, Minutes: minutes,
 		})
 		if cerr == nil {
 			sessionOf(c).addFlash(s.texts(c).T("ui.flash.created", "Number", v.Number))

@@ -39,8 +39,10 @@ type ticketPage struct {
 	// LockedByOther: another agent locked the ticket; most actions are
 	// theirs alone.
 	LockedByOther bool
-	TemporalURL   string
-	Forms         ticketForms
+	// FAQs are the knowledge base entries linked with the ticket.
+	FAQs        []models.FAQEntry
+	TemporalURL string
+	Forms       ticketForms
 	// Choices fill the selects of the action forms; EscalationQueues are
 	// the queues escalation may send to (2nd level and teams).
 	Choices          desk.FormChoices
@@ -145,6 +147,10 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 	if s.temporalURL != "" {
 		p.TemporalURL = s.temporalURL + "/namespaces/" + url.PathEscape(s.namespace) +
 			"/workflows/" + url.PathEscape(ticket.WorkflowID(d.Ticket.Number))
+	}
+	if p.FAQs, err = s.desk.TicketFAQs(ctx, a, number); err != nil {
+		s.fail(c, fmt.Errorf("FAQ entries of ticket %s: %w", number, err))
+		return
 	}
 	s.render(c, status, "ticket_show", p)
 }

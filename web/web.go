@@ -73,6 +73,7 @@ type Desk interface {
 	FindCustomers(ctx context.Context, a desk.Principal, query string) ([]desk.CustomerMatch, error)
 	IngestMail(ctx context.Context, a desk.Principal, req desk.MailRequest) (desk.MailResult, error)
 	Attachment(ctx context.Context, a desk.Principal, number string, mailID int64, seq int) (desk.AttachmentFile, error)
+	File(ctx context.Context, p desk.Principal, number string, seq, n int) (desk.ArticleFile, error)
 	// The standard responses and signature the zoom's forms offer.
 	WritingAids(ctx context.Context, a desk.Principal, number, lang string) (desk.Writing, error)
 
@@ -97,6 +98,8 @@ type Desk interface {
 	// The agent's dashboard (dashboard*.go).
 	Dashboard(ctx context.Context, a desk.Principal) (desk.Dashboard, error)
 	DashboardList(ctx context.Context, a desk.Principal, widget string) (desk.DashboardList, error)
+	// The knowledge base (faq_*.go).
+	faqDesk
 }
 
 // Options configure the web handler.

@@ -130,6 +130,7 @@ func (t *ticketRun) create(ctx workflow.Context, in ticket.TicketInput) error {
 	t.record(ctx, ticket.EventNewTicket, in.Actor, "State", "", string(ticket.StateNew), nil)
 	t.notify(ticket.NotifyNewTicket, t.view.QueueID, 0)
 	t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
+	t.account(ctx, in.Actor, in.Article.Minutes)
 	if in.LinkTo != "" {
 		t.view.Links = append(t.view.Links, in.LinkTo)
 		t.record(ctx, ticket.EventLinkAdd, in.Actor, "Link", "", in.LinkTo, nil)
@@ -428,6 +429,7 @@ func (t *ticketRun) followUp(ctx workflow.Context, in ticket.FollowUpInput) {
 	}
 	art := in.Article
 	art.Kind = ticket.ArticleCustomer
+	art.Minutes = 0 // time is what agents account
 	if validateArticle(art) != nil {
 		return // an empty message changes nothing; the sender checked it
 	}
@@ -671,13 +673,14 @@ func (t *ticketRun) checkNote(ctx workflow.Context) func(ticket.AddNoteInput) er
 
 func (t *ticketRun) addNote(ctx workflow.Context, in ticket.AddNoteInput) {
 	t.record(ctx, articleEvent(in.Article.Kind), in.Actor, "", "", "", &in.Article)
+	t.account(ctx, in.Actor, in.Article.Minutes)
 	t.agentWrote(ctx, in.Actor, in.Article.Kind)
 	t.moveNext(ctx, in.Actor, in.Next)
 }
 
 func (t *ticketRun) checkReply(ctx workflow.Context) func(ticket.ReplyInput) error {
 	return func(in ticket.ReplyInput) error {
-		if err := validateArticle(ticket.ArticleInput{Kind: ticket.ArticleReply, Subject: in.Subject, Body: in.Body}); err != nil {
+		if err := validateArticle(replyArticle(in)); err != nil {
 			return err
 		}
 		return t.checkNext(ctx, in.Actor, in.Next)
@@ -685,9 +688,26 @@ func (t *ticketRun) checkReply(ctx workflow.Context) func(ticket.ReplyInput) err
 }
 
 func (t *ticketRun) reply(ctx workflow.Context, in ticket.ReplyInput) {
-	t.record(ctx, ticket.EventSendAnswer, in.Actor, "", "", "", &ticket.ArticleInput{Kind: ticket.ArticleReply, Subject: in.Subject, Body: in.Body})
+	art := replyArticle(in)
+	t.record(ctx, ticket.EventSendAnswer, in.Actor, "", "", "", &art)
+	t.account(ctx, in.Actor, in.Minutes)
 	t.agentWrote(ctx, in.Actor, ticket.ArticleReply)
 	t.moveNext(ctx, in.Actor, in.Next)
+}
+
+func replyArticle(in ticket.ReplyInput) ticket.ArticleInput {
+	return ticket.ArticleInput{Kind: ticket.ArticleReply, Subject: in.Subject, Body: in.Body, Files: in.Files, Minutes: in.Minutes}
+}
+
+// account adds the working time an article's author spent on it: an entry
+// of its own, as a time accounting alone writes, so the ticket's time is
+// the sum of its TimeAccounting entries whichever way it was recorded.
+func (t *ticketRun) account(ctx workflow.Context, actor ticket.Actor, minutes int) {
+	if minutes <= 0 {
+		return
+	}
+	t.view.TimeSpent += minutes
+	t.record(ctx, ticket.EventTimeAccounting, actor, "TimeSpent", "", strconv.Itoa(minutes), nil)
 }
 
 // checkNext checks an article's next state as the pending or close action
@@ -1116,6 +1136,8 @@ func (t *ticketRun) record(ctx workflow.Context, event string, actor ticket.Acto
 			CustomerVisible: art.Kind.CustomerVisible(),
 			Subject:         art.Subject,
 			Body:            art.Body,
+			Files:           art.Files,
+			Minutes:         art.Minutes,
 		}
 	}
 	t.events = append(t.events, ev)
@@ -1292,6 +1314,12 @@ func validateArticle(in ticket.ArticleInput) error {
 	}
 	if p, bad := ticket.CheckText(in.Body, ticket.Lines, ticket.MaxArticleLength); bad {
 		return refuse(p.Code, "Field", "body")
+	}
+	if in.Minutes < 0 || in.Minutes > ticket.MaxTimeMinutes {
+		return refuse(ticket.FieldMinutes, "Field", "minutes", "Max", strconv.Itoa(ticket.MaxTimeMinutes))
+	}
+	if p, bad := ticket.CheckFiles(in.Files); bad {
+		return refuse(p.Code, "Field", "files", "Name", p.Args["Name"], "Max", p.Args["Max"])
 	}
 	return nil
 }

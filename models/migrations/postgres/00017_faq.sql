@@ -1,0 +1,116 @@
+-- +goose Up
+-- The knowledge base (issue 9): FAQ entries in German and English, in a
+-- category that is a service of the catalogue (or none: general), in one
+-- of three tiers (internal, customer, public) and a state (draft,
+-- awaiting approval, published, withdrawn). The row holds the current
+-- text; every save adds a version, which is never changed.
+CREATE TABLE faq_entries (
+    id           BIGSERIAL PRIMARY KEY,
+    tenant_id    BIGINT NOT NULL REFERENCES tenants(id),
+    service_id   BIGINT REFERENCES services(id),
+    visibility   TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    title_de     TEXT NOT NULL DEFAULT '',
+    question_de  TEXT NOT NULL DEFAULT '',
+    answer_de    TEXT NOT NULL DEFAULT '',
+    title_en     TEXT NOT NULL DEFAULT '',
+    question_en  TEXT NOT NULL DEFAULT '',
+    answer_en    TEXT NOT NULL DEFAULT '',
+    author_id    BIGINT NOT NULL REFERENCES agents(id),
+    -- editor_id: who saved the current version; approval by anyone else.
+    editor_id    BIGINT NOT NULL REFERENCES agents(id),
+    approved_by  BIGINT REFERENCES agents(id),
+    published_at TIMESTAMPTZ,
+    created_at   TIMESTAMPTZ NOT NULL,
+    updated_at   TIMESTAMPTZ NOT NULL,
+    -- Full text per language, its title weighing most (as 00014 does for
+    -- articles: stored, so ranking does not parse every entry again).
+    search_de tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('german', title_de), 'A') ||
+        setweight(to_tsvector('german', question_de), 'B') ||
+        setweight(to_tsvector('german', answer_de), 'C')) STORED,
+    search_en tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('english', title_en), 'A') ||
+        setweight(to_tsvector('english', question_en), 'B') ||
+        setweight(to_tsvector('english', answer_en), 'C')) STORED
+);
+CREATE INDEX faq_entries_search_de ON faq_entries USING GIN (search_de);
+CREATE INDEX faq_entries_search_en ON faq_entries USING GIN (search_en);
+CREATE INDEX faq_entries_tenant ON faq_entries (tenant_id, state, visibility);
+
+CREATE TABLE faq_versions (
+    faq_id      BIGINT NOT NULL REFERENCES faq_entries(id),
+    version     INTEGER NOT NULL,
+    agent_id    BIGINT NOT NULL REFERENCES agents(id),
+    agent_name  TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    service_id  BIGINT,
+    visibility  TEXT NOT NULL,
+    title_de    TEXT NOT NULL,
+    question_de TEXT NOT NULL,
+    answer_de   TEXT NOT NULL,
+    title_en    TEXT NOT NULL,
+    question_en TEXT NOT NULL,
+    answer_en   TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (faq_id, version)
+);
+
+-- Links between FAQ entries and the tickets they came from or answer.
+CREATE TABLE faq_tickets (
+    faq_id     BIGINT NOT NULL REFERENCES faq_entries(id),
+    ticket_id  BIGINT NOT NULL REFERENCES tickets(id),
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (faq_id, ticket_id)
+);
+CREATE INDEX faq_tickets_ticket ON faq_tickets (ticket_id);
+
+-- Files of an entry; their content is stored once in attachments.
+CREATE TABLE faq_attachments (
+    faq_id       BIGINT NOT NULL REFERENCES faq_entries(id),
+    seq          INTEGER NOT NULL,
+    sha256       TEXT NOT NULL REFERENCES attachments(sha256),
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (faq_id, seq)
+);
+
+-- A ticket not opened because an FAQ entry solved it: what reports count.
+CREATE TABLE faq_deflections (
+    id          BIGSERIAL PRIMARY KEY,
+    tenant_id   BIGINT NOT NULL REFERENCES tenants(id),
+    faq_id      BIGINT NOT NULL REFERENCES faq_entries(id),
+    customer_id BIGINT REFERENCES customers(id),
+    service_id  BIGINT REFERENCES services(id),
+    text        TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX faq_deflections_tenant ON faq_deflections (tenant_id, created_at);
+
+-- What a role may do with FAQ entries beyond reading them: 'edit'
+-- (write drafts) and 'publish' (approve, publish, withdraw). Admin roles
+-- may do both without a row.
+CREATE TABLE faq_role_permissions (
+    role_id BIGINT NOT NULL REFERENCES roles(id),
+    perm    TEXT NOT NULL,
+    PRIMARY KEY (role_id, perm)
+);
+
+-- Where publishing needs a second agent's approval: service_id 0 for the
+-- whole tenant, else a category and the services below it.
+CREATE TABLE faq_approval_rules (
+    tenant_id  BIGINT NOT NULL REFERENCES tenants(id),
+    service_id BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (tenant_id, service_id)
+);
+
+-- +goose Down
+DROP TABLE faq_approval_rules;
+DROP TABLE faq_role_permissions;
+DROP TABLE faq_deflections;
+DROP TABLE faq_attachments;
+DROP TABLE faq_tickets;
+DROP TABLE faq_versions;
+DROP TABLE faq_entries;
