@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -223,6 +224,10 @@ type AnonymisedEntry struct {
 	Seq int    `json:"seq"`
 	Old string `json:"old"` // the entry's hash, as before
 	New string `json:"new"` // HistoryHash of the entry and article as anonymised
+	// Files counts the files the entry's article had, which were removed
+	// with their content (their names may be personal data): the old
+	// hash covered them, the new one covers the article without them.
+	Files int `json:"files,omitempty"`
 }
 
 // Reasons for an anonymisation.
@@ -295,6 +300,9 @@ func AnonymiseTicket(ctx context.Context, db *gorm.DB, key AuditKey, in Anonymis
 		if err := tx.Where("ticket_id = ?", t.ID).Find(&arts).Error; err != nil {
 			return fmt.Errorf("read articles: %w", err)
 		}
+		if err := LoadArticleFiles(tx, arts); err != nil {
+			return err
+		}
 		artByID := make(map[int64]*Article, len(arts))
 		for i := range arts {
 			artByID[arts[i].ID] = &arts[i]
@@ -331,12 +339,19 @@ func AnonymiseTicket(ctx context.Context, db *gorm.DB, key AuditKey, in Anonymis
 				} else {
 					a.Subject, a.Body = scrub.text(a.Subject), scrub.text(a.Body)
 				}
+				// Files go in either mode: names and contents are
+				// beyond what a scrubber can clean.
+				a.Files = nil
 				na = &a
 			}
-			if ne == e && (old == nil || *na == *old) {
+			if ne == e && (old == nil || sameArticle(*na, *old)) {
 				continue
 			}
-			rec.Entries = append(rec.Entries, AnonymisedEntry{Seq: e.Seq, Old: e.Hash, New: HistoryHash(key, ne, na)})
+			ae := AnonymisedEntry{Seq: e.Seq, Old: e.Hash, New: HistoryHash(key, ne, na)}
+			if old != nil {
+				ae.Files = len(old.Files)
+			}
+			rec.Entries = append(rec.Entries, ae)
 			changes = append(changes, change{ne, na})
 		}
 		value, err := json.Marshal(rec)
@@ -372,7 +387,16 @@ func AnonymiseTicket(ctx context.Context, db *gorm.DB, key AuditKey, in Anonymis
 		if err != nil {
 			return fmt.Errorf("unlink the customer: %w", err)
 		}
-		res.Mails, res.Files, err = emptyMails(tx, mails)
+		var mailShas []string
+		res.Mails, mailShas, err = emptyMails(tx, mails)
+		if err != nil {
+			return err
+		}
+		fileShas, err := removeArticleFiles(tx, arts)
+		if err != nil {
+			return err
+		}
+		res.Files, err = deleteUnusedAttachments(tx, append(mailShas, fileShas...))
 		if err != nil {
 			return err
 		}
@@ -405,11 +429,11 @@ func anonymousCustomer(tx *gorm.DB, tenantID int64) (int64, error) {
 	return c.ID, tx.Model(&Customer{}).Where("id = ?", c.ID).Update("active", false).Error
 }
 
-// emptyMails empties the ticket's mail rows and deletes the attachment
-// contents no mail of another ticket still carries.
-func emptyMails(tx *gorm.DB, mails []MailMessage) (int, int, error) {
+// emptyMails empties the ticket's mail rows and removes their attachment
+// rows; it returns the attachments' sums.
+func emptyMails(tx *gorm.DB, mails []MailMessage) (int, []string, error) {
 	if len(mails) == 0 {
-		return 0, 0, nil
+		return 0, nil, nil
 	}
 	ids := make([]int64, len(mails))
 	for i, m := range mails {
@@ -417,26 +441,77 @@ func emptyMails(tx *gorm.DB, mails []MailMessage) (int, int, error) {
 	}
 	var shas []string
 	if err := tx.Model(&MailAttachment{}).Where("mail_id IN ?", ids).Distinct().Pluck("sha256", &shas).Error; err != nil {
-		return 0, 0, fmt.Errorf("read the mails' attachments: %w", err)
+		return 0, nil, fmt.Errorf("read the mails' attachments: %w", err)
 	}
 	if err := tx.Where("mail_id IN ?", ids).Delete(&MailAttachment{}).Error; err != nil {
-		return 0, 0, fmt.Errorf("remove the mails' attachments: %w", err)
+		return 0, nil, fmt.Errorf("remove the mails' attachments: %w", err)
 	}
 	err := tx.Model(&MailMessage{}).Where("id IN ?", ids).Updates(map[string]any{
 		"raw": []byte{}, "sender": "", "subject": "", "recipients": "", "last_error": ""}).Error
 	if err != nil {
-		return 0, 0, fmt.Errorf("empty the mails: %w", err)
+		return 0, nil, fmt.Errorf("empty the mails: %w", err)
 	}
-	files := 0
+	return len(mails), shas, nil
+}
+
+// removeArticleFiles removes the file rows of the articles and returns
+// their sums.
+func removeArticleFiles(tx *gorm.DB, arts []Article) ([]string, error) {
+	var shas []string
+	var artIDs []int64
+	for _, a := range arts {
+		if len(a.Files) > 0 {
+			artIDs = append(artIDs, a.ID)
+		}
+		for _, f := range a.Files {
+			shas = append(shas, f.SHA256)
+		}
+	}
+	if len(artIDs) == 0 {
+		return nil, nil
+	}
+	if err := tx.Where("article_id IN ?", artIDs).Delete(&ArticleFile{}).Error; err != nil {
+		return nil, fmt.Errorf("remove the articles' files: %w", err)
+	}
+	return shas, nil
+}
+
+// deleteUnusedAttachments deletes the contents of the sums that nothing
+// refers to any more: no mail, no article (of a ticket not anonymised:
+// an anonymised one has none left) and no FAQ entry. It returns how many
+// it deleted.
+func deleteUnusedAttachments(tx *gorm.DB, shas []string) (int, error) {
+	files, seen := 0, map[string]bool{}
 	for _, sha := range shas {
-		r := tx.Where("sha256 = ? AND NOT EXISTS (SELECT 1 FROM mail_attachments m WHERE m.sha256 = attachments.sha256)", sha).
+		if seen[sha] {
+			continue
+		}
+		seen[sha] = true
+		r := tx.Where("sha256 = ?", sha).
+			Where("NOT EXISTS (SELECT 1 FROM mail_attachments m WHERE m.sha256 = attachments.sha256)").
+			Where("NOT EXISTS (SELECT 1 FROM article_files f WHERE f.sha256 = attachments.sha256)").
+			Where("NOT EXISTS (SELECT 1 FROM faq_attachments q WHERE q.sha256 = attachments.sha256)").
 			Delete(&Attachment{})
 		if r.Error != nil {
-			return 0, 0, fmt.Errorf("delete attachment: %w", r.Error)
+			return 0, fmt.Errorf("delete attachment: %w", r.Error)
 		}
 		files += int(r.RowsAffected)
 	}
-	return len(mails), files, nil
+	return files, nil
+}
+
+// sameArticle compares two articles, their files by content.
+func sameArticle(a, b Article) bool {
+	if len(a.Files) != len(b.Files) {
+		return false
+	}
+	for i := range a.Files {
+		if a.Files[i] != b.Files[i] {
+			return false
+		}
+	}
+	a.Files, b.Files = nil, nil
+	return reflect.DeepEqual(a, b)
 }
 
 // scrubber replaces a customer's personal data in texts.
@@ -520,10 +595,21 @@ func OpenTicketsOf(ctx context.Context, db *gorm.DB, tenantID, customerID int64)
 
 // PseudonymiseCustomer replaces the customer row's personal data by a
 // pseudonym and deactivates it; the row stays, so that nothing refers to
-// a customer that is gone.
+// a customer that is gone. The FAQ deflections the customer left lose
+// the customer and the text typed: reports count them still.
 func PseudonymiseCustomer(ctx context.Context, db *gorm.DB, tenantID, customerID int64) error {
-	err := db.WithContext(ctx).Model(&Customer{}).Where("tenant_id = ? AND id = ?", tenantID, customerID).Updates(map[string]any{
-		"login": fmt.Sprintf("erased-%d", customerID), "name": fmt.Sprintf("[erased customer %d]", customerID),
-		"email": "", "phone": "", "department": "", "company_id": nil, "active": false}).Error
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r := tx.Model(&Customer{}).Where("tenant_id = ? AND id = ?", tenantID, customerID).Updates(map[string]any{
+			"login": fmt.Sprintf("erased-%d", customerID), "name": fmt.Sprintf("[erased customer %d]", customerID),
+			"email": "", "phone": "", "department": "", "company_id": nil, "active": false})
+		if r.Error != nil {
+			return r.Error
+		}
+		if r.RowsAffected == 0 {
+			return fmt.Errorf("customer %d: %w", customerID, ErrNotFound)
+		}
+		return tx.Model(&FAQDeflection{}).Where("tenant_id = ? AND customer_id = ?", tenantID, customerID).
+			Updates(map[string]any{"customer_id": nil, "text": ""}).Error
+	})
 	return wrap(err, "pseudonymise customer")
 }

@@ -2,6 +2,9 @@ package models_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +30,18 @@ func retentionTicket(t *testing.T, db *gorm.DB, keys models.AuditKeys) (dbtest.F
 	ctx := context.Background()
 	f := dbtest.Seed(t, db, "x")
 	must(t, db.Model(&models.Customer{}).Where("id = ?", f.Customer.ID).Update("phone", "0731 50-12345").Error)
+	// Article files: one only this ticket has, one the open ticket's
+	// article has too, one an FAQ entry has too.
+	sums, err := models.StoreAttachmentData(ctx, db, [][]byte{[]byte("Lebenslauf Max Mustermann"), []byte("vpn.log"), []byte("anleitung.pdf")})
+	must(t, err)
+	artOwn, artShared, artFAQ := sums[0], sums[1], sums[2]
+	faq := models.FAQEntry{TenantID: f.Tenant.ID, Visibility: models.FAQPublic, State: models.FAQPublished, Version: 1,
+		AuthorID: f.Agent.ID, EditorID: f.Agent.ID, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	must(t, db.Create(&faq).Error)
+	must(t, db.Create(&models.FAQAttachment{FAQID: faq.ID, Seq: 1, SHA256: artFAQ, Filename: "anleitung.pdf", ContentType: "application/pdf", CreatedAt: time.Now()}).Error)
+	file := func(sum, name string) ticket.File {
+		return ticket.File{SHA256: sum, Name: name, Type: "application/octet-stream", Size: 7}
+	}
 	acts := &activities.Activities{DB: db, AuditKey: keys.Current()}
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	cust := ticket.Actor{Kind: "customer", ID: f.Customer.ID, Name: f.Customer.Name}
@@ -41,7 +56,8 @@ func retentionTicket(t *testing.T, db *gorm.DB, keys models.AuditKeys) (dbtest.F
 	res, err := acts.ProjectTicket(ctx, ticket.ProjectTicketInput{Ticket: s, Events: []ticket.HistoryEvent{
 		{Seq: 1, At: at, Event: "NewTicket", Actor: cust, Field: "State", New: "new",
 			Article: &ticket.Article{Kind: "email", CustomerVisible: true, Subject: "VPN geht nicht (m@example.org)",
-				Body: "Hallo, hier Max Mustermann, privat max.private@web.de, Tel. 0731 50-12345. Der Tunnel bricht ab."}},
+				Body:  "Hallo, hier Max Mustermann, privat max.private@web.de, Tel. 0731 50-12345. Der Tunnel bricht ab.",
+				Files: []ticket.File{file(artOwn, "Lebenslauf Mustermann.pdf"), file(artShared, "vpn.log"), file(artFAQ, "anleitung.pdf")}}},
 		{Seq: 2, At: at.Add(time.Minute), Event: "SendAnswer", Actor: agent,
 			Article: &ticket.Article{Kind: "email", CustomerVisible: true, Subject: "Re: VPN", Body: "Sehr geehrter Herr Mustermann, das Zertifikat ist erneuert."}},
 		{Seq: 3, At: at.Add(time.Hour), Event: "StateUpdate", Actor: agent, Field: "State", Old: "open", New: "closed successful"},
@@ -50,7 +66,7 @@ func retentionTicket(t *testing.T, db *gorm.DB, keys models.AuditKeys) (dbtest.F
 	other := snap("2026030210000029", "Drucker", "open")
 	_, err = acts.ProjectTicket(ctx, ticket.ProjectTicketInput{Ticket: other, Events: []ticket.HistoryEvent{
 		{Seq: 1, At: at, Event: "NewTicket", Actor: agent, Field: "State", New: "new",
-			Article: &ticket.Article{Kind: "note", Subject: "Drucker", Body: "Toner leer."}}}})
+			Article: &ticket.Article{Kind: "note", Subject: "Drucker", Body: "Toner leer.", Files: []ticket.File{file(artShared, "vpn.log")}}}}})
 	must(t, err)
 	shared := models.Attachment{SHA256: "shared", Size: 3, Data: []byte("pdf"), CreatedAt: at}
 	own := models.Attachment{SHA256: "own", Size: 12, Data: []byte("Mustermann's"), CreatedAt: at}
@@ -88,6 +104,11 @@ func leaks(t *testing.T, db *gorm.DB, ticketID int64, number string) []string {
 	must(t, db.Where("ticket_id = ?", ticketID).Find(&as).Error)
 	for _, a := range as {
 		texts = append(texts, "article: "+a.Author+" "+a.Subject+" "+a.Body)
+	}
+	var fs []models.ArticleFile
+	must(t, db.Where("article_id IN (SELECT id FROM articles WHERE ticket_id = ?)", ticketID).Find(&fs).Error)
+	for _, f := range fs {
+		texts = append(texts, "article file: "+f.Filename)
 	}
 	var ms []models.MailMessage
 	must(t, db.Where("ticket_number = ?", number).Find(&ms).Error)
@@ -156,16 +177,18 @@ func TestRetentionArchiveAndAnonymise(t *testing.T) {
 		res, err := models.AnonymiseTicket(ctx, db, keys.Current(), models.AnonymiseInput{TicketID: id, Mode: d[0].Mode,
 			Reason: models.ReasonRetention, Actor: sys, Now: closed.Add(90 * 24 * time.Hour)})
 		must(t, err)
-		if !res.Done || res.Entries != 2 || res.Mails != 1 || res.Files != 1 {
-			t.Fatalf("anonymised: %+v; want the entries, one mail and its own attachment", res)
+		if !res.Done || res.Entries != 2 || res.Mails != 1 || res.Files != 2 {
+			t.Fatalf("anonymised: %+v; want the entries, one mail, its own attachment and the article's own file", res)
 		}
 		if l := leaks(t, db, id, number); len(l) != 0 {
 			t.Errorf("personal data left: %q", l)
 		}
 		var files []string
 		must(t, db.Model(&models.Attachment{}).Order("sha256").Pluck("sha256", &files).Error)
-		if strings.Join(files, ",") != "shared" {
-			t.Errorf("attachments left: %v; want only the one the open ticket's mail shares", files)
+		want := []string{"shared", sha("vpn.log"), sha("anleitung.pdf")}
+		sort.Strings(want)
+		if strings.Join(files, ",") != strings.Join(want, ",") {
+			t.Errorf("attachments left: %v; want only the ones the open ticket's mail and article and the FAQ entry share", files)
 		}
 		// The search index followed the rewrite.
 		q.Text = "Mustermann"
@@ -189,10 +212,20 @@ func TestRetentionArchiveAndAnonymise(t *testing.T) {
 			t.Fatalf("history broken after anonymising: %v", r.Broken)
 		}
 		if len(r.Anonymised) != 1 || r.Anonymised[0].Number != number || len(r.Anonymised[0].Entries) != 2 ||
-			r.Anonymised[0].Reason != models.ReasonRetention {
+			r.Anonymised[0].Reason != models.ReasonRetention || r.Anonymised[0].Files != 3 {
 			t.Fatalf("verify reports anonymisations %+v", r.Anonymised)
 		}
 		t.Log(r.Anonymised[0])
+
+		// A file put back behind the anonymisation's back is found: the
+		// recorded hash covers the article without its files.
+		var art models.Article
+		must(t, db.Where("ticket_id = ? AND seq = 1", id).Take(&art).Error)
+		must(t, db.Create(&models.ArticleFile{ArticleID: art.ID, Seq: 1, SHA256: sha("vpn.log"), Filename: "vpn.log", ContentType: "text/plain", Size: 7}).Error)
+		if r, err := models.VerifyHistory(ctx, db, keys); err != nil || r.Intact() {
+			t.Fatalf("a file added to an anonymised article went unseen: %v %v", r.Broken, err)
+		}
+		must(t, db.Where("article_id = ?", art.ID).Delete(&models.ArticleFile{}).Error)
 
 		// Rewriting anything else of the history is still refused.
 		if err := db.Exec("UPDATE articles SET body = 'x' WHERE ticket_id <> ?", id).Error; err == nil ||
@@ -212,6 +245,11 @@ func TestRetentionArchiveAndAnonymise(t *testing.T) {
 			t.Fatalf("tampered anonymised article: %v", r.Broken)
 		}
 	})
+}
+
+func sha(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 func TestRetentionDeleteMode(t *testing.T) {
@@ -246,6 +284,33 @@ func TestRetentionDeleteMode(t *testing.T) {
 		must(t, err)
 		if r.Intact() {
 			t.Fatal("a forged anonymisation record went unseen")
+		}
+	})
+}
+
+func TestPseudonymiseCustomerClearsDeflections(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		f := dbtest.Seed(t, db, "x")
+		faq := models.FAQEntry{TenantID: f.Tenant.ID, Visibility: models.FAQPublic, State: models.FAQPublished, Version: 1,
+			AuthorID: f.Agent.ID, EditorID: f.Agent.ID, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		must(t, db.Create(&faq).Error)
+		cid := f.Customer.ID
+		must(t, models.RecordFAQDeflection(ctx, db, &models.FAQDeflection{TenantID: f.Tenant.ID, FAQID: faq.ID, CustomerID: &cid,
+			Text: "Max Mustermann: Outlook startet nicht"}))
+		must(t, models.PseudonymiseCustomer(ctx, db, f.Tenant.ID, cid))
+		var ds []models.FAQDeflection
+		must(t, db.Find(&ds).Error)
+		if len(ds) != 1 || ds[0].CustomerID != nil || ds[0].Text != "" {
+			t.Fatalf("deflections after erasure: %+v; want one, without customer and text", ds)
+		}
+		var c models.Customer
+		must(t, db.Where("id = ?", cid).Take(&c).Error)
+		if strings.Contains(c.Name+c.Login+c.Email, "Muster") || c.Active {
+			t.Fatalf("customer after erasure: %+v", c)
+		}
+		if err := models.PseudonymiseCustomer(ctx, db, f.Tenant.ID+1000, cid); err == nil {
+			t.Fatal("erased a customer of another tenant")
 		}
 	})
 }

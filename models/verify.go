@@ -30,11 +30,13 @@ type AnonymisedTicket struct {
 	Reason  string
 	Mode    string
 	Entries []int // the entries (seqs) it rewrote
+	Files   int   // article files it removed
 }
 
 func (a AnonymisedTicket) String() string {
-	return fmt.Sprintf("ticket %s: anonymised %s (%s, %s) by entry %d: %s rewritten %v",
-		a.Number, a.At.UTC().Format(time.RFC3339), a.Reason, a.Mode, a.Seq, plural(len(a.Entries), "entry", "entries"), a.Entries)
+	return fmt.Sprintf("ticket %s: anonymised %s (%s, %s) by entry %d: %s rewritten %v, %s removed",
+		a.Number, a.At.UTC().Format(time.RFC3339), a.Reason, a.Mode, a.Seq, plural(len(a.Entries), "entry", "entries"), a.Entries,
+		plural(a.Files, "file", "files"))
 }
 
 // Intact tells whether every chain checked out.
@@ -202,6 +204,7 @@ func anonymisations(tx *gorm.DB, t *auditTicket, report *AuditReport) (map[int]a
 			if x.Seq < e.Seq { // an anonymisation covers only what came before it
 				out[x.Seq] = anonRecord{AnonymisedEntry: x, BySeq: e.Seq, KeyID: e.KeyID}
 				seen.Entries = append(seen.Entries, x.Seq)
+				seen.Files += x.Files
 			}
 		}
 		report.Anonymised = append(report.Anonymised, seen)
