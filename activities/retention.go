@@ -66,6 +66,19 @@ func (a *Activities) RetentionBatch(ctx context.Context, in ticket.RetentionBatc
 				res.Archived++
 			}
 		case models.ActionAnonymise:
+			// The schedule waits for a workflow still in its follow-up
+			// window, as for archiving (deleting would terminate it); an
+			// erasure request does not wait: it ends the window.
+			if in.Erase == nil {
+				running, err := a.workflowRunning(ctx, namespace, ticket.WorkflowID(d.Number))
+				if err != nil {
+					return res, err
+				}
+				if running {
+					res.Skipped++
+					break
+				}
+			}
 			if err := a.deleteTicketWorkflows(ctx, namespace, d); err != nil {
 				return res, err
 			}
@@ -136,8 +149,10 @@ func (a *Activities) deleteTicketWorkflows(ctx context.Context, namespace string
 
 // DeleteWorkflowRuns deletes every run of a workflow ID that Temporal
 // still holds, running ones included (they are terminated first by the
-// server). Deletion is asynchronous on the server's side; a run already
-// gone is no error.
+// server). Deletion is asynchronous on the server's side: a closed run
+// goes once its close tasks are acknowledged (within about a minute on a
+// cluster with the default ack intervals, seconds in devtemporal); a run
+// already gone is no error.
 func DeleteWorkflowRuns(ctx context.Context, svc workflowservice.WorkflowServiceClient, namespace, id string) error {
 	runs := map[string]bool{"": true} // "": the current run, in case visibility lags
 	var token []byte
