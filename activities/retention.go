@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/kiz-ulm/kizdesk/models"
 	"github.com/kiz-ulm/kizdesk/ticket"
@@ -94,6 +95,17 @@ func (a *Activities) RetentionBatch(ctx context.Context, in ticket.RetentionBatc
 		res.LastID = d.TicketID
 	}
 	if in.Erase != nil && !res.More {
+		// The desk refused the request while the customer had an open
+		// ticket; one opened since stays theirs, and so does the row.
+		open, err := models.OpenTicketsOf(ctx, a.DB, in.Erase.TenantID, in.Erase.CustomerID)
+		if err != nil {
+			return res, err
+		}
+		if len(open) > 0 {
+			return res, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("customer %d has an open ticket (%s): the customer record is kept", in.Erase.CustomerID, open[0].Number),
+				"ErasureOpenTicket", nil)
+		}
 		if err := models.PseudonymiseCustomer(ctx, a.DB, in.Erase.TenantID, in.Erase.CustomerID); err != nil {
 			return res, err
 		}
@@ -105,7 +117,7 @@ func (a *Activities) dueBatch(ctx context.Context, in ticket.RetentionBatchInput
 	if in.Erase != nil {
 		return models.CustomerTicketsToErase(ctx, a.DB, in.Erase.TenantID, in.Erase.CustomerID, in.AfterID, in.Limit)
 	}
-	return models.DueForRetention(ctx, a.DB, 0, in.At, in.AfterID, in.Limit)
+	return models.DueForRetention(ctx, a.DB, in.TenantID, in.At, in.AfterID, in.Limit)
 }
 
 func (a *Activities) workflowRunning(ctx context.Context, namespace, id string) (bool, error) {

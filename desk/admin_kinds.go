@@ -84,6 +84,12 @@ var adminKinds = []adminKind{
 			{Name: "language", Type: FieldSelect, Choices: "languages"},
 			{Name: "subject", Type: FieldText, Required: true, Hint: true}, {Name: "body", Type: FieldLines, Hint: true}, activeField}},
 		rows: autoResponseRows, save: saveAutoResponse},
+	{AdminKind: AdminKind{Name: "retention-policies", Columns: []string{"portal_read_days", "archive_after_days", "anonymise_after_days", "anonymise_mode"},
+		Fields: []AdminField{{Name: "portal_read_days", Type: FieldNumber, Required: true, Hint: true, Default: "90"},
+			{Name: "archive_after_days", Type: FieldNumber, Hint: true, Default: "0"},
+			{Name: "anonymise_after_days", Type: FieldNumber, Hint: true, Default: "0"},
+			{Name: "anonymise_mode", Type: FieldSelect, Choices: "anonymise_modes", Hint: true}}},
+		rows: retentionPolicyRows, save: saveRetentionPolicy},
 	{AdminKind: AdminKind{Name: "tenants", Operator: true, Active: true, Columns: []string{"slug", "name"},
 		Fields: []AdminField{{Name: "slug", Type: FieldText, Required: true, CreateOnly: true, Hint: true}, nameField, activeField,
 			{Name: "admin_login", Type: FieldText, Required: true, CreateOnly: true, Hint: true},
@@ -956,3 +962,59 @@ func shiftRanks(tx *gorm.DB, from, to int) error {
 }
 
 func itoa(n int) string { return idString(int64(n)) }
+
+// — retention policy (one per tenant) —
+
+func retentionPolicyRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]AdminValues, error) {
+	var ps []models.RetentionPolicy
+	if err := tenantQuery(ctx, db, &models.RetentionPolicy{}, tenant, id).Order("id").Find(&ps).Error; err != nil {
+		return nil, err
+	}
+	out := make([]AdminValues, len(ps))
+	for i, p := range ps {
+		out[i] = AdminValues{"id": {idString(p.ID)}, "portal_read_days": {itoa(p.PortalReadDays)},
+			"archive_after_days": {itoa(p.ArchiveAfterDays)}, "anonymise_after_days": {itoa(p.AnonymiseAfterDays)},
+			"anonymise_mode": {p.AnonymiseMode}}
+	}
+	return out, nil
+}
+
+// maxRetentionDays is a hundred years: more is a typing error.
+const maxRetentionDays = 36500
+
+func saveRetentionPolicy(s *adminSave) (int64, error) {
+	f, tx, tenant := s.in, s.tx, s.p.TenantID
+	var p models.RetentionPolicy
+	// 0 would read as "the default" when the row is made: the reading
+	// window is at least a day.
+	p.PortalReadDays = f.number("portal_read_days", 1, maxRetentionDays)
+	p.ArchiveAfterDays = f.number("archive_after_days", 0, maxRetentionDays)
+	p.AnonymiseAfterDays = f.number("anonymise_after_days", 0, maxRetentionDays)
+	p.AnonymiseMode = f.word("anonymise_mode", models.AnonymiseModes...)
+	if s.old == nil {
+		var n int64
+		if err := tx.Model(&models.RetentionPolicy{}).Where("tenant_id = ?", tenant).Count(&n).Error; err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			f.bad("portal_read_days", ticket.P(FieldTaken)) // one policy per tenant: edit it
+		}
+	}
+	if len(f.fe) > 0 {
+		return 0, nil
+	}
+	if s.old != nil {
+		var old models.RetentionPolicy
+		if err := loadOld(s, &old); err != nil {
+			return 0, err
+		}
+		p.ID, p.CreatedAt = old.ID, old.CreatedAt
+	} else {
+		p.CreatedAt = s.now.UTC()
+	}
+	p.TenantID = tenant
+	if err := store(tx, &p, s.old == nil); err != nil {
+		return 0, err
+	}
+	return p.ID, nil
+}

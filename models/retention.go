@@ -26,8 +26,18 @@ type RetentionPolicy struct {
 	// the rest of the text kept) or AnonymiseDelete (article texts
 	// removed altogether).
 	AnonymiseMode string `gorm:"default:pseudonymise"`
-	CreatedAt     time.Time
+	// PortalReadDays is the reading window: how long customers see a
+	// closed ticket in the portal.
+	PortalReadDays int `gorm:"default:90"`
+	CreatedAt      time.Time
 }
+
+// DefaultPortalReadDays is the reading window of a tenant without a
+// policy.
+const DefaultPortalReadDays = 90
+
+// AnonymiseModes are the modes a policy may choose.
+var AnonymiseModes = []string{AnonymisePseudonymise, AnonymiseDelete}
 
 // How a ticket is anonymised.
 const (
@@ -51,9 +61,19 @@ func RetentionPolicyOf(ctx context.Context, db *gorm.DB, tenantID int64) (Retent
 		return RetentionPolicy{}, fmt.Errorf("retention policy of tenant %d: %w", tenantID, err)
 	}
 	if len(ps) == 0 {
-		return RetentionPolicy{TenantID: tenantID, AnonymiseMode: AnonymisePseudonymise}, nil
+		return RetentionPolicy{TenantID: tenantID, AnonymiseMode: AnonymisePseudonymise, PortalReadDays: DefaultPortalReadDays}, nil
 	}
 	return ps[0], nil
+}
+
+// ReadingWindow is how long the tenant's customers see a closed ticket in
+// the portal.
+func ReadingWindow(ctx context.Context, db *gorm.DB, tenantID int64) (time.Duration, error) {
+	p, err := RetentionPolicyOf(ctx, db, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	return days(p.PortalReadDays), nil
 }
 
 // RetentionAction is what retention does to a ticket.
@@ -563,13 +583,14 @@ func replaceFold(s, old, repl string) string {
 	return re.ReplaceAllLiteralString(s, repl)
 }
 
-// CustomerTicketsToErase lists up to limit of a customer's tickets, ids
-// above afterID, that an erasure request anonymises: all not anonymised
-// yet, closed or not (the desk refuses the request while any is open).
+// CustomerTicketsToErase lists up to limit of a customer's closed
+// tickets, ids above afterID, that an erasure request anonymises: all not
+// anonymised yet (the desk refuses the request while one is open).
 func CustomerTicketsToErase(ctx context.Context, db *gorm.DB, tenantID, customerID, afterID int64, limit int) ([]RetentionDue, error) {
 	var ts []Ticket
 	err := db.WithContext(ctx).Select("id, tenant_id, number, title, closed_at").
 		Where("tenant_id = ? AND customer_id = ? AND anonymised_at IS NULL AND id > ?", tenantID, customerID, afterID).
+		Where("state IN ?", ClosedStates).
 		Order("id").Limit(limit).Find(&ts).Error
 	if err != nil {
 		return nil, fmt.Errorf("tickets of customer %d: %w", customerID, err)
@@ -591,6 +612,24 @@ func OpenTicketsOf(ctx context.Context, db *gorm.DB, tenantID, customerID int64)
 	err := db.WithContext(ctx).Where("tenant_id = ? AND customer_id = ? AND state NOT IN ?", tenantID, customerID, ClosedStates).
 		Order("id").Find(&ts).Error
 	return ts, wrap(err, "open tickets of the customer")
+}
+
+// ErasureCandidates finds the tenant's customers whose login, name or
+// mail contains query, inactive and external ones too (a mail sender
+// may ask to be forgotten), but not the anonymous customer nor one
+// erased already.
+func ErasureCandidates(ctx context.Context, db *gorm.DB, tenantID int64, query string, limit int) ([]Customer, error) {
+	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(query)) + "%"
+	var cs []Customer
+	err := db.WithContext(ctx).Where("tenant_id = ? AND login <> ? AND login NOT LIKE 'erased-%'", tenantID, AnonymousLogin).
+		Where(`LOWER(login) LIKE ? ESCAPE '\' OR LOWER(name) LIKE ? ESCAPE '\' OR LOWER(email) LIKE ? ESCAPE '\'`, like, like, like).
+		Order("name, login").Limit(limit).Find(&cs).Error
+	return cs, wrap(err, "find customers to erase")
+}
+
+// IsErased tells whether c is the anonymous customer or was erased.
+func (c Customer) IsErased() bool {
+	return c.Login == AnonymousLogin || strings.HasPrefix(c.Login, "erased-")
 }
 
 // PseudonymiseCustomer replaces the customer row's personal data by a

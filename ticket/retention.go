@@ -32,7 +32,9 @@ type RetentionInput struct {
 	// Erase, if set, makes the run an erasure request instead: every
 	// ticket of the customer is anonymised, whatever the policy, and
 	// then the customer row.
-	Erase     *Erasure
+	Erase *Erasure
+	// TenantID ≠ 0 keeps a run to one tenant (an admin's "run now").
+	TenantID  int64
 	BatchSize int
 	AfterID   int64
 	Totals    RetentionResult
@@ -57,10 +59,11 @@ const ActivityRetentionBatch = "RetentionBatch"
 
 // RetentionBatchInput: the batch's tickets have ids above AfterID.
 type RetentionBatchInput struct {
-	At      time.Time
-	Erase   *Erasure
-	AfterID int64
-	Limit   int
+	At       time.Time
+	Erase    *Erasure
+	TenantID int64
+	AfterID  int64
+	Limit    int
 }
 
 // RetentionBatchResult: LastID is where the next batch starts; More is
@@ -82,3 +85,7 @@ type Erasure struct {
 // ErasureWorkflowID is the ID of the run that erases a customer: one at a
 // time per customer.
 func ErasureWorkflowID(customerID int64) string { return "erasure-" + itoa(customerID) }
+
+// RetentionRunWorkflowID is the ID of a tenant's retention run an admin
+// starts: one at a time per tenant.
+func RetentionRunWorkflowID(tenantID int64) string { return "retention-tenant-" + itoa(tenantID) }

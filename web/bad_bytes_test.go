@@ -68,6 +68,8 @@ var sampleForms = map[string]url.Values{
 	"/agent/faq":                             {"visibility": {"public"}, "service_id": {"11"}, "title_de": {"t"}, "question_de": {"q\nz"}, "answer_de": {"a\nb"}, "title_en": {""}, "question_en": {""}, "answer_en": {""}, "ticket": {""}, "base": {"0"}},
 	"/agent/faq/:id":                         {"visibility": {"public"}, "service_id": {""}, "title_de": {"t"}, "question_de": {"q"}, "answer_de": {"a"}, "title_en": {"t"}, "question_en": {"q"}, "answer_en": {"a"}, "ticket": {""}, "base": {"1"}},
 	"/agent/faq/:id/actions":                 {"action": {"withdraw"}, "version": {"1"}},
+	"/admin/retention/run":                   {},
+	"/admin/erasure/:id":                     {"confirm": {"yes"}},
 	// The admin objects' forms: adminSampleForms (admin_test.go).
 }
 

@@ -140,11 +140,13 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.history.field.": historyFields(t),
 		// Priorities and types are an admin's data: the OTRS defaults have
 		// texts, other names show as they are.
-		"ui.priority.":    {"1 very low", "2 low", "3 normal", "4 high", "5 very high"},
-		"ui.type.":        {"Incident", "Service Request"},
-		"ui.bulk.action.": desk.BulkActions,
-		"ui.queue.state.": desk.QueueStates,
-		"ui.queue.sort.":  queueSortNames(),
+		"ui.priority.":         {"1 very low", "2 low", "3 normal", "4 high", "5 very high"},
+		"ui.type.":             {"Incident", "Service Request"},
+		"ui.bulk.action.":      desk.BulkActions,
+		"ui.queue.state.":      desk.QueueStates,
+		"ui.queue.sort.":       queueSortNames(),
+		"ui.retention.action.": {string(models.ActionArchive), string(models.ActionAnonymise)},
+		"ui.retention.reason.": {models.ReasonRetention, models.ReasonErasure},
 	}
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)

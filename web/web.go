@@ -100,6 +100,8 @@ type Desk interface {
 	DashboardList(ctx context.Context, a desk.Principal, widget string) (desk.DashboardList, error)
 	// The knowledge base (faq_*.go).
 	faqDesk
+	// Retention and erasure requests (admin_retention*.go, admin_erasure*.go).
+	retentionDesk
 }
 
 // Options configure the web handler.

@@ -29,7 +29,7 @@ func Retention(ctx workflow.Context, in ticket.RetentionInput) (ticket.Retention
 	for {
 		var res ticket.RetentionBatchResult
 		err := workflow.ExecuteActivity(actx, ticket.ActivityRetentionBatch,
-			ticket.RetentionBatchInput{At: in.At, Erase: in.Erase, AfterID: in.AfterID, Limit: in.BatchSize}).Get(ctx, &res)
+			ticket.RetentionBatchInput{At: in.At, Erase: in.Erase, TenantID: in.TenantID, AfterID: in.AfterID, Limit: in.BatchSize}).Get(ctx, &res)
 		if err != nil {
 			return total, err
 		}
