@@ -200,15 +200,19 @@ func (d *Desk) erasable(ctx context.Context, p Principal, customerID int64) (mod
 // every closed ticket of theirs is anonymised as retention does, with a
 // signed Anonymised entry naming the admin, their FAQ deflections lose
 // them, and the customer row is pseudonymised. Refused while the customer
-// has an open ticket (RefusedErasureOpen, naming them). It waits for the
+// has an open ticket (RefusedErasureOpen, naming them), and unless the
+// admin confirmed it (having seen ErasurePreview). It waits for the
 // erasure workflow a while; a large one goes on in Temporal.
-func (d *Desk) Erase(ctx context.Context, p Principal, customerID int64) (RetentionRun, error) {
+func (d *Desk) Erase(ctx context.Context, p Principal, customerID int64, confirmed bool) (RetentionRun, error) {
 	if err := d.mustAdmin(ctx, p, false); err != nil {
 		return RetentionRun{}, err
 	}
 	c, err := d.erasable(ctx, p, customerID)
 	if err != nil {
 		return RetentionRun{}, err
+	}
+	if !confirmed {
+		return RetentionRun{}, FieldErrors{"confirm": ticket.P(ticket.FieldRequired)}
 	}
 	open, err := models.OpenTicketsOf(ctx, d.db, p.TenantID, c.ID)
 	if err != nil {

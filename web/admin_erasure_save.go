@@ -22,14 +22,14 @@ func (s *server) adminErasureSave(c *gin.Context) {
 	}
 	f := erasureForm{Confirm: c.PostForm("confirm")}
 	fe := formTextProblems(c)
-	if len(fe) == 0 && f.Confirm != "yes" {
-		fe["confirm"] = ticket.P(ticket.FieldRequired)
+	if f.Confirm != "" && f.Confirm != "yes" {
+		fe["confirm"] = ticket.P(ticket.FieldChoose)
 	}
 	if len(fe) > 0 {
 		err = fe
 	} else {
 		var run desk.RetentionRun
-		if run, err = s.desk.Erase(c.Request.Context(), principalOf(c), id); err == nil {
+		if run, err = s.desk.Erase(c.Request.Context(), principalOf(c), id, f.Confirm == "yes"); err == nil {
 			sessionOf(c).addFlash(runFlash(s.texts(c), run))
 			s.redirect(c, "/admin/erasure")
 			return

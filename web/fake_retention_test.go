@@ -81,13 +81,16 @@ func (f *fakeDesk) ErasurePreview(_ context.Context, p desk.Principal, id int64)
 	return e, nil
 }
 
-func (f *fakeDesk) Erase(_ context.Context, p desk.Principal, id int64) (desk.RetentionRun, error) {
-	f.record("Erase", id)
+func (f *fakeDesk) Erase(_ context.Context, p desk.Principal, id int64, confirmed bool) (desk.RetentionRun, error) {
+	f.record("Erase", id, confirmed)
 	if err := f.adminErr("Erase"); err != nil {
 		return desk.RetentionRun{}, err
 	}
 	if _, err := f.fakeErasable(id); err != nil {
 		return desk.RetentionRun{}, err
+	}
+	if !confirmed {
+		return desk.RetentionRun{}, desk.FieldErrors{"confirm": ticket.P(ticket.FieldRequired)}
 	}
 	if id == 22 {
 		return desk.RetentionRun{}, &desk.RejectedError{Problem: ticket.P(desk.RefusedErasureOpen, "Tickets", "2026010110000037")}

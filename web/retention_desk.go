@@ -14,7 +14,7 @@ type retentionDesk interface {
 	RunRetention(ctx context.Context, p desk.Principal) (desk.RetentionRun, error)
 	ErasureCandidates(ctx context.Context, p desk.Principal, query string) ([]models.Customer, error)
 	ErasurePreview(ctx context.Context, p desk.Principal, customerID int64) (desk.ErasurePreview, error)
-	Erase(ctx context.Context, p desk.Principal, customerID int64) (desk.RetentionRun, error)
+	Erase(ctx context.Context, p desk.Principal, customerID int64, confirmed bool) (desk.RetentionRun, error)
 }
 
 // runFlash is what a page says about a retention or erasure run.
