@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"strings"
@@ -49,10 +52,25 @@ func testRetentionOnServer(t *testing.T, kind string) {
 		in.Ticket.FollowUpWindow = time.Second
 		in.Article.Body = "Max Mustermann (mmuster, privat max.private@web.de) kommt nicht ins VPN."
 	})
-	keep := newDeskTicket(t, s, "Drucker im 3. OG").Number // not closed: retention leaves it alone
+	// Another customer's open ticket: retention leaves it alone, and the
+	// queue and dashboard pages show it while the checks look for the
+	// first customer's data.
+	other := models.Customer{TenantID: f.Tenant.ID, Login: "ekundin", Name: "Erika Kundin", Email: "erika@example.org", Active: true}
+	if err := s.db.Create(&other).Error; err != nil {
+		t.Fatal(err)
+	}
 	agent := desk.AgentPrincipal(f.Agent)
+	kv, err := s.desk.CreateTicket(ctx, agent, desk.CreateTicketRequest{CustomerLogin: other.Login, Title: "Drucker im 3. OG", Body: "Text.",
+		ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := kv.Number
+	phrase := "Rückruf an m@example.org vereinbart."
+	secrets = append(secrets, phrase, "Lebenslauf von Max")
+	cv := []byte("Lebenslauf von Max Mustermann, geboren 1990")
 	if _, err := s.desk.AddNote(ctx, agent, number, desk.AddNoteRequest{Kind: string(ticket.ArticleInternalNote),
-		Body: "Rückruf an m@example.org vereinbart."}); err != nil {
+		Body: phrase, Files: []desk.Upload{{Name: "lebenslauf-mmuster.txt", Type: "text/plain", Data: cv}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.desk.Close(ctx, agent, number, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
@@ -96,6 +114,33 @@ func testRetentionOnServer(t *testing.T, kind string) {
 	}
 	if _, body := apiTicket(number); !strings.Contains(body, "Mustermann") {
 		t.Fatalf("before retention the API shows no customer data, so the leak checks could not fail: %s", body)
+	}
+	var fileSeq int
+	if err := s.db.Raw("SELECT a.seq FROM articles a JOIN article_files f ON f.article_id = a.id JOIN tickets t ON t.id = a.ticket_id WHERE t.number = ?",
+		number).Scan(&fileSeq).Error; err != nil || fileSeq == 0 {
+		t.Fatalf("the note's file is not in the database: %d %v", fileSeq, err)
+	}
+	// The agent's pages, as the fixture's agent (an admin) sees them.
+	browser := newMatrixClient(t, s.srv.URL, f.Agent.Login, testPassword, "")
+	pages := map[string]string{
+		"zoom": "/agent/tickets/" + number, "queue": fmt.Sprintf("/agent/queues/%d", f.Queue.ID), "dashboard": "/agent/dashboard",
+		"search": "/agent/search?archived=1&q=VPN", "file": fmt.Sprintf("/agent/tickets/%s/articles/%d/files/1", number, fileSeq),
+	}
+	page := func(path string) (int, string) {
+		t.Helper()
+		resp, err := browser.c.Get(s.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := page(pages["zoom"]); code != http.StatusOK || !strings.Contains(body, phrase) || !strings.Contains(body, f.Customer.Name) {
+		t.Fatalf("before retention the zoom (%d) shows no customer data, so the page checks could not fail", code)
+	}
+	if code, body := page(pages["file"]); code != http.StatusOK || body != string(cv) {
+		t.Fatalf("before retention the note's file: %d %q", code, body)
 	}
 
 	now := time.Now()
@@ -157,8 +202,30 @@ func testRetentionOnServer(t *testing.T, kind string) {
 			t.Errorf("search finds %q", sec)
 		}
 	}
-	if _, body := apiTicket(keep); !strings.Contains(body, f.Customer.Name) {
+	if _, body := apiTicket(keep); !strings.Contains(body, other.Name) {
 		t.Errorf("the open ticket lost its customer: %s", body)
+	}
+	// Nor any page.
+	for name, path := range pages {
+		code, body := page(path)
+		switch {
+		case name == "file" && code != http.StatusNotFound:
+			t.Errorf("the anonymised ticket's file: %d, want 404", code)
+		case name != "file" && code != http.StatusOK:
+			t.Errorf("%s page %s: %d", name, path, code)
+		}
+		for _, sec := range secrets {
+			if strings.Contains(body, sec) || strings.Contains(body, html.EscapeString(sec)) {
+				t.Errorf("the %s page holds %q", name, sec)
+			}
+		}
+		if name == "search" && !strings.Contains(body, number) {
+			t.Errorf("the archive filter does not find the anonymised ticket by its kept words")
+		}
+	}
+	var files int64
+	if err := s.db.Model(&models.Attachment{}).Where("sha256 = ?", fmt.Sprintf("%x", sha256.Sum256(cv))).Count(&files).Error; err != nil || files != 0 {
+		t.Errorf("the note's file content is still stored (%d, %v)", files, err)
 	}
 
 	t.Setenv("KIZDESK_LOG_LEVEL", "error")
@@ -173,11 +240,23 @@ func testRetentionOnServer(t *testing.T, kind string) {
 	if !strings.Contains(out.String(), "ticket "+number+": anonymised") || !strings.Contains(out.String(), "every chain intact") {
 		t.Errorf("audit verify does not tell the anonymisation: %s", out.String())
 	}
+	if !strings.Contains(out.String(), "1 file removed") {
+		t.Errorf("audit verify does not tell the file removed: %s", out.String())
+	}
 	out.Reset()
 	if err := run(context.Background(), []string{"retention", "--dry-run", "--at", now.Add(72 * time.Hour).Format(time.RFC3339)}, nil, &out, &errw); err != nil {
 		t.Fatalf("retention --dry-run: %v %s", err, errw.String())
 	}
 	if !strings.Contains(out.String(), "0 to archive, 0 to anonymise") {
 		t.Errorf("dry run after the work is done: %s", out.String())
+	}
+
+	// Changing an anonymised article afterwards is still found.
+	if r := s.db.Exec("UPDATE articles SET body = body || ' (geändert)' WHERE seq = ? AND ticket_id = (SELECT id FROM tickets WHERE number = ?)", fileSeq, number); r.Error != nil || r.RowsAffected != 1 {
+		t.Fatalf("tamper: %v, %d rows", r.Error, r.RowsAffected)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"audit", "verify"}, nil, &out, &errw); err == nil {
+		t.Errorf("audit verify passes a tampered anonymised article: %s", out.String())
 	}
 }

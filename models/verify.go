@@ -34,9 +34,9 @@ type AnonymisedTicket struct {
 }
 
 func (a AnonymisedTicket) String() string {
-	return fmt.Sprintf("ticket %s: anonymised %s (%s, %s) by entry %d: %s rewritten %v, %s removed",
+	return fmt.Sprintf("ticket %s: anonymised %s (%s, %s) by entry %d: %s rewritten %v, %d %s removed",
 		a.Number, a.At.UTC().Format(time.RFC3339), a.Reason, a.Mode, a.Seq, plural(len(a.Entries), "entry", "entries"), a.Entries,
-		plural(a.Files, "file", "files"))
+		a.Files, plural(a.Files, "file", "files"))
 }
 
 // Intact tells whether every chain checked out.
