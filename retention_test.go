@@ -9,6 +9,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -258,5 +259,169 @@ func testRetentionOnServer(t *testing.T, kind string) {
 	out.Reset()
 	if err := run(context.Background(), []string{"audit", "verify"}, nil, &out, &errw); err == nil {
 		t.Errorf("audit verify passes a tampered anonymised article: %s", out.String())
+	}
+}
+
+// TestErasureOnServer files a customer's erasure request through the
+// admin pages on the real stack: found by the search, refused with the
+// open ticket named while it is open, carried out once it is closed and
+// confirmed; then the customer's data is in no page, API answer or
+// Temporal workflow, the customer row is pseudonymised, their FAQ
+// deflection keeps no text, and audit verify lists the erasure.
+func TestErasureOnServer(t *testing.T) {
+	for _, kind := range dbtest.Kinds {
+		t.Run(kind, func(t *testing.T) { testErasureOnServer(t, kind) })
+	}
+}
+
+func testErasureOnServer(t *testing.T, kind string) {
+	s := startTestStack(t, kind)
+	ctx := t.Context()
+	f := s.fixture
+	agent := desk.AgentPrincipal(f.Agent)
+	erika := models.Customer{TenantID: f.Tenant.ID, Login: "ekundin", Name: "Erika Kundin", Email: "erika.kundin@example.org", Active: true}
+	if err := s.db.Create(&erika).Error; err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{erika.Login, erika.Name, erika.Email, "Kundin"}
+	newTicket := func(title string) string {
+		t.Helper()
+		v, err := s.desk.CreateTicket(ctx, agent, desk.CreateTicketRequest{CustomerLogin: erika.Login, Title: title,
+			Body: "Bitte an " + erika.Email + " antworten.", ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Number
+	}
+	closed, open := newTicket("WLAN im Hörsaal"), newTicket("Passwort vergessen")
+	if _, err := s.desk.Close(ctx, agent, closed, desk.CloseRequest{State: string(ticket.StateClosedSuccessful)}); err != nil {
+		t.Fatal(err)
+	}
+	faq := models.FAQEntry{TenantID: f.Tenant.ID, Visibility: models.FAQPublic, State: models.FAQPublished, Version: 1,
+		AuthorID: f.Agent.ID, EditorID: f.Agent.ID, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	if err := s.db.Create(&faq).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := models.RecordFAQDeflection(ctx, s.db, &models.FAQDeflection{TenantID: f.Tenant.ID, FAQID: faq.ID, CustomerID: &erika.ID,
+		Text: "Erika Kundin kommt nicht ins WLAN"}); err != nil {
+		t.Fatal(err)
+	}
+
+	b := newMatrixClient(t, s.srv.URL, f.Agent.Login, testPassword, "")
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := b.c.Get(s.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	post := func(path string, form url.Values) (int, string) {
+		t.Helper()
+		form.Set("csrf_token", b.csrf)
+		resp, err := b.c.PostForm(s.srv.URL+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Location")
+	}
+	page := fmt.Sprintf("/admin/erasure/%d", erika.ID)
+	if code, body := get("/admin/erasure?q=kundin"); code != http.StatusOK || !strings.Contains(body, `href="`+page+`"`) {
+		t.Fatalf("the erasure search does not find the customer: %d", code)
+	}
+	code, body := get(page)
+	if code != http.StatusOK || !strings.Contains(body, open) || strings.Contains(body, `name="confirm"`) {
+		t.Fatalf("erasure page with an open ticket: %d; want it named and no confirm form", code)
+	}
+	// Posted anyway: refused, the open ticket named; nothing changed.
+	if code, to := post(page, url.Values{"confirm": {"yes"}}); code != http.StatusSeeOther || to != page {
+		t.Fatalf("erasure with an open ticket: %d to %q", code, to)
+	}
+	if code, body := get(page); code != http.StatusConflict || !strings.Contains(body, open) {
+		t.Fatalf("refused erasure: %d, want 409 naming %s", code, open)
+	}
+	if _, body := get("/agent/tickets/" + closed); !strings.Contains(body, erika.Name) {
+		t.Fatal("the refused erasure changed the closed ticket")
+	}
+
+	if _, err := s.desk.Close(ctx, agent, open, desk.CloseRequest{State: string(ticket.StateClosedUnsuccessful)}); err != nil {
+		t.Fatal(err)
+	}
+	// Unconfirmed: the form comes back.
+	if code, _ := post(page, url.Values{}); code != http.StatusSeeOther {
+		t.Fatalf("unconfirmed erasure: %d", code)
+	}
+	if code, _ := get(page); code != http.StatusUnprocessableEntity {
+		t.Fatalf("unconfirmed erasure page: %d, want 422", code)
+	}
+	if code, to := post(page, url.Values{"confirm": {"yes"}}); code != http.StatusSeeOther || to != "/admin/erasure" {
+		t.Fatalf("confirmed erasure: %d to %q", code, to)
+	}
+	if _, body := get("/admin/erasure"); !strings.Contains(body, "2 anonymisiert") {
+		t.Errorf("the erasure's result is not shown: %s", body)
+	}
+
+	for _, n := range []string{closed, open} {
+		waitFor(t, 30*time.Second, func() bool {
+			_, err := s.client.DescribeWorkflowExecution(ctx, ticket.WorkflowID(n), "")
+			var nf *serviceerror.NotFound
+			return errors.As(err, &nf)
+		})
+		for _, path := range []string{"/agent/tickets/" + n, "/agent/search?archived=1&q=" + url.QueryEscape("WLAN Passwort")} {
+			code, body := get(path)
+			if code != http.StatusOK {
+				t.Errorf("%s: %d", path, code)
+			}
+			for _, sec := range secrets {
+				if strings.Contains(body, sec) {
+					t.Errorf("%s holds %q", path, sec)
+				}
+			}
+		}
+	}
+	if code, _ := get(page); code != http.StatusNotFound {
+		t.Errorf("the erased customer's erasure page: %d, want 404 (nobody left to erase)", code)
+	}
+	var c models.Customer
+	if err := s.db.Where("id = ?", erika.ID).Take(&c).Error; err != nil {
+		t.Fatal(err)
+	}
+	var d models.FAQDeflection
+	if err := s.db.Where("faq_id = ?", faq.ID).Take(&d).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, sec := range secrets {
+		if strings.Contains(c.Login+c.Name+c.Email, sec) || strings.Contains(d.Text, sec) || d.CustomerID != nil {
+			t.Errorf("customer %+v or deflection %+v keeps %q", c, d, sec)
+		}
+	}
+	list, err := s.client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: "kizdesk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range list.GetExecutions() {
+		for _, sec := range secrets {
+			if strings.Contains(e.String(), sec) {
+				t.Errorf("a workflow in Temporal (%s) holds %q", e.GetExecution().GetWorkflowId(), sec)
+			}
+		}
+	}
+
+	t.Setenv("KIZDESK_LOG_LEVEL", "error")
+	t.Setenv("KIZDESK_DATABASE_URL", s.dbURL)
+	t.Setenv("KIZDESK_AUDIT_KEY_FILE", s.keyFile)
+	t.Setenv("KIZDESK_AUDIT_KEY", "")
+	t.Setenv("KIZDESK_AUDIT_DIR", "")
+	var out, errw bytes.Buffer
+	if err := run(context.Background(), []string{"audit", "verify"}, nil, &out, &errw); err != nil {
+		t.Fatalf("audit verify after the erasure: %v\n%s%s", err, out.String(), errw.String())
+	}
+	for _, n := range []string{closed, open} {
+		if !strings.Contains(out.String(), "ticket "+n+": anonymised") || !strings.Contains(out.String(), "(erasure request, pseudonymise)") {
+			t.Errorf("audit verify does not list the erasure of %s: %s", n, out.String())
+		}
 	}
 }
