@@ -211,9 +211,6 @@ func (d *Desk) Erase(ctx context.Context, p Principal, customerID int64, confirm
 	if err != nil {
 		return RetentionRun{}, err
 	}
-	if !confirmed {
-		return RetentionRun{}, FieldErrors{"confirm": ticket.P(ticket.FieldRequired)}
-	}
 	open, err := models.OpenTicketsOf(ctx, d.db, p.TenantID, c.ID)
 	if err != nil {
 		return RetentionRun{}, err
@@ -224,6 +221,9 @@ func (d *Desk) Erase(ctx context.Context, p Principal, customerID int64, confirm
 			numbers[i] = t.Number
 		}
 		return RetentionRun{}, refused(RefusedErasureOpen, "Tickets", strings.Join(numbers, ", "))
+	}
+	if !confirmed {
+		return RetentionRun{}, FieldErrors{"confirm": ticket.P(ticket.FieldRequired)}
 	}
 	return d.runRetention(ctx, ticket.ErasureWorkflowID(c.ID), ticket.RetentionInput{
 		Erase: &ticket.Erasure{TenantID: p.TenantID, CustomerID: c.ID, AdminID: p.ID, AdminName: p.Name}})

@@ -89,11 +89,11 @@ func (f *fakeDesk) Erase(_ context.Context, p desk.Principal, id int64, confirme
 	if _, err := f.fakeErasable(id); err != nil {
 		return desk.RetentionRun{}, err
 	}
-	if !confirmed {
-		return desk.RetentionRun{}, desk.FieldErrors{"confirm": ticket.P(ticket.FieldRequired)}
-	}
 	if id == 22 {
 		return desk.RetentionRun{}, &desk.RejectedError{Problem: ticket.P(desk.RefusedErasureOpen, "Tickets", "2026010110000037")}
+	}
+	if !confirmed {
+		return desk.RetentionRun{}, desk.FieldErrors{"confirm": ticket.P(ticket.FieldRequired)}
 	}
 	return desk.RetentionRun{WorkflowID: ticket.ErasureWorkflowID(id), Done: true, Result: ticket.RetentionResult{Anonymised: 1, Batches: 1}}, nil
 }
