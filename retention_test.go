@@ -224,6 +224,21 @@ func testRetentionOnServer(t *testing.T, kind string) {
 			t.Errorf("the archive filter does not find the anonymised ticket by its kept words")
 		}
 	}
+	// The admin's dry run has nothing left to do, and "run now" runs.
+	if code, body := page("/admin/retention"); code != http.StatusOK || !strings.Contains(body, "0 zu archivieren, 0 zu anonymisieren") {
+		t.Errorf("the dry run page after the work is done: %d", code)
+	}
+	resp, err := browser.c.PostForm(s.srv.URL+"/admin/retention/run", url.Values{"csrf_token": {browser.csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("run now: %d", resp.StatusCode)
+	}
+	if _, body := page("/admin/retention"); !strings.Contains(body, "Aufbewahrung ausgeführt: 0 archiviert, 0 anonymisiert") {
+		t.Errorf("run now does not say what it did")
+	}
 	var files int64
 	if err := s.db.Model(&models.Attachment{}).Where("sha256 = ?", fmt.Sprintf("%x", sha256.Sum256(cv))).Count(&files).Error; err != nil || files != 0 {
 		t.Errorf("the note's file content is still stored (%d, %v)", files, err)
