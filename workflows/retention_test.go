@@ -72,3 +72,24 @@ func TestRetentionErasureAndMovedClock(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 }
+
+// An admin's "run now" keeps the run to their tenant: every batch is
+// asked for that tenant only.
+func TestRetentionOfOneTenant(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterActivityWithOptions(func(ctx context.Context, in ticket.RetentionBatchInput) (ticket.RetentionBatchResult, error) {
+		if in.TenantID != 7 || in.Erase != nil {
+			t.Errorf("batch input %+v, want tenant 7", in)
+		}
+		return ticket.RetentionBatchResult{RetentionResult: ticket.RetentionResult{Archived: 1}, LastID: 3}, nil
+	}, activity.RegisterOptions{Name: ticket.ActivityRetentionBatch})
+	env.ExecuteWorkflow(Retention, ticket.RetentionInput{TenantID: 7})
+	var res ticket.RetentionResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Archived != 1 || res.Batches != 1 {
+		t.Errorf("result %+v", res)
+	}
+}
