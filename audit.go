@@ -96,6 +96,9 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	for _, b := range r.Broken {
 		fmt.Fprintln(stdout, b)
 	}
+	for _, a := range r.Anonymised {
+		fmt.Fprintln(stdout, a)
+	}
 	if r.Intact() {
 		fmt.Fprintf(stdout, "audit: %s, %s, every chain intact\n", count(r.Tickets, "ticket"), count(r.Entries, "history entry"))
 	} else {

@@ -167,6 +167,11 @@ var authzMatrix = map[string][]string{
 	"GET /admin/outbox":                           adminPage, // each admin their tenant's mail
 	"GET /admin/outbox/:id":                       adminObject,
 	"GET /admin/outbox/:id/raw":                   adminObject,
+	"GET /admin/retention":                        adminPage, // each admin their tenant's policy and due tickets
+	"POST /admin/retention/run":                   adminPage, // runs the admin's own tenant only
+	"GET /admin/erasure":                          adminPage,
+	"GET /admin/erasure/:id":                      adminObject, // a customer of another tenant is not there
+	"POST /admin/erasure/:id":                     adminObject, // unconfirmed in the matrix: the form comes back
 	"GET /agent/preferences":                      anyAgent,
 	"POST /agent/preferences/notifications":       anyAgent, // nothing ticked: all off, back to the page
 	"POST /agent/preferences/queue-columns":       anyAgent, // nothing ticked: refused, back to the queues
@@ -276,6 +281,9 @@ func adminPaths(t *testing.T, s *testStack, m matrixTenant) map[string]string {
 		Recipients: []int64{admin.ID}}))
 	paths["/agent/reports/schedules/:id/delete"] = fmt.Sprintf("/agent/reports/schedules/%d/delete", schedule)
 	paths["/api/v1/reports/:kind"] = "/api/v1/reports/volume"
+	paths["/admin/erasure/:id"] = fmt.Sprintf("/admin/erasure/%d", m.customer.ID)
+	ids["retention-policies"] = save("retention-policies", desk.AdminValues{"portal_read_days": {"90"}, "archive_after_days": {"0"},
+		"anonymise_after_days": {"0"}, "anonymise_mode": {models.AnonymisePseudonymise}})
 	for _, k := range desk.AllAdminKinds() {
 		if ids[k.Name] == 0 {
 			t.Fatalf("no %s for the matrix", k.Name)

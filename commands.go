@@ -119,7 +119,7 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 	// Scheduled reports are rendered by the desk, with each recipient's
 	// permissions.
 	reports := desk.New(db, c, desk.Options{Location: loc})
-	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current(), Mail: mailOut.activitiesMail(c), Reports: reports}, func(err error) {
+	w := worker.New(c, &activities.Activities{DB: db, AuditKey: keys.Current(), Mail: mailOut.activitiesMail(c), Reports: reports, Temporal: c}, func(err error) {
 		select {
 		case fatal <- err:
 		default:
@@ -135,6 +135,9 @@ func runWorker(ctx context.Context, v values, log *slog.Logger, _ io.Writer) err
 	defer stopCheckpoints()
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
+	}
+	if err := ensureRetentionSchedule(ctx, c); err != nil {
+		return err
 	}
 	ready.started.Store(true)
 	// A worker that gives up — its namespace gone, its credentials

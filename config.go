@@ -28,7 +28,7 @@ type setting struct {
 
 var settings = []setting{
 	{"KIZDESK_HTTP_ADDR", "http-addr", ":8080", "address the web server listens on", []string{"dev", "web"}},
-	{"KIZDESK_DATABASE_URL", "database-url", "", "PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=require); in dev, empty means SQLite under the data directory", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "gen-tickets"}},
+	{"KIZDESK_DATABASE_URL", "database-url", "", "PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=require); in dev, empty means SQLite under the data directory", []string{"dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "gen-tickets", "retention"}},
 	{"KIZDESK_DATA_DIR", "data-dir", "./data", "where dev keeps its SQLite files, session key, audit key and checkpoints", []string{"dev", "temporal-dev"}},
 	{"KIZDESK_TEMPORAL_DATABASE_URL", "temporal-database-url", "", "PostgreSQL URL for the embedded Temporal server's persistence (its database and <name>_visibility beside it, created with their schemas if missing; the user needs CREATEDB); empty: SQLite under the data directory", []string{"dev", "temporal-dev"}},
 	{"KIZDESK_TEMPORAL_ADDRESS", "temporal-address", "localhost:7233", "Temporal frontend host:port", []string{"web", "worker", "history", "audit verify"}},
@@ -95,7 +95,7 @@ var settings = []setting{
 	{"KIZDESK_SMTP_PASSWORD", "smtp-password", "", "SMTP AUTH password", []string{"dev", "worker"}},
 	{"KIZDESK_SMTP_CA_FILE", "smtp-ca-file", "", "PEM CA bundle that verifies the relay; empty: system roots", []string{"dev", "worker"}},
 	{"KIZDESK_BASE_URL", "base-url", "", "where agents reach kizdesk (https://kizdesk.kiz.uni-ulm.de/), for links in notification mails; dev: its own address", []string{"dev", "worker"}},
-	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "temporal-dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "history", "gen-tickets"}},
+	{"KIZDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", []string{"dev", "temporal-dev", "web", "worker", "migrate", "add-agent", "add-token", "audit verify", "audit checkpoint", "history", "gen-tickets", "retention"}},
 }
 
 // envSettings reads the command's settings from the environment alone, for

@@ -205,9 +205,13 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 		}
 	}
 	reports := desk.New(s.db, s.client, desk.Options{Location: cfg.Location}) // renders scheduled reports
-	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current(), Mail: cfg.MailOut.activitiesMail(s.client), Reports: reports}, nil)
+	s.worker = worker.New(s.client, &activities.Activities{DB: s.db, AuditKey: s.keys.Current(), Mail: cfg.MailOut.activitiesMail(s.client), Reports: reports,
+		Temporal: s.client}, nil)
 	if err := s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	if err := ensureRetentionSchedule(ctx, s.client); err != nil {
+		return nil, err
 	}
 	key, err := devSessionKey(cfg.DataDir)
 	if err != nil {

@@ -22,6 +22,9 @@ type Activities struct {
 	Mail *Mail
 	// Reports renders scheduled reports (the desk); nil: none are mailed.
 	Reports ReportRenderer
+	// Temporal lets retention delete the workflows of the tickets it
+	// anonymises; nil: RetentionBatch refuses to run.
+	Temporal TemporalService
 	// Now is the clock of the notifications' working hours; nil:
 	// time.Now.
 	Now func() time.Time

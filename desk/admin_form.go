@@ -300,6 +300,8 @@ func readChoices(ctx context.Context, db *gorm.DB, tenant int64, key string) ([]
 		return words(models.AutoNew, models.AutoFollowUp, models.AutoReject), nil
 	case "languages":
 		return words("de", "en"), nil
+	case "anonymise_modes":
+		return words(models.AnonymiseModes...), nil
 	}
 	table, ok := map[string]string{"groups": "groups", "roles": "roles", "queues": "queues", "services": "services",
 		"calendars": "calendars", "signatures": "signatures", "companies": "customer_companies", "priorities": "priorities"}[key]

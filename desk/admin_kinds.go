@@ -4,7 +4,6 @@ import (
 	"context"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -89,9 +88,14 @@ var adminKinds = []adminKind{
 			{Name: "language", Type: FieldSelect, Choices: "languages"},
 			{Name: "subject", Type: FieldText, Required: true, Hint: true}, {Name: "body", Type: FieldLines, Hint: true}, activeField}},
 		rows: autoResponseRows, save: saveAutoResponse},
+	{AdminKind: AdminKind{Name: "retention-policies", Columns: []string{"portal_read_days", "archive_after_days", "anonymise_after_days", "anonymise_mode"},
+		Fields: []AdminField{{Name: "portal_read_days", Type: FieldNumber, Required: true, Hint: true, Default: "90"},
+			{Name: "archive_after_days", Type: FieldNumber, Hint: true, Default: "0"},
+			{Name: "anonymise_after_days", Type: FieldNumber, Hint: true, Default: "0"},
+			{Name: "anonymise_mode", Type: FieldSelect, Choices: "anonymise_modes", Hint: true}}},
+		rows: retentionPolicyRows, save: saveRetentionPolicy},
 	{AdminKind: AdminKind{Name: "tenants", Operator: true, Active: true, Columns: []string{"slug", "name"},
 		Fields: []AdminField{{Name: "slug", Type: FieldText, Required: true, CreateOnly: true, Hint: true}, nameField, activeField,
-			{Name: "portal_reading_days", Type: FieldNumber, Default: "90", Hint: true},
 			{Name: "admin_login", Type: FieldText, Required: true, CreateOnly: true, Hint: true},
 			{Name: "admin_name", Type: FieldText, Required: true, CreateOnly: true},
 			{Name: "admin_email", Type: FieldText, CreateOnly: true},
@@ -810,17 +814,10 @@ func tenantRows(ctx context.Context, db *gorm.DB, _, id int64) ([]AdminValues, e
 	}
 	out := make([]AdminValues, len(ts))
 	for i, t := range ts {
-		out[i] = AdminValues{"id": {idString(t.ID)}, "slug": {t.Slug}, "name": {t.Name}, "active": {boolString(t.Active)},
-			"portal_reading_days": {strconv.Itoa(t.PortalReadingDays)}}
+		out[i] = AdminValues{"id": {idString(t.ID)}, "slug": {t.Slug}, "name": {t.Name}, "active": {boolString(t.Active)}}
 	}
 	return out, nil
 }
-
-// maxReadingDays bounds the portal's reading window: ten years.
-const maxReadingDays = 3650
-
-// defaultReadingDays is a new tenant's reading window.
-const defaultReadingDays = 90
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
@@ -831,9 +828,6 @@ func saveTenant(s *adminSave) (int64, error) {
 	f, ctx, tx := s.in, s.ctx, s.tx
 	name := f.text("name", maxName, true)
 	active := f.bool("active")
-	// An empty reading window keeps the one there is (90 days for a new
-	// tenant); 0 shows no closed tickets at all.
-	readingDays, keepDays := f.number("portal_reading_days", 0, maxReadingDays), strings.TrimSpace(f.v.Get("portal_reading_days")) == ""
 	if s.old != nil {
 		if !active && s.id == s.p.TenantID {
 			f.bad("active", ticket.P(FieldSelfInactive))
@@ -848,9 +842,6 @@ func saveTenant(s *adminSave) (int64, error) {
 		}
 		wasActive := t.Active
 		t.Name, t.Active = name, active
-		if !keepDays {
-			t.PortalReadingDays = readingDays
-		}
 		if err := store(tx, &t, false); err != nil {
 			return 0, err
 		}
@@ -883,10 +874,7 @@ func saveTenant(s *adminSave) (int64, error) {
 	if len(f.fe) > 0 {
 		return 0, nil
 	}
-	t := models.Tenant{Slug: slug, Name: name, Active: active, PortalReadingDays: readingDays}
-	if keepDays {
-		t.PortalReadingDays = defaultReadingDays
-	}
+	t := models.Tenant{Slug: slug, Name: name, Active: active}
 	if err := store(tx, &t, true); err != nil {
 		return 0, err
 	}
@@ -998,3 +986,59 @@ func shiftRanks(tx *gorm.DB, from, to int) error {
 }
 
 func itoa(n int) string { return idString(int64(n)) }
+
+// — retention policy (one per tenant) —
+
+func retentionPolicyRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]AdminValues, error) {
+	var ps []models.RetentionPolicy
+	if err := tenantQuery(ctx, db, &models.RetentionPolicy{}, tenant, id).Order("id").Find(&ps).Error; err != nil {
+		return nil, err
+	}
+	out := make([]AdminValues, len(ps))
+	for i, p := range ps {
+		out[i] = AdminValues{"id": {idString(p.ID)}, "portal_read_days": {itoa(p.PortalReadDays)},
+			"archive_after_days": {itoa(p.ArchiveAfterDays)}, "anonymise_after_days": {itoa(p.AnonymiseAfterDays)},
+			"anonymise_mode": {p.AnonymiseMode}}
+	}
+	return out, nil
+}
+
+// maxRetentionDays is a hundred years: more is a typing error.
+const maxRetentionDays = 36500
+
+func saveRetentionPolicy(s *adminSave) (int64, error) {
+	f, tx, tenant := s.in, s.tx, s.p.TenantID
+	var p models.RetentionPolicy
+	// 0 would read as "the default" when the row is made: the reading
+	// window is at least a day.
+	p.PortalReadDays = f.number("portal_read_days", 1, maxRetentionDays)
+	p.ArchiveAfterDays = f.number("archive_after_days", 0, maxRetentionDays)
+	p.AnonymiseAfterDays = f.number("anonymise_after_days", 0, maxRetentionDays)
+	p.AnonymiseMode = f.word("anonymise_mode", models.AnonymiseModes...)
+	if s.old == nil {
+		var n int64
+		if err := tx.Model(&models.RetentionPolicy{}).Where("tenant_id = ?", tenant).Count(&n).Error; err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			f.bad("portal_read_days", ticket.P(FieldTaken)) // one policy per tenant: edit it
+		}
+	}
+	if len(f.fe) > 0 {
+		return 0, nil
+	}
+	if s.old != nil {
+		var old models.RetentionPolicy
+		if err := loadOld(s, &old); err != nil {
+			return 0, err
+		}
+		p.ID, p.CreatedAt = old.ID, old.CreatedAt
+	} else {
+		p.CreatedAt = s.now.UTC()
+	}
+	p.TenantID = tenant
+	if err := store(tx, &p, s.old == nil); err != nil {
+		return 0, err
+	}
+	return p.ID, nil
+}

@@ -200,9 +200,10 @@ func (d *Desk) portalScope(ctx context.Context, p Principal) (models.Customer, [
 	if err != nil {
 		return c, nil, time.Time{}, 0, err
 	}
-	var t models.Tenant
-	if err := d.db.WithContext(ctx).Take(&t, p.TenantID).Error; err != nil {
-		return c, nil, time.Time{}, 0, wrapf(err, "tenant %d", p.TenantID)
+	// The reading window is the tenant's retention policy's.
+	window, err := models.ReadingWindow(ctx, d.db, p.TenantID)
+	if err != nil {
+		return c, nil, time.Time{}, 0, err
 	}
 	ids := []int64{c.ID}
 	if c.CompanyView && c.CompanyID != nil {
@@ -210,8 +211,8 @@ func (d *Desk) portalScope(ctx context.Context, p Principal) (models.Customer, [
 			return c, nil, time.Time{}, 0, err
 		}
 	}
-	days := max(t.PortalReadingDays, 0)
-	return c, ids, d.now().Add(-time.Duration(days) * 24 * time.Hour), days, nil
+	days := int(window / (24 * time.Hour))
+	return c, ids, d.now().Add(-window), days, nil
 }
 
 // PortalTickets lists the customer's open tickets and the closed ones

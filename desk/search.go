@@ -29,7 +29,9 @@ type SearchRequest struct {
 	QueueID, ServiceID, TypeID, PriorityID, OwnerID int64
 	Customer                                        string
 	CreatedFrom, CreatedTo                          string
-	Loc                                             *time.Location
+	// Archived: find tickets retention archived too (the archive filter).
+	Archived bool
+	Loc      *time.Location
 	// Page counts from 1.
 	Page int
 }
@@ -37,7 +39,7 @@ type SearchRequest struct {
 // Filtered tells whether any field but the text and the page is set.
 func (r SearchRequest) Filtered() bool {
 	return r.State != "" || r.Level != "" || r.QueueID != 0 || r.ServiceID != 0 || r.TypeID != 0 ||
-		r.PriorityID != 0 || r.OwnerID != 0 || r.Customer != "" || r.CreatedFrom != "" || r.CreatedTo != ""
+		r.PriorityID != 0 || r.OwnerID != 0 || r.Customer != "" || r.CreatedFrom != "" || r.CreatedTo != "" || r.Archived
 }
 
 // SearchResult is a page of tickets found, with what the search form
@@ -147,7 +149,7 @@ func (d *Desk) Search(ctx context.Context, p Principal, req SearchRequest) (Sear
 	q := models.SearchQuery{
 		TenantID: p.TenantID, Text: text, State: req.State, Level: req.Level,
 		QueueID: req.QueueID, ServiceID: req.ServiceID, TypeID: req.TypeID, PriorityID: req.PriorityID, OwnerID: req.OwnerID,
-		CustomerLogin: strings.TrimSpace(req.Customer), CreatedFrom: from, CreatedBefore: to,
+		CustomerLogin: strings.TrimSpace(req.Customer), CreatedFrom: from, CreatedBefore: to, Archived: req.Archived,
 		Offset: (out.Page - 1) * SearchPageSize, Limit: SearchPageSize + 1,
 	}
 	for _, queue := range out.Queues {

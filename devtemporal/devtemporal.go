@@ -432,6 +432,15 @@ func dynamicConfig(overrides map[string]any) dynamicconfig.StaticClient {
 		dynamicconfig.VisibilityProcessorMaxPollRPS.Key(): 1000,
 		// The default cache is sized for production hosts.
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 8192,
+		// Deleting a closed workflow (retention, erasure) waits until its
+		// close tasks are acknowledged, as the transfer and visibility
+		// queues' stored ack levels say; those are written every 30 s by
+		// default, and the waiting delete task backs off (3 s, ×1.5), so
+		// a ticket closed just before was gone from Temporal only after
+		// a minute or more. A few shards can afford to store their ack
+		// levels every second.
+		dynamicconfig.TransferProcessorUpdateAckInterval.Key():   time.Second,
+		dynamicconfig.VisibilityProcessorUpdateAckInterval.Key(): time.Second,
 	}
 	for k, v := range overrides {
 		c[dynamicconfig.MakeKey(k)] = v

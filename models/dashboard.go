@@ -19,7 +19,7 @@ type DashboardFilter struct {
 
 // base is the filter's tickets before a widget's condition.
 func (f DashboardFilter) base(ctx context.Context, db *gorm.DB) *gorm.DB {
-	q := db.WithContext(ctx).Model(&Ticket{}).Where("tenant_id = ? AND state IN ?", f.TenantID, f.States)
+	q := db.WithContext(ctx).Model(&Ticket{}).Where("tenant_id = ? AND state IN ? AND archived_at IS NULL", f.TenantID, f.States)
 	if f.Queues != nil {
 		q = q.Where("queue_id IN ?", append(f.Queues, 0)) // 0: never a queue, so the list is never empty
 	}

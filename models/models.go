@@ -16,9 +16,6 @@ type Tenant struct {
 	// also administer tenants, ticket types and priorities.
 	Operator bool
 	Active   bool `gorm:"default:true"`
-	// PortalReadingDays is how long a closed ticket stays readable in
-	// the customer portal after its close.
-	PortalReadingDays int `gorm:"default:90"`
 	CreatedAt         time.Time
 }
 
@@ -170,6 +167,10 @@ type Ticket struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	ClosedAt   *time.Time
+	// ArchivedAt: retention archived the ticket (hidden from default lists
+	// and search); AnonymisedAt: its personal data was removed.
+	ArchivedAt   *time.Time
+	AnonymisedAt *time.Time
 
 	ResponsibleID *int64
 	Locked        bool

@@ -382,7 +382,7 @@ func TicketsInQueueAfter(ctx context.Context, db *gorm.DB, tenantID, queueID int
 			continue
 		}
 		q := ticketRows(ctx, db).
-			Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.priority_id = ? AND tickets.state IN ?",
+			Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.priority_id = ? AND tickets.state IN ? AND tickets.archived_at IS NULL",
 				tenantID, queueID, p.ID, states)
 		if after != nil && p.Rank == after.PriorityRank {
 			q = q.Where("(tickets.created_at, tickets.id) > (?, ?)", after.CreatedAt.UTC(), after.ID)

@@ -97,7 +97,7 @@ func QueueView(ctx context.Context, db *gorm.DB, tenantID, queueID int64, sort Q
 		}
 		return queuePage(rows, limit, func(r TicketRow) QueueCursor { return QueueCursor{Rank: r.PriorityRank, At: r.CreatedAt, ID: r.ID} })
 	}
-	q := f.where(ticketRows(ctx, db).Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.state IN ?", tenantID, queueID, f.States), tenantID)
+	q := f.where(ticketRows(ctx, db).Where("tickets.tenant_id = ? AND tickets.queue_id = ? AND tickets.state IN ? AND tickets.archived_at IS NULL", tenantID, queueID, f.States), tenantID)
 	col, desc := "tickets.created_at", false
 	switch sort {
 	case QueueNewest:

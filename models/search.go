@@ -28,7 +28,10 @@ type SearchQuery struct {
 	// CreatedFrom and CreatedBefore bound the creation time: from
 	// inclusive, before exclusive.
 	CreatedFrom, CreatedBefore time.Time
-	Offset, Limit              int
+	// Archived: also find tickets retention archived (the archive
+	// filter); by default they are left out.
+	Archived      bool
+	Offset, Limit int
 }
 
 // SearchHit is a ticket found, how well it matched (higher is better; 0
@@ -112,6 +115,9 @@ func searchFilters(q SearchQuery) (string, []any) {
 	}
 	if !q.CreatedBefore.IsZero() {
 		add("tickets.created_at < ?", q.CreatedBefore.UTC())
+	}
+	if !q.Archived {
+		w = append(w, "tickets.archived_at IS NULL")
 	}
 	return strings.Join(w, " AND "), args
 }

@@ -3,8 +3,10 @@ package models
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -14,6 +16,27 @@ type AuditReport struct {
 	Tickets int           // tickets checked
 	Entries int           // history entries checked
 	Broken  []BrokenChain // one per ticket whose chain is broken, in ticket order
+	// Anonymised lists the anonymisations found in the chains, in ticket
+	// order: what an auditor needs to follow the entries whose content
+	// changed by design.
+	Anonymised []AnonymisedTicket
+}
+
+// AnonymisedTicket is one Anonymised entry of a ticket's chain.
+type AnonymisedTicket struct {
+	Number  string
+	Seq     int // the Anonymised entry
+	At      time.Time
+	Reason  string
+	Mode    string
+	Entries []int // the entries (seqs) it rewrote
+	Files   int   // article files it removed
+}
+
+func (a AnonymisedTicket) String() string {
+	return fmt.Sprintf("ticket %s: anonymised %s (%s, %s) by entry %d: %s rewritten %v, %d %s removed",
+		a.Number, a.At.UTC().Format(time.RFC3339), a.Reason, a.Mode, a.Seq, plural(len(a.Entries), "entry", "entries"), a.Entries,
+		a.Files, plural(a.Files, "file", "files"))
 }
 
 // Intact tells whether every chain checked out.
@@ -87,6 +110,11 @@ func VerifyHistory(ctx context.Context, db *gorm.DB, keys AuditKeys) (AuditRepor
 				return nil
 			}
 			c := chain{ticket: *t, keys: keys}
+			if t.AnonymisedAt != nil {
+				if c.anon, err = anonymisations(tx, t, &report); err != nil {
+					return err
+				}
+			}
 			for {
 				e, art, err := entries.peek()
 				if err != nil {
@@ -143,6 +171,45 @@ type chain struct {
 	prevHash string // its hash
 	afterEnd int64  // id of entry ticket.LastSeq+1, if there is one
 	broken   *BrokenChain
+	// anon holds, by seq, what the ticket's Anonymised entries recorded
+	// about the entries they rewrote (the latest for each).
+	anon map[int]anonRecord
+}
+
+// anonRecord is what an Anonymised entry (at Seq, under key KeyID)
+// recorded about one entry it rewrote.
+type anonRecord struct {
+	AnonymisedEntry
+	BySeq int
+	KeyID string
+}
+
+// anonymisations reads the Anonymised entries of an anonymised ticket.
+// What they say is only taken as far as they are themselves intact: each
+// is checked as a link of the chain when the walk reaches it.
+func anonymisations(tx *gorm.DB, t *auditTicket, report *AuditReport) (map[int]anonRecord, error) {
+	var es []HistoryEntry
+	if err := tx.Where("ticket_id = ? AND event = ?", t.ID, EventAnonymised).Order("seq, id").Find(&es).Error; err != nil {
+		return nil, fmt.Errorf("read anonymisations of ticket %s: %w", t.Number, err)
+	}
+	out := map[int]anonRecord{}
+	for _, e := range es {
+		var a Anonymisation
+		if err := json.Unmarshal([]byte(e.NewValue), &a); err != nil {
+			// The entry's own hash check reports the change.
+			continue
+		}
+		seen := AnonymisedTicket{Number: t.Number, Seq: e.Seq, At: e.CreatedAt, Reason: a.Reason, Mode: a.Mode}
+		for _, x := range a.Entries {
+			if x.Seq < e.Seq { // an anonymisation covers only what came before it
+				out[x.Seq] = anonRecord{AnonymisedEntry: x, BySeq: e.Seq, KeyID: e.KeyID}
+				seen.Entries = append(seen.Entries, x.Seq)
+				seen.Files += x.Files
+			}
+		}
+		report.Anonymised = append(report.Anonymised, seen)
+	}
+	return out, nil
 }
 
 func (c *chain) add(e *HistoryEntry, art *Article) {
@@ -177,6 +244,22 @@ func (c *chain) add(e *HistoryEntry, art *Article) {
 	case e.KeyID == "":
 		c.fail(e.Seq, e.ID, "not keyed: its hash names no audit key, so anyone could have computed it "+
 			"(written before history hashes were keyed, or re-hashed without the key)")
+	case c.anon[e.Seq].BySeq != 0:
+		// Rewritten by an anonymisation: the row keeps its hash, which
+		// still links the chain, and the content must match what the
+		// Anonymised entry recorded for it.
+		rec := c.anon[e.Seq]
+		key, ok := c.keys.ByID(rec.KeyID)
+		switch {
+		case !ok:
+			c.fail(e.Seq, e.ID, fmt.Sprintf("anonymised by entry %d under audit key %s, which is not in the key ring", rec.BySeq, rec.KeyID))
+		case rec.Old != e.Hash:
+			c.fail(e.Seq, e.ID, fmt.Sprintf("hash changed: entry %d recorded %s as its hash when anonymising it, the row has %s",
+				rec.BySeq, short(rec.Old), short(e.Hash)))
+		case HistoryHash(key, *e, art) != rec.New:
+			c.fail(e.Seq, e.ID, fmt.Sprintf("content changed after anonymisation: it does not match what entry %d recorded (%s)",
+				rec.BySeq, short(rec.New)))
+		}
 	default:
 		key, ok := c.keys.ByID(e.KeyID)
 		if !ok {
@@ -226,10 +309,11 @@ func short(hash string) string {
 }
 
 type auditTicket struct {
-	ID       int64
-	TenantID int64
-	Number   string
-	LastSeq  int
+	ID           int64
+	TenantID     int64
+	Number       string
+	LastSeq      int
+	AnonymisedAt *time.Time
 }
 
 // ticketCursor reads the tickets in id order, a batch at a time.
@@ -245,7 +329,7 @@ func (c *ticketCursor) next() (*auditTicket, error) {
 		if c.done {
 			return nil, nil
 		}
-		q := c.tx.Model(&Ticket{}).Select("id, tenant_id, number, last_seq").Order("id").Limit(auditBatch)
+		q := c.tx.Model(&Ticket{}).Select("id, tenant_id, number, last_seq, anonymised_at").Order("id").Limit(auditBatch)
 		if len(c.buf) > 0 {
 			q = q.Where("id > ?", c.buf[len(c.buf)-1].ID)
 		}

@@ -82,6 +82,8 @@ var sampleForms = map[string]url.Values{
 	"/portal/faq/:id/solved":          {"request_key": {"k"}, "service_id": {"11"}, "type_id": {"1"}, "urgency": {"normal"}, "title": {"Outlook"}, "body": {"b"}},
 	"/portal/password-reset":          {"login": {"carl"}},
 	"/portal/password-reset/:token":   {"password": {"a new password"}},
+	"/admin/retention/run":            {},
+	"/admin/erasure/:id":              {"confirm": {"yes"}},
 	// The admin objects' forms: adminSampleForms (admin_test.go).
 }
 

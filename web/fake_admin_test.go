@@ -52,19 +52,20 @@ func fakeAdminObject(kind string) desk.AdminValues {
 
 func fakeChoices() desk.AdminChoices {
 	return desk.AdminChoices{
-		"groups":     {{Value: "4", Label: "Helpdesk"}, {Value: "5", Label: "Netz 2nd"}},
-		"roles":      {{Value: "2", Label: "1st level"}, {Value: "6", Label: models.AdminRole}},
-		"queues":     {{Value: "3", Label: "Helpdesk"}, {Value: "4", Label: "Netz 2nd"}},
-		"services":   {{Value: "11", Label: "Printing"}},
-		"calendars":  {{Value: "1", Label: "Standard 8x5"}},
-		"priorities": {{Value: "3", Label: "3 normal"}},
-		"signatures": {{Value: "1", Label: "Helpdesk"}},
-		"companies":  {{Value: "1", Label: "Printing"}},
-		"levels":     {{Value: "1st level", Label: "1st level", Word: true}, {Value: "2nd level", Label: "2nd level", Word: true}, {Value: "team", Label: "team", Word: true}},
-		"follow_ups": {{Value: "reopen", Label: "reopen", Word: true}, {Value: "reject", Label: "reject", Word: true}, {Value: "new", Label: "new", Word: true}},
-		"sources":    {{Value: "local", Label: "local", Word: true}, {Value: "ldap", Label: "ldap", Word: true}},
-		"auto_kinds": {{Value: "new", Label: "new", Word: true}, {Value: "follow-up", Label: "follow-up", Word: true}, {Value: "reject", Label: "reject", Word: true}},
-		"languages":  {{Value: "de", Label: "de", Word: true}, {Value: "en", Label: "en", Word: true}},
+		"groups":          {{Value: "4", Label: "Helpdesk"}, {Value: "5", Label: "Netz 2nd"}},
+		"roles":           {{Value: "2", Label: "1st level"}, {Value: "6", Label: models.AdminRole}},
+		"queues":          {{Value: "3", Label: "Helpdesk"}, {Value: "4", Label: "Netz 2nd"}},
+		"services":        {{Value: "11", Label: "Printing"}},
+		"calendars":       {{Value: "1", Label: "Standard 8x5"}},
+		"priorities":      {{Value: "3", Label: "3 normal"}},
+		"signatures":      {{Value: "1", Label: "Helpdesk"}},
+		"companies":       {{Value: "1", Label: "Printing"}},
+		"levels":          {{Value: "1st level", Label: "1st level", Word: true}, {Value: "2nd level", Label: "2nd level", Word: true}, {Value: "team", Label: "team", Word: true}},
+		"follow_ups":      {{Value: "reopen", Label: "reopen", Word: true}, {Value: "reject", Label: "reject", Word: true}, {Value: "new", Label: "new", Word: true}},
+		"sources":         {{Value: "local", Label: "local", Word: true}, {Value: "ldap", Label: "ldap", Word: true}},
+		"auto_kinds":      {{Value: "new", Label: "new", Word: true}, {Value: "follow-up", Label: "follow-up", Word: true}, {Value: "reject", Label: "reject", Word: true}},
+		"languages":       {{Value: "de", Label: "de", Word: true}, {Value: "en", Label: "en", Word: true}},
+		"anonymise_modes": {{Value: "pseudonymise", Label: "pseudonymise", Word: true}, {Value: "delete", Label: "delete", Word: true}},
 	}
 }
 

@@ -547,6 +547,7 @@ func (f *fakeDesk) Search(_ context.Context, p desk.Principal, req desk.SearchRe
 	f.record("Search", req.Text, req.State, req.Customer, req.CreatedFrom, req.CreatedTo)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.requests["Search"] = append(f.requests["Search"], req)
 	out := desk.SearchResult{Page: max(req.Page, 1), States: ticket.AllStates(), Saved: slices.Clone(f.savedSearches[p.ID])}
 	if err := f.errs["Search"]; err != nil {
 		return out, err

@@ -1,7 +1,13 @@
 package web
 
 import (
+	"encoding/json"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/kiz-ulm/kizdesk/i18n"
+	"github.com/kiz-ulm/kizdesk/models"
 
 	"github.com/kiz-ulm/kizdesk/ticket"
 )
@@ -72,6 +78,20 @@ func (t texts) Value(field, value string) historyValue {
 		return historyValue{Text: t.Type(value)}
 	case "Priority":
 		return historyValue{Text: t.Priority(value)}
+	case models.AnonymisePseudonymise, models.AnonymiseDelete:
+		// An Anonymised entry's record (JSON, for audit verify): what
+		// it rewrote, in words; the hashes are for the auditor's tool.
+		var a models.Anonymisation
+		if json.Unmarshal([]byte(value), &a) == nil {
+			seqs := make([]string, len(a.Entries))
+			files := 0
+			for i, e := range a.Entries {
+				seqs[i] = strconv.Itoa(e.Seq)
+				files += e.Files
+			}
+			return historyValue{Text: t.T("ui.retention.anonymised_value", "Reason", t.T("ui.retention.reason."+i18n.KeyOf(a.Reason)),
+				"Count", len(a.Entries), "Entries", strings.Join(seqs, ", "), "Files", files)}
+		}
 	}
 	return historyValue{Text: value, Ticket: ticketFields[field]}
 }

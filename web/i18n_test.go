@@ -161,6 +161,8 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.portal.state_hint.": stateNames(),
 		"ui.portal.type.":       {"Incident", "Service Request"},
 		"ui.portal.urgency.":    portalUrgencies(),
+		"ui.retention.action.":  {string(models.ActionArchive), string(models.ActionAnonymise)},
+		"ui.retention.reason.":  {models.ReasonRetention, models.ReasonErasure},
 	}
 	for _, e := range events(t) {
 		names["ui.event."] = append(names["ui.event."], e)

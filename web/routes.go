@@ -113,6 +113,11 @@ func (s *server) routes(r *gin.Engine) {
 	admin.GET("/outbox", s.adminOutbox)
 	admin.GET("/outbox/:id", s.adminOutboxShow)
 	admin.GET("/outbox/:id/raw", s.adminOutboxRaw)
+	admin.GET("/retention", s.adminRetention)
+	admin.POST("/retention/run", s.adminRetentionRun)
+	admin.GET("/erasure", s.adminErasure)
+	admin.GET("/erasure/:id", s.adminErasureShow)
+	admin.POST("/erasure/:id", s.adminErasureSave)
 	for _, k := range desk.AllAdminKinds() {
 		admin.GET("/"+k.Name, s.adminList(k))
 		admin.GET("/"+k.Name+"/new", s.adminNew(k))

@@ -20,16 +20,18 @@ import (
 type searchForm struct {
 	Q, State, Level, Customer, From, To             string
 	QueueID, ServiceID, TypeID, PriorityID, OwnerID string
-	Fields                                          map[string]string `json:"-"`
+	// Archived is "1" to find archived tickets too (the archive filter).
+	Archived string
+	Fields   map[string]string `json:"-"`
 }
 
 // searchParams are the query parameters of a search, in form order.
-var searchParams = []string{"q", "state", "level", "queue_id", "service_id", "type_id", "priority_id", "owner_id", "customer", "from", "to"}
+var searchParams = []string{"q", "state", "level", "queue_id", "service_id", "type_id", "priority_id", "owner_id", "customer", "from", "to", "archived"}
 
 func (f *searchForm) field(name string) *string {
 	return map[string]*string{"q": &f.Q, "state": &f.State, "level": &f.Level, "queue_id": &f.QueueID,
 		"service_id": &f.ServiceID, "type_id": &f.TypeID, "priority_id": &f.PriorityID, "owner_id": &f.OwnerID,
-		"customer": &f.Customer, "from": &f.From, "to": &f.To}[name]
+		"customer": &f.Customer, "from": &f.From, "to": &f.To, "archived": &f.Archived}[name]
 }
 
 // Query is the search as a URL query string without the page: what a
@@ -90,6 +92,13 @@ func (s *server) searchShow(c *gin.Context) {
 	fe := desk.FieldErrors{}
 	req := desk.SearchRequest{Text: page.Form.Q, State: page.Form.State, Level: page.Form.Level, Customer: page.Form.Customer,
 		CreatedFrom: page.Form.From, CreatedTo: page.Form.To, Loc: s.loc}
+	switch page.Form.Archived {
+	case "":
+	case "1":
+		req.Archived = true
+	default:
+		fe["archived"] = ticket.P(ticket.FieldChoose)
+	}
 	ids := map[string]*int64{"queue_id": &req.QueueID, "service_id": &req.ServiceID, "type_id": &req.TypeID,
 		"priority_id": &req.PriorityID, "owner_id": &req.OwnerID}
 	for name, to := range ids {

@@ -125,6 +125,9 @@ type Desk interface {
 	PortalFile(ctx context.Context, c desk.Principal, number string, seq, n int) (desk.ArticleFile, error)
 	SuggestFAQ(ctx context.Context, p desk.Principal, text string, lang string) ([]desk.FAQSuggestion, error)
 	RecordDeflection(ctx context.Context, p desk.Principal, faqID int64, text string) error
+
+	// Retention and erasure requests (admin_retention*.go, admin_erasure*.go).
+	retentionDesk
 }
 
 // Options configure the web handler.

@@ -65,6 +65,7 @@ func New(c client.Client, acts *activities.Activities, onFatal func(error)) sdkw
 	w.RegisterWorkflowWithOptions(workflows.SendMail, sdkworkflow.RegisterOptions{Name: ticket.WorkflowSendMail})
 	w.RegisterWorkflowWithOptions(workflows.Notify, sdkworkflow.RegisterOptions{Name: ticket.WorkflowNotify})
 	w.RegisterWorkflowWithOptions(workflows.ReportMail, sdkworkflow.RegisterOptions{Name: ticket.WorkflowReportMail})
+	w.RegisterWorkflowWithOptions(workflows.Retention, sdkworkflow.RegisterOptions{Name: ticket.WorkflowRetention})
 	w.RegisterActivity(acts)
 	return w
 }

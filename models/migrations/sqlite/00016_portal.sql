@@ -12,8 +12,8 @@ ALTER TABLE services ADD COLUMN portal_description_de TEXT NOT NULL DEFAULT '';
 ALTER TABLE services ADD COLUMN portal_description_en TEXT NOT NULL DEFAULT '';
 
 -- How many days after its close a ticket stays readable in the portal
--- (the reading window of the service description).
-ALTER TABLE tenants ADD COLUMN portal_reading_days INTEGER NOT NULL DEFAULT 90;
+-- (the reading window of the service description) is the tenant's
+-- retention policy's (00020).
 
 -- Customers' web sessions, kept apart from the agents' (web_sessions):
 -- a customer's cookie can never be taken for an agent's, nor the other
@@ -42,7 +42,6 @@ CREATE INDEX portal_password_resets_created ON portal_password_resets (created_a
 -- +goose Down
 DROP TABLE portal_password_resets;
 DROP TABLE portal_sessions;
-ALTER TABLE tenants DROP COLUMN portal_reading_days;
 ALTER TABLE services DROP COLUMN portal_description_en;
 ALTER TABLE services DROP COLUMN portal_description_de;
 ALTER TABLE customers DROP COLUMN company_view;
