@@ -14,9 +14,9 @@ type Tenant struct {
 	Name string
 	// Operator marks the tenant that runs the desk (the kiz): its admins
 	// also administer tenants, ticket types and priorities.
-	Operator bool
-	Active   bool `gorm:"default:true"`
-	CreatedAt         time.Time
+	Operator  bool
+	Active    bool `gorm:"default:true"`
+	CreatedAt time.Time
 }
 
 // Level is the support level a queue serves and a ticket sits at.
