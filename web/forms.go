@@ -31,7 +31,7 @@ func postedForm(c *gin.Context) formState {
 // nextFields are the state the reply and note forms may move the ticket
 // to with the article, as one change: "" keeps the state, else a pending
 // state (until NextUntil, kept as typed: a datetime-local value in the
-// desk's zone) or a closed state.
+// agent's zone) or a closed state.
 type nextFields struct {
 	NextState string
 	NextUntil string

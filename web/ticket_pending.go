@@ -9,7 +9,7 @@ import (
 )
 
 // pendingForm sets a pending state until a time. Until is kept as the
-// agent typed it (a datetime-local value in the desk's zone), so a form
+// agent typed it (a datetime-local value in the agent's zone), so a form
 // shown again shows the input, readable or not.
 type pendingForm struct {
 	formState
