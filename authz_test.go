@@ -174,6 +174,7 @@ var authzMatrix = map[string][]string{
 	"POST /admin/erasure/:id":                     adminObject, // unconfirmed in the matrix: the form comes back
 	"GET /agent/preferences":                      anyAgent,
 	"POST /agent/preferences/notifications":       anyAgent, // nothing ticked: all off, back to the page
+	"POST /agent/preferences/time-zone":           anyAgent, // nothing chosen: the desk's zone, back to the page
 	"POST /agent/preferences/queue-columns":       anyAgent, // nothing ticked: refused, back to the queues
 	"POST /agent/bulk":                            anyAgent, // nothing ticked: refused, back to the queues; each ticket is checked on its own
 	"GET /agent/search":                           anyAgent, // each agent finds only what it may read

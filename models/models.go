@@ -108,7 +108,10 @@ type Agent struct {
 	Active       bool
 	// Language is the interface language the agent chose ("de", "en");
 	// empty means their browser's.
-	Language  string
+	Language string
+	// TimeZone is the IANA zone the agent reads and types times in
+	// ("Europe/Berlin"); empty means the desk's.
+	TimeZone  string
 	CreatedAt time.Time
 }
 

@@ -115,6 +115,20 @@ func SetAgentLanguage(ctx context.Context, db *gorm.DB, tenantID, id int64, lang
 	return nil
 }
 
+// SetAgentTimeZone stores the time zone an active agent of tenantID
+// chose; the desk has checked that it loads.
+func SetAgentTimeZone(ctx context.Context, db *gorm.DB, tenantID, id int64, zone string) error {
+	res := db.WithContext(ctx).Model(&Agent{}).Where("id = ? AND tenant_id = ? AND active", id, tenantID).
+		Update("time_zone", zone)
+	if res.Error != nil {
+		return fmt.Errorf("agent %d time zone: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("agent %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
 // HashToken is how API tokens are stored: a token is a long random secret,
 // so a plain SHA-256 is enough and allows looking it up.
 func HashToken(token string) string {

@@ -63,6 +63,7 @@ var sampleForms = map[string]url.Values{
 	"/admin/ldap-mappings/remove":            {"ldap_group": {"kiz-helpdesk"}, "role_id": {"2"}},
 	"/admin/faq-rights":                      {"perm": {"2:edit", "2:publish"}, "approval": {"0", "11"}},
 	"/agent/preferences/notifications":       {"notify": {"assigned", "new-ticket"}},
+	"/agent/preferences/time-zone":           {"time_zone": {"America/New_York"}},
 	"/agent/preferences/queue-columns":       {"column": {"state", "age"}, "back": {"/agent/queues/3?state=new"}},
 	"/agent/search/saved":                    {"name": {"Drucker"}, "query": {"q=Drucker&state=open"}},
 	"/agent/search/saved/:id/delete":         {},

@@ -48,7 +48,7 @@ func (s *server) bulkSave(c *gin.Context) {
 			*id = n
 		}
 	}
-	req.Until = localTime(c.PostForm("until"), s.loc, "until", fe)
+	req.Until = localTime(c.PostForm("until"), s.zone(c), "until", fe)
 	back := c.PostForm("back")
 	if !strings.HasPrefix(back, "/agent/queues/") || strings.ContainsAny(back, "\\?#") {
 		back = "/agent/queues"

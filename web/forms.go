@@ -31,7 +31,7 @@ func postedForm(c *gin.Context) formState {
 // nextFields are the state the reply and note forms may move the ticket
 // to with the article, as one change: "" keeps the state, else a pending
 // state (until NextUntil, kept as typed: a datetime-local value in the
-// desk's zone) or a closed state.
+// agent's zone) or a closed state.
 type nextFields struct {
 	NextState string
 	NextUntil string
@@ -175,7 +175,7 @@ func ticketFormKey(number string) string { return "ticket:" + number }
 // localInputLayout is the value of an <input type="datetime-local">.
 const localInputLayout = "2006-01-02T15:04"
 
-// localTime reads a time an agent typed, in the desk's zone: the value of
+// localTime reads a time an agent typed, in their zone: the value of
 // a datetime-local input, with or without seconds, or the same with a
 // space for the T, or a German date (what one types where the browser
 // shows a text field).

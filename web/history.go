@@ -57,7 +57,7 @@ type historyValue struct {
 var ticketFields = map[string]bool{"MergedInto": true, "MergedFrom": true, "Link": true}
 
 // Value shows an old or new value of field: times (stored as RFC 3339 in
-// UTC) in the desk's zone, states, levels, locks, types and priorities in
+// UTC) in the reader's zone, states, levels, locks, types and priorities in
 // the reader's words, ticket numbers marked for a link; empty is "—".
 func (t texts) Value(field, value string) historyValue {
 	if value == "" {

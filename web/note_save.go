@@ -19,7 +19,7 @@ type noteForm struct {
 func (s *server) noteSave(c *gin.Context) {
 	fe := desk.FieldErrors{}
 	f := noteForm{formState: postedForm(c), Kind: c.PostForm("kind"), Body: formText(c.PostForm("body")), nextFields: postedNext(c)}
-	until := localTime(f.NextUntil, s.loc, "next_until", fe)
+	until := localTime(f.NextUntil, s.zone(c), "next_until", fe)
 	var minutes int
 	var files []desk.Upload
 	var err error

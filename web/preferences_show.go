@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kiz-ulm/kizdesk/desk"
+	"github.com/kiz-ulm/kizdesk/models"
 )
 
 // preferencesForm is the notification form as sent: the kinds ticked.
@@ -21,6 +22,10 @@ type preferencesPage struct {
 	// those about the tickets of the agent's queues.
 	Mine, Queues []desk.NotifyPref
 	Form         preferencesForm
+	// Zones are the time zones offered, the agent's chosen (or the
+	// refused form's) selected; ZoneForm is a refused time zone form.
+	Zones    []zoneOption
+	ZoneForm timeZoneForm
 }
 
 // preferencesFormKey is what a refused notification form is kept under.
@@ -36,6 +41,17 @@ func (s *server) preferencesShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	zpr, zoneKept, err := s.handedBack(c, timeZoneFormKey(p.ID), &page.ZoneForm)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !zoneKept {
+		if v, ok := c.Get(keyAgent); ok {
+			page.ZoneForm.Zone = v.(models.Agent).TimeZone
+		}
+	}
+	page.Zones = s.zoneOptions(page.ZoneForm.Zone)
 	prefs, err := s.desk.NotifyPrefs(ctx, p)
 	if err != nil {
 		s.fail(c, fmt.Errorf("notification preferences: %w", err))
@@ -52,6 +68,9 @@ func (s *server) preferencesShow(c *gin.Context) {
 		for i := range prefs {
 			prefs[i].Mail = on[prefs[i].Kind]
 		}
+	}
+	if zoneKept {
+		status, page.Error, page.ZoneForm.Fields = zpr.Status, zpr.Message, zpr.FieldTexts
 	}
 	for _, np := range prefs {
 		if np.ToAgent {

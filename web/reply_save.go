@@ -19,7 +19,7 @@ type replyForm struct {
 func (s *server) replySave(c *gin.Context) {
 	fe := desk.FieldErrors{}
 	f := replyForm{formState: postedForm(c), Subject: c.PostForm("subject"), Body: formText(c.PostForm("body")), nextFields: postedNext(c)}
-	until := localTime(f.NextUntil, s.loc, "next_until", fe)
+	until := localTime(f.NextUntil, s.zone(c), "next_until", fe)
 	var minutes int
 	var files []desk.Upload
 	var err error

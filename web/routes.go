@@ -76,6 +76,7 @@ func (s *server) routes(r *gin.Engine) {
 	agent.POST("/tokens/:id/revoke", s.tokenRevoke)
 	agent.GET("/preferences", s.preferencesShow)
 	agent.POST("/preferences/notifications", s.preferencesSave)
+	agent.POST("/preferences/time-zone", s.timeZoneSave)
 	agent.POST("/preferences/queue-columns", s.queueColumnsSave)
 	agent.GET("/search", s.searchShow)
 	agent.POST("/search/saved", s.searchSave)

@@ -91,7 +91,7 @@ func (s *server) searchShow(c *gin.Context) {
 	}
 	fe := desk.FieldErrors{}
 	req := desk.SearchRequest{Text: page.Form.Q, State: page.Form.State, Level: page.Form.Level, Customer: page.Form.Customer,
-		CreatedFrom: page.Form.From, CreatedTo: page.Form.To, Loc: s.loc}
+		CreatedFrom: page.Form.From, CreatedTo: page.Form.To, Loc: s.zone(c)}
 	switch page.Form.Archived {
 	case "":
 	case "1":

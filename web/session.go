@@ -27,6 +27,7 @@ const (
 
 	keySession = "kizdesk.session"
 	keyAgent   = "kizdesk.agent"
+	keyZone    = "kizdesk.zone"
 	// keyPrincipal holds the desk.Principal of the request.
 	keyPrincipal = "kizdesk.principal"
 
@@ -249,6 +250,7 @@ func (s *server) requireAgent(c *gin.Context) {
 	}
 	c.Set(keyAgent, a)
 	c.Set(keyPrincipal, p)
+	c.Set(keyZone, s.agentZone(a))
 	sess.adoptLang(a.Language)
 	// Agent pages show tickets; keep them out of shared caches and the
 	// back button after logout.

@@ -14,17 +14,21 @@ import (
 
 // texts is the reader's language as pages use it: the catalogue's texts
 // (ui.*.yaml), the names of states, levels and the other words of the
-// process, and times in the desk's zone written as the reader is used to.
+// process, and times in the reader's zone (an agent's own, else the
+// desk's) written as the reader is used to.
 // Every page reaches it as .L (layout.L), so the templates are parsed once
 // and still speak each reader's language.
 type texts struct {
 	*i18n.Localizer
-	loc *time.Location
+	// loc is the reader's zone; desk is the desk's, in which reports count
+	// their days.
+	loc, desk *time.Location
 }
 
-// texts returns the request's reader's language (see localizer).
+// texts returns the request's reader's language (see localizer) and zone
+// (see zone).
 func (s *server) texts(c *gin.Context) texts {
-	return texts{Localizer: s.localizer(c), loc: s.loc}
+	return texts{Localizer: s.localizer(c), loc: s.zone(c), desk: s.loc}
 }
 
 // timeLayouts are how pages show times, by language: minutes are precise
@@ -84,7 +88,7 @@ func (t texts) word(prefix string, v any) string {
 	return name
 }
 
-// Time shows a time.Time or *time.Time in the desk's zone; zero and nil
+// Time shows a time.Time or *time.Time in the reader's zone; zero and nil
 // are "—".
 func (t texts) Time(v any) (string, error) {
 	at, ok, err := timeOf(v)
@@ -112,8 +116,12 @@ func (t texts) Bytes(n int64) string {
 	return v
 }
 
-// Zone names the desk's time zone, for labels of time fields.
+// Zone names the reader's time zone, for labels of time fields.
 func (t texts) Zone() string { return t.loc.String() }
+
+// DeskZone names the desk's time zone: reports count days in it, whoever
+// reads them, so that everyone's figures agree.
+func (t texts) DeskZone() string { return t.desk.String() }
 
 // Age is a ticket's age as a queue view shows it: short and coarse.
 func (t texts) Age(at time.Time) string {

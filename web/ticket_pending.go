@@ -9,7 +9,7 @@ import (
 )
 
 // pendingForm sets a pending state until a time. Until is kept as the
-// agent typed it (a datetime-local value in the desk's zone), so a form
+// agent typed it (a datetime-local value in the agent's zone), so a form
 // shown again shows the input, readable or not.
 type pendingForm struct {
 	formState
@@ -21,7 +21,7 @@ type pendingForm struct {
 func (s *server) ticketPending(c *gin.Context) {
 	fe := desk.FieldErrors{}
 	f := pendingForm{formState: postedForm(c), State: c.PostForm("state"), Until: c.PostForm("until"), Note: formText(c.PostForm("note"))}
-	until := localTime(f.Until, s.loc, "until", fe)
+	until := localTime(f.Until, s.zone(c), "until", fe)
 	s.runAction(c, formAction{
 		what: "set pending", form: &f.formState, fields: fe, back: func(fs *ticketForms) { fs.Pending = f },
 		call: func(ctx context.Context, a desk.Principal, number string) (string, error) {

@@ -169,7 +169,7 @@ func (s *server) showTicket(c *gin.Context, status int, number string, forms tic
 		s.fail(c, fmt.Errorf("ticket %s: %w", number, err))
 		return
 	}
-	forms.fill(d.Ticket, s.loc)
+	forms.fill(d.Ticket, s.zone(c))
 	p := &ticketPage{
 		layout:      layout{Title: s.texts(c).T("ui.title.ticket", "Number", d.Ticket.Number), Error: message},
 		Ticket:      d.Ticket,

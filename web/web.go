@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -72,6 +73,9 @@ type Desk interface {
 	RemindersReached(ctx context.Context, a desk.Principal) ([]models.TicketRow, error)
 	CountRemindersReached(ctx context.Context, a desk.Principal) (int, error)
 	SetLanguage(ctx context.Context, a desk.Principal, lang string) error
+	// SetTimeZone stores the IANA zone an agent reads and types times in
+	// ("" = the desk's).
+	SetTimeZone(ctx context.Context, a desk.Principal, zone string) error
 	FindCustomers(ctx context.Context, a desk.Principal, query string, page int) (desk.CustomerPage, error)
 	IngestMail(ctx context.Context, a desk.Principal, req desk.MailRequest) (desk.MailResult, error)
 	Attachment(ctx context.Context, a desk.Principal, number string, mailID int64, seq int) (desk.AttachmentFile, error)
@@ -172,8 +176,10 @@ type server struct {
 	temporalURL string
 	namespace   string
 	// loc is the desk's time zone: pages show times in it, and times
-	// agents type into forms are read in it.
-	loc *time.Location
+	// agents type into forms are read in it, unless the agent chose their
+	// own (zones caches those by name; see zone).
+	loc   *time.Location
+	zones sync.Map
 	// codec and codecHandler serve the codec endpoint to the origins in
 	// codecOrigins (codec.go).
 	codec        converter.PayloadCodec
