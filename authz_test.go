@@ -283,8 +283,8 @@ func adminPaths(t *testing.T, s *testStack, m matrixTenant) map[string]string {
 	paths["/agent/reports/schedules/:id/delete"] = fmt.Sprintf("/agent/reports/schedules/%d/delete", schedule)
 	paths["/api/v1/reports/:kind"] = "/api/v1/reports/volume"
 	paths["/admin/erasure/:id"] = fmt.Sprintf("/admin/erasure/%d", m.customer.ID)
-	ids["retention-policies"] = save("retention-policies", desk.AdminValues{"portal_read_days": {"90"}, "archive_after_days": {"0"},
-		"anonymise_after_days": {"0"}, "anonymise_mode": {models.AnonymisePseudonymise}})
+	ids["retention-policies"] = save("retention-policies", desk.AdminValues{"portal_read": {"90"}, "archive_after": {"0"},
+		"anonymise_after": {"0"}, "anonymise_mode": {models.AnonymisePseudonymise}})
 	for _, k := range desk.AllAdminKinds() {
 		if ids[k.Name] == 0 {
 			t.Fatalf("no %s for the matrix", k.Name)

@@ -45,7 +45,7 @@ func testRetentionOnServer(t *testing.T, kind string) {
 	if _, err := s.client.ScheduleClient().GetHandle(ctx, ticket.RetentionScheduleID).Describe(ctx); err != nil {
 		t.Fatalf("the retention schedule is not in Temporal: %v", err)
 	}
-	if err := s.db.Create(&models.RetentionPolicy{TenantID: f.Tenant.ID, ArchiveAfterDays: 1, AnonymiseAfterDays: 2,
+	if err := s.db.Create(&models.RetentionPolicy{TenantID: f.Tenant.ID, ArchiveAfter: 1, AnonymiseAfter: 2,
 		AnonymiseMode: models.AnonymisePseudonymise}).Error; err != nil {
 		t.Fatal(err)
 	}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/kiz-ulm/kizdesk/models"
@@ -20,6 +22,7 @@ import (
 // Temporal client is one.
 type TemporalService interface {
 	WorkflowService() workflowservice.WorkflowServiceClient
+	UpdateWorkflow(ctx context.Context, opts client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
 }
 
 // RetentionBatch archives or anonymises the next batch of due tickets (or,
@@ -27,9 +30,11 @@ type TemporalService interface {
 // is one transaction that does nothing the second time, so a retried
 // batch is harmless. Anonymising deletes the ticket's workflows and those
 // of its mails and notifications in Temporal first, every run of them,
-// so no payload of theirs can be read there any more; archiving waits
-// while the ticket's workflow still runs (it may still take a follow-up,
-// and only it writes the ticket's history then).
+// so no payload of theirs can be read there any more. A ticket whose
+// workflow still runs (its follow-up window is open) has the window ended
+// first, by the workflow itself, so that only it writes the ticket's
+// history until it completes: the policy, not the queue's window, says
+// when a closed ticket goes.
 func (a *Activities) RetentionBatch(ctx context.Context, in ticket.RetentionBatchInput) (ticket.RetentionBatchResult, error) {
 	var res ticket.RetentionBatchResult
 	if a.Temporal == nil {
@@ -51,11 +56,11 @@ func (a *Activities) RetentionBatch(ctx context.Context, in ticket.RetentionBatc
 		activity.RecordHeartbeat(ctx, d.TicketID)
 		switch d.Action {
 		case models.ActionArchive:
-			running, err := a.workflowRunning(ctx, namespace, ticket.WorkflowID(d.Number))
+			ended, err := a.endFollowUp(ctx, namespace, d.Number)
 			if err != nil {
 				return res, err
 			}
-			if running {
+			if !ended {
 				res.Skipped++
 				break
 			}
@@ -67,15 +72,15 @@ func (a *Activities) RetentionBatch(ctx context.Context, in ticket.RetentionBatc
 				res.Archived++
 			}
 		case models.ActionAnonymise:
-			// The schedule waits for a workflow still in its follow-up
-			// window, as for archiving (deleting would terminate it); an
-			// erasure request does not wait: it ends the window.
+			// The schedule ends a follow-up window still open first, as
+			// for archiving; an erasure request does not wait for the
+			// workflow: deleting it ends the window.
 			if in.Erase == nil {
-				running, err := a.workflowRunning(ctx, namespace, ticket.WorkflowID(d.Number))
+				ended, err := a.endFollowUp(ctx, namespace, d.Number)
 				if err != nil {
 					return res, err
 				}
-				if running {
+				if !ended {
 					res.Skipped++
 					break
 				}
@@ -118,6 +123,50 @@ func (a *Activities) dueBatch(ctx context.Context, in ticket.RetentionBatchInput
 		return models.CustomerTicketsToErase(ctx, a.DB, in.Erase.TenantID, in.Erase.CustomerID, in.AfterID, in.Limit)
 	}
 	return models.DueForRetention(ctx, a.DB, in.TenantID, in.At, in.AfterID, in.Limit)
+}
+
+// endFollowUpWait bounds how long retention waits for a ticket's workflow
+// to complete once its follow-up window was ended.
+const endFollowUpWait = 30 * time.Second
+
+// endFollowUp makes sure the ticket's workflow has ended: if it still runs
+// (a closed ticket in its follow-up window), it is asked to end the window
+// and waited for. false: it goes on (the ticket was reopened meanwhile, or
+// it did not end in time); the next run looks again.
+func (a *Activities) endFollowUp(ctx context.Context, namespace, number string) (bool, error) {
+	id := ticket.WorkflowID(number)
+	running, err := a.workflowRunning(ctx, namespace, id)
+	if err != nil || !running {
+		return !running, err
+	}
+	h, err := a.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: string(ticket.ActionEndFollowUp), WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{ticket.EndFollowUpInput{Request: ticket.Request{Actor: ticket.Actor{Kind: ticket.ActorSystem, Name: "retention"}},
+			Reason: "retention"}},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	var refused *temporal.ApplicationError
+	if errors.As(err, &refused) {
+		return false, nil // not closed any more, or ending already
+	}
+	if err != nil {
+		return false, fmt.Errorf("end the follow-up window of %s: %w", number, err)
+	}
+	deadline := time.Now().Add(endFollowUpWait)
+	for time.Now().Before(deadline) {
+		activity.RecordHeartbeat(ctx, number)
+		if running, err = a.workflowRunning(ctx, namespace, id); err != nil || !running {
+			return !running, err
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return false, nil
 }
 
 func (a *Activities) workflowRunning(ctx context.Context, namespace, id string) (bool, error) {

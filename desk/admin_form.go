@@ -302,6 +302,8 @@ func readChoices(ctx context.Context, db *gorm.DB, tenant int64, key string) ([]
 		return words("de", "en"), nil
 	case "anonymise_modes":
 		return words(models.AnonymiseModes...), nil
+	case "period_units":
+		return words(models.PeriodUnits...), nil
 	}
 	table, ok := map[string]string{"groups": "groups", "roles": "roles", "queues": "queues", "services": "services",
 		"calendars": "calendars", "signatures": "signatures", "companies": "customer_companies", "priorities": "priorities"}[key]

@@ -88,10 +88,11 @@ var adminKinds = []adminKind{
 			{Name: "language", Type: FieldSelect, Choices: "languages"},
 			{Name: "subject", Type: FieldText, Required: true, Hint: true}, {Name: "body", Type: FieldLines, Hint: true}, activeField}},
 		rows: autoResponseRows, save: saveAutoResponse},
-	{AdminKind: AdminKind{Name: "retention-policies", Columns: []string{"portal_read_days", "archive_after_days", "anonymise_after_days", "anonymise_mode"},
-		Fields: []AdminField{{Name: "portal_read_days", Type: FieldNumber, Required: true, Hint: true, Default: "90"},
-			{Name: "archive_after_days", Type: FieldNumber, Hint: true, Default: "0"},
-			{Name: "anonymise_after_days", Type: FieldNumber, Hint: true, Default: "0"},
+	{AdminKind: AdminKind{Name: "retention-policies", Columns: []string{"portal_read", "archive_after", "anonymise_after", "period_unit", "anonymise_mode"},
+		Fields: []AdminField{{Name: "portal_read", Type: FieldNumber, Required: true, Hint: true, Default: "90"},
+			{Name: "archive_after", Type: FieldNumber, Hint: true, Default: "0"},
+			{Name: "anonymise_after", Type: FieldNumber, Hint: true, Default: "0"},
+			{Name: "period_unit", Type: FieldSelect, Choices: "period_units", Hint: true},
 			{Name: "anonymise_mode", Type: FieldSelect, Choices: "anonymise_modes", Hint: true}}},
 		rows: retentionPolicyRows, save: saveRetentionPolicy},
 	{AdminKind: AdminKind{Name: "tenants", Operator: true, Active: true, Columns: []string{"slug", "name"},
@@ -996,24 +997,26 @@ func retentionPolicyRows(ctx context.Context, db *gorm.DB, tenant, id int64) ([]
 	}
 	out := make([]AdminValues, len(ps))
 	for i, p := range ps {
-		out[i] = AdminValues{"id": {idString(p.ID)}, "portal_read_days": {itoa(p.PortalReadDays)},
-			"archive_after_days": {itoa(p.ArchiveAfterDays)}, "anonymise_after_days": {itoa(p.AnonymiseAfterDays)},
-			"anonymise_mode": {p.AnonymiseMode}}
+		out[i] = AdminValues{"id": {idString(p.ID)}, "portal_read": {itoa(p.PortalRead)},
+			"archive_after": {itoa(p.ArchiveAfter)}, "anonymise_after": {itoa(p.AnonymiseAfter)},
+			"period_unit": {p.Unit}, "anonymise_mode": {p.AnonymiseMode}}
 	}
 	return out, nil
 }
 
-// maxRetentionDays is a hundred years: more is a typing error.
-const maxRetentionDays = 36500
+// maxRetention is a hundred years: more is a typing error.
+const maxRetention = 100 * 365 * 24 * time.Hour
 
 func saveRetentionPolicy(s *adminSave) (int64, error) {
 	f, tx, tenant := s.in, s.tx, s.p.TenantID
 	var p models.RetentionPolicy
 	// 0 would read as "the default" when the row is made: the reading
 	// window is at least a day.
-	p.PortalReadDays = f.number("portal_read_days", 1, maxRetentionDays)
-	p.ArchiveAfterDays = f.number("archive_after_days", 0, maxRetentionDays)
-	p.AnonymiseAfterDays = f.number("anonymise_after_days", 0, maxRetentionDays)
+	p.Unit = f.word("period_unit", models.PeriodUnits...)
+	most := int(maxRetention / p.Period(1))
+	p.PortalRead = f.number("portal_read", 1, most)
+	p.ArchiveAfter = f.number("archive_after", 0, most)
+	p.AnonymiseAfter = f.number("anonymise_after", 0, most)
 	p.AnonymiseMode = f.word("anonymise_mode", models.AnonymiseModes...)
 	if s.old == nil {
 		var n int64
@@ -1021,7 +1024,7 @@ func saveRetentionPolicy(s *adminSave) (int64, error) {
 			return 0, err
 		}
 		if n > 0 {
-			f.bad("portal_read_days", ticket.P(FieldTaken)) // one policy per tenant: edit it
+			f.bad("portal_read", ticket.P(FieldTaken)) // one policy per tenant: edit it
 		}
 	}
 	if len(f.fe) > 0 {

@@ -101,7 +101,7 @@ func (s adminSetup) validForms() map[string]desk.AdminValues {
 			"admin_password": {"long enough pw"}},
 		"ticket-types": {"name": {"Change"}, "active": {"true"}},
 		"priorities":   {"name": {"6 urgent"}, "rank": {"2"}, "active": {"true"}},
-		"retention-policies": {"portal_read_days": {"30"}, "archive_after_days": {"90"}, "anonymise_after_days": {"365"},
+		"retention-policies": {"portal_read": {"30"}, "archive_after": {"90"}, "anonymise_after": {"365"},
 			"anonymise_mode": {"delete"}},
 	}
 }
@@ -362,7 +362,7 @@ func TestAdminChecksInput(t *testing.T) {
 				continue
 			}
 			got, err := s.d.AdminObject(ctx, s.admin, kind, id)
-			if err != nil || got.Get("name")+got.Get("subject")+got.Get("portal_read_days") == "" {
+			if err != nil || got.Get("name")+got.Get("subject")+got.Get("portal_read") == "" {
 				t.Errorf("%s %d reads back as %v, %v", kind, id, got, err)
 			}
 		}

@@ -245,7 +245,7 @@ func TestPortalReadingWindow(t *testing.T) {
 		}
 		// The open ticket stays, however old. The tenant's admin widens the
 		// window: the old tickets come back.
-		if err := db.Create(&models.RetentionPolicy{TenantID: w.f.Tenant.ID, PortalReadDays: 365, AnonymiseMode: models.AnonymisePseudonymise}).Error; err != nil {
+		if err := db.Create(&models.RetentionPolicy{TenantID: w.f.Tenant.ID, PortalRead: 365, AnonymiseMode: models.AnonymisePseudonymise}).Error; err != nil {
 			t.Fatal(err)
 		}
 		list, err = w.d.PortalTickets(ctx, me)
@@ -473,8 +473,8 @@ func TestPortalAdminSettings(t *testing.T) {
 			t.Errorf("the service the admin described (German only, read in English): %+v, %v", ch.Services, err)
 		}
 		// The reading window is the tenant's retention policy's.
-		if _, err := w.d.AdminSave(ctx, admin, "retention-policies", 0, desk.AdminValues{"portal_read_days": {"5"},
-			"archive_after_days": {"0"}, "anonymise_after_days": {"0"}, "anonymise_mode": {models.AnonymisePseudonymise}}); err != nil {
+		if _, err := w.d.AdminSave(ctx, admin, "retention-policies", 0, desk.AdminValues{"portal_read": {"5"},
+			"archive_after": {"0"}, "anonymise_after": {"0"}, "anonymise_mode": {models.AnonymisePseudonymise}}); err != nil {
 			t.Fatal(err)
 		}
 		if list, err := w.d.PortalTickets(ctx, desk.CustomerPrincipal(w.mine)); err != nil || list.ReadingDays != 5 || len(list.Closed) != 0 {

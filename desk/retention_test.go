@@ -29,17 +29,17 @@ func TestRetentionPolicyAdmin(t *testing.T) {
 			t.Fatalf("reading window without a policy: %v %v, want 90 days", w, err)
 		}
 		bad := map[string]desk.AdminValues{
-			"portal_read_days":     {"portal_read_days": {"0"}, "anonymise_mode": {"pseudonymise"}},
-			"archive_after_days":   {"portal_read_days": {"30"}, "archive_after_days": {"-1"}},
-			"anonymise_after_days": {"portal_read_days": {"30"}, "anonymise_after_days": {"x"}},
-			"anonymise_mode":       {"portal_read_days": {"30"}, "anonymise_mode": {"shred"}},
+			"portal_read":     {"portal_read": {"0"}, "anonymise_mode": {"pseudonymise"}},
+			"archive_after":   {"portal_read": {"30"}, "archive_after": {"-1"}},
+			"anonymise_after": {"portal_read": {"30"}, "anonymise_after": {"x"}},
+			"anonymise_mode":       {"portal_read": {"30"}, "anonymise_mode": {"shred"}},
 		}
 		for field, v := range bad {
 			if _, err := s.d.AdminSave(ctx, s.admin, "retention-policies", 0, v); !slices.Contains(fieldsOf(t, err), field) {
 				t.Errorf("%v: %v, want a problem with %s", v, err, field)
 			}
 		}
-		v := desk.AdminValues{"portal_read_days": {"30"}, "archive_after_days": {"90"}, "anonymise_after_days": {"365"}, "anonymise_mode": {"delete"}}
+		v := desk.AdminValues{"portal_read": {"30"}, "archive_after": {"90"}, "anonymise_after": {"365"}, "anonymise_mode": {"delete"}}
 		if _, err := s.d.AdminSave(ctx, s.agent, "retention-policies", 0, v); !errors.Is(err, desk.ErrForbidden) {
 			t.Fatalf("a 1st level agent sets the policy: %v", err)
 		}
@@ -48,21 +48,21 @@ func TestRetentionPolicyAdmin(t *testing.T) {
 			t.Fatal(err)
 		}
 		p, err := models.RetentionPolicyOf(ctx, db, s.f.Tenant.ID)
-		if err != nil || p.ID != id || p.PortalReadDays != 30 || p.ArchiveAfterDays != 90 || p.AnonymiseAfterDays != 365 || p.AnonymiseMode != "delete" {
+		if err != nil || p.ID != id || p.PortalRead != 30 || p.ArchiveAfter != 90 || p.AnonymiseAfter != 365 || p.AnonymiseMode != "delete" {
 			t.Fatalf("policy %+v, %v", p, err)
 		}
 		if w, _ := models.ReadingWindow(ctx, db, s.f.Tenant.ID); w != 30*24*time.Hour {
 			t.Errorf("reading window %v, want 30 days", w)
 		}
 		// One per tenant: a second is refused, the first is edited.
-		if _, err := s.d.AdminSave(ctx, s.admin, "retention-policies", 0, v); !slices.Contains(fieldsOf(t, err), "portal_read_days") {
+		if _, err := s.d.AdminSave(ctx, s.admin, "retention-policies", 0, v); !slices.Contains(fieldsOf(t, err), "portal_read") {
 			t.Errorf("a second policy: %v", err)
 		}
-		v["anonymise_after_days"] = []string{"0"}
+		v["anonymise_after"] = []string{"0"}
 		if _, err := s.d.AdminSave(ctx, s.admin, "retention-policies", id, v); err != nil {
 			t.Fatal(err)
 		}
-		if p, _ := models.RetentionPolicyOf(ctx, db, s.f.Tenant.ID); p.AnonymiseAfterDays != 0 || p.PortalReadDays != 30 {
+		if p, _ := models.RetentionPolicyOf(ctx, db, s.f.Tenant.ID); p.AnonymiseAfter != 0 || p.PortalRead != 30 {
 			t.Errorf("edited policy %+v", p)
 		}
 		// The other tenant keeps its own (none).
@@ -97,7 +97,7 @@ func TestRetentionOverviewAndErasurePreview(t *testing.T) {
 		}
 		close(s.other.ID, theirs.ID, "2026010110000029")
 		for _, tenant := range []int64{s.f.Tenant.ID, s.other.ID} {
-			if err := db.Create(&models.RetentionPolicy{TenantID: tenant, ArchiveAfterDays: 30, AnonymiseAfterDays: 365, AnonymiseMode: "pseudonymise", PortalReadDays: 90}).Error; err != nil {
+			if err := db.Create(&models.RetentionPolicy{TenantID: tenant, ArchiveAfter: 30, AnonymiseAfter: 365, AnonymiseMode: "pseudonymise", PortalRead: 90}).Error; err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -15,26 +15,51 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// RetentionPolicy is a tenant's retention of closed tickets, in days after
-// closing; 0 means never. A tenant without a row keeps everything.
+// RetentionPolicy is a tenant's retention of closed tickets: periods after
+// closing in the policy's Unit (days as a rule); 0 means never. A tenant
+// without a row keeps everything.
 type RetentionPolicy struct {
-	ID                 int64
-	TenantID           int64
-	ArchiveAfterDays   int
-	AnonymiseAfterDays int
+	ID             int64
+	TenantID       int64
+	ArchiveAfter   int
+	AnonymiseAfter int
 	// AnonymiseMode is AnonymisePseudonymise (personal data replaced,
 	// the rest of the text kept) or AnonymiseDelete (article texts
 	// removed altogether).
 	AnonymiseMode string `gorm:"default:pseudonymise"`
-	// PortalReadDays is the reading window: how long customers see a
+	// PortalRead is the reading window: how long customers see a
 	// closed ticket in the portal.
-	PortalReadDays int `gorm:"default:90"`
-	CreatedAt      time.Time
+	PortalRead int    `gorm:"default:90"`
+	Unit       string `gorm:"column:period_unit;default:days"`
+	CreatedAt  time.Time
 }
 
-// DefaultPortalReadDays is the reading window of a tenant without a
+// The units a policy's periods may be in.
+const (
+	UnitDays    = "days"
+	UnitHours   = "hours"
+	UnitMinutes = "minutes"
+)
+
+// PeriodUnits are the units a policy may choose.
+var PeriodUnits = []string{UnitDays, UnitHours, UnitMinutes}
+
+// Period is n of the policy's unit.
+func (p RetentionPolicy) Period(n int) time.Duration { return period(n, p.Unit) }
+
+func period(n int, unit string) time.Duration {
+	switch unit {
+	case UnitHours:
+		return time.Duration(n) * time.Hour
+	case UnitMinutes:
+		return time.Duration(n) * time.Minute
+	}
+	return time.Duration(n) * 24 * time.Hour
+}
+
+// DefaultPortalRead is the reading window of a tenant without a
 // policy.
-const DefaultPortalReadDays = 90
+const DefaultPortalRead = 90
 
 // AnonymiseModes are the modes a policy may choose.
 var AnonymiseModes = []string{AnonymisePseudonymise, AnonymiseDelete}
@@ -61,7 +86,7 @@ func RetentionPolicyOf(ctx context.Context, db *gorm.DB, tenantID int64) (Retent
 		return RetentionPolicy{}, fmt.Errorf("retention policy of tenant %d: %w", tenantID, err)
 	}
 	if len(ps) == 0 {
-		return RetentionPolicy{TenantID: tenantID, AnonymiseMode: AnonymisePseudonymise, PortalReadDays: DefaultPortalReadDays}, nil
+		return RetentionPolicy{TenantID: tenantID, AnonymiseMode: AnonymisePseudonymise, PortalRead: DefaultPortalRead, Unit: UnitDays}, nil
 	}
 	return ps[0], nil
 }
@@ -73,7 +98,7 @@ func ReadingWindow(ctx context.Context, db *gorm.DB, tenantID int64) (time.Durat
 	if err != nil {
 		return 0, err
 	}
-	return days(p.PortalReadDays), nil
+	return p.Period(p.PortalRead), nil
 }
 
 // RetentionAction is what retention does to a ticket.
@@ -101,21 +126,22 @@ type RetentionDue struct {
 // is listed once, for anonymisation (which archives too).
 func DueForRetention(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, afterID int64, limit int) ([]RetentionDue, error) {
 	var rows []struct {
-		ID                 int64
-		TenantID           int64
-		Number             string
-		Title              string
-		ClosedAt           time.Time
-		ArchivedAt         *time.Time
-		ArchiveAfterDays   int
-		AnonymiseAfterDays int
-		AnonymiseMode      string
+		ID             int64
+		TenantID       int64
+		Number         string
+		Title          string
+		ClosedAt       time.Time
+		ArchivedAt     *time.Time
+		ArchiveAfter   int
+		AnonymiseAfter int
+		AnonymiseMode  string
+		PeriodUnit     string
 	}
 	q := db.WithContext(ctx).Table("tickets t").
-		Select("t.id, t.tenant_id, t.number, t.title, t.closed_at, t.archived_at, p.archive_after_days, p.anonymise_after_days, p.anonymise_mode").
+		Select("t.id, t.tenant_id, t.number, t.title, t.closed_at, t.archived_at, p.archive_after, p.anonymise_after, p.anonymise_mode, p.period_unit").
 		Joins("JOIN retention_policies p ON p.tenant_id = t.tenant_id").
 		Where("t.closed_at IS NOT NULL AND t.anonymised_at IS NULL AND t.id > ?", afterID).
-		Where("(p.archive_after_days > 0 AND t.archived_at IS NULL) OR p.anonymise_after_days > 0").
+		Where("(p.archive_after > 0 AND t.archived_at IS NULL) OR p.anonymise_after > 0").
 		Where("t.state IN ?", ClosedStates)
 	if tenantID != 0 {
 		q = q.Where("t.tenant_id = ?", tenantID)
@@ -132,9 +158,9 @@ func DueForRetention(ctx context.Context, db *gorm.DB, tenantID int64, now time.
 			afterID = r.ID
 			d := RetentionDue{TicketID: r.ID, TenantID: r.TenantID, Number: r.Number, Title: r.Title, ClosedAt: r.ClosedAt, Mode: r.AnonymiseMode}
 			switch {
-			case r.AnonymiseAfterDays > 0 && !now.Before(r.ClosedAt.Add(days(r.AnonymiseAfterDays))):
+			case r.AnonymiseAfter > 0 && !now.Before(r.ClosedAt.Add(period(r.AnonymiseAfter, r.PeriodUnit))):
 				d.Action = ActionAnonymise
-			case r.ArchiveAfterDays > 0 && r.ArchivedAt == nil && !now.Before(r.ClosedAt.Add(days(r.ArchiveAfterDays))):
+			case r.ArchiveAfter > 0 && r.ArchivedAt == nil && !now.Before(r.ClosedAt.Add(period(r.ArchiveAfter, r.PeriodUnit))):
 				d.Action = ActionArchive
 			default:
 				continue
@@ -154,8 +180,6 @@ func DueForRetention(ctx context.Context, db *gorm.DB, tenantID int64, now time.
 // ClosedStates are the states retention counts as closed; merged tickets
 // are closed into another one and go with it.
 var ClosedStates = []string{"closed successful", "closed unsuccessful", "merged"}
-
-func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
 // RetentionActor is who a retention entry names.
 type RetentionActor struct {

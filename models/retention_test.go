@@ -134,7 +134,7 @@ func TestRetentionArchiveAndAnonymise(t *testing.T) {
 		if l := leaks(t, db, id, number); len(l) == 0 {
 			t.Fatal("the fixture holds no personal data: the test could not fail")
 		}
-		must(t, db.Create(&models.RetentionPolicy{TenantID: f.Tenant.ID, ArchiveAfterDays: 30, AnonymiseAfterDays: 90, AnonymiseMode: models.AnonymisePseudonymise}).Error)
+		must(t, db.Create(&models.RetentionPolicy{TenantID: f.Tenant.ID, ArchiveAfter: 30, AnonymiseAfter: 90, AnonymiseMode: models.AnonymisePseudonymise}).Error)
 
 		due := func(at time.Time) []models.RetentionDue {
 			t.Helper()
@@ -311,6 +311,43 @@ func TestPseudonymiseCustomerClearsDeflections(t *testing.T) {
 		}
 		if err := models.PseudonymiseCustomer(ctx, db, f.Tenant.ID+1000, cid); err == nil {
 			t.Fatal("erased a customer of another tenant")
+		}
+	})
+}
+
+// TestRetentionPeriodUnits: a policy's periods count in its unit — days,
+// hours or minutes — for what is due and for the reading window.
+func TestRetentionPeriodUnits(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		keys := dbtest.AuditKeys(t)
+		f, _, closed := retentionTicket(t, db, keys)
+		p := models.RetentionPolicy{TenantID: f.Tenant.ID, ArchiveAfter: 5, AnonymiseAfter: 30, PortalRead: 2,
+			AnonymiseMode: models.AnonymisePseudonymise, Unit: models.UnitMinutes}
+		must(t, db.Create(&p).Error)
+		for _, c := range []struct {
+			after time.Duration
+			want  models.RetentionAction
+		}{{4 * time.Minute, ""}, {5 * time.Minute, models.ActionArchive}, {30 * time.Minute, models.ActionAnonymise}} {
+			d, err := models.DueForRetention(ctx, db, f.Tenant.ID, closed.Add(c.after), 0, 10)
+			must(t, err)
+			got := models.RetentionAction("")
+			if len(d) > 0 {
+				got = d[0].Action
+			}
+			if len(d) > 1 || got != c.want {
+				t.Errorf("%s after closing: %+v, want %q", c.after, d, c.want)
+			}
+		}
+		if w, err := models.ReadingWindow(ctx, db, f.Tenant.ID); err != nil || w != 2*time.Minute {
+			t.Errorf("reading window: %s, %v, want 2m", w, err)
+		}
+		must(t, db.Model(&p).Update("period_unit", models.UnitHours).Error)
+		if d, err := models.DueForRetention(ctx, db, f.Tenant.ID, closed.Add(4*time.Hour), 0, 10); err != nil || len(d) != 0 {
+			t.Errorf("4 hours after closing, in hours: %+v, %v", d, err)
+		}
+		if w, _ := models.ReadingWindow(ctx, db, f.Tenant.ID); w != 2*time.Hour {
+			t.Errorf("reading window in hours: %s", w)
 		}
 	})
 }

@@ -33,6 +33,10 @@ const (
 	// EventFollowUpForwarded: a follow-up reached a merged ticket and was
 	// handed on to the ticket it was merged into, which confirmed it.
 	EventFollowUpForwarded = "FollowUpForwarded"
+	// EventFollowUpEnded: retention ended a closed ticket's follow-up
+	// window early (Field "FollowUpUntil", New the reason); a later
+	// message opens a new ticket linked to it.
+	EventFollowUpEnded = "FollowUpEnded"
 )
 
 // Notification kinds raised with history entries; a notifier delivers them.

@@ -199,6 +199,11 @@ const (
 	ActionMerge    Action = "merge"       // MergeInput
 	ActionLink     Action = "link"        // LinkInput
 	ActionTime     Action = "add-time"    // TimeInput
+	// ActionEndFollowUp ends a closed ticket's follow-up window now, so
+	// its workflow completes: what retention asks before it archives or
+	// anonymises a ticket earlier than the window would end. Only the
+	// system sends it.
+	ActionEndFollowUp Action = "end-follow-up" // EndFollowUpInput
 )
 
 // Request is what every action's input carries besides its own fields:
@@ -328,6 +333,12 @@ type TimeInput struct {
 	Request
 	Minutes int
 	Note    string `json:",omitempty"`
+}
+
+// EndFollowUpInput ends the follow-up window; Reason is said in history.
+type EndFollowUpInput struct {
+	Request
+	Reason string
 }
 
 // LinkInput links the ticket with another one.

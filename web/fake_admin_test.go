@@ -66,6 +66,7 @@ func fakeChoices() desk.AdminChoices {
 		"auto_kinds":      {{Value: "new", Label: "new", Word: true}, {Value: "follow-up", Label: "follow-up", Word: true}, {Value: "reject", Label: "reject", Word: true}},
 		"languages":       {{Value: "de", Label: "de", Word: true}, {Value: "en", Label: "en", Word: true}},
 		"anonymise_modes": {{Value: "pseudonymise", Label: "pseudonymise", Word: true}, {Value: "delete", Label: "delete", Word: true}},
+		"period_units":    {{Value: "days", Label: "days", Word: true}, {Value: "hours", Label: "hours", Word: true}, {Value: "minutes", Label: "minutes", Word: true}},
 	}
 }
 

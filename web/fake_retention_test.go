@@ -21,7 +21,7 @@ var fakeRetentionAt = time.Date(2027, 3, 1, 4, 0, 0, 0, time.UTC)
 func (f *fakeDesk) RetentionOverview(_ context.Context, p desk.Principal) (desk.RetentionOverview, error) {
 	f.record("RetentionOverview", p.Login)
 	o := desk.RetentionOverview{PolicyID: 5, At: fakeRetentionAt, Archive: 1, Anonymise: 1,
-		Policy: models.RetentionPolicy{ID: 5, TenantID: 1, PortalReadDays: 90, ArchiveAfterDays: 30, AnonymiseAfterDays: 365,
+		Policy: models.RetentionPolicy{ID: 5, TenantID: 1, PortalRead: 90, ArchiveAfter: 30, AnonymiseAfter: 365, Unit: models.UnitDays,
 			AnonymiseMode: models.AnonymisePseudonymise},
 		Due: []models.RetentionDue{
 			{TicketID: 1, Number: "2026010110000011", Title: "Drucker <3. OG>", ClosedAt: testTime, Action: models.ActionArchive},

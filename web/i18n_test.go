@@ -162,6 +162,7 @@ func TestCatalogueHasEveryUIText(t *testing.T) {
 		"ui.portal.type.":       {"Incident", "Service Request"},
 		"ui.portal.urgency.":    portalUrgencies(),
 		"ui.retention.action.":  {string(models.ActionArchive), string(models.ActionAnonymise)},
+		"ui.retention.period.":  models.PeriodUnits,
 		"ui.retention.reason.":  {models.ReasonRetention, models.ReasonErasure},
 	}
 	for _, e := range events(t) {

@@ -51,7 +51,7 @@ func TestRetentionPagesInBothLanguages(t *testing.T) {
 			`<a href="/admin/erasure">`+l.Text("ui.erasure.heading")+`</a>`, `<a href="/admin/retention-policies">`)
 		wantContains(t, pages["/admin/retention"].body, l.Text("ui.retention.dry_run"), "Drucker &lt;3. OG&gt;", "2026010110000029",
 			l.Text("ui.retention.action.archive"), l.Text("ui.retention.action.anonymise"), `action="/admin/retention/run"`,
-			`<a href="/admin/retention-policies/5">`, l.Text("ui.retention.days", "Days", 365))
+			`<a href="/admin/retention-policies/5">`, l.Text("ui.retention.period.days", "N", 365))
 		wantContains(t, pages["/admin/erasure?q=muster"].body, `<a href="/admin/erasure/3">`, "Max &lt;Mustermann&gt;")
 		if strings.Contains(pages["/admin/erasure?q=muster"].body, "eopen") {
 			t.Errorf("%s: the search lists a customer it did not find", lang)
@@ -65,7 +65,7 @@ func TestRetentionPagesInBothLanguages(t *testing.T) {
 		if strings.Contains(pages["/admin/erasure/22"].body, `name="confirm"`) {
 			t.Errorf("%s: the erasure of a customer with open tickets offers the confirm form", lang)
 		}
-		wantContains(t, pages["/admin/retention-policies/new"].body, l.Text("ui.admin.hint.portal_read_days"), l.Text("ui.admin.word.delete"))
+		wantContains(t, pages["/admin/retention-policies/new"].body, l.Text("ui.admin.hint.portal_read"), l.Text("ui.admin.word.delete"))
 	}
 }
 

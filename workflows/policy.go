@@ -64,6 +64,8 @@ var actionStates = map[ticket.Action][]ticket.State{
 	ticket.ActionMerge:    join(work, pending),
 	ticket.ActionLink:     join(work, pending, closed),
 	ticket.ActionTime:     join(work, pending, closed),
+	// Retention, on a closed ticket still taking follow-ups.
+	ticket.ActionEndFollowUp: closed,
 }
 
 // actionMoves says to which state an action moves a ticket (where it moves

@@ -546,6 +546,7 @@ func (t *ticketRun) registerHandlers(ctx workflow.Context) error {
 		register(ctx, t, action[ticket.MergeInput]{name: ticket.ActionMerge, check: t.checkMerge, apply: t.merge, after: t.tellMergeTarget}),
 		register(ctx, t, action[ticket.LinkInput]{name: ticket.ActionLink, check: t.checkLink, apply: t.link}),
 		register(ctx, t, action[ticket.TimeInput]{name: ticket.ActionTime, check: t.checkTime, apply: t.addTime}),
+		register(ctx, t, action[ticket.EndFollowUpInput]{name: ticket.ActionEndFollowUp, check: t.checkEndFollowUp, apply: t.endFollowUp}),
 	} {
 		if err != nil {
 			return err
@@ -1072,6 +1073,23 @@ func (t *ticketRun) addTime(ctx workflow.Context, in ticket.TimeInput) {
 	t.addNoteIfAny(ctx, in.Actor, "Time accounted", in.Note)
 	t.view.TimeSpent += in.Minutes
 	t.record(ctx, ticket.EventTimeAccounting, in.Actor, "TimeSpent", "", strconv.Itoa(in.Minutes), nil)
+}
+
+// checkEndFollowUp lets only kizdesk itself (retention) end the window.
+func (t *ticketRun) checkEndFollowUp(in ticket.EndFollowUpInput) error {
+	if in.Actor.Kind != ticket.ActorSystem {
+		return refuse(ticket.RefusedForbidden)
+	}
+	return validateNote(in.Reason)
+}
+
+// endFollowUp closes the follow-up window now: the run then ends, and a
+// later message opens a new ticket linked to this one.
+func (t *ticketRun) endFollowUp(ctx workflow.Context, in ticket.EndFollowUpInput) {
+	now := workflow.Now(ctx)
+	old := t.view.FollowUpUntil
+	t.view.FollowUpUntil = now
+	t.record(ctx, ticket.EventFollowUpEnded, in.Actor, "FollowUpUntil", old.UTC().Format(time.RFC3339), in.Reason, nil)
 }
 
 // setState moves the ticket and lets the clocks follow (policy.go).

@@ -251,3 +251,37 @@ func refusedWith(err error, code ticket.Code, nameValues ...string) bool {
 	}
 	return true
 }
+
+// TestRetentionEndsTheFollowUpWindow: kizdesk itself may end a closed
+// ticket's follow-up window, and the run then completes at once; an agent
+// may not, nor may anyone while the ticket is still open.
+func TestRetentionEndsTheFollowUpWindow(t *testing.T) {
+	env, p := newEnv(t)
+	system := ticket.Request{Actor: ticket.Actor{Kind: ticket.ActorSystem, Name: "retention"}}
+	early := sendUpdate(env, 30*time.Second, string(ticket.ActionEndFollowUp), ticket.EndFollowUpInput{Request: system, Reason: "retention"})
+	sendUpdate(env, time.Minute, string(ticket.ActionClose), ticket.CloseInput{Request: agentRequest, State: ticket.StateClosedSuccessful})
+	byAgent := sendUpdate(env, 2*time.Minute, string(ticket.ActionEndFollowUp), ticket.EndFollowUpInput{Request: agentRequest, Reason: "x"})
+	ended := sendUpdate(env, 3*time.Minute, string(ticket.ActionEndFollowUp), ticket.EndFollowUpInput{Request: system, Reason: "retention"})
+	var completedBy time.Duration
+	began := env.Now()
+	env.ExecuteWorkflow(Ticket, newInput())
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("workflow did not complete cleanly: %v", env.GetWorkflowError())
+	}
+	completedBy = env.Now().Sub(began)
+	if !refusedWith(early.rejected, ticket.RefusedState, "State", string(ticket.StateNew)) {
+		t.Errorf("ending the window of an open ticket: %v, want refused", early.rejected)
+	}
+	if byAgent.rejected == nil {
+		t.Error("an agent ended the follow-up window")
+	}
+	if ended.err != nil || ended.rejected != nil {
+		t.Fatalf("retention's end of the window: %v / %v", ended.rejected, ended.err)
+	}
+	if completedBy >= ticket.DefaultFollowUpWindow {
+		t.Errorf("the run ended %s after it began, want right after the window was ended", completedBy)
+	}
+	if last := p.events[len(p.events)-1]; last.Event != ticket.EventFollowUpEnded || last.New != "retention" {
+		t.Errorf("last history entry %+v, want FollowUpEnded", last)
+	}
+}

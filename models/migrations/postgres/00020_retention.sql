@@ -1,15 +1,18 @@
 -- +goose Up
 -- Retention (issue 11): per tenant, closed tickets are archived after some
--- days and anonymised after more (0 = never). One row per tenant; no row
+-- time and anonymised after more (0 = never), in the policy's unit. One row per tenant; no row
 -- is the same as 0 and 0, with the portal's reading window at 90 days.
 CREATE TABLE retention_policies (
     id                   BIGSERIAL PRIMARY KEY,
     tenant_id            BIGINT NOT NULL UNIQUE REFERENCES tenants(id),
-    archive_after_days   INTEGER NOT NULL DEFAULT 0,
-    anonymise_after_days INTEGER NOT NULL DEFAULT 0,
+    archive_after   INTEGER NOT NULL DEFAULT 0,
+    anonymise_after INTEGER NOT NULL DEFAULT 0,
     anonymise_mode       TEXT NOT NULL DEFAULT 'pseudonymise',
     -- How long customers see a ticket in the portal after it closed.
-    portal_read_days     INTEGER NOT NULL DEFAULT 90,
+    portal_read     INTEGER NOT NULL DEFAULT 90,
+    -- The unit of the three periods: days as a rule; hours or minutes
+    -- where a deployment (or a demonstration) needs them shorter.
+    period_unit     TEXT NOT NULL DEFAULT 'days',
     created_at           TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
