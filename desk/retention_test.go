@@ -32,7 +32,7 @@ func TestRetentionPolicyAdmin(t *testing.T) {
 			"portal_read":     {"portal_read": {"0"}, "anonymise_mode": {"pseudonymise"}},
 			"archive_after":   {"portal_read": {"30"}, "archive_after": {"-1"}},
 			"anonymise_after": {"portal_read": {"30"}, "anonymise_after": {"x"}},
-			"anonymise_mode":       {"portal_read": {"30"}, "anonymise_mode": {"shred"}},
+			"anonymise_mode":  {"portal_read": {"30"}, "anonymise_mode": {"shred"}},
 		}
 		for field, v := range bad {
 			if _, err := s.d.AdminSave(ctx, s.admin, "retention-policies", 0, v); !slices.Contains(fieldsOf(t, err), field) {
