@@ -77,7 +77,7 @@ func TestRetentionRunNow(t *testing.T) {
 	if loc := res.header.Get("Location"); loc != "/admin/retention" {
 		t.Fatalf("after the run: to %q", loc)
 	}
-	wantContains(t, b.follow(res).body, "Retention ran: 1 archived, 1 anonymised, 0 waiting")
+	wantContains(t, b.follow(res).body, "Retention ran: 1 archived, 1 anonymised, 0 left for the next run")
 }
 
 func TestErasureConfirmAndRefusal(t *testing.T) {
