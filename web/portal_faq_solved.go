@@ -24,7 +24,7 @@ func (s *server) portalFAQSolved(c *gin.Context) {
 	if s.portalFormRefused(c, &f) {
 		return
 	}
-	text := truncateText(f.Title+"\n"+f.Body, desk.MaxSuggestText)
+	text := f.Title + "\n" + f.Body // the desk cuts it to desk.MaxSuggestText
 	if err := s.desk.RecordDeflection(c.Request.Context(), principalOf(c), id, text); err != nil {
 		s.fail(c, fmt.Errorf("FAQ entry %d solved it: %w", id, err))
 		return

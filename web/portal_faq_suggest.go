@@ -59,7 +59,8 @@ func (s *server) portalTicketSuggest(c *gin.Context) {
 // suggest asks the knowledge base for entries matching text, in the
 // reader's language; too little text asks for nothing.
 func (s *server) suggest(c *gin.Context, text string) (suggestionsPart, error) {
-	part := suggestionsPart{Text: truncateText(cleanText(text), desk.MaxSuggestText)}
+	// The desk cuts what it reads to desk.MaxSuggestText.
+	part := suggestionsPart{Text: cleanText(text)}
 	if len([]rune(strings.TrimSpace(part.Text))) < 3 {
 		return part, nil
 	}
@@ -71,19 +72,6 @@ func (s *server) suggest(c *gin.Context, text string) (suggestionsPart, error) {
 	part.Suggestions = found
 	return part, nil
 }
-
-// truncateText cuts s to at most n bytes at a rune boundary.
-func truncateText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // portalFormRefused shows the new-request form again, fields marked (422),
 // when what was posted has bytes no text may have; it tells whether it did.
