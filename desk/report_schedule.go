@@ -60,12 +60,8 @@ func (d *Desk) SaveReportSchedule(ctx context.Context, p Principal, req ReportSc
 	}
 	fe := FieldErrors{}
 	req.Name = strings.TrimSpace(req.Name)
-	switch {
-	case req.Name == "":
-		fe["name"] = ticket.P(ticket.FieldRequired, "Field", "name")
-	case len(req.Name) > 200:
-		fe["name"] = ticket.P(ticket.FieldTooLong, "Field", "name", "Max", "200")
-	}
+	// Bad bytes, too long or empty: never into the database or a schedule.
+	checkText(fe, "name", req.Name, ticket.Line, 200)
 	r := ReportRequest{Kind: req.Kind, GroupBy: req.GroupBy, Granularity: req.Granularity, From: time.Unix(0, 0), To: time.Unix(0, 0)}
 	var fields FieldErrors
 	if err := ValidateReport(&r); errors.As(err, &fields) {

@@ -482,6 +482,13 @@ func TestReportScheduleChecksInput(t *testing.T) {
 		if got := fieldsOf(t, err); !slices.Equal(got, []string{"cron", "format", "group", "kind", "name", "period_days", "recipients"}) {
 			t.Errorf("fields %v", got)
 		}
+		for _, name := range []string{"Monat\x00", "Monat\xff", strings.Repeat("x", 201)} {
+			good := desk.ReportScheduleRequest{Name: name, Kind: desk.ReportVolume, GroupBy: models.DimService, Granularity: desk.Month,
+				PeriodDays: 30, Format: desk.FormatCSV, Cron: "0 7 1 * *", Recipients: []int64{r.admin.ID}}
+			if _, err := r.d.SaveReportSchedule(ctx, r.admin, good); !slices.Equal(fieldsOf(t, err), []string{"name"}) {
+				t.Errorf("schedule name %q: %v, want a field error on name", name, err)
+			}
+		}
 		if _, err := r.d.SaveReportSchedule(ctx, r.noReports, bad); !errors.Is(err, desk.ErrForbidden) {
 			t.Errorf("without reports: %v", err)
 		}
