@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -44,11 +45,11 @@ func Open(ctx context.Context, url string) (*gorm.DB, error) {
 		// pgx keeps its own cache of prepared statements per connection.
 		dialector = postgres.Open(url)
 	} else {
-		dialector = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(url)})
-		// SQLite's driver parses every statement anew: that was 3 % of
-		// the CPU of a create. The cache is bounded, as lists with IN (…)
-		// make a statement per length.
-		cfg.PrepareStmt, cfg.PrepareStmtMaxSize, cfg.PrepareStmtTTL = true, 256, time.Hour
+		sqlDB, err := sql.Open("sqlite", sqliteDSN(url))
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		dialector = sqlite.New(sqlite.Config{DriverName: "sqlite", Conn: newStmtCache(sqlDB, 256)})
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {
