@@ -137,17 +137,23 @@ func SLACandidates(ctx context.Context, db *gorm.DB, f DashboardFilter, horizon 
 
 // TicketRowsByID reads the tenant's tickets with the given IDs, with their
 // names, in the order of ids; an ID of no ticket of the tenant is left out.
+//
+// The tenant is checked here rather than in the query: SQLite, without
+// statistics, took the condition on tenant_id for the better index and
+// read every ticket of the tenant (20 ms at 100,000) instead of ten by ID.
 func TicketRowsByID(ctx context.Context, db *gorm.DB, tenantID int64, ids []int64) ([]TicketRow, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	var got []TicketRow
-	if err := ticketRows(ctx, db).Where("tickets.tenant_id = ? AND tickets.id IN ?", tenantID, ids).Scan(&got).Error; err != nil {
+	if err := ticketRows(ctx, db).Where("tickets.id IN ?", ids).Scan(&got).Error; err != nil {
 		return nil, fmt.Errorf("read %d tickets: %w", len(ids), err)
 	}
 	byID := make(map[int64]TicketRow, len(got))
 	for _, r := range got {
-		byID[r.ID] = r
+		if r.TenantID == tenantID {
+			byID[r.ID] = r
+		}
 	}
 	out := make([]TicketRow, 0, len(got))
 	for _, id := range ids {
