@@ -444,9 +444,9 @@ func BenchmarkTimerLateness(b *testing.B) {
 	f := s.fixture
 	for range b.N {
 		// A queue of the round's own: polling for its closed tickets is an
-		// index-only look-up (tickets_tenant_state_queue), which keeps the
-		// measuring from slowing down what it measures — on SQLite it
-		// shares the one connection with the projections.
+		// index-only look-up (tickets_tenant_state_queue_service), which
+		// keeps the measuring from slowing down what it measures — on
+		// SQLite it shares the one connection with the projections.
 		queue := models.Queue{TenantID: f.Tenant.ID, Name: "Lateness " + benchRun(), Level: models.LevelFirst}
 		if err := s.db.Create(&queue).Error; err != nil {
 			b.Fatal(err)

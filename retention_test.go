@@ -106,7 +106,7 @@ func testRetentionOnServer(t *testing.T, kind string) {
 	}
 	search := func(text string, archived bool) int {
 		t.Helper()
-		hits, err := models.SearchTickets(ctx, s.db, models.SearchQuery{TenantID: f.Tenant.ID, Queues: []int64{f.Queue.ID},
+		hits, _, err := models.SearchTickets(ctx, s.db, models.SearchQuery{TenantID: f.Tenant.ID, Queues: []int64{f.Queue.ID},
 			Text: text, Archived: archived, Limit: 10})
 		if err != nil {
 			t.Fatal(err)

@@ -153,10 +153,46 @@ func (c Calendar) Add(start time.Time, d time.Duration) time.Time {
 // Between returns the working time in [from, to), 0 when to <= from: how much of an SLA clock a
 // ticket has used. Only the first SearchDays dates from from on are counted.
 func (c Calendar) Between(from, to time.Time) time.Duration {
+	w := c.worktime()
+	return w.between(from, to)
+}
+
+// BetweenEach returns Between(from, to) for each of froms, in their order. It walks the dates
+// from the earliest of froms to to once, not once for each: the dashboard asks how long ago
+// hundreds of SLA targets passed, some of them years back, and each Between walks every date
+// since its target.
+//
+// Working time is a set of instants, so the working time in [a, c) is that in [a, b) plus that
+// in [b, c): sorted latest first, each from adds the stretch up to the previous one. A from
+// whose span to to is longer than SearchDays dates, where Between stops counting early, is
+// measured on its own.
+func (c Calendar) BetweenEach(froms []time.Time, to time.Time) []time.Duration {
+	out := make([]time.Duration, len(froms))
+	w := c.worktime()
+	last := w.dayOf(to)
+	chained := make([]int, 0, len(froms))
+	for i, from := range froms {
+		switch {
+		case !to.After(from):
+		case last-w.dayOf(from) >= SearchDays:
+			out[i] = w.between(from, to)
+		default:
+			chained = append(chained, i)
+		}
+	}
+	slices.SortFunc(chained, func(a, b int) int { return froms[b].Compare(froms[a]) })
+	sum, prev := time.Duration(0), to
+	for _, i := range chained {
+		sum += w.between(froms[i], prev)
+		out[i], prev = sum, froms[i]
+	}
+	return out
+}
+
+func (w *worktime) between(from, to time.Time) time.Duration {
 	if !to.After(from) {
 		return 0
 	}
-	w := c.worktime()
 	first := w.dayOf(from)
 	last := min(w.dayOf(to), first+SearchDays-1)
 	var sum time.Duration

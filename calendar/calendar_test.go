@@ -561,3 +561,50 @@ func BenchmarkBetween(b *testing.B) {
 		c.Between(from, to)
 	}
 }
+
+// BetweenEach gives what Between gives for each start, in any order, across DST changes,
+// holidays and spans longer than SearchDays dates.
+func TestBetweenEach(t *testing.T) {
+	calendars := []Calendar{
+		office(t),
+		AllDay("24x7"),
+		{Name: "split", Location: "Europe/Berlin", Week: mustWeek("mon-fri 07:30-12:00, 13:00-16:45; sat 09:00-12:00; sun 01:00-04:00")},
+		{Name: "new york", Location: "America/New_York", Week: mustWeek("mon-fri 09:00-17:00")},
+	}
+	to := at("2026-11-27 15:00")
+	froms := []time.Time{
+		at("2026-11-27 15:00"), at("2026-11-27 16:00"), at("2026-11-27 14:59"), at("2026-03-10 09:00"),
+		at("2026-03-29 01:30"), at("2026-10-25 02:30"), at("2026-12-24 16:00"), at("2024-01-01 00:00"),
+		at("2026-03-10 09:00"), at("2026-11-21 10:00"), at("2026-11-22 10:00"), // a weekend: the same working time
+		to.AddDate(-(SearchDays/365)-1, 0, 0), to.AddDate(0, 0, -SearchDays+2), to.AddDate(0, 0, -SearchDays+1),
+		to.AddDate(0, 0, -SearchDays), to.AddDate(0, 0, -SearchDays-1), // where Between stops counting before to
+		time.Date(2025, 6, 1, 3, 4, 5, 6, time.UTC),
+	}
+	for i := range 40 { // every 47 hours and 13 minutes back, at odd times of day
+		froms = append(froms, to.Add(-time.Duration(i)*(47*time.Hour+13*time.Minute)))
+	}
+	for _, c := range calendars {
+		got := c.BetweenEach(froms, to)
+		for i, from := range froms {
+			if want := c.Between(from, to); got[i] != want {
+				t.Errorf("%s: BetweenEach: from %v: %v, Between: %v", c.Name, from, got[i], want)
+			}
+		}
+	}
+	if got := office(t).BetweenEach(nil, to); len(got) != 0 {
+		t.Errorf("BetweenEach of none: %v", got)
+	}
+}
+
+// BenchmarkBetweenEach is the dashboard's SLA widget: 500 breached targets over three years.
+func BenchmarkBetweenEach(b *testing.B) {
+	c := office(b)
+	to := at("2026-11-27 15:00")
+	froms := make([]time.Time, 500)
+	for i := range froms {
+		froms[i] = to.Add(-time.Duration(i*i) * 6 * time.Minute) // the oldest three years back
+	}
+	for b.Loop() {
+		c.BetweenEach(froms, to)
+	}
+}

@@ -200,9 +200,17 @@ func (d *Desk) slaTerms(ctx context.Context, tenantID int64) (slaTerms, error) {
 }
 
 // of returns the SLA a ticket is worked under, if any.
-func (t slaTerms) of(row models.TicketRow) (models.SLA, calendar.Calendar, bool) {
-	if row.ServiceID == nil {
+func (t slaTerms) of(row models.SLAClocks) (models.SLA, calendar.Calendar, bool) {
+	s, ok := t.sla(row)
+	if !ok {
 		return models.SLA{}, calendar.Calendar{}, false
+	}
+	return s.SLA, t.cals[s.Calendar.ID], true
+}
+
+func (t slaTerms) sla(row models.SLAClocks) (models.SLAWithCalendar, bool) {
+	if row.ServiceID == nil {
+		return models.SLAWithCalendar{}, false
 	}
 	var best *models.SLAWithCalendar
 	for i, s := range t.slas {
@@ -218,9 +226,9 @@ func (t slaTerms) of(row models.TicketRow) (models.SLA, calendar.Calendar, bool)
 		}
 	}
 	if best == nil {
-		return models.SLA{}, calendar.Calendar{}, false
+		return models.SLAWithCalendar{}, false
 	}
-	return best.SLA, t.cals[best.Calendar.ID], true
+	return *best, true
 }
 
 // warnWindow is the working time before a target's due time in which the
@@ -235,6 +243,9 @@ func warnWindow(s models.SLA, targetMinutes int) time.Duration {
 // slaWidget lists the tickets with a breached SLA clock and those whose
 // next target falls due within their SLA's warning window or
 // DashboardSoon, the breached first, then the least time left first.
+//
+// It decides by the candidates' clocks and reads the whole rows (with
+// their names) of the tickets it shows only.
 func (d *Desk) slaWidget(ctx context.Context, f models.DashboardFilter, now time.Time, limit int) ([]DashboardTicket, int, bool, error) {
 	terms, err := d.slaTerms(ctx, f.TenantID)
 	if err != nil {
@@ -256,41 +267,97 @@ func (d *Desk) slaWidget(ctx context.Context, f models.DashboardFilter, now time
 	if err != nil {
 		return nil, 0, false, err
 	}
-	var out []DashboardTicket
+	type near struct {
+		id int64
+		st SLAStatus
+	}
+	var out []near
+	// breached are the tickets whose Left is how long ago a target
+	// passed, by the ID of their SLA's calendar: measured below for all
+	// of a calendar at once, as those targets may lie years back (one
+	// Calendar.Between for each took over 100 ms for 1,000 candidates).
+	breached := map[int64][]int{} // → indexes in out
 	for _, r := range rows {
-		st, near := slaStatus(r, terms, now)
-		if near {
-			out = append(out, DashboardTicket{TicketRow: r, SLA: st})
+		st, ok := slaClock(r, terms, now)
+		if !ok {
+			continue
+		}
+		if st.Breached && !st.Due.IsZero() {
+			if s, found := terms.sla(r); found {
+				breached[s.Calendar.ID] = append(breached[s.Calendar.ID], len(out))
+			} else {
+				st.Left = now.Sub(st.Due)
+			}
+		}
+		out = append(out, near{r.ID, st})
+	}
+	for id, idx := range breached {
+		dues := make([]time.Time, len(idx))
+		for i, j := range idx {
+			dues[i] = out[j].st.Due
+		}
+		for i, left := range terms.cals[id].BetweenEach(dues, now) {
+			out[idx[i]].st.Left = left
 		}
 	}
-	slices.SortStableFunc(out, func(a, b DashboardTicket) int {
+	slices.SortStableFunc(out, func(a, b near) int {
 		switch {
-		case a.SLA.Breached != b.SLA.Breached:
-			if a.SLA.Breached {
+		case a.st.Breached != b.st.Breached:
+			if a.st.Breached {
 				return -1
 			}
 			return 1
-		case a.SLA.Breached:
-			return cmp.Compare(b.SLA.Left, a.SLA.Left) // the longest breached first
+		case a.st.Breached:
+			return cmp.Compare(b.st.Left, a.st.Left) // the longest breached first
 		}
-		return cmp.Compare(a.SLA.Left, b.SLA.Left)
+		return cmp.Compare(a.st.Left, b.st.Left)
 	})
-	return out[:min(limit, len(out))], len(out), capped, nil
+	total := len(out)
+	out = out[:min(limit, len(out))]
+	ids := make([]int64, len(out))
+	for i, n := range out {
+		ids[i] = n.id
+	}
+	full, err := models.TicketRowsByID(ctx, d.db, f.TenantID, ids)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	// TicketRowsByID keeps the order and leaves out a ticket gone since
+	// its clocks were read.
+	shown := make([]DashboardTicket, 0, len(full))
+	for _, n := range out {
+		if len(shown) < len(full) && full[len(shown)].ID == n.id {
+			shown = append(shown, DashboardTicket{TicketRow: full[len(shown)], SLA: n.st})
+		}
+	}
+	return shown, total, capped, nil
 }
 
 // slaStatus tells where a ticket stands against its SLA at now, and
 // whether the SLA widget shows it: a clock breached, or the next target
 // within the SLA's warning window or DashboardSoon.
-func slaStatus(r models.TicketRow, terms slaTerms, now time.Time) (SLAStatus, bool) {
-	sla, cal, found := terms.of(r)
-	st := SLAStatus{Working: found, Paused: ticket.State(r.State).Pending()}
-	// left is the time from a to b, on the SLA's calendar if there is one.
-	left := func(a, b time.Time) time.Duration {
-		if found {
-			return cal.Between(a, b)
-		}
-		return b.Sub(a)
+func slaStatus(r models.SLAClocks, terms slaTerms, now time.Time) (SLAStatus, bool) {
+	st, near := slaClock(r, terms, now)
+	if st.Breached && !st.Due.IsZero() {
+		st.Left = terms.workingTime(r, st.Due, now)
 	}
+	return st, near
+}
+
+// workingTime is the time from a to b, on the calendar of the ticket's SLA
+// if it has one.
+func (t slaTerms) workingTime(r models.SLAClocks, a, b time.Time) time.Duration {
+	if _, cal, found := t.of(r); found {
+		return cal.Between(a, b)
+	}
+	return b.Sub(a)
+}
+
+// slaClock is slaStatus without Left of a breached clock (how long ago
+// its target passed), which slaStatus measures.
+func slaClock(r models.SLAClocks, terms slaTerms, now time.Time) (SLAStatus, bool) {
+	sla, _, found := terms.of(r)
+	st := SLAStatus{Working: found, Paused: ticket.State(r.State).Pending()}
 	clocks := []struct {
 		name     string
 		due      *time.Time
@@ -305,7 +372,7 @@ func slaStatus(r models.TicketRow, terms slaTerms, now time.Time) (SLAStatus, bo
 		if c.breached {
 			st.Clock, st.Breached = c.name, true
 			if c.due != nil {
-				st.Due, st.Left = *c.due, left(*c.due, now)
+				st.Due = *c.due
 			}
 			return st, true
 		}
@@ -324,10 +391,10 @@ func slaStatus(r models.TicketRow, terms slaTerms, now time.Time) (SLAStatus, bo
 	if !st.Due.After(now) {
 		// Past due, and the workflow's timer has not yet recorded the
 		// breach: it is breached all the same.
-		st.Breached, st.Left = true, left(st.Due, now)
+		st.Breached = true
 		return st, true
 	}
-	st.Left = left(now, st.Due)
+	st.Left = terms.workingTime(r, now, st.Due)
 	return st, st.Left <= window
 }
 

@@ -89,7 +89,7 @@ func (d *Desk) Ticket(ctx context.Context, p Principal, number string) (TicketDe
 		return out, err
 	}
 	now := d.now()
-	if st, _ := slaStatus(t, terms, now); st.Clock != "" || (st.Paused && t.SLAName != "") {
+	if st, _ := slaStatus(t.Clocks(), terms, now); st.Clock != "" || (st.Paused && t.SLAName != "") {
 		out.SLA = &st
 		out.SLARun = slaRun(t, st, terms, now)
 	}

@@ -30,7 +30,7 @@ func slaRun(r models.TicketRow, st SLAStatus, terms slaTerms, now time.Time) SLA
 	if st.Paused || st.Breached || st.Due.IsZero() {
 		return SLARun{Now: now}
 	}
-	_, cal, found := terms.of(r)
+	_, cal, found := terms.of(r.Clocks())
 	if !found {
 		return SLARun{Running: true, Until: st.Due, Now: now}
 	}

@@ -67,15 +67,46 @@ func WatchedBy(ctx context.Context, db *gorm.DB, f DashboardFilter, agentID int6
 	return dashboardList(ctx, db, q, "updated_at", "DESC", limit, "watched tickets")
 }
 
-// SLACandidates lists the open tickets with a breached SLA clock and
-// those with an SLA clock not yet breached that falls due before horizon:
-// at most limit of each kind (the breached by age, the others by the
-// clock's due time, the most urgent first), each ticket once. capped tells
-// that some kind had more than limit, so that more tickets may be near
-// their SLA than were listed. The caller decides by each ticket's calendar
-// which of them are about to breach; horizon only bounds what it has to
-// look at.
-func SLACandidates(ctx context.Context, db *gorm.DB, f DashboardFilter, horizon time.Time, limit int) (rows []TicketRow, capped bool, err error) {
+// SLAClocks is what the SLA widget decides by: the ticket's service and
+// priority (which SLA it is worked under), its state and its clocks.
+type SLAClocks struct {
+	ID                    int64
+	State                 string
+	ServiceID             *int64
+	PriorityID            int64
+	FirstResponseDue      *time.Time
+	UpdateDue             *time.Time
+	SolutionDue           *time.Time
+	FirstResponseBreached bool
+	UpdateBreached        bool
+	SolutionBreached      bool
+}
+
+// slaClockColumns are SLAClocks' columns.
+const slaClockColumns = "id, state, service_id, priority_id, first_response_due, update_due, solution_due, " +
+	"first_response_breached, update_breached, solution_breached"
+
+// Clocks is the ticket's SLAClocks.
+func (t Ticket) Clocks() SLAClocks {
+	return SLAClocks{ID: t.ID, State: t.State, ServiceID: t.ServiceID, PriorityID: t.PriorityID,
+		FirstResponseDue: t.FirstResponseDue, UpdateDue: t.UpdateDue, SolutionDue: t.SolutionDue,
+		FirstResponseBreached: t.FirstResponseBreached, UpdateBreached: t.UpdateBreached, SolutionBreached: t.SolutionBreached}
+}
+
+// SLACandidates lists the clocks of the open tickets with a breached SLA
+// clock and of those with an SLA clock not yet breached that falls due
+// before horizon: at most limit of each kind (the breached by age, the
+// others by the clock's due time, the most urgent first), each ticket
+// once. capped tells that some kind had more than limit, so that more
+// tickets may be near their SLA than were listed. The caller decides by
+// each ticket's calendar which of them are about to breach; horizon only
+// bounds what it has to look at.
+//
+// It reads the clocks only, not the rows with their names: the widget
+// shows a few of up to four times limit candidates, and reading (and
+// scanning) whole rows for all of them cost more than the rest of the
+// dashboard (TicketRowsByID reads the few it shows).
+func SLACandidates(ctx context.Context, db *gorm.DB, f DashboardFilter, horizon time.Time, limit int) (rows []SLAClocks, capped bool, err error) {
 	h := horizon.UTC()
 	type part struct {
 		where string
@@ -88,9 +119,9 @@ func SLACandidates(ctx context.Context, db *gorm.DB, f DashboardFilter, horizon 
 	}
 	seen := map[int64]bool{}
 	for _, p := range parts {
-		page := f.base(ctx, db).Select("id").Where(p.where, p.args...).Order(p.order + " ASC, id ASC").Limit(limit)
-		var got []TicketRow
-		if err := pageRows(ctx, db, page).Order("tickets." + p.order + " ASC, tickets.id ASC").Scan(&got).Error; err != nil {
+		var got []SLAClocks
+		err := f.base(ctx, db).Select(slaClockColumns).Where(p.where, p.args...).Order(p.order + " ASC, id ASC").Limit(limit).Scan(&got).Error
+		if err != nil {
 			return nil, false, fmt.Errorf("list tickets near their SLA: %w", err)
 		}
 		capped = capped || len(got) >= limit
@@ -102,6 +133,35 @@ func SLACandidates(ctx context.Context, db *gorm.DB, f DashboardFilter, horizon 
 		}
 	}
 	return rows, capped, nil
+}
+
+// TicketRowsByID reads the tenant's tickets with the given IDs, with their
+// names, in the order of ids; an ID of no ticket of the tenant is left out.
+//
+// The tenant is checked here rather than in the query: SQLite, without
+// statistics, took the condition on tenant_id for the better index and
+// read every ticket of the tenant (20 ms at 100,000) instead of ten by ID.
+func TicketRowsByID(ctx context.Context, db *gorm.DB, tenantID int64, ids []int64) ([]TicketRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var got []TicketRow
+	if err := ticketRows(ctx, db).Where("tickets.id IN ?", ids).Scan(&got).Error; err != nil {
+		return nil, fmt.Errorf("read %d tickets: %w", len(ids), err)
+	}
+	byID := make(map[int64]TicketRow, len(got))
+	for _, r := range got {
+		if r.TenantID == tenantID {
+			byID[r.ID] = r
+		}
+	}
+	out := make([]TicketRow, 0, len(got))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // SLAsWithCalendars lists the tenant's active SLAs, each with its

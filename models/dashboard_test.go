@@ -130,14 +130,14 @@ func TestDashboardQueries(t *testing.T) {
 		// The SLA's candidates: every breached one and every one due
 		// before the horizon; with a small limit, the most urgent of each
 		// clock, and capped says that there are more.
-		nearSLA := map[string]bool{}
+		nearSLA := map[int64]bool{}
 		var earliest models.Ticket
 		for _, tk := range all {
 			if !open(tk) {
 				continue
 			}
 			if tk.FirstResponseBreached || tk.UpdateBreached || tk.SolutionBreached || before(tk.FirstResponseDue) || before(tk.UpdateDue) || before(tk.SolutionDue) {
-				nearSLA[tk.Number] = true
+				nearSLA[tk.ID] = true
 			}
 			if tk.SolutionDue != nil && (earliest.SolutionDue == nil || tk.SolutionDue.Before(*earliest.SolutionDue) ||
 				tk.SolutionDue.Equal(*earliest.SolutionDue) && tk.ID < earliest.ID) {
@@ -145,21 +145,31 @@ func TestDashboardQueries(t *testing.T) {
 			}
 		}
 		rows, capped, err := models.SLACandidates(ctx, db, filter, horizon, 100)
-		got := map[string]bool{}
+		got := map[int64]bool{}
 		for _, r := range rows {
-			got[r.Number] = true
+			got[r.ID] = true
 		}
 		if err != nil || capped || len(rows) != len(got) || len(got) != len(nearSLA) || len(nearSLA) < 5 {
 			t.Errorf("SLA candidates: %d rows (%d tickets), capped %v, %v; want %d", len(rows), len(got), capped, err, len(nearSLA))
 		}
 		for n := range nearSLA {
 			if !got[n] {
-				t.Errorf("SLA candidates lack %s", n)
+				t.Errorf("SLA candidates lack ticket %d", n)
 			}
 		}
 		rows, capped, err = models.SLACandidates(ctx, db, filter, horizon, 1)
-		if err != nil || !capped || len(rows) > 4 || !slices.ContainsFunc(rows, func(r models.TicketRow) bool { return r.Number == earliest.Number }) {
+		if err != nil || !capped || len(rows) > 4 || !slices.ContainsFunc(rows, func(r models.SLAClocks) bool { return r.ID == earliest.ID }) {
 			t.Errorf("SLA candidates, one of each kind: %d rows, capped %v, %v; want the earliest solution due %s among them", len(rows), capped, err, earliest.Number)
+		}
+
+		// The widget reads the rows it shows by ID, in its own order; an
+		// ID of no ticket (or another tenant's) is left out.
+		byID, err := models.TicketRowsByID(ctx, db, f.Tenant.ID, []int64{all[2].ID, 0, all[0].ID})
+		if err != nil || len(byID) != 2 || byID[0].Number != all[2].Number || byID[1].Number != all[0].Number || byID[0].QueueName == "" || byID[1].CustomerName == "" {
+			t.Errorf("tickets by ID: %+v, %v; want %s and %s with their names", byID, err, all[2].Number, all[0].Number)
+		}
+		if other, err := models.TicketRowsByID(ctx, db, f.Tenant.ID+1000, []int64{all[0].ID}); err != nil || len(other) != 0 {
+			t.Errorf("tickets by ID of another tenant: %+v, %v", other, err)
 		}
 
 		// Without a queue filter (an admin) the other queue counts too.

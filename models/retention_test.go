@@ -162,11 +162,11 @@ func TestRetentionArchiveAndAnonymise(t *testing.T) {
 		}
 		// Archived: out of the default search, found with the archive filter.
 		q := models.SearchQuery{TenantID: f.Tenant.ID, Queues: []int64{f.Queue.ID}, Text: "Tunnel", Limit: 10}
-		if hits, err := models.SearchTickets(ctx, db, q); err != nil || len(hits) != 0 {
+		if hits, _, err := models.SearchTickets(ctx, db, q); err != nil || len(hits) != 0 {
 			t.Fatalf("default search finds the archived ticket: %v %v", hits, err)
 		}
 		q.Archived = true
-		if hits, err := models.SearchTickets(ctx, db, q); err != nil || len(hits) != 1 {
+		if hits, _, err := models.SearchTickets(ctx, db, q); err != nil || len(hits) != 1 {
 			t.Fatalf("archive filter: %d hits, %v; want the ticket", len(hits), err)
 		}
 
@@ -192,11 +192,11 @@ func TestRetentionArchiveAndAnonymise(t *testing.T) {
 		}
 		// The search index followed the rewrite.
 		q.Text = "Mustermann"
-		if hits, err := models.SearchTickets(ctx, db, q); err != nil || len(hits) != 0 {
+		if hits, _, err := models.SearchTickets(ctx, db, q); err != nil || len(hits) != 0 {
 			t.Errorf("search finds the anonymised customer: %d hits, %v", len(hits), err)
 		}
 		q.Text = "Zertifikat"
-		if hits, err := models.SearchTickets(ctx, db, q); err != nil || len(hits) != 1 {
+		if hits, _, err := models.SearchTickets(ctx, db, q); err != nil || len(hits) != 1 {
 			t.Errorf("search for kept text: %d hits, %v; want the ticket", len(hits), err)
 		}
 		again2, err := models.AnonymiseTicket(ctx, db, keys.Current(), models.AnonymiseInput{TicketID: id, Mode: models.AnonymisePseudonymise,

@@ -563,6 +563,9 @@ func (f *fakeDesk) Search(_ context.Context, p desk.Principal, req desk.SearchRe
 		return out, nil
 	}
 	out.Searched, out.Ranked = true, req.Text != ""
+	if req.Text == "Printer" { // as if it were in more texts than the desk ranks
+		out.Capped = desk.SearchCandidates
+	}
 	for _, t := range f.tickets {
 		if i := strings.Index(t.Ticket.Title, req.Text); i >= 0 && req.Text != "" {
 			out.Hits = append(out.Hits, desk.SearchHit{TicketRow: t.Ticket, Snippet: []desk.SnippetPart{

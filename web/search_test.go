@@ -48,6 +48,15 @@ func TestSearchPage(t *testing.T) {
 	de.login()
 	wantContains(t, de.get("/agent/search?q=jams").body, "<h1>Tickets suchen</h1>", "Gefundene Tickets")
 
+	// A word in more texts than the desk ranks: the page says so, and how
+	// many were ranked.
+	many := b.get("/agent/search?q=Printer")
+	wantContains(t, many.body, "More than 500 articles or titles match; the newest 500 of each are ranked, the best first.")
+	if strings.Contains(many.body, "Best matches first.") {
+		t.Error("a capped search claims its best matches first")
+	}
+	wantContains(t, de.get("/agent/search?q=Printer").body, "Mehr als 500 Artikel oder Titel passen")
+
 	saved := b.follow(b.post("/agent/search/saved", url.Values{"csrf_token": {csrf}, "name": {"Jams"}, "query": {"q=jams&evil=1"}}))
 	wantContains(t, saved.body, "Search “Jams” saved.", `<a href="/agent/search?q=jams">Jams</a>`)
 	refused := b.follow(b.post("/agent/search/saved", url.Values{"csrf_token": {csrf}, "name": {" "}, "query": {"q=jams"}}))
