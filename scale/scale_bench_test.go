@@ -109,6 +109,20 @@ func BenchmarkScale(b *testing.B) {
 		}
 		return err
 	})
+	timed(b, "Dashboard", func(int) error {
+		_, err := d.Dashboard(ctx, p)
+		return err
+	})
+	// A word in about one of seven generated articles, and a rare one.
+	for _, word := range []string{"Zertifikat", "Müller"} {
+		timed(b, "Search/"+word, func(int) error {
+			r, err := d.Search(ctx, p, desk.SearchRequest{Text: word})
+			if err == nil && len(r.Hits) == 0 {
+				err = fmt.Errorf("search for %q found nothing", word)
+			}
+			return err
+		})
+	}
 	webQueuePage(b, ctx, db, d, helpdesk.ID)
 }
 
