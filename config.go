@@ -42,6 +42,7 @@ var settings = []setting{
 	{"KIZDESK_TEMPORAL_SETUP", "temporal-setup", "true", "worker registers namespace and search attributes at start (false where an operator does it)", []string{"worker"}},
 	{"KIZDESK_TEMPORAL_PORT", "temporal-port", "7233", "port of the embedded Temporal server", []string{"dev", "temporal-dev"}},
 	{"KIZDESK_TEMPORAL_UI_PORT", "temporal-ui-port", "8233", "port of the embedded Temporal UI", []string{"dev", "temporal-dev"}},
+	{"KIZDESK_TEMPORAL_METRICS_ADDR", "temporal-metrics-addr", "", "host:port where the embedded Temporal server serves its metrics for Prometheus (/metrics: task queue backlog, schedule-to-start and persistence latency, …), e.g. 127.0.0.1:9233; empty: off", []string{"dev", "temporal-dev"}},
 	{"KIZDESK_TEMPORAL_UI_URL", "temporal-ui-url", "", "Temporal UI base URL for the \"open in Temporal UI\" link; its origin may call /codec (dev sets it itself)", []string{"web"}},
 	{"KIZDESK_SESSION_KEY", "session-key", "", "64 hex-encoded random bytes (128 hex digits) that sign and encrypt session cookies; dev keeps one in the data directory", []string{"web"}},
 	{"KIZDESK_PAYLOAD_KEYS", "payload-keys", "", "keys that encrypt Temporal payloads: comma-separated id:base64key (32 bytes, `openssl rand -base64 32`), the current key first", []string{"dev", "web", "worker", "history", "audit verify"}},

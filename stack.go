@@ -91,8 +91,9 @@ type devConfig struct {
 	TemporalDatabaseURL string
 	Namespace           string
 	Retention           time.Duration
-	TemporalPort        int // 0 = any free port
-	UIPort              int // 0 = any free port, -1 = no UI
+	TemporalPort        int    // 0 = any free port
+	UIPort              int    // 0 = any free port, -1 = no UI
+	MetricsAddr         string // the Temporal server's metrics; "" = none
 	Location            *time.Location
 	SystemID            string
 	// Directory is the kiz directory (LDAP), off unless configured.
@@ -162,6 +163,7 @@ func startDevStack(ctx context.Context, cfg devConfig) (_ *devStack, err error) 
 		PostgresURL:      cfg.TemporalDatabaseURL,
 		FrontendPort:     cfg.TemporalPort,
 		UIPort:           cfg.UIPort,
+		MetricsAddr:      cfg.MetricsAddr,
 		Namespace:        cfg.Namespace,
 		Retention:        cfg.Retention,
 		SearchAttributes: workflows.SearchAttributeTypes(),
@@ -357,7 +359,8 @@ func runDev(ctx context.Context, v values, log *slog.Logger, stdout io.Writer) e
 		DataDir: v.get("KIZDESK_DATA_DIR"), DatabaseURL: v.get("KIZDESK_DATABASE_URL"),
 		TemporalDatabaseURL: v.get("KIZDESK_TEMPORAL_DATABASE_URL"),
 		Namespace:           v.get("KIZDESK_TEMPORAL_NAMESPACE"), Retention: retention,
-		TemporalPort: tport, UIPort: uport, Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"),
+		TemporalPort: tport, UIPort: uport, MetricsAddr: v.get("KIZDESK_TEMPORAL_METRICS_ADDR"),
+		Location: loc, SystemID: v.get("KIZDESK_SYSTEM_ID"),
 		Demo: true, Log: log, AuditKeys: keys, Checkpoints: checkpoints,
 		PayloadKeys: pkeys, CodecEndpoint: devCodecEndpoint(addr),
 		Directory: dir, DirectoryTenant: v.get("KIZDESK_LDAP_TENANT"),
@@ -397,6 +400,9 @@ func printBanner(w io.Writer, a, mail net.Addr, s *devStack, v values, took time
 		fmt.Fprintf(w, "                    (payloads are encrypted: log in to kizdesk as admin to read them there)\n")
 	}
 	fmt.Fprintf(w, "  Temporal server   %s (namespace %s)\n", s.temporal.FrontendAddress(), v.get("KIZDESK_TEMPORAL_NAMESPACE"))
+	if u := s.temporal.MetricsURL(); u != "" {
+		fmt.Fprintf(w, "  Temporal metrics  %s\n", u)
+	}
 	if mail != nil {
 		fmt.Fprintf(w, "  Mail in (SMTP)    %s  (e.g. swaks --server %s --to helpdesk@kiz.example)\n", mail, mail)
 	}
@@ -437,7 +443,7 @@ func runTemporalDev(ctx context.Context, v values, log *slog.Logger, stdout io.W
 	}
 	opts := devtemporal.Options{
 		PostgresURL:  v.get("KIZDESK_TEMPORAL_DATABASE_URL"),
-		FrontendPort: tport, UIPort: uport,
+		FrontendPort: tport, UIPort: uport, MetricsAddr: v.get("KIZDESK_TEMPORAL_METRICS_ADDR"),
 		Namespace: v.get("KIZDESK_TEMPORAL_NAMESPACE"), Retention: retention,
 		SearchAttributes: workflows.SearchAttributeTypes(),
 		Logger:           log.With("component", "temporal"), LogLevel: slog.LevelError,
@@ -457,6 +463,9 @@ func runTemporalDev(ctx context.Context, v values, log *slog.Logger, stdout io.W
 	defer srv.Stop()
 	fmt.Fprintf(stdout, "Temporal server %s (namespace %s), UI %s, data in %s. Press Ctrl-C to stop.\n",
 		srv.FrontendAddress(), opts.Namespace, browserURL(srv.UIURL()), where)
+	if u := srv.MetricsURL(); u != "" {
+		fmt.Fprintf(stdout, "Temporal metrics %s\n", u)
+	}
 	<-ctx.Done()
 	return nil
 }

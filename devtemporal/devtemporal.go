@@ -27,6 +27,7 @@ import (
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/membership/static"
+	"go.temporal.io/server/common/metrics"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
@@ -87,6 +88,13 @@ type Options struct {
 	// CodecErrorMessage is what the UI shows when the codec endpoint
 	// refuses or fails, e.g. how to get permission.
 	CodecErrorMessage string
+	// MetricsAddr, if set, is the host:port where the server serves its
+	// own metrics for Prometheus at /metrics: task queue backlog
+	// (approximate_backlog_count), schedule-to-start latency
+	// (task_schedule_to_start_latency, asyncmatch_latency), persistence
+	// latency (persistence_latency) and the rest Temporal records. Off by
+	// default: recording them costs the server CPU on every request.
+	MetricsAddr string
 	// LogLevel drops Temporal's own logs below this level. At Warn or above,
 	// warnings are also dropped while the server starts (the services warn
 	// about each other until all are up); everything is dropped from Stop on.
@@ -100,6 +108,7 @@ type Server struct {
 	uiDone       chan struct{}
 	frontendAddr string
 	uiURL        string
+	metricsURL   string
 	logger       *slog.Logger
 	logLevel     *slog.LevelVar
 	stopOnce     sync.Once
@@ -134,6 +143,17 @@ func Start(opts Options) (*Server, error) {
 	}
 	if opts.UIPort > 0 {
 		if err := checkPortFree(opts.IP, opts.UIPort, "the Temporal UI"); err != nil {
+			return nil, err
+		}
+	}
+	if opts.MetricsAddr != "" {
+		host, port, err := net.SplitHostPort(opts.MetricsAddr)
+		n, perr := strconv.Atoi(port)
+		if err != nil || perr != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("devtemporal: metrics address %q is not host:port", opts.MetricsAddr)
+		}
+		// Temporal ends the process when it cannot listen there.
+		if err := checkPortFree(host, n, "Temporal's metrics"); err != nil {
 			return nil, err
 		}
 	}
@@ -196,6 +216,10 @@ func Start(opts Options) (*Server, error) {
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	// The server's internal worker service connects through this address.
 	conf.PublicClient.HostPort = frontendAddr
+	if opts.MetricsAddr != "" {
+		conf.Global.Metrics = &metrics.Config{Prometheus: &metrics.PrometheusConfig{
+			Framework: metrics.FrameworkOpentelemetry, ListenAddress: opts.MetricsAddr, HandlerPath: "/metrics"}}
+	}
 
 	// While the services come up one after another they warn about each
 	// other being unreachable; that is noise unless debug output was asked for.
@@ -227,6 +251,9 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("starting Temporal server: %w", err)
 	}
 	s := &Server{server: server, frontendAddr: frontendAddr, logger: opts.Logger, logLevel: logLevel}
+	if opts.MetricsAddr != "" {
+		s.metricsURL = "http://" + opts.MetricsAddr + "/metrics"
+	}
 	if err := waitHealthy(frontendAddr, startTimeout); err != nil {
 		s.Stop()
 		return nil, err
@@ -247,6 +274,9 @@ func (s *Server) FrontendAddress() string { return s.frontendAddr }
 
 // UIURL is the Temporal UI's base URL, or "" when the UI is disabled.
 func (s *Server) UIURL() string { return s.uiURL }
+
+// MetricsURL is where the server's metrics are served, "" if they are not.
+func (s *Server) MetricsURL() string { return s.metricsURL }
 
 // Stop stops the UI and the server. Calls after the first do nothing.
 func (s *Server) Stop() {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -491,4 +492,72 @@ func (w *testWriter) close() {
 	w.mu.Lock()
 	w.done = true
 	w.mu.Unlock()
+}
+
+// TestMetrics: with MetricsAddr the server serves its metrics for
+// Prometheus, among them what the performance work reads: task queue
+// backlog, schedule-to-start latency and persistence latency; a busy
+// address is refused before the server starts (Temporal would end the
+// process).
+func TestMetrics(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_, err = devtemporal.Start(devtemporal.Options{MetricsAddr: addr, UIPort: -1, Logger: slog.New(slog.DiscardHandler)})
+	if err == nil || !strings.Contains(err.Error(), "for Temporal's metrics is in use") {
+		t.Fatalf("busy metrics address: %v", err)
+	}
+	l.Close()
+	for _, bad := range []string{"9233", "127.0.0.1:0", "127.0.0.1:x"} {
+		if _, err := devtemporal.Start(devtemporal.Options{MetricsAddr: bad, UIPort: -1, Logger: slog.New(slog.DiscardHandler)}); err == nil {
+			t.Errorf("metrics address %q accepted", bad)
+		}
+	}
+
+	// Matching reports a task queue's backlog when it writes the queue's
+	// state, every minute by default.
+	srv := startServer(t, devtemporal.Options{Namespace: testNamespace, UIPort: -1, MetricsAddr: addr,
+		DynamicConfig: map[string]any{"matching.updateAckInterval": time.Second}})
+	if srv.MetricsURL() != "http://"+addr+"/metrics" {
+		t.Errorf("MetricsURL = %q", srv.MetricsURL())
+	}
+	c := dial(t, srv)
+	if err := temporalsetup.Ensure(t.Context(), c, setupOptions); err != nil {
+		t.Fatal(err)
+	}
+	startWorker(t, c)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "metered", TaskQueue: taskQueue}, ticketWorkflowOpt.Name, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SignalWorkflow(ctx, run.GetID(), "", "close", "done"); err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"persistence_latency", "task_schedule_to_start_latency", "approximate_backlog_count"}
+	var body string
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := http.Get(srv.MetricsURL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		body = string(b)
+		missing := slices.DeleteFunc(slices.Clone(want), func(m string) bool { return strings.Contains(body, m) })
+		if len(missing) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics lack %v (%d bytes served)", missing, len(body))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
