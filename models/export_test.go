@@ -2,11 +2,11 @@ package models
 
 import "testing"
 
-// SetRecentArticles makes PostgreSQL searches read only the newest n
-// articles row by row until the test ends, so that a test's few articles
-// reach past them.
+// SetRecentArticles makes PostgreSQL searches look at the newest n
+// articles and tickets first until the test ends, so that a test's few
+// rows need the windows to grow.
 func SetRecentArticles(t testing.TB, n int64) {
-	old := pgRecentArticles
-	pgRecentArticles = n
-	t.Cleanup(func() { pgRecentArticles = old })
+	old := pgSearchWindow
+	pgSearchWindow = n
+	t.Cleanup(func() { pgSearchWindow = old })
 }

@@ -184,83 +184,134 @@ func pgHeadline(text string) string {
 // tickets the filters keep are ranked (pgSearch says how they are found),
 // and the plan must fit the word: it is made with the text each time.
 func searchPostgres(ctx context.Context, db *gorm.DB, q SearchQuery, where string, args []any) ([]SearchHit, bool, error) {
-	var rows []searchHit
+	var rows []pgSearchRow
+	n := q.candidates()
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// A generic plan, which pgx's prepared statements get after
-		// five runs, would not know the word, and choose one way to find
-		// the candidates for all words. Parallel workers and JIT
+		// five runs, would not know the word or the window, and choose
+		// one way to find the candidates for all. Parallel workers and JIT
 		// compilation cost more to start than they save on a search of a
-		// few thousand rows (JIT alone took 90 ms: the plan's estimated
-		// cost counts the older articles, which are rarely read).
+		// few thousand rows (JIT alone took 90 ms).
 		if err := tx.Exec(`SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
 			set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)`).Error; err != nil {
 			return err
 		}
-		// The newest articles end above cut; the planner must know
-		// where, or it guesses that reading the older ones in order is
-		// cheap.
-		var cut int64
-		if err := tx.Raw("SELECT coalesce(max(id), 0) FROM articles").Scan(&cut).Error; err != nil {
+		var last struct{ Article, Ticket int64 }
+		if err := tx.Raw(`SELECT coalesce((SELECT max(id) FROM articles), 0) AS article,
+			coalesce((SELECT max(id) FROM tickets), 0) AS ticket`).Scan(&last).Error; err != nil {
 			return err
 		}
-		sql, all := pgSearch(q, where, args, cut-pgRecentArticles)
-		return tx.Raw(sql, all...).Scan(&rows).Error
+		// The windows of the newest articles and tickets grow until each
+		// holds more matches than are ranked, or everything.
+		aWindow, tWindow := pgSearchWindow, pgSearchWindow*pgTitleWindows
+		if q.Candidates <= 0 {
+			aWindow, tWindow = last.Article, last.Ticket
+		}
+		for {
+			aCut, tCut := cutBelow(last.Article, aWindow), cutBelow(last.Ticket, tWindow)
+			// The first window is walked; a wider one only once the
+			// word proved rare, so it is looked up in the index.
+			sql, all := pgSearch(q, where, args, aCut, tCut, aWindow == pgSearchWindow)
+			rows = nil
+			if err := tx.Raw(sql, all...).Scan(&rows).Error; err != nil {
+				return err
+			}
+			var articles, titles int64
+			if len(rows) > 0 {
+				articles, titles = rows[0].Articles, rows[0].Titles
+			}
+			aDone, tDone := articles > n || aCut == 0, titles > n || tCut == 0
+			if aDone && tDone {
+				return nil
+			}
+			if !aDone {
+				aWindow = grow(aWindow, articles, n)
+			}
+			if !tDone {
+				tWindow = grow(tWindow, titles, n)
+			}
+		}
 	})
-	hits, capped := searchHits(rows)
+	hits := make([]SearchHit, len(rows))
+	capped := false
+	for i, r := range rows {
+		hits[i], capped = r.SearchHit, r.Articles > n || r.Titles > n
+	}
 	return hits, capped, err
 }
 
-// pgRecentArticles is how many of the newest articles a search reads row
-// by row for a frequent word (about 40 ms on two busy cores); a word in
-// fewer than SearchQuery.Candidates of them is looked up in the full-text
-// index for the older ones, which reads only the rows that match. A
-// variable for the tests.
-var pgRecentArticles int64 = 40000
+// pgSearchRow is a row of pgSearch: a hit, and how many matching
+// articles and titles its windows held (at most one more than ranked).
+type pgSearchRow struct {
+	SearchHit
+	Articles, Titles int64
+}
 
-// pgSearch is searchPostgres' query and its arguments; cut is the last
-// article ID before the newest pgRecentArticles.
+// pgSearchWindow is how many of the newest articles a search looks at
+// first, and pgTitleWindows times as many of the newest tickets: their
+// titles are looked up in the index, which costs no more for a larger
+// window. A variable for the tests.
+var pgSearchWindow int64 = 10000
+
+const pgTitleWindows = 5
+
+// cutBelow is the ID above which the newest window of rows up to last
+// lie; 0, everything, once the older rest would be small beside the
+// window (looking it up too costs little, another round more).
+func cutBelow(last, window int64) int64 {
+	if cut := last - window; cut > window/10 {
+		return cut
+	}
+	return 0
+}
+
+// grow is the next window after one of size window held found matches
+// where more than n are wanted: twice as large as the matches so far
+// suggest it must be, at least twice and at most a hundred times the last.
+func grow(window, found, n int64) int64 {
+	factor := min(max(2*(n+1)/(found+1), 2), 100)
+	if window > math.MaxInt64/factor {
+		return math.MaxInt64
+	}
+	return window * factor
+}
+
+// pgSearch is searchPostgres' query and its arguments: the newest
+// q.Candidates (and one more) matching articles with an ID above aCut,
+// and as many matching titles of tickets above tCut, of the tickets the
+// filters keep, ranked.
 //
-// The matching articles are found in two parts, as reading a row costs
-// about a microsecond walking the primary key and five through the
-// full-text index (whose matches lie all over the table):
-//
-//   - recent: the newest articles (above cut), walked backwards, checking
-//     each for the words, until q.Candidates match; for a frequent word
-//     that is after a few thousand rows. The planner may also intersect
-//     the full-text index with the range; either reads no more than the
-//     range.
-//   - older: only if the recent ones were fewer, the older matches from
-//     the full-text index: then the word is rare, and they are few. Their
-//     tickets are checked one by one (a join made the planner hash every
-//     ticket the filters keep, 45 ms, to check a few thousand).
-//
-// A word in one of seven articles took 0.6-0.9 s to rank all its 72,000
-// matches at 500,000 articles; it takes about 20 ms so, a rare one less,
-// one in a hundred about 40. Titles are found through their index and only
-// the newest q.Candidates ranked: walking the tickets would compute each
-// title's vectors.
-func pgSearch(q SearchQuery, where string, args []any, cut int64) (string, []any) {
-	sql := `WITH q AS (SELECT websearch_to_tsquery('german', ?) AS de, websearch_to_tsquery('english', ?) AS en),
-recent AS (
-	SELECT a.ticket_id, a.id AS article_id, a.search_de, a.search_en
+// Only the newest matches are wanted, and where they lie decides how to
+// find them. The full-text indexes give every match of a word at once, in
+// no order, and each costs a read from anywhere in the table: 72,000 for
+// a word in one of seven articles, 35,000 for one in a hundred at a
+// million tickets (0.2-0.9 s). Walking the primary key backwards and
+// checking each article stops after the newest matches, but reads a
+// hundred rows per match of a word in one of a hundred (a few µs each).
+// So the first window is walked (walk): a frequent word fills it within
+// a few thousand rows. A wider window comes only when the word proved rare
+// there, sized by how many it held (grow), and is looked up in the index
+// within the window (the subquery with OFFSET 0 keeps the planner from
+// walking it), which reads about twice the matches wanted. Titles are always looked up: walking would compute each title's
+// vectors.
+func pgSearch(q SearchQuery, where string, args []any, aCut, tCut int64, walk bool) (string, []any) {
+	articles := `SELECT a.ticket_id, a.id AS article_id, a.search_de, a.search_en
 	FROM articles a JOIN tickets ON tickets.id = a.ticket_id
 	WHERE ` + pgMatchArticle + ` AND a.id > ? AND ` + where + `
-	ORDER BY a.id DESC LIMIT ?
-),
-older AS MATERIALIZED (
-	SELECT a.ticket_id, a.id AS article_id, a.search_de, a.search_en FROM articles a
-	WHERE ` + pgMatchArticle + ` AND a.id <= ? AND (SELECT count(*) FROM recent) < ?
-),
-art AS (
-	SELECT * FROM recent
-	UNION ALL
-	(SELECT older.* FROM older WHERE (SELECT tickets.id FROM tickets WHERE tickets.id = older.ticket_id AND ` + where + `) IS NOT NULL
-	ORDER BY older.article_id DESC LIMIT ? - (SELECT count(*) FROM recent))
-),
-titles AS MATERIALIZED (SELECT tickets.id FROM tickets WHERE ` + pgMatchTitle + `),
-ttl AS (
-	SELECT tickets.id, tickets.title FROM titles JOIN tickets ON tickets.id = titles.id
-	WHERE ` + where + `
+	ORDER BY a.id DESC LIMIT ?`
+	if !walk {
+		articles = `SELECT a.ticket_id, a.article_id, a.search_de, a.search_en
+	FROM (SELECT a.ticket_id, a.id AS article_id, a.search_de, a.search_en FROM articles a
+		WHERE ` + pgMatchArticle + ` AND a.id > ? OFFSET 0) a
+	JOIN tickets ON tickets.id = a.ticket_id WHERE ` + where + `
+	ORDER BY a.article_id DESC LIMIT ?`
+	}
+	sql := `WITH q AS (SELECT websearch_to_tsquery('german', ?) AS de, websearch_to_tsquery('english', ?) AS en),
+art AS MATERIALIZED (` + articles + `),
+ttl AS MATERIALIZED (
+	SELECT tickets.id, tickets.title
+	FROM (SELECT tickets.id FROM tickets WHERE ` + pgMatchTitle + ` AND tickets.id > ? OFFSET 0) m
+	JOIN tickets ON tickets.id = m.id WHERE ` + where + `
 	ORDER BY tickets.id DESC LIMIT ?
 ),
 hits AS (
@@ -278,15 +329,14 @@ page AS (
 SELECT ` + ticketRowColumns + `, page.rank,
 	CASE WHEN page.article_id = 0 THEN ` + pgHeadline("tickets.title") + `
 	ELSE (SELECT ` + pgHeadline("a.subject || ' ' || a.body") + ` FROM articles a WHERE a.id = page.article_id) END AS snippet,
-	(SELECT count(*) FROM art) > ? OR (SELECT count(*) FROM ttl) > ? AS capped
+	(SELECT count(*) FROM art) AS articles, (SELECT count(*) FROM ttl) AS titles
 FROM page JOIN tickets ON tickets.id = page.id, q
 ORDER BY page.rank DESC, tickets.created_at DESC, tickets.id DESC`
 	// One candidate more than are ranked tells whether there were more.
 	n := q.candidates()
-	all := []any{q.Text, q.Text, q.Text, q.Text, cut}
-	all = append(append(all, args...), n+1, q.Text, q.Text, cut, n+1)
-	all = append(append(all, args...), n+1, q.Text, q.Text)
-	all = append(append(all, args...), n+1, n, n, q.Limit, q.Offset, n, n)
+	all := []any{q.Text, q.Text, q.Text, q.Text, aCut}
+	all = append(append(all, args...), n+1, q.Text, q.Text, tCut)
+	all = append(append(all, args...), n+1, n, n, q.Limit, q.Offset)
 	return sql, all
 }
 
