@@ -93,7 +93,7 @@ type Options struct {
 	// (approximate_backlog_count), schedule-to-start latency
 	// (task_schedule_to_start_latency, asyncmatch_latency), persistence
 	// latency (persistence_latency) and the rest Temporal records. Off by
-	// default: recording them costs the server CPU on every request.
+	// default, as the server then records them on every request.
 	MetricsAddr string
 	// LogLevel drops Temporal's own logs below this level. At Warn or above,
 	// warnings are also dropped while the server starts (the services warn
