@@ -228,17 +228,7 @@ func processCPU() time.Duration {
 //	go test -run '^$' -bench AgentNote -benchtime 400x .
 func BenchmarkAgentNote8Agents(b *testing.B) {
 	s := benchStack(b)
-	ctx := b.Context()
-	f := s.fixture
-	numbers := make([]string, 8)
-	for i := range numbers {
-		v, err := s.desk.CreateTicket(ctx, desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
-			Title: "Notes", Body: "Text.", ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
-		if err != nil {
-			b.Fatal(err)
-		}
-		numbers[i] = v.Number
-	}
+	numbers := agentTickets(b, s, "Notes")
 	c := &http.Client{Timeout: 30 * time.Second}
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -278,6 +268,22 @@ func BenchmarkAgentNote8Agents(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
 }
 
+// agentTickets opens a ticket for each of 8 agents to work on.
+func agentTickets(b *testing.B, s *testStack, title string) []string {
+	b.Helper()
+	f := s.fixture
+	numbers := make([]string, 8)
+	for i := range numbers {
+		v, err := s.desk.CreateTicket(b.Context(), desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
+			Title: title, Body: "Text.", ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
+		if err != nil {
+			b.Fatal(err)
+		}
+		numbers[i] = v.Number
+	}
+	return numbers
+}
+
 // BenchmarkAgentActions: 8 agents at work at once, each on a ticket of
 // their own, in turn adding an internal note, replying to the customer and
 // setting the ticket pending (the three actions), through the JSON
@@ -300,17 +306,7 @@ func BenchmarkAgentActions(b *testing.B) {
 		think = d
 	}
 	s := benchStack(b)
-	ctx := b.Context()
-	f := s.fixture
-	numbers := make([]string, 8)
-	for i := range numbers {
-		v, err := s.desk.CreateTicket(ctx, desk.AgentPrincipal(f.Agent), desk.CreateTicketRequest{CustomerLogin: f.Customer.Login,
-			Title: "Actions", Body: "Text.", ServiceID: f.Service.ID, TypeID: f.Type.ID, PriorityID: f.Priority.ID})
-		if err != nil {
-			b.Fatal(err)
-		}
-		numbers[i] = v.Number
-	}
+	numbers := agentTickets(b, s, "Actions")
 	kinds := []string{"note", "reply", "pending"}
 	body := func(kind string, i int64) (string, string) {
 		switch kind {

@@ -11,21 +11,27 @@ import (
 	"gorm.io/gorm"
 )
 
+// notesDB is a SQLite database of its own with a table of notes.
+func notesDB(t *testing.T) *gorm.DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = Close(db) })
+	if err := db.Exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)").Error; err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // TestStmtCacheInTransactions: a statement first run inside a transaction
 // is prepared on the database once that transaction ends, and later
 // transactions use it instead of preparing it again (what gorm's own
 // PrepareStmt did for every projection).
 func TestStmtCacheInTransactions(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = Close(db) })
+	db := notesDB(t)
 	cache := db.ConnPool.(*stmtCache)
-	if err := db.Exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)").Error; err != nil {
-		t.Fatal(err)
-	}
 	insert := "INSERT INTO notes (body) VALUES (?)"
 	for i := range 3 {
 		err := db.Transaction(func(tx *gorm.DB) error {
@@ -58,7 +64,7 @@ func TestStmtCacheInTransactions(t *testing.T) {
 	if err := db.Exec(bad, "x").Error; err == nil || !strings.Contains(err.Error(), "nowhere") {
 		t.Errorf("bad statement: %v", err)
 	}
-	err = db.Transaction(func(tx *gorm.DB) error { return tx.Exec(bad, "x").Error })
+	err := db.Transaction(func(tx *gorm.DB) error { return tx.Exec(bad, "x").Error })
 	if err == nil || !strings.Contains(err.Error(), "nowhere") {
 		t.Errorf("bad statement in a transaction: %v", err)
 	}
@@ -71,15 +77,7 @@ func TestStmtCacheInTransactions(t *testing.T) {
 // connection; a statement prepared outside while a transaction holds it
 // waits for the transaction instead of deadlocking with it.
 func TestStmtCacheWhileATransactionHoldsTheConnection(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = Close(db) })
-	if err := db.Exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)").Error; err != nil {
-		t.Fatal(err)
-	}
+	db := notesDB(t)
 	inTx, outside := make(chan struct{}), make(chan error, 1)
 	done := make(chan error, 1)
 	go func() {
@@ -115,12 +113,7 @@ func TestStmtCacheWhileATransactionHoldsTheConnection(t *testing.T) {
 
 // TestStmtCacheFull: past its size the cache runs statements unprepared.
 func TestStmtCacheFull(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = Close(db) })
+	db := notesDB(t)
 	cache := db.ConnPool.(*stmtCache)
 	cache.max = 2
 	for _, q := range []string{"SELECT 1", "SELECT 2", "SELECT 3", "SELECT 4"} {
